@@ -1,0 +1,34 @@
+# releasetrain — see README.md. Every tool comes from the Go module proxy.
+GO       ?= go
+TEMPORAL := bin/temporal
+TOOLS    := -modfile=tools/go.mod
+
+.PHONY: run test lint build temporal
+
+build:
+	$(GO) build -o bin/releasetrain ./cmd/releasetrain
+
+# The pinned Temporal CLI (dev server + Web UI); the first build takes minutes.
+$(TEMPORAL): tools/go.mod tools/go.sum
+	@echo "building the pinned Temporal CLI into $@ (first time: several minutes)"
+	$(GO) build $(TOOLS) -o $@ github.com/temporalio/cli/cmd/temporal
+
+test: $(TEMPORAL)
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	RELEASETRAIN_TEMPORAL_CLI=$(CURDIR)/$(TEMPORAL) $(GO) test -race -timeout 20m ./...
+
+lint:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+	$(GO) tool $(TOOLS) staticcheck ./...
+	$(GO) tool $(TOOLS) workflowcheck ./workflows/...
+
+temporal: $(TEMPORAL)
+	mkdir -p .data
+	$(TEMPORAL) server start-dev --db-filename .data/temporal.db --ip 127.0.0.1 --port 7233 --ui-port 8233 \
+	  --search-attribute ReleaseTag=Keyword --search-attribute ReleaseState=Keyword
+
+run: build $(TEMPORAL)
+	bin/releasetrain plan

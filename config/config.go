@@ -1,0 +1,82 @@
+package config
+
+import "time"
+
+// Train is one release train: a family of repositories released together.
+// After Load, every Repo carries fully resolved Settings (defaults applied),
+// so consumers (the workflows in particular) never merge defaults themselves.
+type Train struct {
+	// Owner is the GitHub user or organisation owning every repo of the train.
+	Owner string `yaml:"owner" json:"owner"`
+	// Trigger says which release events start a train.
+	Trigger Trigger `yaml:"trigger" json:"trigger"`
+	// Release says where and how the unified release is published.
+	Release ReleaseTarget `yaml:"release" json:"release"`
+	// Defaults are the settings every repo inherits unless it overrides them.
+	Defaults Settings `yaml:"defaults" json:"defaults"`
+	// Repos are the members of the train, with their dependencies.
+	Repos []Repo `yaml:"repos" json:"repos"`
+}
+
+// Trigger selects the `release` webhook events that start a train.
+type Trigger struct {
+	// Repos whose release events start a train. Default: every repo of the train.
+	Repos []string `yaml:"repos" json:"repos"`
+	// Actions of the `release` event that start a train. Default: [published, prereleased].
+	Actions []string `yaml:"actions" json:"actions"`
+}
+
+// ReleaseTarget is the unified release.
+type ReleaseTarget struct {
+	// Repo receives the unified release. Default: the first repo of the first layer.
+	Repo string `yaml:"repo" json:"repo"`
+	// Name prefixes the bundle (`<name>-<tag>.tar.gz`) and the release title. Default: the owner, lower-cased.
+	Name string `yaml:"name" json:"name"`
+	// GenerateNotes appends GitHub's generated notes for the release repo. Default false.
+	GenerateNotes bool `yaml:"generate_notes" json:"generate_notes"`
+}
+
+// Dispatch kinds.
+const (
+	DispatchWorkflow   = "workflow_dispatch"
+	DispatchRepository = "repository_dispatch"
+)
+
+// Settings are the per-repo build settings. In a file every field is optional;
+// after Load they are all set.
+type Settings struct {
+	// Dispatch is workflow_dispatch (default) or repository_dispatch.
+	Dispatch string `yaml:"dispatch" json:"dispatch"`
+	// Workflow is the workflow file for workflow_dispatch. Default "build.yml".
+	Workflow string `yaml:"workflow" json:"workflow"`
+	// Ref is the git ref the build runs on. Default "main".
+	Ref string `yaml:"ref" json:"ref"`
+	// EventType is the repository_dispatch event type. Default "releasetrain-build".
+	EventType string `yaml:"event_type" json:"event_type"`
+	// BuildTimeout bounds one build attempt. Default 2h.
+	BuildTimeout time.Duration `yaml:"build_timeout" json:"build_timeout"`
+	// RetryLimit is how many times a failed build is re-run before the train blocks. Default 2.
+	RetryLimit *int `yaml:"retry_limit" json:"retry_limit"`
+	// RetryBackoff is the wait before the first re-run; it doubles each time. Default 1m.
+	RetryBackoff time.Duration `yaml:"retry_backoff" json:"retry_backoff"`
+	// PollInterval is how often a running build is polled when no webhook arrives. Default 15s.
+	PollInterval time.Duration `yaml:"poll_interval" json:"poll_interval"`
+	// Artifacts are glob patterns of artifact names to collect. Default ["*"].
+	Artifacts []string `yaml:"artifacts" json:"artifacts"`
+}
+
+// Repo is one member of the train.
+type Repo struct {
+	Name      string   `yaml:"name" json:"name"`
+	DependsOn []string `yaml:"depends_on" json:"depends_on"`
+	// Settings override the train's defaults for this repo.
+	Settings `yaml:",inline" json:"settings"`
+}
+
+// Retries returns the resolved retry limit (0 when unset).
+func (s Settings) Retries() int {
+	if s.RetryLimit == nil {
+		return 0
+	}
+	return *s.RetryLimit
+}

@@ -1,0 +1,3 @@
+// Package testenv starts the real dependencies integration tests run against:
+// the Temporal dev server from the pinned CLI.
+package testenv

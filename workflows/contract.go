@@ -1,0 +1,156 @@
+package workflows
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/BTCDecoded/releasetrain/config"
+)
+
+// TaskQueue is the one task queue workers poll.
+const TaskQueue = "releasetrain"
+
+// Workflow type names, as registered and as seen in the Web UI.
+const (
+	ReleaseWorkflowName = "Release"
+	LayerWorkflowName   = "Layer"
+)
+
+// Signal, query and update names on the Release workflow (the operator contract).
+const (
+	SignalPause      = "pause"
+	SignalResume     = "resume"
+	SignalCancel     = "cancel"
+	SignalRetry      = "retry"
+	SignalSkip       = "skip"
+	SignalBuildEvent = "build-event"
+	QueryStatus      = "status"
+)
+
+// Search attributes kept current by the Release workflow.
+var (
+	ReleaseTagKey   = temporal.NewSearchAttributeKeyKeyword("ReleaseTag")
+	ReleaseStateKey = temporal.NewSearchAttributeKeyKeyword("ReleaseState")
+)
+
+// ReleaseWorkflowID is the business id of a tag's release train.
+func ReleaseWorkflowID(tag string) string { return "release-" + tag }
+
+// LayerWorkflowID is the business id of layer n of a tag's train.
+func LayerWorkflowID(tag string, n int) string { return fmt.Sprintf("release-%s-layer-%d", tag, n) }
+
+// ReleaseInput starts a train. The train config travels with it so the
+// workflow never reads files.
+type ReleaseInput struct {
+	Tag        string `json:"tag"`
+	Prerelease bool   `json:"prerelease"`
+	// Only limits the train to these repos (and, with WithDependents, what depends on them).
+	Only           []string     `json:"only,omitempty"`
+	WithDependents bool         `json:"with_dependents,omitempty"`
+	Train          config.Train `json:"train"`
+	// Trigger says what started the train (e.g. "release webhook bllvm-consensus", "cli").
+	Trigger string `json:"trigger,omitempty"`
+}
+
+// CancelSignal is the payload of the cancel signal.
+type CancelSignal struct {
+	Reason string `json:"reason"`
+}
+
+// RepoSignal is the payload of the retry and skip signals.
+type RepoSignal struct {
+	Repo string `json:"repo"`
+}
+
+// BuildEvent is the payload of the build-event signal: a workflow_run webhook
+// (or a releasetrain-build-complete dispatch) about one of the train's runs.
+type BuildEvent struct {
+	Repo       string `json:"repo"`
+	RunID      int64  `json:"run_id"`
+	Status     string `json:"status"`
+	Conclusion string `json:"conclusion"`
+}
+
+// Release states.
+const (
+	StateRunning    = "running"
+	StatePaused     = "paused"
+	StateBlocked    = "blocked"
+	StatePublishing = "publishing"
+	StateSucceeded  = "succeeded"
+	StateFailed     = "failed"
+	StateCancelled  = "cancelled"
+)
+
+// Repo (build) states.
+const (
+	RepoPending    = "pending"
+	RepoDispatched = "dispatched"
+	RepoBuilding   = "building"
+	RepoCollecting = "collecting"
+	RepoSucceeded  = "succeeded"
+	RepoFailed     = "failed"
+	RepoSkipped    = "skipped"
+	RepoCancelled  = "cancelled"
+)
+
+// Status is the answer of the status query: the release's whole state.
+type Status struct {
+	Tag        string                `json:"tag"`
+	State      string                `json:"state"`
+	Prerelease bool                  `json:"prerelease"`
+	Layer      int                   `json:"layer"`
+	Layers     [][]string            `json:"layers"`
+	Paused     bool                  `json:"paused"`
+	Blocked    []string              `json:"blocked,omitempty"`
+	Repos      map[string]RepoStatus `json:"repos"`
+	ReleaseURL string                `json:"release_url,omitempty"`
+	Error      string                `json:"error,omitempty"`
+}
+
+// RepoStatus is one build's state.
+type RepoStatus struct {
+	State      string        `json:"state"`
+	RunID      int64         `json:"run_id,omitempty"`
+	RunURL     string        `json:"run_url,omitempty"`
+	Attempt    int           `json:"attempt"`
+	StartedAt  *time.Time    `json:"started_at,omitempty"`
+	FinishedAt *time.Time    `json:"finished_at,omitempty"`
+	Error      string        `json:"error,omitempty"`
+	Artifacts  []ArtifactRef `json:"artifacts,omitempty"`
+}
+
+// ArtifactRef names a collected file by its content digest in the artifact
+// store; payloads carry these, never bytes.
+type ArtifactRef struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// correlationPattern finds a correlation id inside a run's display title.
+// Git tags and repo names cannot contain ':' or spaces, so the fields split cleanly.
+var correlationPattern = regexp.MustCompile(`rt:([^\s:\[\]]+):([A-Za-z0-9._-]+):(\d+)`)
+
+// CorrelationID is the deterministic id a build's run carries in its run-name:
+// the same tag, repo and dispatch generation always give the same id.
+func CorrelationID(tag, repo string, generation int) string {
+	return fmt.Sprintf("rt:%s:%s:%d", tag, repo, generation)
+}
+
+// ParseCorrelationID finds a correlation id in a run's display title.
+func ParseCorrelationID(title string) (tag, repo string, generation int, ok bool) {
+	m := correlationPattern.FindStringSubmatch(title)
+	if m == nil {
+		return "", "", 0, false
+	}
+	n, err := strconv.Atoi(m[3])
+	if err != nil {
+		return "", "", 0, false
+	}
+	return m[1], m[2], n, true
+}
