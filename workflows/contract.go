@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
 )
 
@@ -126,11 +127,7 @@ type RepoStatus struct {
 
 // ArtifactRef names a collected file by its content digest in the artifact
 // store; payloads carry these, never bytes.
-type ArtifactRef struct {
-	Name   string `json:"name"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
-}
+type ArtifactRef = activities.File
 
 // correlationPattern finds a correlation id inside a run's display title.
 // Git tags and repo names cannot contain ':' or spaces, so the fields split cleanly.

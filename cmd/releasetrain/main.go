@@ -21,9 +21,7 @@ type command struct {
 }
 
 // commands is the subcommand table; each entry's run function lives in <name>.go.
-var commands = map[string]command{
-	"plan": {"print the release plan (DAG layers) of a train config", runPlan},
-}
+var commands = map[string]command{}
 
 // exitError carries a specific exit status (e.g. 2 for invalid input).
 type exitError struct {

@@ -1,0 +1,136 @@
+package activities
+
+import (
+	"time"
+
+	"github.com/BTCDecoded/releasetrain/config"
+)
+
+// Activity inputs and results. They cross Temporal's payload boundary, so
+// they hold references and digests, never file contents.
+
+// RunRef identifies a build's GitHub Actions run.
+type RunRef struct {
+	Owner   string `json:"owner"`
+	Repo    string `json:"repo"`
+	ID      int64  `json:"id"`
+	URL     string `json:"url"`
+	Attempt int    `json:"attempt"`
+	HeadSHA string `json:"head_sha,omitempty"`
+}
+
+// DispatchInput asks for one build; CorrelationID is computed by the workflow
+// (deterministic), so a retried dispatch finds the run instead of starting another.
+type DispatchInput struct {
+	Owner         string          `json:"owner"`
+	Repo          string          `json:"repo"`
+	Tag           string          `json:"tag"`
+	CorrelationID string          `json:"correlation_id"`
+	Settings      config.Settings `json:"settings"`
+	// Upstream maps each dependency to its successful run id, so the build can
+	// download its dependencies' artifacts.
+	Upstream map[string]int64 `json:"upstream,omitempty"`
+	// NotBefore bounds run discovery: runs created earlier are not this build.
+	NotBefore time.Time `json:"not_before"`
+}
+
+// AwaitInput waits for a run to complete.
+type AwaitInput struct {
+	Run          RunRef        `json:"run"`
+	PollInterval time.Duration `json:"poll_interval"`
+}
+
+// Build outcomes as the workflows see them.
+const (
+	OutcomeRunning     = "running"
+	OutcomeSucceeded   = "succeeded"
+	OutcomeFailed      = "failed"       // retry-worthy: failure, timed_out, startup_failure, stale, cancelled by others
+	OutcomeNeedsPerson = "needs_person" // action_required
+	OutcomeCancelled   = "cancelled"
+)
+
+// RunResult is a run's state when AwaitRun or CheckRun returns.
+type RunResult struct {
+	Run        RunRef `json:"run"`
+	Status     string `json:"status"`
+	Conclusion string `json:"conclusion"`
+	Outcome    string `json:"outcome"`
+}
+
+// CollectInput collects a successful run's artifacts into the store.
+type CollectInput struct {
+	Run RunRef `json:"run"`
+	// Patterns select artifact names (path.Match); empty means all.
+	Patterns []string `json:"patterns,omitempty"`
+}
+
+// File is one collected file, addressed by content in the artifact store.
+type File struct {
+	Repo       string `json:"repo"`
+	Name       string `json:"name"` // slash path inside the repo's artifacts, e.g. "bllvm-node-linux-amd64"
+	Size       int64  `json:"size"`
+	SHA256     string `json:"sha256"` // hex; the store key is derived from it
+	Executable bool   `json:"executable,omitempty"`
+}
+
+// CollectResult lists the files of a run's artifacts.
+type CollectResult struct {
+	Files []File `json:"files"`
+}
+
+// RepoResult is one repo's contribution to the release.
+type RepoResult struct {
+	Repo       string `json:"repo"`
+	Run        RunRef `json:"run"`
+	Attempts   int    `json:"attempts"`
+	Skipped    bool   `json:"skipped,omitempty"`
+	SkipReason string `json:"skip_reason,omitempty"`
+	Files      []File `json:"files,omitempty"`
+}
+
+// PackageInput builds the bundle, SHA256SUMS, signatures and notes.
+type PackageInput struct {
+	Owner       string       `json:"owner"`
+	ReleaseRepo string       `json:"release_repo"`
+	Name        string       `json:"name"` // bundle prefix: <name>-<tag>.tar.gz
+	Tag         string       `json:"tag"`
+	Prerelease  bool         `json:"prerelease"`
+	Time        time.Time    `json:"time"` // release time: the bundle's fixed mtime
+	Repos       []RepoResult `json:"repos"`
+	// GenerateNotes appends GitHub's generated notes for the release repo.
+	GenerateNotes bool `json:"generate_notes,omitempty"`
+}
+
+// Asset is one file to publish, by reference into the store.
+type Asset struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// PackageResult is everything to publish.
+type PackageResult struct {
+	Assets []Asset `json:"assets"`
+	// NotesSHA256 addresses the release notes (Markdown) in the store.
+	NotesSHA256 string `json:"notes_sha256"`
+}
+
+// PublishInput publishes the unified release: draft, upload, publish.
+type PublishInput struct {
+	Owner       string  `json:"owner"`
+	Repo        string  `json:"repo"`
+	Tag         string  `json:"tag"`
+	Title       string  `json:"title"`
+	Prerelease  bool    `json:"prerelease"`
+	Assets      []Asset `json:"assets"`
+	NotesSHA256 string  `json:"notes_sha256"`
+	// Marker labels the assets this train uploads, so a retry may replace its
+	// own asset but never someone else's.
+	Marker string `json:"marker"`
+}
+
+// PublishResult is the published release.
+type PublishResult struct {
+	ReleaseID int64  `json:"release_id"`
+	URL       string `json:"url"`
+}
