@@ -1,0 +1,212 @@
+//go:build bench
+
+package bundle
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestBenchmarkVersusTar packs RELEASETRAIN_BENCH_MIB (default 2048) MiB of
+// real ELF binaries with Package+SHA256SUMS and with `tar czf` + `sha256sum`
+// on the same files in the same run, and reports wall times, their ratio and
+// peak memory. Run it with:
+//
+//	go test -tags bench -run TestBenchmarkVersusTar -v -timeout 30m ./bundle/
+func TestBenchmarkVersusTar(t *testing.T) {
+	total := int64(2048) << 20
+	if v := os.Getenv("RELEASETRAIN_BENCH_MIB"); v != "" {
+		mib, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			t.Fatalf("RELEASETRAIN_BENCH_MIB: %v", err)
+		}
+		total = mib << 20
+	}
+	work := t.TempDir()
+	src := filepath.Join(work, "artifacts")
+	inputs := generateArtifacts(t, src, total)
+	entries, err := Layout(inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Baseline: tar czf + sha256sum of every asset and the tarball.
+	baseDir := filepath.Join(work, "tar")
+	if err := os.MkdirAll(baseDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	tarball := filepath.Join(baseDir, "bench-v1.tar.gz")
+	runCmd(t, src, "tar", "czf", tarball, ".")
+	args := []string{tarball}
+	for _, in := range inputs {
+		args = append(args, in.Path)
+	}
+	runCmd(t, src, "sha256sum", args...)
+	base := time.Since(start)
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		t.Fatal(err)
+	}
+	baseSize := fileSize(t, tarball)
+
+	// releasetrain: Package + SHA256SUMS.
+	ourDir := filepath.Join(work, "ours")
+	if err := os.MkdirAll(ourDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	resetPeakRSS(t)
+	before := peakRSS(t)
+	start = time.Now()
+	p, err := Package(ourDir, entries, TarballOptions{Name: "bench", Tag: "v1", Time: time.Unix(1700000000, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := SHA256SUMS(p.Digests())
+	ours := time.Since(start)
+	peak := peakRSS(t)
+	if len(sums) == 0 {
+		t.Fatal("empty SHA256SUMS")
+	}
+
+	mib := float64(total) / (1 << 20)
+	t.Logf("input: %d files, %.0f MiB of ELF binaries, GOMAXPROCS=%d", len(inputs), mib, runtime.GOMAXPROCS(0))
+	t.Logf("tar czf + sha256sum: %v (%.1f MiB/s), tarball %.0f MiB, gzip peak RSS %d MiB", base.Round(time.Millisecond), mib/base.Seconds(), float64(baseSize)/(1<<20), ru.Maxrss/1024)
+	t.Logf("Package + SHA256SUMS: %v (%.1f MiB/s), tarball %.0f MiB, process peak RSS %d MiB (before %d MiB)", ours.Round(time.Millisecond), mib/ours.Seconds(), float64(p.Tarball.Size)/(1<<20), peak>>10, before>>10)
+	t.Logf("speed-up: %.2fx", base.Seconds()/ours.Seconds())
+}
+
+// generateArtifacts writes files of 16-256 MiB, each a concatenation of real
+// ELF binaries from this machine, spread over seven repos.
+func generateArtifacts(t *testing.T, dir string, total int64) []Input {
+	t.Helper()
+	var bins []string
+	for _, root := range []string{"/usr/bin", "/usr/lib/x86_64-linux-gnu", filepath.Join(runtime.GOROOT(), "pkg", "tool"), filepath.Join(runtime.GOROOT(), "bin")} {
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return nil
+			}
+			if isELF(p) {
+				bins = append(bins, p)
+			}
+			return nil
+		})
+	}
+	sort.Strings(bins)
+	if len(bins) == 0 {
+		t.Skip("no ELF binaries found")
+	}
+	repos := []string{"bllvm-consensus", "bllvm-protocol", "bllvm-node", "bllvm-sdk", "bllvm", "governance-app", "commons"}
+	sizes := []int64{256 << 20, 128 << 20, 64 << 20, 32 << 20, 16 << 20}
+	var inputs []Input
+	next := 0
+	for written, i := int64(0), 0; written < total; i++ {
+		size := min(sizes[i%len(sizes)], total-written)
+		repo := repos[i%len(repos)]
+		name := fmt.Sprintf("linux-amd64/%s-%d", repo, i)
+		p := filepath.Join(dir, repo, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := bufio.NewWriterSize(f, 1<<20)
+		for left := size; left > 0; next = (next + 1) % len(bins) {
+			b, err := os.Open(bins[next])
+			if err != nil {
+				continue
+			}
+			n, err := io.CopyN(w, b, left)
+			b.Close()
+			if err != nil && err != io.EOF {
+				t.Fatal(err)
+			}
+			left -= n
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, Input{Repo: repo, Name: name, Path: p, Size: size, Executable: true})
+		written += size
+	}
+	return inputs
+}
+
+func isELF(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	_, err = io.ReadFull(f, magic)
+	return err == nil && bytes.Equal(magic, []byte("\x7fELF"))
+}
+
+func runCmd(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Stdout = io.Discard
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v: %s", name, err, stderr.String())
+	}
+}
+
+func fileSize(t *testing.T, p string) int64 {
+	t.Helper()
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
+}
+
+// resetPeakRSS resets VmHWM (Linux: write 5 to /proc/self/clear_refs).
+func resetPeakRSS(t *testing.T) {
+	t.Helper()
+	runtime.GC()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		t.Logf("reset peak RSS: %v", err)
+	}
+}
+
+// peakRSS returns VmHWM in KiB.
+func peakRSS(t *testing.T) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb
+		}
+	}
+	t.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}
