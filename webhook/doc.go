@@ -1,0 +1,45 @@
+// Package webhook is releasetrain's HTTP front door: the Echo receiver for
+// GitHub webhook deliveries and the operator HTTP API. It verifies, decides
+// and hands work to Temporal in milliseconds; it never talks to GitHub.
+//
+// # Deliveries (POST /webhook)
+//
+// The X-Hub-Signature-256 HMAC is checked in constant time over the raw body
+// before anything is parsed (401 otherwise). Bodies over 25 MB get 413,
+// malformed JSON 400, unhandled events 202. Handled events:
+//
+//   - release (configured actions, configured trigger repos) starts the
+//     Release workflow for the tag;
+//   - repository_dispatch "releasetrain-release" starts a train,
+//     "releasetrain-build-complete" sends the build-event signal;
+//   - workflow_run sends the build-event signal to the train named by the
+//     correlation id in the run's display_title;
+//   - ping answers 200.
+//
+// A delivery id that was handled successfully is remembered (bounded), so a
+// redelivery does nothing; a second start for the same tag joins the running
+// train (workflows.StartOptions: USE_EXISTING). When Temporal is unreachable
+// the answer is 503, so the delivery shows as failed and can be redelivered.
+//
+// # The unified release is never a trigger
+//
+// A release event in the train's release repo (config Release.Repo) is
+// ignored when the tag's Release workflow already exists in any state, or
+// when the release carries the unified release's own assets (SHA256SUMS and
+// the <name>-<tag>.tar.gz bundle). The unified release is only ever
+// published by a train, so its event always finds that train.
+//
+// # Operator API (/api)
+//
+// Bearer token, compared in constant time. Without a configured token every
+// /api route answers 404 "API disabled". Routes: GET /api/releases,
+// GET /api/releases/:tag, POST /api/releases,
+// POST /api/releases/:tag/{pause,resume,cancel},
+// POST /api/releases/:tag/builds/:repo/{retry,skip}. Errors are JSON
+// {"message": "..."}.
+//
+// # Health and metrics
+//
+// /healthz (process up), /readyz (Temporal CheckHealth), /metrics
+// (Prometheus, served from Options.Registerer when it is also a Gatherer).
+package webhook

@@ -1,0 +1,60 @@
+package webhook
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the receiver's Prometheus collectors.
+type metrics struct {
+	deliveries        *prometheus.CounterVec
+	signatureFailures prometheus.Counter
+	starts            *prometheus.CounterVec
+	signals           *prometheus.CounterVec
+	latency           *prometheus.HistogramVec
+}
+
+// Delivery outcomes, the "outcome" label of releasetrain_webhook_deliveries_total.
+const (
+	outcomeStarted     = "started"
+	outcomeSignalled   = "signalled"
+	outcomeIgnored     = "ignored"
+	outcomeDuplicate   = "duplicate"
+	outcomePong        = "pong"
+	outcomeRejected    = "rejected"
+	outcomeUnavailable = "unavailable"
+	outcomeError       = "error"
+)
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "releasetrain", Subsystem: "webhook", Name: "deliveries_total",
+			Help: "GitHub webhook deliveries by event and outcome.",
+		}, []string{"event", "outcome"}),
+		signatureFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "releasetrain", Subsystem: "webhook", Name: "signature_failures_total",
+			Help: "Deliveries rejected for a missing or wrong X-Hub-Signature-256.",
+		}),
+		starts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "releasetrain", Subsystem: "webhook", Name: "workflow_starts_total",
+			Help: "Release workflow starts requested, by source and result.",
+		}, []string{"source", "result"}),
+		signals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "releasetrain", Subsystem: "webhook", Name: "workflow_signals_total",
+			Help: "Signals sent to release workflows, by signal and result.",
+		}, []string{"signal", "result"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "releasetrain", Subsystem: "webhook", Name: "delivery_duration_seconds",
+			Help:    "Time to answer a delivery, by event.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"event"}),
+	}
+	for _, c := range []prometheus.Collector{m.deliveries, m.signatureFailures, m.starts, m.signals, m.latency} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register webhook metrics: %w", err)
+		}
+	}
+	return m, nil
+}

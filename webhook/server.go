@@ -1,0 +1,196 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"github.com/BTCDecoded/releasetrain/config"
+)
+
+// Defaults of Options.
+const (
+	// DefaultDedupeSize is how many handled delivery ids are remembered.
+	DefaultDedupeSize = 4096
+	// DefaultTimeout bounds Temporal calls per request, inside GitHub's 10 s.
+	DefaultTimeout = 8 * time.Second
+	// DefaultShutdownTimeout bounds how long Run waits for in-flight requests.
+	DefaultShutdownTimeout = 15 * time.Second
+	// MaxBody is GitHub's payload cap (25 MB); larger bodies get 413.
+	MaxBody = "25M"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Secret is the webhook secret (RELEASETRAIN_WEBHOOK_SECRET). Required.
+	Secret []byte
+	// APIToken is the operator API's bearer token. Empty turns the API off.
+	APIToken string
+	// Train is the resolved train config. Required.
+	Train *config.Train
+	// Temporal is the Temporal client. Required.
+	Temporal Temporal
+	// Logger logs requests; never bodies or secrets. Default: no logging.
+	Logger *zap.Logger
+	// Registerer receives the metrics; /metrics serves it when it is also a
+	// prometheus.Gatherer. Default: a new registry.
+	Registerer prometheus.Registerer
+	// DedupeSize is how many handled delivery ids are remembered. Default DefaultDedupeSize.
+	DedupeSize int
+	// Timeout bounds the Temporal calls of one request. Default DefaultTimeout.
+	Timeout time.Duration
+	// ShutdownTimeout bounds the graceful shutdown in Run. Default DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
+}
+
+// Server is the webhook receiver and operator API.
+type Server struct {
+	echo            *echo.Echo
+	log             *zap.Logger
+	temporal        Temporal
+	train           *config.Train
+	secret          []byte
+	apiToken        string
+	timeout         time.Duration
+	shutdownTimeout time.Duration
+	metrics         *metrics
+	seen            *deliverySet
+	triggerRepos    map[string]bool
+	triggerActions  map[string]bool
+	trainRepos      map[string]bool
+}
+
+// New builds a Server; it does not listen (see Run or Handler).
+func New(opts Options) (*Server, error) {
+	if len(opts.Secret) == 0 {
+		return nil, errors.New("webhook: secret is required")
+	}
+	if opts.Train == nil {
+		return nil, errors.New("webhook: train config is required")
+	}
+	if opts.Temporal == nil {
+		return nil, errors.New("webhook: temporal client is required")
+	}
+	s := &Server{
+		log:             opts.Logger,
+		temporal:        opts.Temporal,
+		train:           opts.Train,
+		secret:          append([]byte(nil), opts.Secret...),
+		apiToken:        opts.APIToken,
+		timeout:         opts.Timeout,
+		shutdownTimeout: opts.ShutdownTimeout,
+		seen:            newDeliverySet(opts.DedupeSize),
+		triggerRepos:    map[string]bool{},
+		triggerActions:  map[string]bool{},
+		trainRepos:      map[string]bool{},
+	}
+	if s.log == nil {
+		s.log = zap.NewNop()
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultTimeout
+	}
+	if s.shutdownTimeout <= 0 {
+		s.shutdownTimeout = DefaultShutdownTimeout
+	}
+	for _, r := range opts.Train.Repos {
+		s.trainRepos[strings.ToLower(r.Name)] = true
+	}
+	triggers := opts.Train.Trigger.Repos
+	if len(triggers) == 0 {
+		for _, r := range opts.Train.Repos {
+			triggers = append(triggers, r.Name)
+		}
+	}
+	for _, name := range triggers {
+		s.triggerRepos[strings.ToLower(name)] = true
+	}
+	actions := opts.Train.Trigger.Actions
+	if len(actions) == 0 {
+		actions = []string{"published", "prereleased"}
+	}
+	for _, a := range actions {
+		s.triggerActions[a] = true
+	}
+	reg := opts.Registerer
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	s.echo = s.routes(reg)
+	return s, nil
+}
+
+// routes builds the Echo instance with middleware and every route.
+func (s *Server) routes(reg prometheus.Registerer) *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.errorHandler
+	s.middleware(e)
+
+	e.POST("/webhook", s.handleDelivery)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	if g, ok := reg.(prometheus.Gatherer); ok {
+		e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(g, promhttp.HandlerOpts{})))
+	}
+	s.apiRoutes(e)
+	return e
+}
+
+// Handler returns the HTTP handler (the Echo instance).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Run listens on addr and serves until ctx is done, then shuts down
+// gracefully: in-flight deliveries finish before Run returns.
+func (s *Server) Run(ctx context.Context, addr string) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on an existing listener, which it closes.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("webhook receiver listening", zap.String("addr", ln.Addr().String()))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdownTimeout)
+	defer cancel()
+	shutdownErr := srv.Shutdown(sctx)
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown %s: %w", ln.Addr(), shutdownErr)
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package webhook
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/BTCDecoded/releasetrain/workflows"
+)
+
+// Start sources, the "source" label of workflow_starts_total.
+const (
+	sourceRelease  = "release"
+	sourceDispatch = "repository_dispatch"
+	sourceAPI      = "api"
+)
+
+// startTrain starts (or joins) the tag's Release workflow. A train that
+// already finished in a state the reuse policy keeps answers finished=true.
+func (s *Server) startTrain(ctx context.Context, source string, in workflows.ReleaseInput) (rep reply, finished bool, err error) {
+	run, err := s.temporal.ExecuteWorkflow(ctx, workflows.StartOptions(in.Tag), workflows.ReleaseWorkflowName, in)
+	switch {
+	case isAlreadyStarted(err):
+		s.metrics.starts.WithLabelValues(source, "finished").Inc()
+		return reply{code: http.StatusOK, Outcome: outcomeIgnored, Message: "release " + in.Tag + " already finished",
+			WorkflowID: workflows.ReleaseWorkflowID(in.Tag)}, true, nil
+	case err != nil:
+		s.metrics.starts.WithLabelValues(source, "error").Inc()
+		return reply{}, false, err
+	}
+	s.metrics.starts.WithLabelValues(source, "ok").Inc()
+	return reply{code: http.StatusOK, Outcome: outcomeStarted, Message: "release train " + in.Tag + " started",
+		WorkflowID: run.GetID(), RunID: run.GetRunID()}, false, nil
+}
+
+// signalTrain sends a signal to the tag's Release workflow; a missing or
+// finished workflow answers found=false.
+func (s *Server) signalTrain(ctx context.Context, tag, signal string, arg any) (found bool, err error) {
+	err = s.temporal.SignalWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", signal, arg)
+	switch {
+	case isNotFound(err):
+		s.metrics.signals.WithLabelValues(signal, "not_found").Inc()
+		return false, nil
+	case err != nil:
+		s.metrics.signals.WithLabelValues(signal, "error").Inc()
+		return false, err
+	}
+	s.metrics.signals.WithLabelValues(signal, "ok").Inc()
+	return true, nil
+}
+
+// ownedByTrain reports whether owner is the train's owner.
+func (s *Server) ownedByTrain(owner string) bool {
+	return s.train.Owner == "" || strings.EqualFold(owner, s.train.Owner)
+}
+
+// unknownRepos returns the names in only that are not train members.
+func (s *Server) unknownRepos(only []string) []string {
+	var bad []string
+	for _, name := range only {
+		if !s.trainRepos[strings.ToLower(name)] {
+			bad = append(bad, name)
+		}
+	}
+	return bad
+}
+
+// canonicalRepo returns the train's spelling of a repo name.
+func (s *Server) canonicalRepo(name string) string {
+	for _, r := range s.train.Repos {
+		if strings.EqualFold(r.Name, name) {
+			return r.Name
+		}
+	}
+	return name
+}
