@@ -1,0 +1,31 @@
+// Package ghclient is the only code in releasetrain that talks to GitHub.
+//
+// It wraps go-github v62 and ghinstallation v2 and adds what a release train
+// needs on top of them:
+//
+//   - Auth: a GitHub App installation (ghinstallation) or a plain token; the
+//     API root is overridable for GitHub Enterprise and the ghsim simulator.
+//     Secrets never appear in errors or logs.
+//   - At most one build per dispatch request: [Client.FindOrDispatch] looks
+//     for a run carrying the correlation id before dispatching, and discovers
+//     the new run afterwards (run details when the server offers them, else
+//     listing with backoff).
+//   - Cheap waiting: [Client.GetRun] sends If-None-Match; a 304 is free of the
+//     rate limit and is reported as "unchanged".
+//   - Trusted downloads: artifacts are fetched from the redirect URL without
+//     the Authorization header, streamed through SHA-256 and checked against
+//     GitHub's digest; [Unzip] extracts them with path, symlink and zip-bomb
+//     checks.
+//   - Idempotent releases: draft → upload (keep identical assets, replace only
+//     our own, survive "5xx but it landed") → publish.
+//   - Classified errors: every failure is an [*Error] whose [Kind] tells
+//     Temporal whether and when to retry ([RetryDelay], [IsPermanent]).
+//   - Accounting: Prometheus counters of requests and of rate-limit budget
+//     spent, and the last seen x-ratelimit-remaining ([Client.RateRemaining]).
+//
+// # Errors
+//
+// Every method returns either nil or an error that unwraps to [*Error] (or a
+// sentinel such as [ErrRunNotListed] wrapped in one). Error strings have the
+// form "<call> <owner/repo>: <status> <GitHub message>".
+package ghclient

@@ -1,0 +1,218 @@
+package ghclient
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// ErrUnsafeEntry marks a zip entry that could write outside the destination
+// (absolute path, "..", backslash, symlink, device) or is a duplicate.
+var ErrUnsafeEntry = errors.New("unsafe zip entry")
+
+// ErrZipBomb marks an archive over the size, ratio or file-count limits.
+var ErrZipBomb = errors.New("zip over limits")
+
+// UnzipLimits bound what Unzip will extract.
+type UnzipLimits struct {
+	// MaxTotal caps the uncompressed bytes of all entries.
+	MaxTotal int64
+	// MaxEntry caps the uncompressed bytes of one entry.
+	MaxEntry int64
+	// MaxRatio caps uncompressed/compressed size for entries over 1 MiB.
+	MaxRatio float64
+	// MaxFiles caps the number of entries.
+	MaxFiles int
+}
+
+// ratioFloor exempts small entries from MaxRatio: a few KB of zeros compress
+// a thousandfold and are harmless.
+const ratioFloor = 1 << 20
+
+// DefaultUnzipLimits: 16 GiB total, 8 GiB per entry, ratio 200, 100,000 entries.
+func DefaultUnzipLimits() UnzipLimits {
+	return UnzipLimits{MaxTotal: 16 << 30, MaxEntry: 8 << 30, MaxRatio: 200, MaxFiles: 100_000}
+}
+
+// UnzippedFile is one extracted regular file.
+type UnzippedFile struct {
+	// Name is the slash-separated path inside the zip.
+	Name string
+	// Path is where it was written.
+	Path string
+	Size int64
+	// SHA256 is the hex SHA-256 of the content.
+	SHA256     string
+	Executable bool
+}
+
+// Unzip extracts zipPath into dest (created if missing) and hashes each file
+// while writing it. It rejects absolute paths, ".." components, backslashes,
+// symlinks and other special files, duplicate names and archives over lim,
+// all before writing anything; sizes are enforced again while extracting,
+// since headers can lie. Writes go through an os.Root, so nothing can land
+// outside dest. Errors name the artifact and the entry. On error dest may
+// hold a partial extraction.
+func Unzip(zipPath, dest, artifactName string, lim UnzipLimits) ([]UnzippedFile, error) {
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
+	}
+	defer zr.Close()
+	if err := checkEntries(zr.File, lim); err != nil {
+		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
+	}
+	if err := os.MkdirAll(dest, 0o755); err != nil {
+		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
+	}
+	root, err := os.OpenRoot(dest)
+	if err != nil {
+		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
+	}
+	defer root.Close()
+
+	var (
+		out   []UnzippedFile
+		total int64
+	)
+	buf := make([]byte, copyBufSize)
+	for _, f := range zr.File {
+		name := strings.TrimSuffix(f.Name, "/")
+		if f.Mode().IsDir() {
+			if err := root.MkdirAll(name, 0o755); err != nil {
+				return nil, fmt.Errorf("unzip artifact %q entry %q: %w", artifactName, f.Name, err)
+			}
+			continue
+		}
+		uf, err := extract(root, f, name, lim, lim.MaxTotal-total, buf)
+		if err != nil {
+			return nil, fmt.Errorf("unzip artifact %q entry %q: %w", artifactName, f.Name, err)
+		}
+		total += uf.Size
+		uf.Path = filepath.Join(dest, filepath.FromSlash(name))
+		out = append(out, uf)
+	}
+	return out, nil
+}
+
+// checkEntries validates names, types and declared sizes of all entries.
+func checkEntries(files []*zip.File, lim UnzipLimits) error {
+	if lim.MaxFiles > 0 && len(files) > lim.MaxFiles {
+		return fmt.Errorf("%w: %d entries, at most %d allowed", ErrZipBomb, len(files), lim.MaxFiles)
+	}
+	seen := make(map[string]bool, len(files))
+	var total uint64
+	for _, f := range files {
+		name := strings.TrimSuffix(f.Name, "/")
+		if err := checkName(name); err != nil {
+			return fmt.Errorf("entry %q: %w", f.Name, err)
+		}
+		mode := f.Mode()
+		if !mode.IsRegular() && !mode.IsDir() {
+			return fmt.Errorf("entry %q: %w: %s is not a regular file or directory", f.Name, ErrUnsafeEntry, mode.Type())
+		}
+		if seen[name] {
+			return fmt.Errorf("entry %q: %w: duplicate name", f.Name, ErrUnsafeEntry)
+		}
+		seen[name] = true
+		if mode.IsDir() {
+			continue
+		}
+		size := f.UncompressedSize64
+		if lim.MaxEntry > 0 && size > uint64(lim.MaxEntry) {
+			return fmt.Errorf("entry %q: %w: %d bytes, at most %d per entry", f.Name, ErrZipBomb, size, lim.MaxEntry)
+		}
+		total += size
+		if lim.MaxTotal > 0 && total > uint64(lim.MaxTotal) {
+			return fmt.Errorf("entry %q: %w: over %d bytes in total", f.Name, ErrZipBomb, lim.MaxTotal)
+		}
+		if lim.MaxRatio > 0 && size > ratioFloor && float64(size) > lim.MaxRatio*float64(max(f.CompressedSize64, 1)) {
+			return fmt.Errorf("entry %q: %w: compression ratio over %g", f.Name, ErrZipBomb, lim.MaxRatio)
+		}
+	}
+	return nil
+}
+
+// checkName rejects paths that are not plain relative slash paths.
+func checkName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: empty name", ErrUnsafeEntry)
+	case strings.Contains(name, `\`):
+		return fmt.Errorf("%w: backslash in path", ErrUnsafeEntry)
+	case strings.ContainsRune(name, 0):
+		return fmt.Errorf("%w: NUL in path", ErrUnsafeEntry)
+	case path.IsAbs(name) || filepath.IsAbs(name) || (len(name) >= 2 && name[1] == ':'):
+		return fmt.Errorf("%w: absolute path", ErrUnsafeEntry)
+	}
+	for _, part := range strings.Split(name, "/") {
+		if part == ".." {
+			return fmt.Errorf("%w: \"..\" in path", ErrUnsafeEntry)
+		}
+	}
+	if !filepath.IsLocal(filepath.FromSlash(name)) {
+		return fmt.Errorf("%w: path not local", ErrUnsafeEntry)
+	}
+	return nil
+}
+
+// extract writes one regular file under root, enforcing the limits on the
+// bytes actually inflated.
+func extract(root *os.Root, f *zip.File, name string, lim UnzipLimits, totalLeft int64, buf []byte) (UnzippedFile, error) {
+	allowed := int64(-1) // -1: unlimited
+	if lim.MaxEntry > 0 {
+		allowed = lim.MaxEntry
+	}
+	if lim.MaxTotal > 0 && (allowed < 0 || totalLeft < allowed) {
+		allowed = totalLeft
+	}
+	if lim.MaxRatio > 0 {
+		byRatio := max(int64(lim.MaxRatio*float64(max(f.CompressedSize64, 1))), ratioFloor)
+		if allowed < 0 || byRatio < allowed {
+			allowed = byRatio
+		}
+	}
+	if dir := path.Dir(name); dir != "." {
+		if err := root.MkdirAll(dir, 0o755); err != nil {
+			return UnzippedFile{}, err
+		}
+	}
+	exec := f.Mode()&0o111 != 0
+	perm := fs.FileMode(0o644)
+	if exec {
+		perm = 0o755
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return UnzippedFile{}, err
+	}
+	defer rc.Close()
+	w, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return UnzippedFile{}, err
+	}
+	h := sha256.New()
+	var src io.Reader = rc
+	if allowed >= 0 {
+		src = io.LimitReader(rc, allowed+1)
+	}
+	n, err := io.CopyBuffer(io.MultiWriter(w, h), src, buf)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return UnzippedFile{}, err
+	}
+	if allowed >= 0 && n > allowed {
+		return UnzippedFile{}, fmt.Errorf("%w: inflates past %d bytes", ErrZipBomb, allowed)
+	}
+	return UnzippedFile{Name: name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), Executable: exec}, nil
+}
