@@ -1,0 +1,199 @@
+package devstack
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/BTCDecoded/releasetrain/workflows"
+)
+
+// pollEvery is how often the demo asks the release workflow for its status.
+const pollEvery = 250 * time.Millisecond
+
+// startTimeout bounds how long the signed `release` webhook may take to start the train.
+const startTimeout = 30 * time.Second
+
+// NextDemoTag returns the first tag v0.1.N whose train does not exist yet in
+// this data folder's Temporal, so every `make run` starts a new release.
+func (s *Stack) NextDemoTag(ctx context.Context) (string, error) {
+	for n := 0; n < 10000; n++ {
+		tag := fmt.Sprintf("v0.1.%d", n)
+		_, err := s.Client.DescribeWorkflowExecution(ctx, workflows.ReleaseWorkflowID(tag), "")
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			return tag, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("look for earlier demo releases: %w", err)
+		}
+	}
+	return "", errors.New("no free demo tag v0.1.0 … v0.1.9999: remove the data folder")
+}
+
+// Demo publishes tag in the simulator (which delivers the signed `release`
+// webhook to the receiver), follows the train until it ends, then downloads
+// and verifies the unified release. Blocked trains wait for an operator.
+func (s *Stack) Demo(ctx context.Context, tag string, prerelease bool, progress *Progress) (*Report, error) {
+	trigger := s.Train.Trigger.Repos[0]
+	if _, err := s.Sim.PublishRelease(s.Train.Owner, trigger, tag, prerelease); err != nil {
+		return nil, fmt.Errorf("publish %s in %s/%s: %w", tag, s.Train.Owner, trigger, err)
+	}
+	fmt.Fprintf(s.opts.Log, "Published %s in %s/%s (simulated GitHub); its signed release webhook starts the train.\n\n", tag, s.Train.Owner, trigger)
+	st, err := s.follow(ctx, tag, progress)
+	if err != nil {
+		return nil, err
+	}
+	if st.State != workflows.StateSucceeded {
+		msg := st.Error
+		if msg == "" {
+			msg = "see the Temporal UI: " + s.ReleaseUIURL(tag)
+		}
+		return nil, fmt.Errorf("release %s ended %s: %s", tag, st.State, msg)
+	}
+	return s.report(ctx, tag, st)
+}
+
+// follow polls the status query until the train ends.
+func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (workflows.Status, error) {
+	id := workflows.ReleaseWorkflowID(tag)
+	started := time.Now()
+	hinted := map[string]bool{}
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return workflows.Status{}, ctx.Err()
+		case <-tick.C:
+		}
+		st, err := s.status(ctx, id)
+		var nf *serviceerror.NotFound
+		switch {
+		case errors.As(err, &nf) && time.Since(started) < startTimeout:
+			continue
+		case errors.As(err, &nf):
+			return st, fmt.Errorf("the release webhook did not start %s within %s: see %s", id, startTimeout, filepath.Join(s.opts.DataDir, "releasetrain.log"))
+		case err != nil:
+			return st, err
+		}
+		progress.Update(st)
+		for _, repo := range st.Blocked {
+			if !hinted[repo] {
+				hinted[repo] = true
+				fmt.Fprintf(s.opts.Log, "\n%s is blocked. Retry or skip it from the Temporal UI (%s), or:\n  releasetrain release retry %s %s\n  releasetrain release skip %s %s\n\n",
+					repo, s.ReleaseUIURL(tag), tag, repo, tag, repo)
+			}
+		}
+		switch st.State {
+		case workflows.StateSucceeded, workflows.StateFailed, workflows.StateCancelled:
+			return st, nil
+		}
+	}
+}
+
+// status asks the workflow; a closed workflow still answers queries.
+func (s *Stack) status(ctx context.Context, id string) (workflows.Status, error) {
+	var st workflows.Status
+	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	v, err := s.Client.QueryWorkflow(qctx, id, "", workflows.QueryStatus)
+	if err != nil {
+		return st, err
+	}
+	return st, v.Get(&st)
+}
+
+// download saves every asset of the published release into dir.
+func (s *Stack) download(tag, dir string) ([]ReportAsset, error) {
+	rel, ok := s.Sim.Release(s.Train.Owner, s.Train.Release.Repo, tag)
+	if !ok {
+		return nil, fmt.Errorf("release %s not found in %s/%s", tag, s.Train.Owner, s.Train.Release.Repo)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var assets []ReportAsset
+	for _, a := range rel.Assets {
+		data, err := s.Sim.ReleaseAsset(s.Train.Owner, s.Train.Release.Repo, tag, a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("download asset %s: %w", a.Name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, a.Name), data, 0o644); err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(data)
+		assets = append(assets, ReportAsset{Name: a.Name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
+	}
+	return assets, nil
+}
+
+// VerifySums checks every line of dir/SHA256SUMS against the files in dir,
+// like `sha256sum -c SHA256SUMS`, and also runs the real sha256sum when the
+// machine has it. It returns how many files it checked.
+func VerifySums(dir string) (int, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		want, name, ok := strings.Cut(sc.Text(), "  ")
+		if !ok {
+			return n, fmt.Errorf("SHA256SUMS line %d: not in sha256sum format", n+1)
+		}
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			return n, fmt.Errorf("SHA256SUMS names %s: %w", name, err)
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		_ = f.Close()
+		if err != nil {
+			return n, err
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != want {
+			return n, fmt.Errorf("%s: sha256 %s, SHA256SUMS says %s", name, got, want)
+		}
+		n++
+	}
+	if n == 0 {
+		return 0, errors.New("SHA256SUMS is empty")
+	}
+	if path, err := exec.LookPath("sha256sum"); err == nil {
+		cmd := exec.Command(path, "--quiet", "-c", "SHA256SUMS")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return n, fmt.Errorf("sha256sum -c SHA256SUMS: %v: %s", err, out)
+		}
+	}
+	return n, nil
+}
+
+// describe returns the release workflow's start and close times.
+func (s *Stack) describe(ctx context.Context, tag string) (start, end time.Time, err error) {
+	d, err := s.Client.DescribeWorkflowExecution(ctx, workflows.ReleaseWorkflowID(tag), "")
+	if err != nil {
+		return start, end, err
+	}
+	info := d.GetWorkflowExecutionInfo()
+	start = info.GetStartTime().AsTime()
+	end = time.Now()
+	if info.GetCloseTime() != nil && info.GetCloseTime().IsValid() && !info.GetCloseTime().AsTime().IsZero() {
+		end = info.GetCloseTime().AsTime()
+	}
+	return start, end, nil
+}

@@ -1,0 +1,146 @@
+package devstack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/workflows"
+)
+
+// Report is what `releasetrain dev --report FILE` writes. Durations are in
+// simulated seconds (real seconds × the simulator's time scale).
+type Report struct {
+	Tag                 string                `json:"tag"`
+	ReleaseURL          string                `json:"release_url"`
+	Assets              []ReportAsset         `json:"assets"`
+	AssetsDir           string                `json:"assets_dir"`
+	Repos               map[string]RepoReport `json:"repos"`
+	GitHub              GitHubReport          `json:"github"`
+	MakespanSeconds     float64               `json:"makespan_seconds"`
+	LayeredBoundSeconds float64               `json:"layered_bound_seconds"`
+	TimeScale           float64               `json:"time_scale"`
+	TemporalUI          string                `json:"temporal_ui"`
+}
+
+// ReportAsset is one published asset as downloaded.
+type ReportAsset struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// RepoReport is one repo's build: dispatches as counted by the simulator.
+type RepoReport struct {
+	Dispatches   int     `json:"dispatches"`
+	Attempts     int     `json:"attempts"`
+	RunIDs       []int64 `json:"run_ids"`
+	BuildSeconds float64 `json:"build_seconds"`
+	WaitSeconds  float64 `json:"wait_seconds"`
+	State        string  `json:"state"`
+}
+
+// GitHubReport is the simulator's accounting of the API use.
+type GitHubReport struct {
+	Requests    int `json:"requests"`
+	BudgetSpent int `json:"budget_spent"`
+	NotModified int `json:"not_modified"`
+}
+
+// report downloads and verifies the release and gathers the numbers.
+func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*Report, error) {
+	dir := filepath.Join(s.opts.DataDir, "releases", tag)
+	assets, err := s.download(tag, dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := VerifySums(dir); err != nil {
+		return nil, fmt.Errorf("verify the downloaded release: %w", err)
+	}
+	start, end, err := s.describe(ctx, tag)
+	if err != nil {
+		return nil, err
+	}
+	scale := s.opts.TimeScale
+	stats := s.Sim.Stats()
+	r := &Report{
+		Tag:                 tag,
+		ReleaseURL:          st.ReleaseURL,
+		Assets:              assets,
+		AssetsDir:           dir,
+		Repos:               map[string]RepoReport{},
+		MakespanSeconds:     end.Sub(start).Seconds() * scale,
+		LayeredBoundSeconds: LayeredBound(st.Layers, s.opts.Scenario).Seconds(),
+		TimeScale:           scale,
+		TemporalUI:          s.ReleaseUIURL(tag),
+		GitHub:              GitHubReport{BudgetSpent: stats.BudgetSpent, NotModified: stats.NotModified},
+	}
+	for _, byStatus := range stats.Requests {
+		for _, n := range byStatus {
+			r.GitHub.Requests += n
+		}
+	}
+	for _, layer := range st.Layers {
+		for _, name := range layer {
+			rs := st.Repos[name]
+			rr := RepoReport{Dispatches: stats.Dispatches[s.Train.Owner+"/"+name], Attempts: rs.Attempt, State: rs.State}
+			if rs.RunID != 0 {
+				rr.RunIDs = []int64{rs.RunID}
+			}
+			if rs.StartedAt != nil {
+				rr.WaitSeconds = rs.StartedAt.Sub(start).Seconds() * scale
+				if rs.FinishedAt != nil {
+					rr.BuildSeconds = rs.FinishedAt.Sub(*rs.StartedAt).Seconds() * scale
+				}
+			}
+			r.Repos[name] = rr
+		}
+	}
+	return r, nil
+}
+
+// WriteJSON writes the report to path.
+func (r *Report) WriteJSON(path string) error {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// LayeredBound is the DAG's lower bound on the makespan: the sum over layers of
+// the longest build (queue delay + duration, once per attempt the scenario's
+// outcomes need to reach success), in simulated time.
+func LayeredBound(layers [][]string, sc *ghsim.Scenario) time.Duration {
+	var total time.Duration
+	for _, layer := range layers {
+		var longest time.Duration
+		for _, name := range layer {
+			longest = max(longest, buildTime(sc, name))
+		}
+		total += longest
+	}
+	return total
+}
+
+// buildTime is how long a repo's build takes in the scenario, reruns included.
+func buildTime(sc *ghsim.Scenario, repo string) time.Duration {
+	for _, r := range sc.Repos {
+		if r.Name != repo {
+			continue
+		}
+		attempts := 1
+		for i, o := range r.Outcomes {
+			if string(o) == "success" {
+				attempts = i + 1
+				break
+			}
+		}
+		return time.Duration(attempts) * (time.Duration(r.QueueDelay) + time.Duration(r.Duration))
+	}
+	return 0
+}
