@@ -1,0 +1,157 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/mocks"
+
+	"github.com/BTCDecoded/releasetrain/config"
+)
+
+const testSecret = "It's a Secret to Everybody"
+
+// testTrain is the BTCDecoded train as config.Load would resolve it.
+func testTrain() *config.Train {
+	return &config.Train{
+		Owner:   "BTCDecoded",
+		Trigger: config.Trigger{Actions: []string{"published", "prereleased"}},
+		Release: config.ReleaseTarget{Repo: "bllvm-consensus", Name: "btcdecoded"},
+		Repos: []config.Repo{
+			{Name: "bllvm-consensus"},
+			{Name: "bllvm-protocol", DependsOn: []string{"bllvm-consensus"}},
+			{Name: "bllvm-node", DependsOn: []string{"bllvm-protocol", "bllvm-consensus"}},
+			{Name: "bllvm-sdk", DependsOn: []string{"bllvm-node"}},
+			{Name: "bllvm", DependsOn: []string{"bllvm-node"}},
+			{Name: "governance-app", DependsOn: []string{"bllvm-sdk"}},
+			{Name: "commons"},
+		},
+	}
+}
+
+// fixture is a test server over a mocked Temporal client.
+type fixture struct {
+	srv *Server
+	tc  *mocks.Client
+	reg *prometheus.Registry
+}
+
+func newFixture(t testing.TB, mutate ...func(*Options)) *fixture {
+	t.Helper()
+	tc := mocks.NewClient(t)
+	reg := prometheus.NewRegistry()
+	opts := Options{Secret: []byte(testSecret), APIToken: "tok-123", Train: testTrain(), Temporal: tc, Registerer: reg}
+	for _, m := range mutate {
+		m(&opts)
+	}
+	srv, err := New(opts)
+	require.NoError(t, err)
+	return &fixture{srv: srv, tc: tc, reg: reg}
+}
+
+func sign(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func fixtureFile(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
+// deliver sends a signed delivery (sig "" signs with testSecret; "-" sends no signature).
+func (f *fixture) deliver(t testing.TB, event, id string, body []byte, sig string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if event != "" {
+		req.Header.Set("X-GitHub-Event", event)
+	}
+	if id != "" {
+		req.Header.Set("X-GitHub-Delivery", id)
+	}
+	switch sig {
+	case "":
+		req.Header.Set("X-Hub-Signature-256", sign(testSecret, body))
+	case "-":
+	default:
+		req.Header.Set("X-Hub-Signature-256", sig)
+	}
+	rec := httptest.NewRecorder()
+	f.srv.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+// api sends an operator API request with the bearer token ("-" for none).
+func (f *fixture) api(t testing.TB, method, path, token string, body any) *httptest.ResponseRecorder {
+	t.Helper()
+	var rd *bytes.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(t, err)
+		rd = bytes.NewReader(b)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "-" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	f.srv.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+func (f *fixture) counter(t testing.TB, c prometheus.Collector) float64 {
+	t.Helper()
+	return testutil.ToFloat64(c)
+}
+
+// decode decodes a JSON answer.
+func decode[T any](t testing.TB, rec *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &v), rec.Body.String())
+	return v
+}
+
+// workflowRun is a started run as ExecuteWorkflow returns it.
+func workflowRun(t testing.TB, id string) *mocks.WorkflowRun {
+	run := mocks.NewWorkflowRun(t)
+	run.On("GetID").Return(id).Maybe()
+	run.On("GetRunID").Return("run-1").Maybe()
+	return run
+}
+
+// encoded is a converter.EncodedValue over a Go value.
+type encoded struct{ v any }
+
+func (e encoded) HasValue() bool { return e.v != nil }
+func (e encoded) Get(ptr any) error {
+	b, err := json.Marshal(e.v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, ptr)
+}
+
+var anyCtx = mock.MatchedBy(func(context.Context) bool { return true })
