@@ -240,7 +240,7 @@ func (c *Client) assetSHA256(ctx context.Context, owner, repo string, id int64) 
 		return "", err
 	}
 	req.Header.Set("Accept", "application/octet-stream")
-	resp, err := c.noRedirect.Do(req.WithContext(withKind(ctx, kindAssetBlob)))
+	resp, err := c.noRedirect.Do(req.WithContext(withKind(ctx, kindAssetURL)))
 	if err != nil {
 		return "", err
 	}

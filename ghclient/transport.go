@@ -28,6 +28,7 @@ const (
 	kindUploadAsset   = "upload_asset"
 	kindDeleteAsset   = "delete_asset"
 	kindAssetBlob     = "asset_blob"
+	kindAssetURL      = "asset_url"
 	kindNotes         = "generate_notes"
 	kindToken         = "installation_token"
 	kindOther         = "other"
@@ -102,20 +103,19 @@ func (a *accounting) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // spendsBudget says whether an answer counted against the primary rate limit:
-// API answers other than 304 and other than a rate-limit refusal. Blob
-// downloads and installation-token requests do not count.
+// API answers other than 304, 401, 5xx and rate-limit refusals (403/429 with
+// remaining 0 or a Retry-After). Blob downloads and installation-token
+// requests do not count.
 func spendsBudget(kind string, resp *http.Response) bool {
 	switch kind {
 	case kindArtifactBlob, kindAssetBlob, kindToken:
 		return false
 	}
-	switch resp.StatusCode {
-	case http.StatusNotModified:
+	switch s := resp.StatusCode; {
+	case s == http.StatusNotModified, s == http.StatusUnauthorized, s >= 500:
 		return false
-	case http.StatusForbidden, http.StatusTooManyRequests:
-		if resp.Header.Get("X-Ratelimit-Remaining") == "0" {
-			return false
-		}
+	case s == http.StatusForbidden || s == http.StatusTooManyRequests:
+		return resp.Header.Get("X-Ratelimit-Remaining") != "0" && resp.Header.Get("Retry-After") == ""
 	}
 	return true
 }
