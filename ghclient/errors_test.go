@@ -38,7 +38,7 @@ func TestClassifyAnswers(t *testing.T) {
 			body: `{"message":"You have exceeded a secondary rate limit"}`, wantKind: KindSecondaryRateLimit, wantDelay: 30 * time.Second},
 		{name: "429 bare", status: 429, body: `{"message":"Too many"}`, wantKind: KindSecondaryRateLimit, wantDelay: 60 * time.Second},
 		{name: "403 secondary retry-after", status: 403, headers: map[string]string{"Retry-After": "45"},
-			body: `{"message":"You have exceeded a secondary rate limit","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
+			body:     `{"message":"You have exceeded a secondary rate limit","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
 			wantKind: KindSecondaryRateLimit, wantDelay: 45 * time.Second},
 		{name: "403 secondary bare", status: 403,
 			body:     `{"message":"You have exceeded a secondary rate limit","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
