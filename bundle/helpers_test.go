@@ -1,0 +1,94 @@
+package bundle
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// testKey is a generated OpenPGP key in the forms tests need.
+type testKey struct {
+	entity  *openpgp.Entity
+	private []byte // armored private key (protected when generated with a passphrase)
+	public  []byte // armored public key
+}
+
+// newTestKey generates a v4 Ed25519 key (fast, and gpg 2.2 reads it); with a
+// non-empty passphrase the private key is encrypted.
+func newTestKey(t *testing.T, name string, passphrase []byte) testKey {
+	t.Helper()
+	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA}
+	e, err := openpgp.NewEntity(name, "test", name+"@example.org", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub bytes.Buffer
+	w, err := armor.Encode(&pub, openpgp.PublicKeyType, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Serialize(w); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var priv bytes.Buffer
+	w, err = armor.Encode(&priv, openpgp.PrivateKeyType, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(passphrase) > 0 {
+		if err := e.EncryptPrivateKeys(passphrase, nil); err != nil {
+			t.Fatal(err)
+		}
+		err = e.SerializePrivateWithoutSigning(w, nil)
+	} else {
+		err = e.SerializePrivate(w, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return testKey{entity: e, private: priv.Bytes(), public: append(pub.Bytes(), '\n')}
+}
+
+// put writes content to dir/name (creating parents) and returns the path.
+func put(t *testing.T, dir, name string, content []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// tool runs a command-line tool in dir and returns its combined output; it
+// skips the test when the tool is not installed.
+func tool(t *testing.T, dir string, env []string, name string, args ...string) (string, error) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s not installed", name)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
