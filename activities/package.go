@@ -1,0 +1,124 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.temporal.io/sdk/activity"
+	"go.uber.org/zap"
+
+	"github.com/BTCDecoded/releasetrain/bundle"
+)
+
+// PackageRelease materialises the collected files from the store, lays them
+// out, writes the deterministic bundle, SHA256SUMS, signatures (when signers
+// are configured) and the release notes, stores every output by sha256 and
+// returns the references to publish.
+func (a *Activities) PackageRelease(ctx context.Context, in PackageInput) (PackageResult, error) {
+	call := fmt.Sprintf("package %s %s", in.Name, in.Tag)
+	dir, err := os.MkdirTemp(a.WorkDir, "package-")
+	if err != nil {
+		return PackageResult{}, fmt.Errorf("%s: work dir: %w", call, err)
+	}
+	defer os.RemoveAll(dir)
+
+	var inputs []bundle.Input
+	for _, r := range in.Repos {
+		if r.Skipped {
+			continue
+		}
+		for _, f := range r.Files {
+			p := filepath.Join(dir, "files", r.Repo, filepath.FromSlash(f.Name))
+			if err := a.materialise(ctx, f.SHA256, p, f.Executable); err != nil {
+				return PackageResult{}, err
+			}
+			inputs = append(inputs, bundle.Input{Repo: r.Repo, Name: f.Name, Path: p,
+				Size: f.Size, SHA256: f.SHA256, Executable: f.Executable})
+		}
+		activity.RecordHeartbeat(ctx, r.Repo)
+	}
+	entries, assets, err := a.packageFiles(ctx, in, dir, inputs)
+	if err != nil {
+		return PackageResult{}, err
+	}
+
+	generated := ""
+	if in.GenerateNotes {
+		generated, err = a.GitHub.GenerateNotes(ctx, in.Owner, in.ReleaseRepo, in.Tag, "")
+		if err != nil {
+			return PackageResult{}, githubError(fmt.Sprintf("generate notes %s/%s %s", in.Owner, in.ReleaseRepo, in.Tag), err)
+		}
+	}
+	notes := bundle.Notes(notesInput(in, entries, assets, generated, len(a.Signers) > 0))
+	notesSHA, err := a.putBytes(ctx, []byte(notes))
+	if err != nil {
+		return PackageResult{}, err
+	}
+	a.logger().Info("release packaged", zap.String("tag", in.Tag), zap.Int("assets", len(assets)),
+		zap.Int("files", len(entries)))
+	return PackageResult{Assets: assets, NotesSHA256: notesSHA}, nil
+}
+
+// packageFiles lays the files out, writes the bundle and SHA256SUMS (and its
+// signatures), stores them and returns the entries and assets. A train whose
+// every repo was skipped on purpose publishes only its notes.
+func (a *Activities) packageFiles(ctx context.Context, in PackageInput, dir string, inputs []bundle.Input) ([]bundle.Entry, []Asset, error) {
+	call := fmt.Sprintf("package %s %s", in.Name, in.Tag)
+	if len(inputs) == 0 && allSkipped(in.Repos) {
+		return nil, nil, nil
+	}
+	entries, err := bundle.Layout(inputs)
+	if err != nil {
+		return nil, nil, badInput(call, err)
+	}
+	out := filepath.Join(dir, "out")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", call, err)
+	}
+	packed, err := bundle.Package(out, entries, bundle.TarballOptions{Name: in.Name, Tag: in.Tag, Time: in.Time})
+	if err != nil {
+		return nil, nil, badInput(call, err)
+	}
+	tarball := packed.Tarball
+	activity.RecordHeartbeat(ctx, tarball.Name)
+	if err := a.putFile(ctx, tarball.Path, tarball.SHA256, false); err != nil {
+		return nil, nil, err
+	}
+	digests := packed.Digests()
+
+	assets := make([]Asset, 0, len(digests)+2)
+	for _, d := range digests {
+		assets = append(assets, Asset{Name: d.Name, Size: d.Size, SHA256: d.SHA256})
+	}
+	sums := bundle.SHA256SUMS(digests)
+	sumsSHA, err := a.putBytes(ctx, sums)
+	if err != nil {
+		return nil, nil, err
+	}
+	assets = append(assets, Asset{Name: bundle.SumsName, Size: int64(len(sums)), SHA256: sumsSHA})
+	if len(a.Signers) > 0 {
+		sigs, err := bundle.Sign(sums, a.Signers)
+		if err != nil {
+			return nil, nil, badInput(call+": sign "+bundle.SumsName, err)
+		}
+		sigSHA, err := a.putBytes(ctx, sigs)
+		if err != nil {
+			return nil, nil, err
+		}
+		assets = append(assets, Asset{Name: bundle.SigsName, Size: int64(len(sigs)), SHA256: sigSHA})
+	}
+
+	return entries, assets, nil
+}
+
+// allSkipped reports whether there were repos and every one was skipped.
+func allSkipped(repos []RepoResult) bool {
+	for _, r := range repos {
+		if !r.Skipped {
+			return false
+		}
+	}
+	return len(repos) > 0
+}

@@ -1,0 +1,133 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.uber.org/zap"
+
+	"github.com/BTCDecoded/releasetrain/ghclient"
+)
+
+// awaitProgress is AwaitRun's heartbeat detail: a retried attempt resumes
+// with the last ETag (a free 304) and the last status seen.
+type awaitProgress struct {
+	ETag       string `json:"etag"`
+	Status     string `json:"status"`
+	Conclusion string `json:"conclusion"`
+	Attempt    int    `json:"attempt"`
+	URL        string `json:"url"`
+	HeadSHA    string `json:"head_sha"`
+}
+
+// AwaitRun polls a run with ETags every PollInterval until it completes,
+// heartbeating each poll (and often enough for the heartbeat timeout); it
+// returns ctx.Err() promptly when cancelled.
+func (a *Activities) AwaitRun(ctx context.Context, in AwaitInput) (RunResult, error) {
+	interval := in.PollInterval
+	if interval <= 0 {
+		interval = DefaultPollInterval
+	}
+	beat := interval
+	if hb := activity.GetInfo(ctx).HeartbeatTimeout; hb > 0 && hb/2 < beat {
+		beat = hb / 2
+	}
+	p := awaitProgress{Attempt: in.Run.Attempt, URL: in.Run.URL, HeadSHA: in.Run.HeadSHA}
+	if activity.HasHeartbeatDetails(ctx) {
+		var prev awaitProgress
+		if err := activity.GetHeartbeatDetails(ctx, &prev); err == nil {
+			p = prev
+		}
+	}
+	call := fmt.Sprintf("get run %s/%s#%d", in.Run.Owner, in.Run.Repo, in.Run.ID)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	nextPoll := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return RunResult{}, ctx.Err()
+		case <-timer.C:
+		}
+		if now := time.Now(); !now.Before(nextPoll) {
+			run, changed, err := a.GitHub.GetRun(ctx, in.Run.Owner, in.Run.Repo, in.Run.ID, p.ETag)
+			if err != nil {
+				return RunResult{}, githubError(call, err)
+			}
+			if changed {
+				p = awaitProgress{ETag: run.ETag, Status: run.Status, Conclusion: run.Conclusion,
+					Attempt: run.Attempt, URL: run.HTMLURL, HeadSHA: run.HeadSHA}
+			}
+			nextPoll = now.Add(interval)
+			if p.Status == "completed" {
+				return a.result(in.Run, p), nil
+			}
+		}
+		activity.RecordHeartbeat(ctx, p)
+		wait := min(beat, time.Until(nextPoll))
+		timer.Reset(max(wait, 0))
+	}
+}
+
+// CheckRun reads a run once (e.g. after a build-event signal).
+func (a *Activities) CheckRun(ctx context.Context, run RunRef) (RunResult, error) {
+	r, _, err := a.GitHub.GetRun(ctx, run.Owner, run.Repo, run.ID, "")
+	if err != nil {
+		return RunResult{}, githubError(fmt.Sprintf("get run %s/%s#%d", run.Owner, run.Repo, run.ID), err)
+	}
+	return a.result(run, awaitProgress{Status: r.Status, Conclusion: r.Conclusion,
+		Attempt: r.Attempt, URL: r.HTMLURL, HeadSHA: r.HeadSHA}), nil
+}
+
+// RerunFailedJobs re-runs a failed run's failed jobs: the same run, next attempt.
+func (a *Activities) RerunFailedJobs(ctx context.Context, run RunRef) (RunRef, error) {
+	if err := a.GitHub.RerunFailedJobs(ctx, run.Owner, run.Repo, run.ID); err != nil {
+		return RunRef{}, githubError(fmt.Sprintf("rerun failed jobs %s/%s#%d", run.Owner, run.Repo, run.ID), err)
+	}
+	a.logger().Info("build re-run", zap.String("repo", run.Owner+"/"+run.Repo),
+		zap.Int64("run_id", run.ID), zap.Int("attempt", run.Attempt+1))
+	next := run
+	next.Attempt = run.Attempt + 1
+	return next, nil
+}
+
+// CancelRun cancels a run (GitHub answers 202; a run that already finished is not an error for ghclient).
+func (a *Activities) CancelRun(ctx context.Context, run RunRef) error {
+	if err := a.GitHub.CancelRun(ctx, run.Owner, run.Repo, run.ID); err != nil {
+		return githubError(fmt.Sprintf("cancel run %s/%s#%d", run.Owner, run.Repo, run.ID), err)
+	}
+	return nil
+}
+
+// result reduces a run's last known state to a RunResult.
+func (a *Activities) result(ref RunRef, p awaitProgress) RunResult {
+	if p.Attempt > 0 {
+		ref.Attempt = p.Attempt
+	}
+	if p.URL != "" {
+		ref.URL = p.URL
+	}
+	if p.HeadSHA != "" {
+		ref.HeadSHA = p.HeadSHA
+	}
+	outcome := ghclient.Classify(ghclient.Run{ID: ref.ID, Attempt: ref.Attempt, Status: p.Status, Conclusion: p.Conclusion}, false)
+	return RunResult{Run: ref, Status: p.Status, Conclusion: p.Conclusion, Outcome: outcomeName(outcome)}
+}
+
+// outcomeName maps ghclient's outcome to the workflows' outcome names.
+func outcomeName(o ghclient.Outcome) string {
+	switch o {
+	case ghclient.Succeeded:
+		return OutcomeSucceeded
+	case ghclient.FailedRetryable:
+		return OutcomeFailed
+	case ghclient.NeedsPerson:
+		return OutcomeNeedsPerson
+	case ghclient.Cancelled:
+		return OutcomeCancelled
+	default:
+		return OutcomeRunning
+	}
+}
