@@ -1,0 +1,147 @@
+package ghclient
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestGetRunETag(t *testing.T) {
+	t.Parallel()
+	var status atomic.Value
+	status.Store("in_progress")
+	var seen atomic.Value
+	seen.Store("")
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		etag := `W/"` + status.Load().(string) + `"`
+		seen.Store(r.Header.Get("If-None-Match"))
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.Header().Set("X-Ratelimit-Remaining", "4990")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		writeJSON(w, 200, `{"id":7,"run_attempt":2,"status":"`+status.Load().(string)+`","display_title":"build rt","created_at":"2026-01-01T00:00:00Z"}`)
+	})
+	c, _, _ := newTestClient(t, h)
+	ctx := context.Background()
+	r, changed, err := c.GetRun(ctx, "o", "r", 7, "")
+	if err != nil || !changed || r.ID != 7 || r.Attempt != 2 || r.Status != "in_progress" || r.ETag != `W/"in_progress"` {
+		t.Fatalf("first GetRun: %+v %v %v", r, changed, err)
+	}
+	spent := c.BudgetSpent()
+	for range 5 {
+		r2, changed, err := c.GetRun(ctx, "o", "r", 7, r.ETag)
+		if err != nil || changed || r2.ETag != r.ETag || r2.ID != 0 {
+			t.Fatalf("304 GetRun: %+v %v %v", r2, changed, err)
+		}
+	}
+	if seen.Load() != r.ETag {
+		t.Fatalf("If-None-Match = %q", seen.Load())
+	}
+	if c.BudgetSpent() != spent {
+		t.Fatalf("304s spent budget: %d -> %d", spent, c.BudgetSpent())
+	}
+	if c.RateRemaining() != 4990 {
+		t.Fatalf("RateRemaining = %d, want the 304's 4990", c.RateRemaining())
+	}
+	status.Store("completed")
+	r3, changed, err := c.GetRun(ctx, "o", "r", 7, r.ETag)
+	if err != nil || !changed || r3.Status != "completed" || r3.ETag != `W/"completed"` {
+		t.Fatalf("changed GetRun: %+v %v %v", r3, changed, err)
+	}
+	if c.BudgetSpent() != spent+1 {
+		t.Fatalf("budget %d, want %d", c.BudgetSpent(), spent+1)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status, conclusion string
+		byUs               bool
+		want               Outcome
+	}{
+		{"queued", "", false, Running},
+		{"in_progress", "", false, Running},
+		{"waiting", "", false, Running},
+		{"requested", "", false, Running},
+		{"pending", "", false, Running},
+		{"completed", "success", false, Succeeded},
+		{"completed", "failure", false, FailedRetryable},
+		{"completed", "timed_out", false, FailedRetryable},
+		{"completed", "startup_failure", false, FailedRetryable},
+		{"completed", "stale", false, FailedRetryable},
+		{"completed", "cancelled", false, FailedRetryable},
+		{"completed", "cancelled", true, Cancelled},
+		{"completed", "action_required", false, NeedsPerson},
+		{"completed", "neutral", false, NeedsPerson},
+		{"completed", "skipped", false, NeedsPerson},
+	}
+	for _, tt := range tests {
+		if got := Classify(Run{Status: tt.status, Conclusion: tt.conclusion}, tt.byUs); got != tt.want {
+			t.Errorf("Classify(%s/%s, %v) = %v, want %v", tt.status, tt.conclusion, tt.byUs, got, tt.want)
+		}
+	}
+}
+
+func TestCancelAndRerun(t *testing.T) {
+	t.Parallel()
+	var cancelStatus atomic.Int64
+	var reruns atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /repos/o/r/actions/runs/7/cancel", func(w http.ResponseWriter, r *http.Request) {
+		s := int(cancelStatus.Load())
+		switch s {
+		case 202:
+			writeJSON(w, 202, `{}`)
+		case 409:
+			writeJSON(w, 409, `{"message":"Cannot cancel a workflow run that is completed."}`)
+		default:
+			writeJSON(w, s, `{"message":"Not Found"}`)
+		}
+	})
+	mux.HandleFunc("POST /repos/o/r/actions/runs/7/rerun-failed-jobs", func(w http.ResponseWriter, r *http.Request) {
+		reruns.Add(1)
+		writeJSON(w, 201, `{}`)
+	})
+	c, _, _ := newTestClient(t, mux)
+	ctx := context.Background()
+	for _, s := range []int64{202, 409} {
+		cancelStatus.Store(s)
+		if err := c.CancelRun(ctx, "o", "r", 7); err != nil {
+			t.Fatalf("cancel answered %d: %v", s, err)
+		}
+	}
+	cancelStatus.Store(404)
+	if err := c.CancelRun(ctx, "o", "r", 7); !IsPermanent(err) {
+		t.Fatalf("cancel 404: %v", err)
+	}
+	if err := c.RerunFailedJobs(ctx, "o", "r", 7); err != nil || reruns.Load() != 1 {
+		t.Fatalf("rerun: %v (%d)", err, reruns.Load())
+	}
+	if err := c.RerunFailedJobs(ctx, "o", "r", 8); !IsPermanent(err) {
+		t.Fatalf("rerun of unknown run: %v", err)
+	}
+}
+
+func TestFindRunPicksEarliest(t *testing.T) {
+	t.Parallel()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"total_count":3,"workflow_runs":[
+			{"id":9,"display_title":"build rt-x","created_at":"2026-01-01T00:00:09Z"},
+			{"id":8,"display_title":"build other","created_at":"2026-01-01T00:00:05Z"},
+			{"id":5,"display_title":"build rt-x","created_at":"2026-01-01T00:00:02Z"}]}`)
+	})
+	c, _, _ := newTestClient(t, h)
+	r, ok, err := c.FindRun(context.Background(), "o", "r", "rt-x", time.Time{})
+	if err != nil || !ok || r.ID != 5 {
+		t.Fatalf("FindRun = %+v %v %v", r, ok, err)
+	}
+	_, ok, err = c.FindRun(context.Background(), "o", "r", "rt-none", time.Time{})
+	if err != nil || ok {
+		t.Fatalf("FindRun(none) = %v %v", ok, err)
+	}
+}

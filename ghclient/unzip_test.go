@@ -1,0 +1,210 @@
+package ghclient
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+type zipEntry struct {
+	name    string
+	body    []byte
+	mode    fs.FileMode
+	deflate bool
+}
+
+func writeZip(t *testing.T, entries []zipEntry) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		h := &zip.FileHeader{Name: e.name, Method: zip.Store}
+		if e.deflate {
+			h.Method = zip.Deflate
+		}
+		if e.mode != 0 {
+			h.SetMode(e.mode)
+		}
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(e.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "a.zip")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestUnzipExtractsAndHashes(t *testing.T) {
+	t.Parallel()
+	zp := writeZip(t, []zipEntry{
+		{name: "bin/", mode: fs.ModeDir | 0o755},
+		{name: "bin/tool", body: []byte("#!/bin/sh\necho hi\n"), mode: 0o755},
+		{name: "docs/readme.txt", body: bytes.Repeat([]byte("read me "), 1000), deflate: true},
+	})
+	dest := filepath.Join(t.TempDir(), "out")
+	files, err := Unzip(zp, dest, "linux-amd64", DefaultUnzipLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2 {
+		t.Fatalf("files = %+v", files)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		if f.SHA256 != hex.EncodeToString(sum[:]) || f.Size != int64(len(b)) {
+			t.Fatalf("%s: hash/size mismatch", f.Name)
+		}
+		if f.Path != filepath.Join(dest, filepath.FromSlash(f.Name)) {
+			t.Fatalf("path %s for %s", f.Path, f.Name)
+		}
+	}
+	if files[0].Name != "bin/tool" || !files[0].Executable || files[1].Executable {
+		t.Fatalf("executable bits: %+v", files)
+	}
+	if st, _ := os.Stat(files[0].Path); st.Mode().Perm()&0o100 == 0 {
+		t.Fatalf("tool mode %v, want executable", st.Mode())
+	}
+}
+
+func TestUnzipRejectsUnsafeEntries(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		entry zipEntry
+	}{
+		{"dotdot", zipEntry{name: "../evil", body: []byte("x")}},
+		{"nested dotdot", zipEntry{name: "a/../../evil", body: []byte("x")}},
+		{"absolute", zipEntry{name: "/etc/evil", body: []byte("x")}},
+		{"drive", zipEntry{name: "C:/evil", body: []byte("x")}},
+		{"backslash", zipEntry{name: `..\evil`, body: []byte("x")}},
+		{"symlink", zipEntry{name: "link", body: []byte("/etc/passwd"), mode: fs.ModeSymlink | 0o777}},
+		{"device", zipEntry{name: "dev", body: nil, mode: fs.ModeDevice | 0o644}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			zp := writeZip(t, []zipEntry{{name: "ok.txt", body: []byte("fine")}, tt.entry})
+			dest := filepath.Join(t.TempDir(), "out")
+			_, err := Unzip(zp, dest, "art", DefaultUnzipLimits())
+			if !errors.Is(err, ErrUnsafeEntry) {
+				t.Fatalf("err = %v, want ErrUnsafeEntry", err)
+			}
+			if !strings.Contains(err.Error(), `"art"`) || !strings.Contains(err.Error(), strconv.Quote(tt.entry.name)) {
+				t.Fatalf("error %q must name artifact and entry", err)
+			}
+			if _, err := os.Stat(filepath.Join(dest, "ok.txt")); !os.IsNotExist(err) {
+				t.Fatal("nothing may be written when an entry is unsafe")
+			}
+		})
+	}
+}
+
+func TestUnzipRejectsDuplicates(t *testing.T) {
+	t.Parallel()
+	zp := writeZip(t, []zipEntry{{name: "a", body: []byte("1")}, {name: "a", body: []byte("2")}})
+	if _, err := Unzip(zp, t.TempDir(), "art", DefaultUnzipLimits()); !errors.Is(err, ErrUnsafeEntry) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUnzipLimits(t *testing.T) {
+	t.Parallel()
+	zeros := make([]byte, 4<<20) // deflates ~1000:1
+	tests := []struct {
+		name    string
+		entries []zipEntry
+		lim     UnzipLimits
+	}{
+		{"ratio", []zipEntry{{name: "bomb", body: zeros, deflate: true}}, UnzipLimits{MaxRatio: 100}},
+		{"entry size", []zipEntry{{name: "big", body: make([]byte, 2048)}}, UnzipLimits{MaxEntry: 1024}},
+		{"total size", []zipEntry{{name: "a", body: make([]byte, 800)}, {name: "b", body: make([]byte, 800)}}, UnzipLimits{MaxTotal: 1000}},
+		{"file count", []zipEntry{{name: "a"}, {name: "b"}, {name: "c"}}, UnzipLimits{MaxFiles: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			zp := writeZip(t, tt.entries)
+			_, err := Unzip(zp, t.TempDir(), "art", tt.lim)
+			if !errors.Is(err, ErrZipBomb) {
+				t.Fatalf("err = %v, want ErrZipBomb", err)
+			}
+		})
+	}
+	// Small entries are exempt from the ratio limit.
+	zp := writeZip(t, []zipEntry{{name: "small", body: make([]byte, 64<<10), deflate: true}})
+	if _, err := Unzip(zp, t.TempDir(), "art", UnzipLimits{MaxRatio: 10}); err != nil {
+		t.Fatalf("small compressible file rejected: %v", err)
+	}
+}
+
+// TestUnzipLyingHeader: the central directory claims 10 bytes, the data
+// inflates to 1 MiB; extraction stops at the limit instead of trusting it.
+func TestUnzipLyingHeader(t *testing.T) {
+	t.Parallel()
+	body := bytes.Repeat([]byte("A"), 1<<20)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{
+		Name: "liar", Method: zip.Store, CRC32: crc32.ChecksumIEEE(body),
+		CompressedSize64: uint64(len(body)), UncompressedSize64: 10,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(body); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zp := filepath.Join(t.TempDir(), "liar.zip")
+	if err := os.WriteFile(zp, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dest := t.TempDir()
+	_, err = Unzip(zp, dest, "art", UnzipLimits{MaxEntry: 1024})
+	if err == nil || !strings.Contains(err.Error(), "liar") {
+		t.Fatalf("err = %v, want an error naming the entry", err)
+	}
+	if st, err := os.Stat(filepath.Join(dest, "liar")); err == nil && st.Size() > 1025 {
+		t.Fatalf("wrote %d bytes past the limit", st.Size())
+	}
+}
+
+func TestUnzipStaysInsideDestThroughSymlinkedDir(t *testing.T) {
+	t.Parallel()
+	dest := t.TempDir()
+	outside := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dest, "sub")); err != nil {
+		t.Fatal(err)
+	}
+	zp := writeZip(t, []zipEntry{{name: "sub/escape", body: []byte("x")}})
+	if _, err := Unzip(zp, dest, "art", DefaultUnzipLimits()); err == nil {
+		t.Fatal("extraction followed a symlink out of dest")
+	}
+	if _, err := os.Stat(filepath.Join(outside, "escape")); !os.IsNotExist(err) {
+		t.Fatal("file landed outside dest")
+	}
+}
