@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,4 +92,8 @@ func tool(t *testing.T, dir string, env []string, name string, args ...string) (
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+func armorEncode(w *bytes.Buffer, typ string) (io.WriteCloser, error) {
+	return armor.Encode(w, typ, nil)
 }
