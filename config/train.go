@@ -1,0 +1,57 @@
+package config
+
+import (
+	"path"
+	"slices"
+
+	"github.com/BTCDecoded/releasetrain/dag"
+)
+
+// Graph returns the train's dependency graph.
+func (t *Train) Graph() (*dag.Graph, error) {
+	g, err := t.graph()
+	if err != nil {
+		return nil, &Error{Msg: err.Error(), Err: err}
+	}
+	return g, nil
+}
+
+func (t *Train) graph() (*dag.Graph, error) {
+	nodes := make([]dag.Node, len(t.Repos))
+	for i, r := range t.Repos {
+		nodes[i] = dag.Node{Name: r.Name, DependsOn: r.DependsOn}
+	}
+	return dag.New(nodes)
+}
+
+// Repo returns the repo called name.
+func (t *Train) Repo(name string) (Repo, bool) {
+	for _, r := range t.Repos {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Repo{}, false
+}
+
+// MatchArtifact reports whether an artifact called artifactName, built by
+// repo, matches one of that repo's artifact patterns (path.Match syntax).
+// Unknown repos match nothing.
+func (t *Train) MatchArtifact(repo, artifactName string) bool {
+	r, ok := t.Repo(repo)
+	if !ok {
+		return false
+	}
+	for _, p := range r.Artifacts {
+		if ok, err := path.Match(p, artifactName); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// TriggeredBy reports whether a `release` event with action in repo starts
+// this train.
+func (t *Train) TriggeredBy(repo, action string) bool {
+	return slices.Contains(t.Trigger.Repos, repo) && slices.Contains(t.Trigger.Actions, action)
+}
