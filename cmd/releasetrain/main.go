@@ -21,7 +21,10 @@ type command struct {
 }
 
 // commands is the subcommand table; each entry's run function lives in <name>.go.
-var commands = map[string]command{}
+var commands = map[string]command{
+	"worker":  {summary: "run the Temporal worker (environment: TEMPORAL_ADDRESS, GITHUB_*, RELEASETRAIN_*)", run: runWorker},
+	"release": {summary: "start, inspect and steer a release train (start|status|pause|resume|cancel|retry|skip)", run: runRelease},
+}
 
 // exitError carries a specific exit status (e.g. 2 for invalid input).
 type exitError struct {

@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/worker"
+	"github.com/BTCDecoded/releasetrain/workflows"
+)
+
+const releaseUsage = `usage:
+  releasetrain release start TAG [--prerelease] [--only a,b] [--with-dependents] [--config FILE]
+  releasetrain release status TAG [--json]
+  releasetrain release pause|resume|cancel TAG [--reason TEXT]
+  releasetrain release retry|skip TAG REPO
+
+Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE.`
+
+// releaseCLI drives release trains through a Temporal client.
+type releaseCLI struct {
+	dial   func(ctx context.Context) (client.Client, error)
+	stdout io.Writer
+	// getenv reads RELEASETRAIN_CONFIG when --config is not given.
+	getenv func(string) string
+}
+
+// runRelease is the `release` subcommand.
+func runRelease(ctx context.Context, args []string, stdout, _ io.Writer) error {
+	cli := &releaseCLI{
+		stdout: stdout,
+		getenv: os.Getenv,
+		dial: func(ctx context.Context) (client.Client, error) {
+			return worker.Dial(ctx, worker.Options{
+				TemporalAddress: os.Getenv(worker.EnvTemporalAddress),
+				Namespace:       os.Getenv(worker.EnvTemporalNamespace),
+				Logger:          zap.NewNop(),
+			})
+		},
+	}
+	return cli.run(ctx, args)
+}
+
+func (r *releaseCLI) run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError(errors.New(releaseUsage))
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "start":
+		return r.start(ctx, rest)
+	case "status":
+		return r.status(ctx, rest)
+	case workflows.SignalPause, workflows.SignalResume, workflows.SignalCancel:
+		return r.control(ctx, sub, rest)
+	case workflows.SignalRetry, workflows.SignalSkip:
+		return r.repoSignal(ctx, sub, rest)
+	case "-h", "--help", "help":
+		fmt.Fprintln(r.stdout, releaseUsage)
+		return nil
+	}
+	return usageError(fmt.Errorf("release: unknown command %q\n%s", sub, releaseUsage))
+}
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments (release start v1 --prerelease) and returns the positionals.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError(err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("release "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// positional checks the count of positional arguments.
+func positional(name string, pos []string, want ...string) error {
+	if len(pos) != len(want) {
+		return usageError(fmt.Errorf("release %s: want %s, got %d argument(s)", name, strings.Join(want, " "), len(pos)))
+	}
+	return nil
+}
+
+func (r *releaseCLI) start(ctx context.Context, args []string) error {
+	fs := newFlagSet("start")
+	prerelease := fs.Bool("prerelease", false, "publish as a prerelease (default: from the tag, e.g. v1.2.0-rc.1)")
+	only := fs.String("only", "", "comma-separated repos to release (a subgraph)")
+	withDependents := fs.Bool("with-dependents", false, "with --only, also release what depends on them")
+	cfgPath := fs.String("config", "", "train config file (default $RELEASETRAIN_CONFIG, else the built-in BTCDecoded train)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := positional("start", pos, "TAG"); err != nil {
+		return err
+	}
+	tag := pos[0]
+	path := *cfgPath
+	if path == "" {
+		path = r.getenv(config.EnvConfig)
+	}
+	train, err := config.LoadOrDefault(path)
+	if err != nil {
+		return usageError(fmt.Errorf("release %s: %w", tag, err))
+	}
+	var explicit *bool
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "prerelease" {
+			explicit = prerelease
+		}
+	})
+	in := workflows.ReleaseInput{
+		Tag:            tag,
+		Prerelease:     bundle.IsPrerelease(tag, explicit),
+		WithDependents: *withDependents,
+		Train:          *train,
+		Trigger:        "cli",
+	}
+	for _, name := range strings.Split(*only, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if !slices.ContainsFunc(train.Repos, func(r config.Repo) bool { return r.Name == name }) {
+			return usageError(fmt.Errorf("release %s: --only: repo %q is not in the train", tag, name))
+		}
+		in.Only = append(in.Only, name)
+	}
+	if *withDependents && len(in.Only) == 0 {
+		return usageError(fmt.Errorf("release %s: --with-dependents needs --only", tag))
+	}
+	c, err := r.dial(ctx)
+	if err != nil {
+		return fmt.Errorf("release %s: %w", tag, err)
+	}
+	defer c.Close()
+	run, err := c.ExecuteWorkflow(ctx, workflows.StartOptions(tag), workflows.ReleaseWorkflowName, in)
+	if err != nil {
+		return releaseError(tag, err)
+	}
+	fmt.Fprintf(r.stdout, "release %s: started (workflow %s, run %s)\n", tag, run.GetID(), run.GetRunID())
+	return nil
+}
+
+func (r *releaseCLI) status(ctx context.Context, args []string) error {
+	fs := newFlagSet("status")
+	asJSON := fs.Bool("json", false, "print the whole state as JSON")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := positional("status", pos, "TAG"); err != nil {
+		return err
+	}
+	tag := pos[0]
+	c, err := r.dial(ctx)
+	if err != nil {
+		return fmt.Errorf("release %s: %w", tag, err)
+	}
+	defer c.Close()
+	val, err := c.QueryWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", workflows.QueryStatus)
+	if err != nil {
+		return releaseError(tag, err)
+	}
+	var st workflows.Status
+	if err := val.Get(&st); err != nil {
+		return fmt.Errorf("release %s: decode status: %w", tag, err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(r.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	return writeStatus(r.stdout, st)
+}
+
+// writeStatus prints a status as a header line and one table row per repo,
+// in layer order.
+func writeStatus(w io.Writer, st workflows.Status) error {
+	state := st.State
+	if st.Paused && state != workflows.StatePaused {
+		state += " (paused)"
+	}
+	fmt.Fprintf(w, "release %s: %s", st.Tag, state)
+	if len(st.Layers) > 0 {
+		fmt.Fprintf(w, ", layer %d/%d", min(st.Layer+1, len(st.Layers)), len(st.Layers))
+	}
+	if st.Prerelease {
+		fmt.Fprint(w, ", prerelease")
+	}
+	fmt.Fprintln(w)
+	if len(st.Blocked) > 0 {
+		fmt.Fprintf(w, "blocked on: %s (send retry, skip or cancel)\n", strings.Join(st.Blocked, ", "))
+	}
+	if st.Error != "" {
+		fmt.Fprintf(w, "error: %s\n", st.Error)
+	}
+	if st.ReleaseURL != "" {
+		fmt.Fprintf(w, "release: %s\n", st.ReleaseURL)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LAYER\tREPO\tSTATE\tATTEMPT\tRUN\tTIME\tERROR")
+	seen := map[string]bool{}
+	row := func(layer, name string) {
+		seen[name] = true
+		rs := st.Repos[name]
+		run := ""
+		if rs.RunID != 0 {
+			run = fmt.Sprint(rs.RunID)
+		}
+		if rs.RunURL != "" {
+			run = rs.RunURL
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", layer, name, rs.State, rs.Attempt, run, elapsed(rs), rs.Error)
+	}
+	for i, layer := range st.Layers {
+		for _, name := range layer {
+			row(fmt.Sprint(i), name)
+		}
+	}
+	var rest []string
+	for name := range st.Repos {
+		if !seen[name] {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	for _, name := range rest {
+		row("-", name)
+	}
+	return tw.Flush()
+}
+
+// elapsed is a build's duration when it has finished.
+func elapsed(rs workflows.RepoStatus) string {
+	if rs.StartedAt == nil || rs.FinishedAt == nil {
+		return ""
+	}
+	return rs.FinishedAt.Sub(*rs.StartedAt).Round(time.Second).String()
+}
+
+func (r *releaseCLI) control(ctx context.Context, name string, args []string) error {
+	fs := newFlagSet(name)
+	reason := fs.String("reason", "", "why (recorded in the workflow history)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := positional(name, pos, "TAG"); err != nil {
+		return err
+	}
+	return r.signal(ctx, pos[0], name, workflows.CancelSignal{Reason: *reason})
+}
+
+func (r *releaseCLI) repoSignal(ctx context.Context, name string, args []string) error {
+	pos, err := parseInterleaved(newFlagSet(name), args)
+	if err != nil {
+		return err
+	}
+	if err := positional(name, pos, "TAG", "REPO"); err != nil {
+		return err
+	}
+	return r.signal(ctx, pos[0], name, workflows.RepoSignal{Repo: pos[1]})
+}
+
+func (r *releaseCLI) signal(ctx context.Context, tag, name string, payload any) error {
+	c, err := r.dial(ctx)
+	if err != nil {
+		return fmt.Errorf("release %s: %w", tag, err)
+	}
+	defer c.Close()
+	if err := c.SignalWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", name, payload); err != nil {
+		return releaseError(tag, err)
+	}
+	fmt.Fprintf(r.stdout, "release %s: %s sent\n", tag, name)
+	return nil
+}
+
+// releaseError names the release and turns Temporal's not-found answers into
+// plain words.
+func releaseError(tag string, err error) error {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		if strings.Contains(nf.Error(), "already completed") {
+			return fmt.Errorf("release %s: already finished", tag)
+		}
+		return fmt.Errorf("release %s: not found", tag)
+	}
+	return fmt.Errorf("release %s: %w", tag, err)
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/mocks"
+
+	"github.com/BTCDecoded/releasetrain/workflows"
+)
+
+// newReleaseCLI returns a CLI over a mock Temporal client.
+func newReleaseCLI(t *testing.T) (*releaseCLI, *mocks.Client, *bytes.Buffer) {
+	t.Helper()
+	c := mocks.NewClient(t)
+	c.On("Close").Return().Maybe()
+	var out bytes.Buffer
+	return &releaseCLI{
+		dial:   func(context.Context) (client.Client, error) { return c, nil },
+		stdout: &out,
+		getenv: func(string) string { return "" },
+	}, c, &out
+}
+
+func TestReleaseStart(t *testing.T) {
+	cli, c, out := newReleaseCLI(t)
+	run := mocks.NewWorkflowRun(t)
+	run.On("GetID").Return("release-v1.2.0-rc.1")
+	run.On("GetRunID").Return("run-1")
+	var got workflows.ReleaseInput
+	c.On("ExecuteWorkflow", mock.Anything, workflows.StartOptions("v1.2.0-rc.1"), workflows.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
+		Return(run, nil)
+
+	err := cli.run(context.Background(), []string{"start", "v1.2.0-rc.1", "--only", "bllvm-node, bllvm-sdk", "--with-dependents"})
+	require.NoError(t, err)
+	assert.Equal(t, "release v1.2.0-rc.1: started (workflow release-v1.2.0-rc.1, run run-1)\n", out.String())
+	assert.Equal(t, "v1.2.0-rc.1", got.Tag)
+	assert.True(t, got.Prerelease, "an rc tag is a prerelease")
+	assert.Equal(t, []string{"bllvm-node", "bllvm-sdk"}, got.Only)
+	assert.True(t, got.WithDependents)
+	assert.Equal(t, "BTCDecoded", got.Train.Owner, "no --config: the built-in train")
+	assert.Len(t, got.Train.Repos, 7)
+	assert.Equal(t, "cli", got.Trigger)
+}
+
+func TestReleaseStartExplicitPrerelease(t *testing.T) {
+	cli, c, _ := newReleaseCLI(t)
+	run := mocks.NewWorkflowRun(t)
+	run.On("GetID").Return("release-v2.0.0")
+	run.On("GetRunID").Return("r")
+	var got workflows.ReleaseInput
+	c.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).Return(run, nil)
+	require.NoError(t, cli.run(context.Background(), []string{"start", "--prerelease", "v2.0.0"}))
+	assert.True(t, got.Prerelease)
+}
+
+func TestReleaseStartRejectsBadInput(t *testing.T) {
+	tests := []struct {
+		give []string
+		want string
+	}{
+		{[]string{"start"}, "want TAG"},
+		{[]string{"start", "v1", "--only", "nope"}, `release v1: --only: repo "nope" is not in the train`},
+		{[]string{"start", "v1", "--with-dependents"}, "--with-dependents needs --only"},
+		{[]string{"start", "v1", "--config", "/does/not/exist.yaml"}, "release v1: "},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"retry", "v1"}, "want TAG REPO"},
+	}
+	for _, tt := range tests {
+		cli, _, _ := newReleaseCLI(t)
+		err := cli.run(context.Background(), tt.give)
+		require.Error(t, err, tt.give)
+		assert.Contains(t, err.Error(), tt.want, tt.give)
+		var ee *exitError
+		require.ErrorAs(t, err, &ee, tt.give)
+		assert.Equal(t, 2, ee.code)
+	}
+}
+
+func TestReleaseSignals(t *testing.T) {
+	tests := []struct {
+		give    []string
+		name    string
+		payload any
+	}{
+		{[]string{"pause", "v1"}, workflows.SignalPause, workflows.CancelSignal{}},
+		{[]string{"resume", "v1"}, workflows.SignalResume, workflows.CancelSignal{}},
+		{[]string{"cancel", "v1", "--reason", "bad tag"}, workflows.SignalCancel, workflows.CancelSignal{Reason: "bad tag"}},
+		{[]string{"retry", "v1", "bllvm-node"}, workflows.SignalRetry, workflows.RepoSignal{Repo: "bllvm-node"}},
+		{[]string{"skip", "v1", "commons"}, workflows.SignalSkip, workflows.RepoSignal{Repo: "commons"}},
+	}
+	for _, tt := range tests {
+		cli, c, out := newReleaseCLI(t)
+		c.On("SignalWorkflow", mock.Anything, "release-v1", "", tt.name, tt.payload).Return(nil).Once()
+		require.NoError(t, cli.run(context.Background(), tt.give), tt.give)
+		assert.Equal(t, "release v1: "+tt.name+" sent\n", out.String())
+	}
+}
+
+func TestReleaseNotFound(t *testing.T) {
+	cli, c, _ := newReleaseCLI(t)
+	c.On("SignalWorkflow", mock.Anything, "release-v1.2.3", "", "pause", mock.Anything).
+		Return(serviceerror.NewNotFound("workflow not found for ID: release-v1.2.3"))
+	err := cli.run(context.Background(), []string{"pause", "v1.2.3"})
+	require.EqualError(t, err, "release v1.2.3: not found")
+
+	cli, c, _ = newReleaseCLI(t)
+	c.On("QueryWorkflow", mock.Anything, "release-v9", "", workflows.QueryStatus).
+		Return(nil, errors.New("connection refused"))
+	err = cli.run(context.Background(), []string{"status", "v9"})
+	require.EqualError(t, err, "release v9: connection refused")
+}
+
+func statusValue(t *testing.T, st workflows.Status) converter.EncodedValue {
+	t.Helper()
+	p, err := converter.GetDefaultDataConverter().ToPayloads(st)
+	require.NoError(t, err)
+	return encodedPayloads{p: p}
+}
+
+func TestReleaseStatus(t *testing.T) {
+	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	end := start.Add(95 * time.Second)
+	st := workflows.Status{
+		Tag: "v1", State: workflows.StateBlocked, Layer: 1,
+		Layers:  [][]string{{"bllvm-consensus", "commons"}, {"bllvm-protocol"}},
+		Blocked: []string{"bllvm-protocol"},
+		Repos: map[string]workflows.RepoStatus{
+			"bllvm-consensus": {State: workflows.RepoSucceeded, RunID: 11, Attempt: 1, StartedAt: &start, FinishedAt: &end},
+			"commons":         {State: workflows.RepoSkipped},
+			"bllvm-protocol":  {State: workflows.RepoFailed, RunID: 12, RunURL: "https://x/runs/12", Attempt: 3, Error: "failure"},
+		},
+	}
+	cli, c, out := newReleaseCLI(t)
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
+	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
+	text := out.String()
+	assert.True(t, strings.HasPrefix(text, "release v1: blocked, layer 2/2\nblocked on: bllvm-protocol"), text)
+	assert.Regexp(t, `0\s+bllvm-consensus\s+succeeded\s+1\s+11\s+1m35s`, text)
+	assert.Regexp(t, `1\s+bllvm-protocol\s+failed\s+3\s+https://x/runs/12\s+failure`, text)
+
+	cli, c, out = newReleaseCLI(t)
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
+	require.NoError(t, cli.run(context.Background(), []string{"status", "--json", "v1"}))
+	assert.Contains(t, out.String(), `"state": "blocked"`)
+	assert.Contains(t, out.String(), `"run_url": "https://x/runs/12"`)
+}

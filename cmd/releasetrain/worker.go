@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/BTCDecoded/releasetrain/worker"
+)
+
+// runWorker is the `worker` subcommand: the production worker process,
+// configured from the environment, until SIGINT/SIGTERM.
+func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	level := zapcore.InfoLevel
+	fs.Var(&level, "log-level", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err)
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Errorf("worker: unexpected argument %q", fs.Arg(0)))
+	}
+	opts, err := worker.OptionsFromEnv(os.Getenv)
+	if err != nil {
+		return usageError(fmt.Errorf("worker: %w", err))
+	}
+	cfg := zap.NewProductionConfig()
+	cfg.Level = zap.NewAtomicLevelAt(level)
+	logger, err := cfg.Build()
+	if err != nil {
+		return fmt.Errorf("worker: logger: %w", err)
+	}
+	defer func() { _ = logger.Sync() }()
+	opts.Logger = logger
+	return worker.Run(ctx, opts)
+}
