@@ -1,0 +1,321 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/config"
+)
+
+// testTag is the tag every workflow test releases.
+const testTag = "v1.2.3"
+
+// btcDecoded is the default graph (design.md) with resolved settings.
+func btcDecoded() config.Train {
+	deps := []struct {
+		name string
+		deps []string
+	}{
+		{"bllvm-consensus", nil},
+		{"bllvm-protocol", []string{"bllvm-consensus"}},
+		{"bllvm-node", []string{"bllvm-protocol", "bllvm-consensus"}},
+		{"bllvm-sdk", []string{"bllvm-node"}},
+		{"bllvm", []string{"bllvm-node"}},
+		{"governance-app", []string{"bllvm-sdk"}},
+		{"commons", nil},
+	}
+	t := config.Train{
+		Owner:   "BTCDecoded",
+		Release: config.ReleaseTarget{Repo: "bllvm-consensus", Name: "btcdecoded"},
+	}
+	for _, d := range deps {
+		t.Repos = append(t.Repos, config.Repo{Name: d.name, DependsOn: d.deps, Settings: settings(2)})
+	}
+	return t
+}
+
+// settings are resolved defaults with the given retry limit.
+func settings(retries int) config.Settings {
+	return config.Settings{
+		Dispatch:     config.DispatchWorkflow,
+		Workflow:     "build.yml",
+		Ref:          "main",
+		EventType:    "releasetrain-build",
+		BuildTimeout: 2 * time.Hour,
+		RetryLimit:   &retries,
+		RetryBackoff: time.Minute,
+		PollInterval: 15 * time.Second,
+		Artifacts:    []string{"*"},
+	}
+}
+
+// singleRepo is a train of one repo "a".
+func singleRepo(retries int) config.Train {
+	return config.Train{
+		Owner:   "o",
+		Release: config.ReleaseTarget{Repo: "a", Name: "o"},
+		Repos:   []config.Repo{{Name: "a", Settings: settings(retries)}},
+	}
+}
+
+// event is one mocked activity call, at test time.
+type event struct {
+	what string // dispatch, await, check, rerun, cancel, collect
+	repo string
+	at   time.Time
+}
+
+// fakeGitHub scripts the activities: every build takes buildTime and
+// succeeds unless failures[repo] says how many attempts fail first.
+type fakeGitHub struct {
+	t   *testing.T
+	env *testsuite.TestWorkflowEnvironment
+
+	mu        sync.Mutex
+	events    []event
+	buildTime time.Duration
+	failures  map[string]int
+	outcome   string // outcome of a scripted failure; default failed
+	// dispatchErrs are returned by the first DispatchBuild calls of a repo.
+	dispatchErrs map[string][]error
+	// blockAwait makes AwaitRun wait for cancellation (build-event tests).
+	blockAwait bool
+	// checkFn replaces the CheckRun mock.
+	checkFn    func(context.Context, activities.RunRef) (activities.RunResult, error)
+	pkg        []activities.PackageInput
+	pub        []activities.PublishInput
+	dispatched []activities.DispatchInput
+	states     []string // ReleaseState upserts
+}
+
+// newEnv builds a test environment with real workflows and the fake's
+// activity mocks.
+func newEnv(t *testing.T, f *fakeGitHub) *testsuite.TestWorkflowEnvironment {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	f.t, f.env = t, env
+	if f.buildTime == 0 {
+		f.buildTime = 10 * time.Minute
+	}
+	if f.outcome == "" {
+		f.outcome = activities.OutcomeFailed
+	}
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: ReleaseWorkflowID(testTag)})
+	env.RegisterWorkflowWithOptions(Release, workflowOptions(ReleaseWorkflowName))
+	env.RegisterWorkflowWithOptions(Layer, workflowOptions(LayerWorkflowName))
+	env.RegisterActivity(&activities.Activities{})
+	var a *activities.Activities
+	env.OnActivity(a.DispatchBuild, mock.Anything, mock.Anything).Return(f.dispatch)
+	if f.blockAwait {
+		// Longer than the await's ScheduleToClose: only a build-event ends it.
+		env.OnActivity(a.AwaitRun, mock.Anything, mock.Anything).AfterFn(f.awaitStarted(100 * time.Hour)).Return(f.awaitBlocking)
+	} else {
+		env.OnActivity(a.AwaitRun, mock.Anything, mock.Anything).AfterFn(f.awaitStarted(f.buildTime)).Return(f.await)
+	}
+	check := f.check
+	if f.checkFn != nil {
+		check = f.checkFn
+	}
+	env.OnActivity(a.CheckRun, mock.Anything, mock.Anything).Return(check)
+	env.OnActivity(a.RerunFailedJobs, mock.Anything, mock.Anything).Return(f.rerun)
+	env.OnActivity(a.CancelRun, mock.Anything, mock.Anything).Return(f.cancel)
+	env.OnActivity(a.CollectArtifacts, mock.Anything, mock.Anything).Return(f.collect)
+	env.OnActivity(a.PackageRelease, mock.Anything, mock.Anything).Return(f.pack)
+	env.OnActivity(a.PublishRelease, mock.Anything, mock.Anything).Return(f.publish)
+	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		if st, ok := sa.GetKeyword(ReleaseStateKey); ok {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.states = append(f.states, st)
+		}
+	}).Return(nil).Maybe()
+	return env
+}
+
+func (f *fakeGitHub) record(what, repo string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.events = append(f.events, event{what: what, repo: repo, at: f.env.Now()})
+}
+
+// runID is the fake run id of a repo: stable, distinct.
+func runID(repo string) int64 {
+	var h int64 = 1000
+	for _, c := range repo {
+		h = h*31 + int64(c)
+	}
+	return h & 0xffffff
+}
+
+func runRef(repo string, attempt int) activities.RunRef {
+	id := runID(repo)
+	return activities.RunRef{Owner: "o", Repo: repo, ID: id, Attempt: attempt,
+		URL: fmt.Sprintf("https://github.test/o/%s/actions/runs/%d", repo, id)}
+}
+
+func (f *fakeGitHub) dispatch(_ context.Context, in activities.DispatchInput) (activities.RunRef, error) {
+	f.record("dispatch", in.Repo)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if errs := f.dispatchErrs[in.Repo]; len(errs) > 0 {
+		f.dispatchErrs[in.Repo] = errs[1:]
+		return activities.RunRef{}, errs[0]
+	}
+	f.dispatched = append(f.dispatched, in)
+	return runRef(in.Repo, 1), nil
+}
+
+// result is a completed run: failed while scripted failures remain.
+func (f *fakeGitHub) result(run activities.RunRef) activities.RunResult {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failures[run.Repo] > 0 {
+		f.failures[run.Repo]--
+		return activities.RunResult{Run: run, Status: "completed", Conclusion: "failure", Outcome: f.outcome}
+	}
+	return activities.RunResult{Run: run, Status: "completed", Conclusion: "success", Outcome: activities.OutcomeSucceeded}
+}
+
+// awaitStarted records each AwaitRun call when it starts (the test
+// environment only hands the mock its arguments after the delay d, so the
+// event names no repo) and delays its result by d.
+func (f *fakeGitHub) awaitStarted(d time.Duration) func() time.Duration {
+	return func() time.Duration {
+		f.record("await", "")
+		return d
+	}
+}
+
+func (f *fakeGitHub) await(_ context.Context, in activities.AwaitInput) (activities.RunResult, error) {
+	return f.result(in.Run), nil
+}
+
+// awaitBlocking is AwaitRun that never sees the run complete. (The test
+// environment delays the call on its clock and does not interrupt the
+// delay on cancel, so the result only matters if nothing cancels it.)
+func (f *fakeGitHub) awaitBlocking(_ context.Context, in activities.AwaitInput) (activities.RunResult, error) {
+	return activities.RunResult{Run: in.Run, Status: "in_progress", Outcome: activities.OutcomeRunning}, nil
+}
+
+func (f *fakeGitHub) check(_ context.Context, run activities.RunRef) (activities.RunResult, error) {
+	f.record("check", run.Repo)
+	return f.result(run), nil
+}
+
+func (f *fakeGitHub) rerun(_ context.Context, run activities.RunRef) (activities.RunRef, error) {
+	f.record("rerun", run.Repo)
+	return runRef(run.Repo, run.Attempt+1), nil
+}
+
+func (f *fakeGitHub) cancel(_ context.Context, run activities.RunRef) error {
+	f.record("cancel", run.Repo)
+	return nil
+}
+
+func (f *fakeGitHub) collect(_ context.Context, in activities.CollectInput) (activities.CollectResult, error) {
+	f.record("collect", in.Run.Repo)
+	return activities.CollectResult{Files: []activities.File{{
+		Repo: in.Run.Repo, Name: in.Run.Repo + "-linux-amd64", Size: 3, SHA256: fmt.Sprintf("%064x", runID(in.Run.Repo)),
+	}}}, nil
+}
+
+func (f *fakeGitHub) pack(_ context.Context, in activities.PackageInput) (activities.PackageResult, error) {
+	f.record("package", "")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pkg = append(f.pkg, in)
+	var out activities.PackageResult
+	for _, r := range in.Repos {
+		for _, file := range r.Files {
+			out.Assets = append(out.Assets, activities.Asset{Name: file.Name, Size: file.Size, SHA256: file.SHA256})
+		}
+	}
+	out.NotesSHA256 = "notes"
+	return out, nil
+}
+
+func (f *fakeGitHub) publish(_ context.Context, in activities.PublishInput) (activities.PublishResult, error) {
+	f.record("publish", "")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pub = append(f.pub, in)
+	return activities.PublishResult{ReleaseID: 1, URL: "https://github.test/" + in.Owner + "/" + in.Repo + "/releases/tag/" + in.Tag}, nil
+}
+
+// calls returns the recorded events of one kind, in order.
+func (f *fakeGitHub) calls(what string) []event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []event
+	for _, e := range f.events {
+		if e.what == what {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// repos lists the repos of events, in order.
+func repos(evs []event) []string {
+	out := make([]string, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, e.repo)
+	}
+	return out
+}
+
+// first returns the first event of a kind for repo.
+func (f *fakeGitHub) first(t *testing.T, what, repo string) event {
+	t.Helper()
+	i := slices.IndexFunc(f.calls(what), func(e event) bool { return e.repo == repo })
+	if i < 0 {
+		t.Fatalf("no %s for %s", what, repo)
+	}
+	return f.calls(what)[i]
+}
+
+// queryStatus asks the running (or finished) workflow for its status.
+func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) Status {
+	t.Helper()
+	v, err := env.QueryWorkflow(QueryStatus)
+	if err != nil {
+		t.Fatalf("query status: %v", err)
+	}
+	var st Status
+	if err := v.Get(&st); err != nil {
+		t.Fatalf("decode status: %v", err)
+	}
+	return st
+}
+
+func workflowOptions(name string) workflow.RegisterOptions {
+	return workflow.RegisterOptions{Name: name}
+}
+
+// Short names for the tests' mock signatures.
+const mockAny = mock.Anything
+
+type (
+	ctxT         = context.Context
+	testsuiteEnv = testsuite.TestWorkflowEnvironment
+)
+
+// upserted returns the ReleaseState values upserted so far.
+func (f *fakeGitHub) upserted() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.states)
+}

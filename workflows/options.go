@@ -1,0 +1,118 @@
+package workflows
+
+import (
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/BTCDecoded/releasetrain/config"
+)
+
+// Timeouts and retry policies of the activities and children. Each number
+// says why it is what it is.
+const (
+	// apiCallTimeout bounds one GitHub call. DispatchBuild may wait out
+	// GitHub's run-listing delay (about a minute) before it dispatches, so
+	// this is a few minutes rather than seconds.
+	apiCallTimeout = 5 * time.Minute
+	// apiRetryInitial is the first retry delay of a transient GitHub error.
+	apiRetryInitial = 5 * time.Second
+	// apiRetryMax caps the retry delay at an hour: GitHub's rate limit resets
+	// at most an hour ahead, and a NextRetryDelay up to that is honoured.
+	apiRetryMax = time.Hour
+	// awaitHeartbeat: AwaitRun heartbeats at least every half of this, so a
+	// dead worker is noticed within a minute and another resumes the poll.
+	awaitHeartbeat = time.Minute
+	// awaitMargin is added to a repo's build_timeout: the run may queue for
+	// a runner before its own clock starts.
+	awaitMargin = 15 * time.Minute
+	// collectTimeout bounds one CollectArtifacts attempt: downloading and
+	// storing a run's artifacts (hundreds of MB at most).
+	collectTimeout = 30 * time.Minute
+	// packageTimeout bounds building the bundle, SHA256SUMS and signatures.
+	packageTimeout = 30 * time.Minute
+	// publishTimeout bounds uploading every asset of the unified release.
+	publishTimeout = time.Hour
+	// cleanupTimeout bounds the CancelRun calls made after a cancel, so an
+	// unreachable GitHub cannot hold a cancelled train open for ever.
+	cleanupTimeout = 10 * time.Minute
+)
+
+// apiRetry is the retry policy of every GitHub call: unlimited attempts
+// (permanent errors come back non-retryable and end it), backoff doubling
+// up to an hour so a rate limit's NextRetryDelay is honoured.
+func apiRetry() *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval:    apiRetryInitial,
+		BackoffCoefficient: 2,
+		MaximumInterval:    apiRetryMax,
+	}
+}
+
+// apiOptions are the options of the short GitHub calls (DispatchBuild,
+// CheckRun, RerunFailedJobs). WaitForCancellation lets a cancelled dispatch
+// still report the run it started, so the cleanup can cancel it.
+func apiOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: apiCallTimeout,
+		RetryPolicy:         apiRetry(),
+		WaitForCancellation: true,
+	})
+}
+
+// awaitOptions are AwaitRun's options: one long heartbeating poll per run
+// attempt. ScheduleToClose bounds the whole wait to the repo's build_timeout
+// plus a margin; past it the build counts as timed out.
+func awaitOptions(ctx workflow.Context, s config.Settings) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		ScheduleToCloseTimeout: s.BuildTimeout + awaitMargin,
+		HeartbeatTimeout:       awaitHeartbeat,
+		RetryPolicy:            apiRetry(),
+	})
+}
+
+// collectOptions are CollectArtifacts' options.
+func collectOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: collectTimeout,
+		RetryPolicy:         apiRetry(),
+	})
+}
+
+// cleanupOptions are the options of CancelRun after a cancel or skip.
+func cleanupOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: cleanupTimeout,
+		RetryPolicy:            apiRetry(),
+	})
+}
+
+// packageOptions are PackageRelease's options.
+func packageOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: packageTimeout,
+		RetryPolicy:         apiRetry(),
+	})
+}
+
+// publishOptions are PublishRelease's options.
+func publishOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: publishTimeout,
+		RetryPolicy:         apiRetry(),
+	})
+}
+
+// layerOptions start layer n as a child with its business id. Closing the
+// parent asks the child to cancel (so its GitHub runs are cancelled too),
+// and the parent waits for that cleanup before it ends.
+func layerOptions(ctx workflow.Context, tag string, n int) workflow.Context {
+	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:          LayerWorkflowID(tag, n),
+		ParentClosePolicy:   enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+		WaitForCancellation: true,
+	})
+}

@@ -1,0 +1,178 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/dag"
+)
+
+// ErrInvalidTrain is the application error type of a train whose graph or
+// --only selection is unusable; the release fails at once.
+const ErrInvalidTrain = "InvalidTrain"
+
+// Release runs a whole train: one Layer child per DAG layer in order, then
+// PackageRelease and PublishRelease. It answers the status query, keeps the
+// ReleaseTag/ReleaseState search attributes and the Web UI summary current,
+// and obeys the operator signals (pause, resume, cancel, retry, skip,
+// build-event). A cancel (signal or Temporal cancel request) cancels the
+// running layer, whose builds' GitHub runs are cancelled, publishes nothing
+// and ends the workflow as cancelled.
+func Release(ctx workflow.Context, in ReleaseInput) (Status, error) {
+	r := newRelease(in)
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) { return r.status, nil }); err != nil {
+		return r.status, fmt.Errorf("register %s query: %w", QueryStatus, err)
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, ReleaseTagKey.ValueSet(in.Tag)); err != nil {
+		workflow.GetLogger(ctx).Warn("upsert ReleaseTag", "tag", in.Tag, "error", err)
+	}
+	if err := r.plan(); err != nil {
+		r.phase = StateFailed
+		r.status.Error = err.Error()
+		r.refresh(ctx)
+		return r.status, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidTrain, err)
+	}
+	work, cancel := workflow.WithCancel(ctx)
+	r.cancel = cancel
+	r.refresh(ctx)
+	workflow.Go(ctx, r.listen)
+	if err := r.registerUpdates(ctx); err != nil {
+		return r.status, err
+	}
+
+	err := r.runLayers(ctx, work)
+	if err == nil {
+		err = r.publish(ctx, work)
+	}
+	switch {
+	case err == nil:
+		r.phase = StateSucceeded
+	case work.Err() != nil:
+		return r.status, r.cancelled(ctx)
+	default:
+		r.phase = StateFailed
+		r.status.Error = err.Error()
+	}
+	r.refresh(ctx)
+	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	return r.status, err
+}
+
+// plan builds the graph (narrowed by Only) and lists every repo as pending.
+func (r *release) plan() error {
+	nodes := make([]dag.Node, 0, len(r.in.Train.Repos))
+	for _, repo := range r.in.Train.Repos {
+		nodes = append(nodes, dag.Node{Name: repo.Name, DependsOn: repo.DependsOn})
+	}
+	g, err := dag.New(nodes)
+	if err != nil {
+		return fmt.Errorf("train graph: %w", err)
+	}
+	if len(r.in.Only) > 0 {
+		if g, err = g.Subgraph(r.in.Only, r.in.WithDependents); err != nil {
+			return fmt.Errorf("only %v: %w", r.in.Only, err)
+		}
+	}
+	r.graph = g
+	r.status.Layers = g.Layers()
+	for _, n := range g.Names() {
+		r.status.Repos[n] = RepoStatus{State: RepoPending}
+	}
+	return nil
+}
+
+// runLayers runs one Layer child per layer, each after the previous one
+// finished and while not paused.
+func (r *release) runLayers(ctx, work workflow.Context) error {
+	for n, names := range r.status.Layers {
+		r.status.Layer = n
+		r.refresh(ctx)
+		if err := workflow.Await(work, func() bool { return !r.paused }); err != nil {
+			return err
+		}
+		repos := r.layerRepos(names)
+		r.started = n
+		if len(repos) == 0 {
+			continue
+		}
+		in := LayerInput{
+			Tag:      r.in.Tag,
+			Owner:    r.in.Train.Owner,
+			Index:    n,
+			Count:    len(r.status.Layers),
+			Repos:    repos,
+			Upstream: r.upstream(),
+			Paused:   r.paused,
+		}
+		child := workflow.ExecuteChildWorkflow(layerOptions(work, r.in.Tag, n), Layer, in)
+		r.current = child
+		var res LayerResult
+		err := child.Get(ctx, &res)
+		r.current = nil
+		if err != nil {
+			if work.Err() != nil {
+				return work.Err()
+			}
+			return fmt.Errorf("layer %d: %w", n, err)
+		}
+		r.record(ctx, res)
+	}
+	return nil
+}
+
+// publish packages and publishes the unified release.
+func (r *release) publish(ctx, work workflow.Context) error {
+	var a *activities.Activities
+	r.phase = StatePublishing
+	r.refresh(ctx)
+	t := r.in.Train
+	pin := activities.PackageInput{
+		Owner:         t.Owner,
+		ReleaseRepo:   t.Release.Repo,
+		Name:          t.Release.Name,
+		Tag:           r.in.Tag,
+		Prerelease:    r.in.Prerelease,
+		Time:          workflow.GetInfo(ctx).WorkflowStartTime,
+		Repos:         r.repoResults(),
+		GenerateNotes: t.Release.GenerateNotes,
+	}
+	var pkg activities.PackageResult
+	if err := workflow.ExecuteActivity(packageOptions(work), a.PackageRelease, pin).Get(work, &pkg); err != nil {
+		return fmt.Errorf("package release: %w", err)
+	}
+	out := activities.PublishInput{
+		Owner:       t.Owner,
+		Repo:        t.Release.Repo,
+		Tag:         r.in.Tag,
+		Title:       t.Release.Name + " " + r.in.Tag,
+		Prerelease:  r.in.Prerelease,
+		Assets:      pkg.Assets,
+		NotesSHA256: pkg.NotesSHA256,
+		Marker:      workflow.GetInfo(ctx).WorkflowExecution.ID,
+	}
+	var pub activities.PublishResult
+	if err := workflow.ExecuteActivity(publishOptions(work), a.PublishRelease, out).Get(work, &pub); err != nil {
+		return fmt.Errorf("publish release: %w", err)
+	}
+	r.status.ReleaseURL = pub.URL
+	return nil
+}
+
+// cancelled finishes a cancelled train: every unfinished repo cancelled,
+// state cancelled, and the error that shows the workflow as Cancelled.
+func (r *release) cancelled(ctx workflow.Context) error {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	r.phase = StateCancelled
+	r.status.Error = r.cancelReason
+	r.markCancelled(dctx)
+	r.refresh(dctx)
+	_ = workflow.Await(dctx, func() bool { return workflow.AllHandlersFinished(dctx) })
+	workflow.GetLogger(ctx).Info("release cancelled", "tag", r.in.Tag, "reason", r.cancelReason)
+	if r.cancelReason != "" {
+		return temporal.NewCanceledError(r.cancelReason)
+	}
+	return temporal.NewCanceledError()
+}

@@ -1,0 +1,240 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/dag"
+)
+
+// release is the state of one Release execution. Only the workflow's own
+// coroutines touch it; they never run at the same time.
+type release struct {
+	in     ReleaseInput
+	graph  *dag.Graph
+	status Status
+	// phase is running, publishing or a final state; State adds paused and
+	// blocked on top of running.
+	phase   string
+	saState string // ReleaseState last upserted
+	paused  bool
+	blocked map[string]bool
+	// current is the running layer child; started is the highest layer index
+	// started (-1 before the first).
+	current      workflow.ChildWorkflowFuture
+	started      int
+	cancelReason string
+	cancel       workflow.CancelFunc
+	results      map[string]activities.RepoResult
+}
+
+func newRelease(in ReleaseInput) *release {
+	return &release{
+		in:      in,
+		phase:   StateRunning,
+		started: -1,
+		blocked: map[string]bool{},
+		results: map[string]activities.RepoResult{},
+		status: Status{
+			Tag:        in.Tag,
+			State:      StateRunning,
+			Prerelease: in.Prerelease,
+			Repos:      map[string]RepoStatus{},
+		},
+	}
+}
+
+// names are the train's repos in this release, sorted.
+func (r *release) names() []string {
+	if r.graph == nil {
+		return nil
+	}
+	return r.graph.Names()
+}
+
+// state derives the release state from the phase, pause and blocks.
+func (r *release) state() string {
+	switch {
+	case r.phase != StateRunning:
+		return r.phase
+	case r.paused:
+		return StatePaused
+	case len(r.blocked) > 0:
+		return StateBlocked
+	default:
+		return StateRunning
+	}
+}
+
+// refresh brings the status, the ReleaseState search attribute and the Web
+// UI summary up to date; call it after every change.
+func (r *release) refresh(ctx workflow.Context) {
+	st := r.state()
+	r.status.State = st
+	r.status.Paused = r.paused
+	r.status.Blocked = r.status.Blocked[:0]
+	for _, n := range r.names() {
+		if r.blocked[n] {
+			r.status.Blocked = append(r.status.Blocked, n)
+		}
+	}
+	if len(r.status.Blocked) == 0 {
+		r.status.Blocked = nil
+	}
+	if st != r.saState {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, ReleaseStateKey.ValueSet(st)); err != nil {
+			workflow.GetLogger(ctx).Warn("upsert ReleaseState", "state", st, "error", err)
+		} else {
+			r.saState = st
+		}
+	}
+	workflow.SetCurrentDetails(ctx, r.summary())
+}
+
+// summaryActive caps how many in-flight repos the summary names.
+const summaryActive = 3
+
+// summary is the one-line Web UI status, e.g.
+// "layer 2/5 · bllvm-node building (attempt 1) · 3/7 done".
+func (r *release) summary() string {
+	parts := []string{r.status.State}
+	if n := len(r.status.Layers); n > 0 && r.phase == StateRunning {
+		parts[0] = fmt.Sprintf("layer %d/%d", r.status.Layer+1, n)
+		if r.state() != StateRunning {
+			parts[0] += " " + r.state()
+		}
+	}
+	var active []string
+	done := 0
+	names := r.names()
+	for _, n := range names {
+		rs := r.status.Repos[n]
+		switch rs.State {
+		case RepoSucceeded, RepoSkipped:
+			done++
+		case RepoDispatched, RepoBuilding, RepoCollecting, RepoFailed:
+			label := rs.State
+			if r.blocked[n] {
+				label = "blocked"
+			}
+			active = append(active, fmt.Sprintf("%s %s (attempt %d)", n, label, max(rs.Attempt, 1)))
+		}
+	}
+	if len(active) > summaryActive {
+		active = append(active[:summaryActive], fmt.Sprintf("+%d more", len(active)-summaryActive))
+	}
+	if len(active) > 0 {
+		parts = append(parts, strings.Join(active, ", "))
+	}
+	parts = append(parts, fmt.Sprintf("%d/%d done", done, len(names)))
+	if r.status.ReleaseURL != "" {
+		parts = append(parts, r.status.ReleaseURL)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// apply records a layer's progress report. Repos whose layer result is
+// already recorded keep their final state.
+func (r *release) apply(p LayerProgress) {
+	for _, u := range p.Updates {
+		if _, done := r.results[u.Repo]; done {
+			continue
+		}
+		if _, known := r.status.Repos[u.Repo]; !known {
+			continue
+		}
+		r.status.Repos[u.Repo] = u.Status
+		if u.Blocked {
+			r.blocked[u.Repo] = true
+		} else {
+			delete(r.blocked, u.Repo)
+		}
+	}
+}
+
+// record stores a finished layer's results; the layer's final word on its repos.
+func (r *release) record(ctx workflow.Context, res LayerResult) {
+	now := workflow.Now(ctx)
+	for _, rr := range res.Repos {
+		r.results[rr.Repo] = rr
+		delete(r.blocked, rr.Repo)
+		rs := r.status.Repos[rr.Repo]
+		rs.RunID, rs.RunURL, rs.Attempt = rr.Run.ID, rr.Run.URL, rr.Attempts
+		rs.Artifacts = rr.Files
+		if rr.Skipped {
+			rs.State = RepoSkipped
+		} else {
+			rs.State = RepoSucceeded
+			rs.Error = ""
+		}
+		if rs.FinishedAt == nil {
+			rs.FinishedAt = &now
+		}
+		r.status.Repos[rr.Repo] = rs
+	}
+}
+
+// skipPending skips a repo whose layer has not started yet.
+func (r *release) skipPending(ctx workflow.Context, repo string) {
+	now := workflow.Now(ctx)
+	r.results[repo] = activities.RepoResult{Repo: repo, Skipped: true, SkipReason: "skipped by operator before its build"}
+	r.status.Repos[repo] = RepoStatus{State: RepoSkipped, FinishedAt: &now}
+}
+
+// repoResults lists every repo's result, sorted by name, for PackageRelease.
+func (r *release) repoResults() []activities.RepoResult {
+	out := make([]activities.RepoResult, 0, len(r.results))
+	for _, n := range r.names() {
+		if rr, ok := r.results[n]; ok {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
+// upstream maps every repo built so far to its successful run.
+func (r *release) upstream() map[string]int64 {
+	up := map[string]int64{}
+	for _, n := range r.names() {
+		if rr, ok := r.results[n]; ok && !rr.Skipped && rr.Run.ID != 0 {
+			up[n] = rr.Run.ID
+		}
+	}
+	return up
+}
+
+// layerRepos are the repos of a layer still to build (not skipped ahead).
+func (r *release) layerRepos(names []string) []LayerRepo {
+	settings := make(map[string]LayerRepo, len(r.in.Train.Repos))
+	for _, repo := range r.in.Train.Repos {
+		settings[repo.Name] = LayerRepo{Name: repo.Name, Settings: repo.Settings}
+	}
+	var out []LayerRepo
+	for _, n := range names {
+		if _, done := r.results[n]; done {
+			continue
+		}
+		lr := settings[n]
+		lr.DependsOn = r.graph.Dependencies(n)
+		out = append(out, lr)
+	}
+	return out
+}
+
+// markCancelled sets every unfinished repo to cancelled.
+func (r *release) markCancelled(ctx workflow.Context) {
+	now := workflow.Now(ctx)
+	for _, n := range r.names() {
+		rs := r.status.Repos[n]
+		if !slices.Contains([]string{RepoSucceeded, RepoSkipped, RepoCancelled}, rs.State) {
+			rs.State = RepoCancelled
+			rs.FinishedAt = &now
+			r.status.Repos[n] = rs
+		}
+	}
+	clear(r.blocked)
+}
