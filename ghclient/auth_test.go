@@ -1,0 +1,185 @@
+package ghclient
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func testKeyPEM(t *testing.T) []byte {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+}
+
+// secretParts are fragments of the secrets that must never show up.
+func secretParts(pemKey []byte, extra ...string) []string {
+	lines := strings.Split(string(pemKey), "\n")
+	return append([]string{lines[1], lines[5], testToken}, extra...)
+}
+
+func assertNoSecrets(t *testing.T, where, text string, secrets []string) {
+	t.Helper()
+	for _, s := range secrets {
+		if s != "" && strings.Contains(text, s) {
+			t.Fatalf("%s leaks a secret: %q", where, text)
+		}
+	}
+}
+
+func TestAppAuth(t *testing.T) {
+	t.Parallel()
+	key := testKeyPEM(t)
+	var mu sync.Mutex
+	var jwts []string
+	var apiAuth []string
+	tokenStatus := 201
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /app/installations/42/access_tokens", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		jwts = append(jwts, r.Header.Get("Authorization"))
+		if tokenStatus != 201 {
+			writeJSON(w, tokenStatus, `{"message":"A JSON web token could not be decoded"}`)
+			return
+		}
+		writeJSON(w, 201, `{"token":"ghs_INSTALLATIONSECRET","expires_at":"2099-01-01T00:00:00Z"}`)
+	})
+	mux.HandleFunc("GET /repos/o/r/actions/runs/7", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		apiAuth = append(apiAuth, r.Header.Get("Authorization"))
+		mu.Unlock()
+		writeJSON(w, 404, `{"message":"Not Found"}`)
+	})
+	withApp := func(cfg *Config) { cfg.Token, cfg.AppID, cfg.InstallationID, cfg.PrivateKey = "", 7, 42, key }
+
+	c, _, logs := newTestClient(t, mux, withApp)
+	_, _, err := c.GetRun(context.Background(), "o", "r", 7, "")
+	if !IsPermanent(err) {
+		t.Fatalf("err = %v", err)
+	}
+	mu.Lock()
+	if len(jwts) != 1 || !strings.HasPrefix(jwts[0], "Bearer ey") || len(apiAuth) != 1 || apiAuth[0] != "token ghs_INSTALLATIONSECRET" {
+		t.Fatalf("jwt=%q api=%q", jwts, apiAuth)
+	}
+	jwt := strings.TrimPrefix(jwts[0], "Bearer ")
+	tokenStatus = 401
+	mu.Unlock()
+	secrets := secretParts(key, jwt, "ghs_INSTALLATIONSECRET")
+	assertNoSecrets(t, "error", err.Error(), secrets)
+
+	// A rejected JWT: permanent, and still nothing secret in error or logs.
+	c2, _, logs2 := newTestClient(t, mux, withApp)
+	_, _, err = c2.GetRun(context.Background(), "o", "r", 7, "")
+	if !IsPermanent(err) || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("bad JWT: %v", err)
+	}
+	assertNoSecrets(t, "error", err.Error(), secrets)
+	for _, l := range append(logs.All(), logs2.All()...) {
+		assertNoSecrets(t, "log", l.Message, secrets)
+		for k, v := range l.ContextMap() {
+			assertNoSecrets(t, "log field "+k, fmtAny(v), secrets)
+		}
+	}
+	if logs.Len() == 0 {
+		t.Fatal("expected debug request logs to check")
+	}
+}
+
+func TestTokenNeverInErrorsOrLogs(t *testing.T) {
+	t.Parallel()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+testToken {
+			t.Errorf("Authorization = %q", r.Header.Get("Authorization"))
+		}
+		writeJSON(w, 401, `{"message":"Bad credentials"}`)
+	})
+	c, _, logs := newTestClient(t, h)
+	ctx := context.Background()
+	var errs []error
+	_, _, err := c.GetRun(ctx, "o", "r", 1, "")
+	errs = append(errs, err)
+	_, err = c.FindOrDispatch(ctx, wfReq("c"))
+	errs = append(errs, err)
+	_, err = c.ListArtifacts(ctx, "o", "r", 1)
+	errs = append(errs, err)
+	_, err = c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
+	errs = append(errs, err)
+	for _, err := range errs {
+		if !IsPermanent(err) {
+			t.Fatalf("401 must be permanent: %v", err)
+		}
+		assertNoSecrets(t, "error", err.Error(), []string{testToken})
+	}
+	for _, l := range logs.All() {
+		for k, v := range l.ContextMap() {
+			assertNoSecrets(t, "log field "+k, fmtAny(v), []string{testToken})
+		}
+	}
+	if logs.Len() < 4 {
+		t.Fatalf("expected request logs, got %d", logs.Len())
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	t.Parallel()
+	key := testKeyPEM(t)
+	keyFile := filepath.Join(t.TempDir(), "app.pem")
+	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+	cfg, err := ConfigFromEnv(env(map[string]string{EnvToken: testToken, EnvAPIURL: "http://127.0.0.1:9/api/v3"}))
+	if err != nil || cfg.Token != testToken || cfg.BaseURL != "http://127.0.0.1:9/api/v3/" {
+		t.Fatalf("token cfg: %+v %v", cfg, err)
+	}
+	cfg, err = ConfigFromEnv(env(map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKeyFile: keyFile}))
+	if err != nil || cfg.AppID != 7 || cfg.InstallationID != 42 || string(cfg.PrivateKey) != string(key) {
+		t.Fatalf("app cfg: %v", err)
+	}
+	escaped := strings.ReplaceAll(string(key), "\n", `\n`)
+	cfg, err = ConfigFromEnv(env(map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKey: escaped}))
+	if err != nil || string(cfg.PrivateKey) != string(key) {
+		t.Fatalf("inline key: %v", err)
+	}
+	if _, err := New(cfg); err != nil {
+		t.Fatalf("New with app cfg: %v", err)
+	}
+
+	bad := []struct {
+		env  map[string]string
+		name string
+	}{
+		{map[string]string{}, EnvToken},
+		{map[string]string{EnvAppID: "x", EnvPrivateKey: string(key)}, EnvAppID},
+		{map[string]string{EnvAppID: "7", EnvPrivateKey: string(key)}, EnvInstallationID},
+		{map[string]string{EnvAppID: "7", EnvInstallationID: "-1", EnvPrivateKey: string(key)}, EnvInstallationID},
+		{map[string]string{EnvAppID: "7", EnvInstallationID: "42"}, EnvPrivateKeyFile},
+		{map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKeyFile: keyFile + ".missing"}, EnvPrivateKeyFile},
+	}
+	for _, b := range bad {
+		_, err := ConfigFromEnv(env(b.env))
+		if err == nil || !strings.Contains(err.Error(), b.name) {
+			t.Fatalf("%v: err = %v, want one naming %s", b.env, err, b.name)
+		}
+		assertNoSecrets(t, "config error", err.Error(), secretParts(key))
+	}
+	// A broken key is reported without its bytes.
+	broken := []byte("-----BEGIN RSA PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END RSA PRIVATE KEY-----\n")
+	_, err = New(Config{AppID: 7, InstallationID: 42, PrivateKey: broken})
+	if err == nil || strings.Contains(err.Error(), "TOPSECRETKEYMATERIAL") {
+		t.Fatalf("broken key: %v", err)
+	}
+}
