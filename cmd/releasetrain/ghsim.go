@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/BTCDecoded/releasetrain/ghsim"
+)
+
+// runGhsim serves the GitHub simulator until ctx ends.
+func runGhsim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("ghsim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8090", "listen address HOST:PORT")
+	scenarioFile := fs.String("scenario", "", "scenario YAML file (default: the built-in BTCDecoded scenario)")
+	webhookURL := fs.String("webhook-url", "", "URL receiving webhook deliveries")
+	webhookSecret := fs.String("webhook-secret", "", "secret signing webhook deliveries")
+	token := fs.String("token", "ghsim-token", "static API token accepted as 'token X' or 'Bearer X'")
+	timeScale := fs.Float64("time-scale", 0, "simulated seconds per real second (default: the scenario's, else 1)")
+	seed := fs.Int64("seed", 1, "seed for deterministic faults, tokens and artifact content")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err)
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Errorf("ghsim: unexpected argument %q", fs.Arg(0)))
+	}
+	var sc *ghsim.Scenario
+	if *scenarioFile != "" {
+		var err error
+		if sc, err = ghsim.LoadScenario(*scenarioFile); err != nil {
+			return usageError(err)
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("ghsim listen %s: %w", *addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	sim, err := ghsim.New(ghsim.Options{
+		Scenario: sc, Seed: *seed, TimeScale: *timeScale, Token: *token, BaseURL: base,
+		WebhookURL: *webhookURL, WebhookSecret: *webhookSecret,
+	})
+	if err != nil {
+		ln.Close()
+		return usageError(err)
+	}
+	defer sim.Close()
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "ghsim: serving %s (API %s/api/v3/, uploads %s/api/uploads/, control %s/_sim/stats)\n", base, base, base, base)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("ghsim serve %s: %w", base, err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("ghsim shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("ghsim serve %s: %w", base, err)
+	}
+	return nil
+}

@@ -1,0 +1,626 @@
+package ghsim
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// assetBlobTTL is how long a release-asset download URL stays valid.
+const assetBlobTTL = 5 * time.Minute
+
+// release is a GitHub release.
+type release struct {
+	id         int64
+	repo       *repoState
+	tag        string
+	target     string
+	name       string
+	body       string
+	draft      bool
+	prerelease bool
+	makeLatest string
+	created    time.Time
+	published  time.Time
+	assets     []*asset
+}
+
+// asset is a release asset with its stored bytes.
+type asset struct {
+	id          int64
+	release     *release
+	name        string
+	label       string
+	contentType string
+	data        []byte
+	digest      string
+	created     time.Time
+}
+
+// ReleaseInfo is a release as stored, for tests and the control API.
+type ReleaseInfo struct {
+	ID          int64       `json:"id"`
+	Tag         string      `json:"tag"`
+	Name        string      `json:"name"`
+	Body        string      `json:"body"`
+	Draft       bool        `json:"draft"`
+	Prerelease  bool        `json:"prerelease"`
+	HTMLURL     string      `json:"html_url"`
+	CreatedAt   time.Time   `json:"created_at"`
+	PublishedAt time.Time   `json:"published_at"`
+	Assets      []AssetInfo `json:"assets"`
+}
+
+// AssetInfo is a stored release asset.
+type AssetInfo struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Label       string `json:"label,omitempty"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	Digest      string `json:"digest"`
+	// Uploads counts uploads of this name that landed (including deleted ones).
+	Uploads int `json:"uploads"`
+}
+
+func (rl *release) htmlURL() string {
+	return fmt.Sprintf("https://github.com/%s/releases/tag/%s", rl.repo.fullName(), rl.tag)
+}
+
+// releaseJSON is GitHub's release object.
+type releaseJSON struct {
+	ID              int64       `json:"id"`
+	NodeID          string      `json:"node_id"`
+	URL             string      `json:"url"`
+	HTMLURL         string      `json:"html_url"`
+	AssetsURL       string      `json:"assets_url"`
+	UploadURL       string      `json:"upload_url"`
+	TarballURL      string      `json:"tarball_url"`
+	ZipballURL      string      `json:"zipball_url"`
+	TagName         string      `json:"tag_name"`
+	TargetCommitish string      `json:"target_commitish"`
+	Name            string      `json:"name"`
+	Body            string      `json:"body"`
+	Draft           bool        `json:"draft"`
+	Prerelease      bool        `json:"prerelease"`
+	Immutable       bool        `json:"immutable"`
+	CreatedAt       string      `json:"created_at"`
+	PublishedAt     *string     `json:"published_at"`
+	Author          userJSON    `json:"author"`
+	Assets          []assetJSON `json:"assets"`
+}
+
+// assetJSON is GitHub's release asset object.
+type assetJSON struct {
+	ID                 int64    `json:"id"`
+	NodeID             string   `json:"node_id"`
+	URL                string   `json:"url"`
+	BrowserDownloadURL string   `json:"browser_download_url"`
+	Name               string   `json:"name"`
+	Label              string   `json:"label"`
+	State              string   `json:"state"`
+	ContentType        string   `json:"content_type"`
+	Size               int      `json:"size"`
+	Digest             string   `json:"digest"`
+	DownloadCount      int      `json:"download_count"`
+	CreatedAt          string   `json:"created_at"`
+	UpdatedAt          string   `json:"updated_at"`
+	Uploader           userJSON `json:"uploader"`
+}
+
+func (s *Sim) assetJSONLocked(a *asset) assetJSON {
+	rl := a.release
+	return assetJSON{
+		ID: a.id, NodeID: fmt.Sprintf("RA_sim%d", a.id),
+		URL:                fmt.Sprintf("%s/api/v3/repos/%s/releases/assets/%d", s.baseURL, rl.repo.fullName(), a.id),
+		BrowserDownloadURL: fmt.Sprintf("https://github.com/%s/releases/download/%s/%s", rl.repo.fullName(), rl.tag, a.name),
+		Name:               a.name, Label: a.label, State: "uploaded", ContentType: a.contentType,
+		Size: len(a.data), Digest: a.digest, CreatedAt: ts(a.created), UpdatedAt: ts(a.created), Uploader: botUser,
+	}
+}
+
+func (s *Sim) releaseJSONLocked(rl *release) releaseJSON {
+	api := fmt.Sprintf("%s/api/v3/repos/%s/releases/%d", s.baseURL, rl.repo.fullName(), rl.id)
+	assets := []assetJSON{}
+	for _, a := range rl.assets {
+		assets = append(assets, s.assetJSONLocked(a))
+	}
+	return releaseJSON{
+		ID: rl.id, NodeID: fmt.Sprintf("RE_sim%d", rl.id), URL: api, HTMLURL: rl.htmlURL(), AssetsURL: api + "/assets",
+		UploadURL:  fmt.Sprintf("%s/api/uploads/repos/%s/releases/%d/assets{?name,label}", s.baseURL, rl.repo.fullName(), rl.id),
+		TarballURL: fmt.Sprintf("%s/api/v3/repos/%s/tarball/%s", s.baseURL, rl.repo.fullName(), rl.tag),
+		ZipballURL: fmt.Sprintf("%s/api/v3/repos/%s/zipball/%s", s.baseURL, rl.repo.fullName(), rl.tag),
+		TagName:    rl.tag, TargetCommitish: rl.target, Name: rl.name, Body: rl.body, Draft: rl.draft,
+		Prerelease: rl.prerelease, Immutable: s.scenario.ImmutableReleases && !rl.draft,
+		CreatedAt: ts(rl.created), PublishedAt: tsPtr(rl.published), Author: botUser, Assets: assets,
+	}
+}
+
+func (s *Sim) info(rl *release) ReleaseInfo {
+	ri := ReleaseInfo{ID: rl.id, Tag: rl.tag, Name: rl.name, Body: rl.body, Draft: rl.draft, Prerelease: rl.prerelease,
+		HTMLURL: rl.htmlURL(), CreatedAt: rl.created, PublishedAt: rl.published, Assets: []AssetInfo{}}
+	key := rl.repo.fullName() + "@" + rl.tag
+	for _, a := range rl.assets {
+		ri.Assets = append(ri.Assets, AssetInfo{ID: a.id, Name: a.name, Label: a.label, ContentType: a.contentType,
+			Size: int64(len(a.data)), Digest: a.digest, Uploads: s.stats.uploads[key][a.name]})
+	}
+	return ri
+}
+
+// releaseByTagLocked finds a release (drafts included) by tag.
+func (r *repoState) releaseByTag(tag string) *release {
+	for _, rl := range r.releases {
+		if rl.tag == tag {
+			return rl
+		}
+	}
+	return nil
+}
+
+// publishLocked marks a draft published and fires published + released/prereleased.
+func (s *Sim) publishLocked(rl *release, sender userJSON) {
+	rl.draft = false
+	rl.published = s.clock.Now()
+	s.queueReleaseEventLocked(rl, "published", sender)
+	if rl.prerelease {
+		s.queueReleaseEventLocked(rl, "prereleased", sender)
+	} else {
+		s.queueReleaseEventLocked(rl, "released", sender)
+	}
+}
+
+// releaseRequest is the body of create and edit.
+type releaseRequest struct {
+	TagName              *string `json:"tag_name"`
+	TargetCommitish      *string `json:"target_commitish"`
+	Name                 *string `json:"name"`
+	Body                 *string `json:"body"`
+	Draft                *bool   `json:"draft"`
+	Prerelease           *bool   `json:"prerelease"`
+	MakeLatest           *string `json:"make_latest"`
+	GenerateReleaseNotes bool    `json:"generate_release_notes"`
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// handleCreateRelease serves POST /repos/{o}/{r}/releases: 201, or 422
+// already_exists when the tag has a release.
+func (s *Sim) handleCreateRelease(w http.ResponseWriter, req *http.Request) {
+	if s.repoOr404(w, req) == nil {
+		return
+	}
+	var body releaseRequest
+	if !readJSON(w, req, &body) {
+		return
+	}
+	if deref(body.TagName, "") == "" {
+		validationFailed(w, "Release", "missing_field", "tag_name")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	if repo.releaseByTag(*body.TagName) != nil {
+		validationFailed(w, "Release", "already_exists", "tag_name")
+		return
+	}
+	rl := &release{
+		id: s.newID("release"), repo: repo, tag: *body.TagName, target: deref(body.TargetCommitish, "main"),
+		name: deref(body.Name, ""), body: deref(body.Body, ""), draft: deref(body.Draft, false),
+		prerelease: deref(body.Prerelease, false), makeLatest: deref(body.MakeLatest, "true"), created: s.clock.Now(),
+	}
+	if body.GenerateReleaseNotes && rl.body == "" {
+		rl.body = s.notesLocked(repo, rl.tag, "")
+	}
+	repo.releases = append(repo.releases, rl)
+	s.releases[rl.id] = rl
+	s.queueReleaseEventLocked(rl, "created", botUser)
+	if !rl.draft {
+		s.publishLocked(rl, botUser)
+	}
+	writeJSON(w, http.StatusCreated, s.releaseJSONLocked(rl))
+}
+
+// repoOr404 answers 404 for an unknown repo.
+func (s *Sim) repoOr404(w http.ResponseWriter, req *http.Request) *repoState {
+	s.mu.Lock()
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	s.mu.Unlock()
+	if repo == nil {
+		notFound(w)
+	}
+	return repo
+}
+
+// handleListReleases serves GET /repos/{o}/{r}/releases, newest first, drafts included.
+func (s *Sim) handleListReleases(w http.ResponseWriter, req *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	if repo == nil {
+		notFound(w)
+		return
+	}
+	out := []releaseJSON{}
+	for i := len(repo.releases) - 1; i >= 0; i-- {
+		out = append(out, s.releaseJSONLocked(repo.releases[i]))
+	}
+	lo, hi := s.paginate(w, req, len(out))
+	writeJSON(w, http.StatusOK, out[lo:hi])
+}
+
+// releaseFromPathLocked finds the release named by {release_id} in the path's repo.
+func (s *Sim) releaseFromPathLocked(req *http.Request) *release {
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	id, err := strconv.ParseInt(req.PathValue("release_id"), 10, 64)
+	rl := s.releases[id]
+	if repo == nil || err != nil || rl == nil || rl.repo != repo {
+		return nil
+	}
+	return rl
+}
+
+func (s *Sim) handleGetRelease(w http.ResponseWriter, req *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rl := s.releaseFromPathLocked(req)
+	if rl == nil {
+		notFound(w)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.releaseJSONLocked(rl))
+}
+
+// handleGetReleaseByTag serves GET …/releases/tags/{tag}: published releases only.
+func (s *Sim) handleGetReleaseByTag(w http.ResponseWriter, req *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	if repo == nil {
+		notFound(w)
+		return
+	}
+	rl := repo.releaseByTag(req.PathValue("tag"))
+	if rl == nil || rl.draft {
+		notFound(w)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.releaseJSONLocked(rl))
+}
+
+// handleLatestRelease serves GET …/releases/latest.
+func (s *Sim) handleLatestRelease(w http.ResponseWriter, req *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	if repo == nil {
+		notFound(w)
+		return
+	}
+	var latest *release
+	for _, rl := range repo.releases {
+		if rl.draft || rl.prerelease || rl.makeLatest == "false" {
+			continue
+		}
+		if latest == nil || !rl.published.Before(latest.published) {
+			latest = rl
+		}
+	}
+	if latest == nil {
+		notFound(w)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.releaseJSONLocked(latest))
+}
+
+// handleEditRelease serves PATCH …/releases/{id}; draft:false publishes.
+func (s *Sim) handleEditRelease(w http.ResponseWriter, req *http.Request) {
+	if s.repoOr404(w, req) == nil {
+		return
+	}
+	var body releaseRequest
+	if !readJSON(w, req, &body) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rl := s.releaseFromPathLocked(req)
+	if rl == nil {
+		notFound(w)
+		return
+	}
+	if body.TagName != nil && *body.TagName != rl.tag {
+		if *body.TagName == "" {
+			validationFailed(w, "Release", "missing_field", "tag_name")
+			return
+		}
+		if rl.repo.releaseByTag(*body.TagName) != nil {
+			validationFailed(w, "Release", "already_exists", "tag_name")
+			return
+		}
+		if s.scenario.ImmutableReleases && !rl.draft {
+			writeError(w, http.StatusUnprocessableEntity, "Cannot change the tag of an immutable release")
+			return
+		}
+		rl.tag = *body.TagName
+	}
+	rl.target = deref(body.TargetCommitish, rl.target)
+	rl.name = deref(body.Name, rl.name)
+	rl.body = deref(body.Body, rl.body)
+	rl.prerelease = deref(body.Prerelease, rl.prerelease)
+	rl.makeLatest = deref(body.MakeLatest, rl.makeLatest)
+	if rl.draft && body.Draft != nil && !*body.Draft {
+		s.publishLocked(rl, botUser)
+	} else {
+		if body.Draft != nil && *body.Draft && !rl.draft {
+			rl.draft, rl.published = true, time.Time{}
+			s.queueReleaseEventLocked(rl, "unpublished", botUser)
+		}
+		s.queueReleaseEventLocked(rl, "edited", botUser)
+	}
+	writeJSON(w, http.StatusOK, s.releaseJSONLocked(rl))
+}
+
+// handleDeleteRelease serves DELETE …/releases/{id}: 204.
+func (s *Sim) handleDeleteRelease(w http.ResponseWriter, req *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rl := s.releaseFromPathLocked(req)
+	if rl == nil {
+		notFound(w)
+		return
+	}
+	rl.repo.releases = slices.DeleteFunc(rl.repo.releases, func(x *release) bool { return x == rl })
+	delete(s.releases, rl.id)
+	for _, a := range rl.assets {
+		delete(s.assets, a.id)
+	}
+	s.queueReleaseEventLocked(rl, "deleted", botUser)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleReleaseSub serves GET …/releases/{release_id}/assets (the list).
+func (s *Sim) handleReleaseSub(w http.ResponseWriter, req *http.Request) {
+	if req.PathValue("sub") != "assets" {
+		notFound(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rl := s.releaseFromPathLocked(req)
+	if rl == nil {
+		notFound(w)
+		return
+	}
+	out := []assetJSON{}
+	for _, a := range rl.assets {
+		out = append(out, s.assetJSONLocked(a))
+	}
+	lo, hi := s.paginate(w, req, len(out))
+	writeJSON(w, http.StatusOK, out[lo:hi])
+}
+
+// handleUploadAsset serves POST {uploads}/repos/{o}/{r}/releases/{id}/assets?name=&label=:
+// 201, 422 already_exists for a taken name, 422 on an immutable published release.
+func (s *Sim) handleUploadAsset(w http.ResponseWriter, req *http.Request) {
+	name := strings.ReplaceAll(req.URL.Query().Get("name"), " ", ".")
+	s.mu.Lock()
+	rl := s.releaseFromPathLocked(req)
+	s.mu.Unlock()
+	switch {
+	case rl == nil:
+		notFound(w)
+		return
+	case name == "":
+		validationFailed(w, "ReleaseAsset", "missing_field", "name")
+		return
+	case req.Header.Get("Content-Type") == "":
+		writeError(w, http.StatusUnprocessableEntity, "Bad Content-Type header value")
+		return
+	case req.ContentLength < 0:
+		writeError(w, http.StatusLengthRequired, "Length Required")
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(req.Body, req.ContentLength+1))
+	if err != nil || int64(len(data)) != req.ContentLength {
+		writeError(w, http.StatusBadRequest, "Request body does not match Content-Length")
+		return
+	}
+	sum := sha256.Sum256(data)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.releases[rl.id] != rl {
+		notFound(w)
+		return
+	}
+	if s.scenario.ImmutableReleases && !rl.draft {
+		writeError(w, http.StatusUnprocessableEntity, "Cannot upload assets to an immutable release.")
+		return
+	}
+	for _, a := range rl.assets {
+		if a.name == name {
+			validationFailed(w, "ReleaseAsset", "already_exists", "name")
+			return
+		}
+	}
+	a := &asset{
+		id: s.newID("asset"), release: rl, name: name, label: req.URL.Query().Get("label"),
+		contentType: req.Header.Get("Content-Type"), data: data,
+		digest: "sha256:" + hex.EncodeToString(sum[:]), created: s.clock.Now(),
+	}
+	rl.assets = append(rl.assets, a)
+	s.assets[a.id] = a
+	key := rl.repo.fullName() + "@" + rl.tag
+	if s.stats.uploads[key] == nil {
+		s.stats.uploads[key] = map[string]int{}
+	}
+	s.stats.uploads[key][name]++
+	writeJSON(w, http.StatusCreated, s.assetJSONLocked(a))
+}
+
+// assetFromPathLocked finds the asset named by {asset_id} in the path's repo.
+func (s *Sim) assetFromPathLocked(req *http.Request) *asset {
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	id, err := strconv.ParseInt(req.PathValue("asset_id"), 10, 64)
+	a := s.assets[id]
+	if repo == nil || err != nil || a == nil || a.release.repo != repo {
+		return nil
+	}
+	return a
+}
+
+// handleGetAsset serves GET …/releases/assets/{id}: JSON, or with
+// Accept: application/octet-stream a 302 to the bytes.
+func (s *Sim) handleGetAsset(w http.ResponseWriter, req *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.assetFromPathLocked(req)
+	if a == nil {
+		notFound(w)
+		return
+	}
+	if strings.Contains(req.Header.Get("Accept"), "application/octet-stream") {
+		w.Header().Set("Location", s.newBlobLocked(blobRef{asset: a, expires: s.clock.Now().Add(assetBlobTTL)}))
+		w.WriteHeader(http.StatusFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.assetJSONLocked(a))
+}
+
+// handleDeleteAsset serves DELETE …/releases/assets/{id}: 204.
+func (s *Sim) handleDeleteAsset(w http.ResponseWriter, req *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.assetFromPathLocked(req)
+	if a == nil {
+		notFound(w)
+		return
+	}
+	if s.scenario.ImmutableReleases && !a.release.draft {
+		writeError(w, http.StatusUnprocessableEntity, "Cannot delete assets of an immutable release.")
+		return
+	}
+	a.release.assets = slices.DeleteFunc(a.release.assets, func(x *asset) bool { return x == a })
+	delete(s.assets, a.id)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleGenerateNotes serves POST …/releases/generate-notes.
+func (s *Sim) handleGenerateNotes(w http.ResponseWriter, req *http.Request) {
+	if s.repoOr404(w, req) == nil {
+		return
+	}
+	var body struct {
+		TagName         string `json:"tag_name"`
+		PreviousTagName string `json:"previous_tag_name"`
+		TargetCommitish string `json:"target_commitish"`
+	}
+	if !readJSON(w, req, &body) {
+		return
+	}
+	if body.TagName == "" {
+		validationFailed(w, "Release", "missing_field", "tag_name")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	writeJSON(w, http.StatusOK, map[string]string{"name": body.TagName, "body": s.notesLocked(repo, body.TagName, body.PreviousTagName)})
+}
+
+// notesLocked writes GitHub-style generated notes.
+func (s *Sim) notesLocked(repo *repoState, tag, prev string) string {
+	if prev == "" {
+		for i := len(repo.releases) - 1; i >= 0; i-- {
+			if rl := repo.releases[i]; !rl.draft && rl.tag != tag {
+				prev = rl.tag
+				break
+			}
+		}
+	}
+	link := fmt.Sprintf("https://github.com/%s/commits/%s", repo.fullName(), tag)
+	if prev != "" {
+		link = fmt.Sprintf("https://github.com/%s/compare/%s...%s", repo.fullName(), prev, tag)
+	}
+	return fmt.Sprintf("## What's Changed\n* Build %s of %s by @%s\n\n\n**Full Changelog**: %s", tag, repo.name, botUser.Login, link)
+}
+
+// ErrNotFound is returned by the Go API for an unknown repo or release.
+var ErrNotFound = errors.New("not found")
+
+// ErrAlreadyExists is returned by PublishRelease for a tag that is already published.
+var ErrAlreadyExists = errors.New("already exists")
+
+// PublishRelease creates and publishes a release (or publishes its draft) and
+// fires the release webhooks, as a maintainer clicking "Publish" would.
+func (s *Sim) PublishRelease(owner, repoName, tag string, prerelease bool) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.repo(owner, repoName)
+	if repo == nil {
+		return 0, fmt.Errorf("publish %s/%s@%s: repo %w", owner, repoName, tag, ErrNotFound)
+	}
+	maintainer := userJSON{Login: "maintainer", ID: 3, Type: "User"}
+	rl := repo.releaseByTag(tag)
+	switch {
+	case rl != nil && !rl.draft:
+		return 0, fmt.Errorf("publish %s@%s: release %w", repo.fullName(), tag, ErrAlreadyExists)
+	case rl == nil:
+		rl = &release{id: s.newID("release"), repo: repo, tag: tag, target: "main", name: tag, draft: true,
+			prerelease: prerelease, makeLatest: "true", created: s.clock.Now()}
+		repo.releases = append(repo.releases, rl)
+		s.releases[rl.id] = rl
+		s.queueReleaseEventLocked(rl, "created", maintainer)
+	default:
+		rl.prerelease = prerelease
+	}
+	s.publishLocked(rl, maintainer)
+	return rl.id, nil
+}
+
+// Release returns a stored release by tag (drafts included).
+func (s *Sim) Release(owner, repoName, tag string) (ReleaseInfo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.repo(owner, repoName)
+	if repo == nil {
+		return ReleaseInfo{}, false
+	}
+	rl := repo.releaseByTag(tag)
+	if rl == nil {
+		return ReleaseInfo{}, false
+	}
+	return s.info(rl), true
+}
+
+// ReleaseAsset returns the stored bytes of a release asset.
+func (s *Sim) ReleaseAsset(owner, repoName, tag, name string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.repo(owner, repoName)
+	if repo == nil {
+		return nil, fmt.Errorf("asset %s/%s@%s/%s: repo %w", owner, repoName, tag, name, ErrNotFound)
+	}
+	rl := repo.releaseByTag(tag)
+	if rl == nil {
+		return nil, fmt.Errorf("asset %s@%s/%s: release %w", repo.fullName(), tag, name, ErrNotFound)
+	}
+	for _, a := range rl.assets {
+		if a.name == name {
+			return slices.Clone(a.data), nil
+		}
+	}
+	return nil, fmt.Errorf("asset %s@%s/%s: %w", repo.fullName(), tag, name, ErrNotFound)
+}

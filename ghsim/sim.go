@@ -1,0 +1,246 @@
+package ghsim
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Sim is a simulated GitHub: REST API, Actions runs, releases, webhooks, App auth.
+// It is safe for concurrent use.
+type Sim struct {
+	opts  Options
+	log   *slog.Logger
+	clock *clock
+	api   *http.ServeMux
+	ctl   *http.ServeMux
+	hooks *hookSender
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+
+	inflight chan struct{} // concurrency gauge for secondary limits
+
+	mu        sync.Mutex
+	scenario  *Scenario
+	repos     map[string]*repoState // lower-case "owner/repo"
+	rng       *rand.Rand
+	baseURL   string
+	nextID    map[string]int64
+	runs      map[int64]*run
+	pending   map[int64]*run // runs whose webhooks are not all sent
+	artifacts map[int64]*artifact
+	releases  map[int64]*release
+	assets    map[int64]*asset
+	blobs     map[string]blobRef
+	tokens    map[string]time.Time // installation token → simulated expiry
+	faults    []*faultState
+	budget    budget
+	stats     statsState
+	delivs    []*Delivery
+}
+
+// repoState is one repository's data.
+type repoState struct {
+	id       int64
+	owner    string
+	name     string
+	cfg      RepoScenario
+	runs     []*run // creation order
+	releases []*release
+	runCount int
+}
+
+func (r *repoState) fullName() string { return r.owner + "/" + r.name }
+
+// New builds a simulator and starts its clock and webhook sender.
+func New(opts Options) (*Sim, error) {
+	if opts.Scenario == nil {
+		opts.Scenario = DefaultScenario()
+	}
+	if err := opts.Scenario.validate(); err != nil {
+		return nil, fmt.Errorf("ghsim scenario: %w", err)
+	}
+	opts.Scenario.applyDefaults()
+	if opts.TimeScale < 0 {
+		return nil, fmt.Errorf("ghsim: negative time scale %v", opts.TimeScale)
+	}
+	if opts.TimeScale == 0 {
+		opts.TimeScale = opts.Scenario.TimeScale
+	}
+	if opts.TimeScale == 0 {
+		opts.TimeScale = 1
+	}
+	if opts.RateLimit == 0 {
+		opts.RateLimit = opts.Scenario.RateLimit
+	}
+	if opts.RateLimit == 0 {
+		opts.RateLimit = 5000
+	}
+	if opts.Token == "" {
+		opts.Token = "ghsim-token"
+	}
+	if opts.App != nil && opts.App.PublicKey == nil {
+		return nil, fmt.Errorf("ghsim: app %d has no public key", opts.App.ID)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Sim{
+		opts:      opts,
+		log:       log,
+		clock:     newClock(opts.TimeScale, opts.ManualClock),
+		cancel:    cancel,
+		inflight:  make(chan struct{}, secondaryConcurrency),
+		rng:       rand.New(rand.NewPCG(uint64(opts.Seed), 0x9e3779b97f4a7c15)),
+		baseURL:   strings.TrimRight(opts.BaseURL, "/"),
+		nextID:    map[string]int64{},
+		repos:     map[string]*repoState{},
+		runs:      map[int64]*run{},
+		pending:   map[int64]*run{},
+		artifacts: map[int64]*artifact{},
+		releases:  map[int64]*release{},
+		assets:    map[int64]*asset{},
+		blobs:     map[string]blobRef{},
+		tokens:    map[string]time.Time{},
+		stats:     newStatsState(),
+	}
+	if s.baseURL == "" {
+		s.baseURL = "http://ghsim.invalid"
+	}
+	s.applyScenario(opts.Scenario)
+	s.api = s.apiRoutes()
+	s.ctl = s.controlRoutes()
+	s.hooks = newHookSender(s, opts.WebhookURL, opts.WebhookSecret)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.hooks.run(ctx)
+	}()
+	if !opts.ManualClock {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.tick(ctx)
+		}()
+	}
+	s.mu.Lock()
+	s.queuePing()
+	s.mu.Unlock()
+	return s, nil
+}
+
+// Close stops the clock and the webhook sender and waits for them.
+func (s *Sim) Close() {
+	s.once.Do(func() {
+		s.cancel()
+		s.wg.Wait()
+		s.hooks.close()
+	})
+}
+
+// Now is the simulated time.
+func (s *Sim) Now() time.Time { return s.clock.Now() }
+
+// Advance moves simulated time forward by d and fires due run transitions.
+func (s *Sim) Advance(d time.Duration) {
+	s.clock.Advance(d)
+	s.mu.Lock()
+	s.progressLocked()
+	s.mu.Unlock()
+}
+
+// tick advances runs on the real clock until ctx ends.
+func (s *Sim) tick(ctx context.Context) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.mu.Lock()
+			s.progressLocked()
+			s.mu.Unlock()
+		}
+	}
+}
+
+// newID hands out increasing ids per kind.
+func (s *Sim) newID(kind string) int64 {
+	base := map[string]int64{"run": 9000000000, "artifact": 4000000000, "release": 200000000, "asset": 300000000, "delivery": 10000000000, "repo": 800000000}[kind]
+	s.nextID[kind]++
+	return base + s.nextID[kind]
+}
+
+// applyScenario installs a scenario; repos already known keep their data.
+func (s *Sim) applyScenario(sc *Scenario) {
+	s.scenario = sc
+	for _, rc := range sc.Repos {
+		key := strings.ToLower(sc.Owner + "/" + rc.Name)
+		if r, ok := s.repos[key]; ok {
+			r.cfg = rc
+			continue
+		}
+		s.repos[key] = &repoState{id: s.newID("repo"), owner: sc.Owner, name: rc.Name, cfg: rc}
+	}
+}
+
+// SetScenario installs another scenario at run time (repos are added or reconfigured,
+// existing runs and releases are kept).
+func (s *Sim) SetScenario(sc *Scenario) error {
+	if err := sc.validate(); err != nil {
+		return fmt.Errorf("ghsim scenario: %w", err)
+	}
+	sc.applyDefaults()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.applyScenario(sc)
+	return nil
+}
+
+// repo finds a repository (case-insensitive, like GitHub).
+func (s *Sim) repo(owner, name string) *repoState {
+	return s.repos[strings.ToLower(owner+"/"+name)]
+}
+
+// Handler serves the simulator: REST under /api/v3/, uploads under /api/uploads/,
+// blobs under /_blob/, control under /_sim/.
+func (s *Sim) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/v3/"), strings.HasPrefix(r.URL.Path, "/api/uploads/"):
+		s.serveAPI(w, r)
+	case strings.HasPrefix(r.URL.Path, "/_blob/"):
+		s.serveBlob(w, r)
+	case strings.HasPrefix(r.URL.Path, "/_sim/"):
+		s.ctl.ServeHTTP(w, r)
+	default:
+		notFound(w)
+	}
+}
+
+// learnBase remembers the scheme and host clients use, for URLs in answers.
+func (s *Sim) learnBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	base := scheme + "://" + r.Host
+	s.mu.Lock()
+	if s.opts.BaseURL == "" {
+		s.baseURL = base
+	}
+	s.mu.Unlock()
+	return base
+}
