@@ -27,7 +27,7 @@ type GitHub interface {
 	GenerateNotes(ctx context.Context, owner, repo, tag, prev string) (string, error)
 }
 
-//TMP var _ GitHub = (*ghclient.Client)(nil)
+var _ GitHub = (*ghclient.Client)(nil)
 
 // Defaults for zero-valued settings.
 const (
