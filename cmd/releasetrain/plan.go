@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/dag"
+)
+
+// planJSON is the --format json document; "layers" must stay the first key.
+type planJSON struct {
+	Layers      [][]string     `json:"layers"`
+	Owner       string         `json:"owner"`
+	ReleaseRepo string         `json:"release_repo"`
+	Repos       []planJSONRepo `json:"repos"`
+}
+
+type planJSONRepo struct {
+	Name      string   `json:"name"`
+	Layer     int      `json:"layer"`
+	DependsOn []string `json:"depends_on"`
+	Dispatch  string   `json:"dispatch"`
+}
+
+// runPlan prints the release plan (the DAG's layers) of a train config.
+func runPlan(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "train config `FILE` (default: $"+config.EnvConfig+", else the built-in BTCDecoded train)")
+	format := fs.String("format", "text", "output `FORMAT`: text, json, mermaid or dot")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError(err)
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Errorf("plan: unexpected argument %q", fs.Arg(0)))
+	}
+	write, ok := planWriters()[*format]
+	if !ok {
+		return usageError(fmt.Errorf("plan: unknown format %q (want text, json, mermaid or dot)", *format))
+	}
+	path := *cfgPath
+	if path == "" {
+		path = os.Getenv(config.EnvConfig)
+	}
+	train, err := config.LoadOrDefault(path)
+	if err != nil {
+		return usageError(err)
+	}
+	g, err := train.Graph()
+	if err != nil {
+		return usageError(err)
+	}
+	return write(stdout, train, g)
+}
+
+// planWriters maps each --format to its writer.
+func planWriters() map[string]func(io.Writer, *config.Train, *dag.Graph) error {
+	return map[string]func(io.Writer, *config.Train, *dag.Graph) error{
+		"text":    writePlanText,
+		"json":    writePlanJSON,
+		"mermaid": writePlanMermaid,
+		"dot":     writePlanDOT,
+	}
+}
+
+func writePlanJSON(w io.Writer, t *config.Train, g *dag.Graph) error {
+	doc := planJSON{Layers: g.Layers(), Owner: t.Owner, ReleaseRepo: t.Release.Repo}
+	for _, layer := range doc.Layers {
+		for _, name := range layer {
+			r, _ := t.Repo(name)
+			l, _ := g.LayerOf(name)
+			deps := g.Dependencies(name)
+			if deps == nil {
+				deps = []string{}
+			}
+			doc.Repos = append(doc.Repos, planJSONRepo{Name: name, Layer: l, DependsOn: deps, Dispatch: r.Dispatch})
+		}
+	}
+	if err := json.NewEncoder(w).Encode(doc); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
+}
+
+func writePlanText(w io.Writer, t *config.Train, g *dag.Graph) error {
+	layers := g.Layers()
+	width := 0
+	for _, name := range g.Names() {
+		width = max(width, len(name))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "train %s: %d repos in %d layers; unified release in %s/%s\n", t.Owner, g.Len(), len(layers), t.Owner, t.Release.Repo)
+	for i, layer := range layers {
+		fmt.Fprintf(&b, "\nlayer %d: %s\n", i, plural(len(layer), "repo"))
+		for _, name := range layer {
+			after := ""
+			if deps := g.Dependencies(name); len(deps) > 0 {
+				after = "  after " + strings.Join(deps, ", ")
+			}
+			b.WriteString(strings.TrimRight(fmt.Sprintf("  %-*s%s", width, name, after), " ") + "\n")
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s in parallel"
+}
+
+// writePlanMermaid draws build order top-down, one subgraph per layer.
+// Node ids are positional (n0, n1, …) because Mermaid ids cannot hold '-'.
+func writePlanMermaid(w io.Writer, _ *config.Train, g *dag.Graph) error {
+	var b strings.Builder
+	id := map[string]string{}
+	for i, name := range g.Names() {
+		id[name] = "n" + strconv.Itoa(i)
+	}
+	b.WriteString("graph TD\n")
+	for i, layer := range g.Layers() {
+		fmt.Fprintf(&b, "  subgraph layer%d[\"layer %d\"]\n", i, i)
+		for _, name := range layer {
+			fmt.Fprintf(&b, "    %s[\"%s\"]\n", id[name], name)
+		}
+		b.WriteString("  end\n")
+	}
+	for _, n := range g.Nodes() {
+		for _, d := range n.DependsOn {
+			fmt.Fprintf(&b, "  %s --> %s\n", id[d], id[n.Name])
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
+}
+
+// writePlanDOT writes Graphviz DOT: edges in build order, one rank per layer.
+func writePlanDOT(w io.Writer, t *config.Train, g *dag.Graph) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "digraph %s {\n  rankdir=TB;\n  node [shape=box];\n", strconv.Quote(t.Owner))
+	for _, layer := range g.Layers() {
+		quoted := make([]string, len(layer))
+		for i, name := range layer {
+			quoted[i] = strconv.Quote(name)
+		}
+		fmt.Fprintf(&b, "  { rank=same; %s; }\n", strings.Join(quoted, "; "))
+	}
+	for _, n := range g.Nodes() {
+		for _, d := range n.DependsOn {
+			fmt.Fprintf(&b, "  %s -> %s;\n", strconv.Quote(d), strconv.Quote(n.Name))
+		}
+	}
+	b.WriteString("}\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
+}
