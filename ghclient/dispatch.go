@@ -43,7 +43,7 @@ func (c *Client) FindOrDispatch(ctx context.Context, req DispatchRequest) (Run, 
 		return Run{}, err
 	}
 	event := req.Kind
-	if r, ok, err := c.discover(ctx, req, event, req.ListingWait); err != nil || ok {
+	if r, ok, err := c.discover(ctx, req, event, req.ListingWait, false); err != nil || ok {
 		return r, err
 	}
 	r, ok, derr := c.dispatch(ctx, req, path, call, body)
@@ -51,7 +51,7 @@ func (c *Client) FindOrDispatch(ctx context.Context, req DispatchRequest) (Run, 
 	case derr == nil && ok:
 		return r, nil
 	case derr == nil:
-		r, ok, err := c.discover(ctx, req, event, c.listingTimeout)
+		r, ok, err := c.discover(ctx, req, event, c.listingTimeout, true)
 		if err != nil {
 			return Run{}, err
 		}
@@ -61,7 +61,7 @@ func (c *Client) FindOrDispatch(ctx context.Context, req DispatchRequest) (Run, 
 		return r, nil
 	case ErrorKind(derr) == KindTransient:
 		// 5xx after write: the build may have started; never dispatch twice.
-		r, ok, err := c.discover(ctx, req, event, c.listingTimeout)
+		r, ok, err := c.discover(ctx, req, event, c.listingTimeout, true)
 		if err == nil && ok {
 			c.log.Info("dispatch answered an error but its run was found",
 				zap.String("repo", fullName(req.Owner, req.Repo)), zap.String("correlation_id", req.CorrelationID), zap.Int64("run_id", r.ID))
@@ -85,10 +85,19 @@ func (c *Client) notListed(req DispatchRequest) error {
 }
 
 // discover looks for the run once, then with backoff (1 s, 2 s, 4 s, … capped)
-// until wait has been spent.
-func (c *Client) discover(ctx context.Context, req DispatchRequest, event string, wait time.Duration) (Run, bool, error) {
+// until wait has been spent. afterDispatch skips the first, immediate look:
+// GitHub never lists a run in the instant after its dispatch, so that look
+// would only spend budget.
+func (c *Client) discover(ctx context.Context, req DispatchRequest, event string, wait time.Duration, afterDispatch bool) (Run, bool, error) {
 	delay := time.Second
 	var waited time.Duration
+	if afterDispatch {
+		first := min(2*time.Second, wait)
+		if err := c.sleep(ctx, first); err != nil {
+			return Run{}, false, c.classify("find run", fullName(req.Owner, req.Repo), err)
+		}
+		waited, delay = first, min(2*first, c.maxBackoff)
+	}
 	for {
 		r, ok, err := c.findRun(ctx, req.Owner, req.Repo, event, req.CorrelationID, req.NotBefore)
 		if err != nil || ok {

@@ -49,7 +49,7 @@ func TestFindOrDispatchRunDetails(t *testing.T) {
 
 func TestFindOrDispatchFallsBackWithoutRunDetails(t *testing.T) {
 	t.Parallel()
-	f := &fakeActions{t: t, runDetails: false, hideLists: 2}
+	f := &fakeActions{t: t, runDetails: false, hideLists: 1}
 	var sl sleepRecorder
 	c, _, _ := newTestClient(t, f.handler(), func(cfg *Config) { cfg.Sleep = sl.sleep })
 	run, err := c.FindOrDispatch(context.Background(), wfReq("rt-2"))
@@ -62,7 +62,7 @@ func TestFindOrDispatchFallsBackWithoutRunDetails(t *testing.T) {
 	if _, ok := f.dispatches[0]["return_run_details"]; ok {
 		t.Fatal("landed dispatch still carries return_run_details")
 	}
-	if want := []time.Duration{time.Second, 2 * time.Second}; len(sl.waits) != 2 || sl.waits[0] != want[0] || sl.waits[1] != want[1] {
+	if want := []time.Duration{2 * time.Second, 4 * time.Second}; len(sl.waits) != 2 || sl.waits[0] != want[0] || sl.waits[1] != want[1] {
 		t.Fatalf("backoff = %v, want %v", sl.waits, want)
 	}
 	// The client remembers: the next dispatch goes out plainly at once.
