@@ -291,6 +291,7 @@ func (b *build) block(ctx workflow.Context, why string, onRetry step) (step, err
 		return nil, errSkipped
 	}
 	b.retry = false
+	b.report()
 	return onRetry, nil
 }
 

@@ -1,0 +1,244 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/internal/testenv"
+)
+
+// recordEnv turns on TestRecordHistories, which re-records the histories
+// the replay test checks. Re-record only on purpose: the point of the old
+// histories is that trains started by older code must still replay.
+const recordEnv = "RELEASETRAIN_RECORD_HISTORIES"
+
+// cannedActivities are activity implementations with the real activities'
+// names and signatures that answer at once, for recording histories on a
+// real Temporal server.
+type cannedActivities struct {
+	mu       sync.Mutex
+	failures map[string]int // repo → failing attempts left
+	block    map[string]bool
+}
+
+func (c *cannedActivities) DispatchBuild(_ context.Context, in activities.DispatchInput) (activities.RunRef, error) {
+	return runRef(in.Repo, 1), nil
+}
+
+// AwaitRun completes the run at once, or (for a blocking repo) waits until
+// cancelled by a build-event or a few seconds pass.
+func (c *cannedActivities) AwaitRun(ctx context.Context, in activities.AwaitInput) (activities.RunResult, error) {
+	c.mu.Lock()
+	block := c.block[in.Run.Repo]
+	c.mu.Unlock()
+	if block {
+		activity.RecordHeartbeat(ctx)
+		select {
+		case <-ctx.Done():
+			return activities.RunResult{}, ctx.Err()
+		case <-time.After(5 * time.Second):
+		}
+	}
+	return c.result(in.Run), nil
+}
+
+func (c *cannedActivities) result(run activities.RunRef) activities.RunResult {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.failures[run.Repo] > 0 {
+		c.failures[run.Repo]--
+		return activities.RunResult{Run: run, Status: "completed", Conclusion: "failure", Outcome: activities.OutcomeFailed}
+	}
+	return activities.RunResult{Run: run, Status: "completed", Conclusion: "success", Outcome: activities.OutcomeSucceeded}
+}
+
+func (c *cannedActivities) CheckRun(_ context.Context, run activities.RunRef) (activities.RunResult, error) {
+	return c.result(run), nil
+}
+
+func (c *cannedActivities) RerunFailedJobs(_ context.Context, run activities.RunRef) (activities.RunRef, error) {
+	return runRef(run.Repo, run.Attempt+1), nil
+}
+
+func (c *cannedActivities) CancelRun(context.Context, activities.RunRef) error { return nil }
+
+func (c *cannedActivities) CollectArtifacts(_ context.Context, in activities.CollectInput) (activities.CollectResult, error) {
+	return activities.CollectResult{Files: []activities.File{{Repo: in.Run.Repo, Name: in.Run.Repo + "-linux-amd64",
+		Size: 3, SHA256: fmt.Sprintf("%064x", runID(in.Run.Repo))}}}, nil
+}
+
+func (c *cannedActivities) PackageRelease(_ context.Context, in activities.PackageInput) (activities.PackageResult, error) {
+	var out activities.PackageResult
+	for _, r := range in.Repos {
+		for _, f := range r.Files {
+			out.Assets = append(out.Assets, activities.Asset{Name: f.Name, Size: f.Size, SHA256: f.SHA256})
+		}
+	}
+	out.NotesSHA256 = fmt.Sprintf("%064x", 1)
+	return out, nil
+}
+
+func (c *cannedActivities) PublishRelease(_ context.Context, in activities.PublishInput) (activities.PublishResult, error) {
+	return activities.PublishResult{ReleaseID: 1, URL: "https://github.test/" + in.Owner + "/" + in.Repo + "/releases/tag/" + in.Tag}, nil
+}
+
+// fastTrain is the BTCDecoded train with one-second backoffs.
+func fastTrain(retries int) config.Train {
+	t := btcDecoded()
+	for i := range t.Repos {
+		t.Repos[i].RetryLimit = &retries
+		t.Repos[i].RetryBackoff = time.Second
+	}
+	return t
+}
+
+// recorder runs scenarios on a real dev server and exports their histories.
+type recorder struct {
+	t   *testing.T
+	cli string
+	srv interface {
+		Client() client.Client
+		FrontendHostPort() string
+	}
+	acts *cannedActivities
+}
+
+func TestRecordHistories(t *testing.T) {
+	if os.Getenv(recordEnv) == "" {
+		t.Skipf("set %s=1 to re-record testdata histories on a dev server", recordEnv)
+	}
+	srv := testenv.StartTemporal(t, "")
+	acts := &cannedActivities{failures: map[string]int{}, block: map[string]bool{}}
+	w := worker.New(srv.Client(), TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: ReleaseWorkflowName})
+	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: LayerWorkflowName})
+	w.RegisterActivity(acts)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	r := &recorder{t: t, cli: testenv.TemporalCLI(t), srv: srv, acts: acts}
+
+	t.Run("happy", func(t *testing.T) {
+		r.t = t
+		id := r.start("v0.1.0-happy", fastTrain(2))
+		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+		r.export(id, "happy", 5)
+	})
+	t.Run("blocked-skip", func(t *testing.T) {
+		r.t = t
+		acts.mu.Lock()
+		acts.failures["bllvm-protocol"] = 1 // retry_limit 0: blocks at once
+		acts.failures["commons"] = 0
+		acts.block["commons"] = true // woken by a build-event
+		acts.mu.Unlock()
+		id := r.start("v0.2.0-skip", fastTrain(0))
+		r.signalWhen(id, func(st Status) bool { return st.Repos["commons"].State == RepoBuilding },
+			SignalBuildEvent, BuildEvent{Repo: "commons", RunID: runID("commons"), Status: "completed", Conclusion: "success"})
+		r.signalWhen(id, func(st Status) bool { return st.State == StateBlocked },
+			SignalSkip, RepoSignal{Repo: "bllvm-protocol"})
+		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+		r.export(id, "blocked-skip", 5)
+	})
+	t.Run("retry-cancel", func(t *testing.T) {
+		r.t = t
+		acts.mu.Lock()
+		acts.failures["bllvm-consensus"] = 2 // one automatic re-run, then blocked
+		acts.block["commons"] = false
+		acts.mu.Unlock()
+		id := r.start("v0.3.0-cancel", fastTrain(1))
+		r.signalWhen(id, func(st Status) bool { return st.State == StateBlocked }, SignalPause, nil)
+		r.signalWhen(id, func(st Status) bool { return st.State == StatePaused }, SignalRetry, RepoSignal{Repo: "bllvm-consensus"})
+		// The retried re-run waits for resume.
+		r.signalWhen(id, func(st Status) bool { return st.State == StatePaused && len(st.Blocked) == 0 }, SignalResume, nil)
+		r.signalWhen(id, func(st Status) bool { return st.Repos["bllvm-consensus"].State == RepoSucceeded },
+			SignalCancel, CancelSignal{Reason: "recorded cancel"})
+		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
+		r.export(id, "retry-cancel", 1)
+	})
+}
+
+func (r *recorder) start(tag string, train config.Train) string {
+	r.t.Helper()
+	opts := StartOptions(tag)
+	run, err := r.srv.Client().ExecuteWorkflow(context.Background(), opts, ReleaseWorkflowName, ReleaseInput{Tag: tag, Train: train, Trigger: "recorder"})
+	if err != nil {
+		r.t.Fatalf("start %s: %v", tag, err)
+	}
+	return run.GetID()
+}
+
+// signalWhen polls the status query until ready holds, then signals.
+func (r *recorder) signalWhen(id string, ready func(Status) bool, name string, arg any) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		v, err := r.srv.Client().QueryWorkflow(ctx, id, "", QueryStatus)
+		var st Status
+		if err == nil && v.Get(&st) == nil && ready(st) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			r.t.Fatalf("%s: condition for %s never held (last status %+v, err %v)", id, name, st, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if err := r.srv.Client().SignalWorkflow(ctx, id, "", name, arg); err != nil {
+		r.t.Fatalf("signal %s %s: %v", id, name, err)
+	}
+}
+
+// wait waits until the workflow closes with the wanted status.
+func (r *recorder) wait(id string, want enumspb.WorkflowExecutionStatus) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := r.srv.Client().GetWorkflow(ctx, id, "").Get(ctx, nil)
+	d, derr := r.srv.Client().DescribeWorkflowExecution(ctx, id, "")
+	if derr != nil {
+		r.t.Fatalf("describe %s: %v", id, derr)
+	}
+	if got := d.WorkflowExecutionInfo.Status; got != want {
+		r.t.Fatalf("%s closed %s (err %v), want %s", id, got, err, want)
+	}
+}
+
+// export writes the release's and its first layers' histories to testdata.
+func (r *recorder) export(id, name string, layers int) {
+	r.t.Helper()
+	ids := []string{id}
+	tag := id[len("release-"):]
+	for n := range layers {
+		ids = append(ids, LayerWorkflowID(tag, n))
+	}
+	for i, wid := range ids {
+		file := filepath.Join("testdata", fmt.Sprintf("%s-release.json", name))
+		if i > 0 {
+			file = filepath.Join("testdata", fmt.Sprintf("%s-layer-%d.json", name, i-1))
+		}
+		out, err := exec.Command(r.cli, "workflow", "show", "--workflow-id", wid,
+			"--address", r.srv.FrontendHostPort(), "--output", "json").Output()
+		if err != nil {
+			r.t.Fatalf("export %s: %v", wid, err)
+		}
+		if err := os.WriteFile(file, out, 0o644); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
