@@ -64,7 +64,7 @@ func (s *Sim) handleAPI(w http.ResponseWriter, r *http.Request, h http.Handler, 
 		sleepCtx(r.Context(), f.Latency)
 	}
 	read := r.Method == http.MethodGet || r.Method == http.MethodHead
-	if f != nil && !f.AfterWrite && (f.Reset || f.SecondaryLimit || f.Status != 0) {
+	if f != nil && !f.AfterWrite && failing(f) {
 		switch {
 		case f.Reset && read:
 			rec := newRecorder()
@@ -144,6 +144,11 @@ func etagMatches(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+// failing reports whether a fault answers with a failure (not latency only).
+func failing(f *Fault) bool {
+	return f.Reset || f.SecondaryLimit || f.Status != 0 || f.Latency == 0 || f.AfterWrite
 }
 
 // answerFault writes an injected failure.
