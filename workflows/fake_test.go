@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -91,6 +92,9 @@ type fakeGitHub struct {
 	dispatchErrs map[string][]error
 	// blockAwait makes AwaitRun wait for cancellation (build-event tests).
 	blockAwait bool
+	// awaitTimeout makes AwaitRun fail as a ScheduleToClose timeout after
+	// buildTime (the test environment does not enforce activity timeouts).
+	awaitTimeout bool
 	// checkFn replaces the CheckRun mock.
 	checkFn    func(context.Context, activities.RunRef) (activities.RunResult, error)
 	pkg        []activities.PackageInput
@@ -121,6 +125,9 @@ func newEnv(t *testing.T, f *fakeGitHub) *testsuite.TestWorkflowEnvironment {
 	if f.blockAwait {
 		// Longer than the await's ScheduleToClose: only a build-event ends it.
 		env.OnActivity(a.AwaitRun, mock.Anything, mock.Anything).AfterFn(f.awaitStarted(100 * time.Hour)).Return(f.awaitBlocking)
+	} else if f.awaitTimeout {
+		env.OnActivity(a.AwaitRun, mock.Anything, mock.Anything).AfterFn(f.awaitStarted(f.buildTime)).
+			Return(activities.RunResult{}, temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, nil))
 	} else {
 		env.OnActivity(a.AwaitRun, mock.Anything, mock.Anything).AfterFn(f.awaitStarted(f.buildTime)).Return(f.await)
 	}

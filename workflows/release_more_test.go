@@ -1,0 +1,126 @@
+package workflows
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/testsuite"
+)
+
+// updateResult collects an Update's outcome in the test environment.
+type updateResult struct {
+	rejected error
+	done     bool
+	err      error
+}
+
+func (u *updateResult) callbacks() *testsuite.TestUpdateCallback {
+	return &testsuite.TestUpdateCallback{
+		OnAccept:   func() {},
+		OnReject:   func(err error) { u.rejected = err },
+		OnComplete: func(_ any, err error) { u.done, u.err = true, err },
+	}
+}
+
+func TestUpdatesValidateRepo(t *testing.T) {
+	f := &fakeGitHub{failures: map[string]int{"bllvm-consensus": 1}}
+	env := newEnv(t, f)
+	train := btcDecoded()
+	zero := 0
+	train.Repos[0].RetryLimit = &zero // bllvm-consensus blocks at once
+	var unknown, notBlocked, retry updateResult
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateRetry, "u-unknown", unknown.callbacks(), RepoSignal{Repo: "nope"})
+		env.UpdateWorkflow(UpdateRetry, "u-not-blocked", notBlocked.callbacks(), RepoSignal{Repo: "commons"})
+		env.UpdateWorkflow(UpdateRetry, "u-retry", retry.callbacks(), RepoSignal{Repo: "bllvm-consensus"})
+	}, 30*time.Minute)
+	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow error: %v", err)
+	}
+	if unknown.rejected == nil || notBlocked.rejected == nil {
+		t.Errorf("rejections: unknown=%v not-blocked=%v, want both rejected", unknown.rejected, notBlocked.rejected)
+	}
+	if retry.rejected != nil || !retry.done || retry.err != nil {
+		t.Errorf("retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
+	}
+	if n := len(f.calls("rerun")); n != 1 {
+		t.Errorf("reruns = %d, want 1 (the accepted retry only)", n)
+	}
+}
+
+func TestSkipRunningBuildCancelsItsRun(t *testing.T) {
+	f := &fakeGitHub{buildTime: time.Hour}
+	env := newEnv(t, f)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "commons"})
+	}, 5*time.Minute)
+	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow error: %v", err)
+	}
+	if got := repos(f.calls("cancel")); !slices.Equal(got, []string{"commons"}) {
+		t.Errorf("cancelled runs = %v, want [commons]", got)
+	}
+	var st Status
+	_ = env.GetWorkflowResult(&st)
+	if st.Repos["commons"].State != RepoSkipped || st.Repos["bllvm-consensus"].State != RepoSucceeded {
+		t.Errorf("status = %+v", st.Repos)
+	}
+}
+
+func TestBuildTimeoutCountsAsFailure(t *testing.T) {
+	// AwaitRun times out (build_timeout + margin): the build is cancelled
+	// and re-run once, then blocks; the operator skips it.
+	f := &fakeGitHub{awaitTimeout: true, buildTime: 2*time.Hour + awaitMargin}
+	env := newEnv(t, f)
+	var blocked Status
+	env.RegisterDelayedCallback(func() {
+		blocked = queryStatus(t, env)
+		env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "a"})
+	}, 10*time.Hour)
+	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(1)})
+
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow error: %v", err)
+	}
+	if blocked.State != StateBlocked {
+		t.Errorf("state after two timeouts = %s, want blocked", blocked.State)
+	}
+	if n := len(f.calls("rerun")); n != 1 {
+		t.Errorf("reruns = %d, want 1", n)
+	}
+	if n := len(f.calls("cancel")); n < 2 {
+		t.Errorf("CancelRun calls = %d, want one per timed-out attempt", n)
+	}
+	if d := f.calls("rerun")[0].at.Sub(f.calls("dispatch")[0].at); d < 2*time.Hour {
+		t.Errorf("re-run after %v, before build_timeout", d)
+	}
+}
+
+func TestLayerAloneSucceeds(t *testing.T) {
+	// A Layer without a parent (no progress signals) still runs its builds.
+	f := &fakeGitHub{}
+	env := newEnv(t, f)
+	in := LayerInput{Tag: testTag, Owner: "o", Count: 1, Repos: []LayerRepo{
+		{Name: "x", Settings: settings(0)}, {Name: "y", Settings: settings(0)},
+	}}
+	env.ExecuteWorkflow(Layer, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow error: %v", err)
+	}
+	var res LayerResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Repos) != 2 || res.Repos[0].Repo != "x" || len(res.Repos[1].Files) != 1 {
+		t.Errorf("layer result = %+v", res)
+	}
+	if errors.Is(env.GetWorkflowError(), errSkipped) {
+		t.Error("unexpected skip")
+	}
+}
