@@ -135,15 +135,22 @@ func (c *Conclusion) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// UnmarshalYAML records the repo's line for validation errors.
-func (r *RepoScenario) UnmarshalYAML(n *yaml.Node) error {
-	type plain RepoScenario
-	var p plain
-	if err := n.Decode(&p); err != nil {
-		return err
+// repoLines finds the line of each repos entry in the document.
+func repoLines(data []byte) []int {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return nil
 	}
-	*r = RepoScenario(p)
-	r.line = n.Line
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "repos" {
+			var lines []int
+			for _, item := range root.Content[i+1].Content {
+				lines = append(lines, item.Line)
+			}
+			return lines
+		}
+	}
 	return nil
 }
 
@@ -179,6 +186,11 @@ func ParseScenario(data []byte) (*Scenario, error) {
 			return nil, errors.New("scenario: empty document")
 		}
 		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	for i, line := range repoLines(data) {
+		if i < len(sc.Repos) {
+			sc.Repos[i].line = line
+		}
 	}
 	if err := sc.validate(); err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)

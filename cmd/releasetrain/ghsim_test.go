@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+)
+
+func TestGhsimCommandServesUntilCancelled(t *testing.T) {
+	scenario := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(scenario, []byte("owner: acme\nrepos:\n  - name: app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- runGhsim(ctx, []string{"--addr", "127.0.0.1:0", "--scenario", scenario, "--token", "tk", "--seed", "5"}, pw, io.Discard)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("read banner: %v", err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	if base == "" {
+		t.Fatalf("no base URL in %q", line)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	req, _ := http.NewRequest("GET", base+"/api/v3/repos/acme/app", nil)
+	req.Header.Set("Authorization", "Bearer tk")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var repo struct {
+		FullName string `json:"full_name"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&repo)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || repo.FullName != "acme/app" {
+		t.Fatalf("GET repo: %d %q", resp.StatusCode, repo.FullName)
+	}
+	client.CloseIdleConnections()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("runGhsim: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("runGhsim did not stop after cancel")
+	}
+}
+
+func TestGhsimCommandRejectsBadScenario(t *testing.T) {
+	scenario := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(scenario, []byte("repos:\n  - name: a\n    outcomes: [maybe]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := runGhsim(context.Background(), []string{"--addr", "127.0.0.1:0", "--scenario", scenario}, io.Discard, io.Discard)
+	var ee *exitError
+	if err == nil || !regexp.MustCompile(`line 3`).MatchString(err.Error()) {
+		t.Fatalf("want a line-numbered error, got %v", err)
+	}
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Fatalf("want exit status 2, got %v", err)
+	}
+}
