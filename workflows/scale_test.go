@@ -1,0 +1,90 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/internal/testenv"
+)
+
+// scaleEnv turns on TestScaleHistory (about a minute on two cores).
+const scaleEnv = "RELEASETRAIN_SCALE_TEST"
+
+// wideTrain is a graph of layers×width repos; every repo depends on two
+// repos of the previous layer.
+func wideTrain(layers, width int) config.Train {
+	t := config.Train{Owner: "o", Release: config.ReleaseTarget{Repo: "r-0-0", Name: "o"}}
+	for l := range layers {
+		for i := range width {
+			r := config.Repo{Name: fmt.Sprintf("r-%d-%d", l, i), Settings: settings(2)}
+			if l > 0 {
+				r.DependsOn = []string{fmt.Sprintf("r-%d-%d", l-1, i), fmt.Sprintf("r-%d-%d", l-1, (i+1)%width)}
+			}
+			t.Repos = append(t.Repos, r)
+		}
+	}
+	return t
+}
+
+// TestScaleHistory runs a 500-repo train in 25 layers on the dev server and
+// checks every history stays under Temporal's warning limit (10,240 events).
+func TestScaleHistory(t *testing.T) {
+	if os.Getenv(scaleEnv) == "" {
+		t.Skipf("set %s=1 to run a 500-repo train on a dev server", scaleEnv)
+	}
+	srv := testenv.StartTemporal(t, "")
+	w := worker.New(srv.Client(), TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: ReleaseWorkflowName})
+	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: LayerWorkflowName})
+	w.RegisterActivity(&cannedActivities{failures: map[string]int{}, block: map[string]bool{}})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	c := srv.Client()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	const layers, width = 25, 20
+	start := time.Now()
+	run, err := c.ExecuteWorkflow(ctx, StartOptions("v9.9.9"), ReleaseWorkflowName, ReleaseInput{Tag: "v9.9.9", Train: wideTrain(layers, width)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st Status
+	if err := run.Get(ctx, &st); err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	took := time.Since(start)
+	if st.State != StateSucceeded || len(st.Repos) != layers*width {
+		t.Fatalf("status %s with %d repos", st.State, len(st.Repos))
+	}
+	events := func(id string) int {
+		n := 0
+		it := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			if _, err := it.Next(); err != nil {
+				t.Fatalf("history %s: %v", id, err)
+			}
+			n++
+		}
+		return n
+	}
+	parent := events(run.GetID())
+	maxLayer := 0
+	for n := range layers {
+		maxLayer = max(maxLayer, events(LayerWorkflowID("v9.9.9", n)))
+	}
+	t.Logf("%d repos in %d layers: %v; release history %d events (%.1f per repo), largest layer history %d events",
+		layers*width, layers, took.Round(time.Millisecond), parent, float64(parent)/float64(layers*width), maxLayer)
+	if parent > 10240 || maxLayer > 10240 {
+		t.Errorf("history too large: release %d, layer %d events", parent, maxLayer)
+	}
+}
