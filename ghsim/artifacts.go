@@ -140,7 +140,7 @@ func (s *Sim) handleListArtifacts(w http.ResponseWriter, req *http.Request) {
 		out = append(out, s.artifactJSON(base, a, digest, size, now))
 	}
 	total := len(out)
-	lo, hi := s.paginate(w, req, total)
+	lo, hi := paginate(w, req, base, total)
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "artifacts": out[lo:hi]})
 }
 

@@ -49,6 +49,9 @@ func stringInputs(m map[string]json.RawMessage) map[string]string {
 
 // handleRepositoryDispatch serves POST /repos/{o}/{r}/dispatches: 204, no body.
 func (s *Sim) handleRepositoryDispatch(w http.ResponseWriter, req *http.Request) {
+	if s.repoOr404(w, req) == nil {
+		return
+	}
 	var body struct {
 		EventType     *string         `json:"event_type"`
 		ClientPayload json.RawMessage `json:"client_payload"`
@@ -95,6 +98,9 @@ type dispatchDetails struct {
 // handleWorkflowDispatch serves POST …/actions/workflows/{id}/dispatches:
 // 204, or 200 with run details for API version 2026-03-10 or return_run_details.
 func (s *Sim) handleWorkflowDispatch(w http.ResponseWriter, req *http.Request) {
+	if s.repoOr404(w, req) == nil {
+		return
+	}
 	version := req.Header.Get("X-GitHub-Api-Version")
 	if version != "" && version != "2022-11-28" && version != apiVersionNew {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("API version %s is not supported.", version))

@@ -25,14 +25,14 @@ func pageParams(q url.Values) (perPage, page int) {
 }
 
 // paginate slices n items and sets the Link header like GitHub.
-func (s *Sim) paginate(w http.ResponseWriter, req *http.Request, n int) (lo, hi int) {
+func paginate(w http.ResponseWriter, req *http.Request, base string, n int) (lo, hi int) {
 	perPage, page := pageParams(req.URL.Query())
 	last := max(1, (n+perPage-1)/perPage)
 	link := func(p int, rel string) string {
 		q := req.URL.Query()
 		q.Set("page", strconv.Itoa(p))
 		q.Set("per_page", strconv.Itoa(perPage))
-		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, s.baseURL, req.URL.Path, q.Encode(), rel)
+		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, base, req.URL.Path, q.Encode(), rel)
 	}
 	var links []string
 	if page < last {
@@ -87,7 +87,7 @@ func (s *Sim) handleListRuns(byWorkflow bool) http.HandlerFunc {
 		delay := time.Duration(s.scenario.ListingDelay)
 		filtered := q.Get("event") != "" || q.Get("status") != "" || q.Get("created") != "" ||
 			q.Get("branch") != "" || q.Get("head_sha") != "" || q.Get("actor") != ""
-		var out []runJSON
+		var out []*run
 		for i := len(repo.runs) - 1; i >= 0; i-- {
 			r := repo.runs[i]
 			if now.Before(r.created.Add(delay)) {
@@ -104,13 +104,17 @@ func (s *Sim) handleListRuns(byWorkflow bool) http.HandlerFunc {
 				created != nil && !created(r.created.Truncate(time.Second)):
 				continue
 			}
-			out = append(out, s.runJSONLocked(r, p))
+			out = append(out, r)
 		}
 		if filtered && len(out) > maxSearchResults {
 			out = out[:maxSearchResults]
 		}
-		lo, hi := s.paginate(w, req, len(out))
-		writeJSON(w, http.StatusOK, runsPage{TotalCount: len(out), WorkflowRuns: append([]runJSON{}, out[lo:hi]...)})
+		lo, hi := paginate(w, req, s.baseURL, len(out))
+		page := runsPage{TotalCount: len(out), WorkflowRuns: []runJSON{}}
+		for _, r := range out[lo:hi] {
+			page.WorkflowRuns = append(page.WorkflowRuns, s.runJSONLocked(r, r.phaseAt(now)))
+		}
+		writeJSON(w, http.StatusOK, page)
 	}
 }
 

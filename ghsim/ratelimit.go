@@ -74,3 +74,27 @@ func (s *Sim) handleRateLimit(w http.ResponseWriter, r *http.Request) {
 	core := map[string]int64{"limit": int64(s.opts.RateLimit), "remaining": int64(remaining), "used": int64(used), "reset": s.clock.realAt(end).Unix()}
 	writeJSON(w, http.StatusOK, map[string]any{"resources": map[string]any{"core": core}, "rate": core})
 }
+
+// writeAllowed applies the scenario's content_writes_per_minute secondary
+// limit (0 = off) over a sliding simulated minute.
+func (s *Sim) writeAllowed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	limit := s.scenario.ContentWritesPerMinute
+	if limit <= 0 {
+		return true
+	}
+	now := s.clock.Now()
+	keep := s.writes[:0]
+	for _, t := range s.writes {
+		if now.Sub(t) < time.Minute {
+			keep = append(keep, t)
+		}
+	}
+	s.writes = keep
+	if len(s.writes) >= limit {
+		return false
+	}
+	s.writes = append(s.writes, now)
+	return true
+}

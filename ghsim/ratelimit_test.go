@@ -84,3 +84,28 @@ func TestConditionalRequestIsFree(t *testing.T) {
 	e.sim.SpendBudget()
 	assert.Equal(t, http.StatusNotModified, status(conditional()))
 }
+
+func TestContentWriteBurstIsSecondaryLimit(t *testing.T) {
+	sc := testScenario(t)
+	sc.ContentWritesPerMinute = 2
+	e := setup(t, Options{ManualClock: true, Scenario: sc})
+	const path = "/api/v3/repos/acme/app/actions/workflows/build.yml/dispatches"
+	var codes []int
+	for range 3 {
+		code, _ := raw(t, e, "POST", path, `{"ref":"main"}`)
+		codes = append(codes, code)
+	}
+	assert.Equal(t, []int{204, 204, 403}, codes)
+	e.sim.Advance(time.Minute)
+	code, _ := raw(t, e, "POST", path, `{"ref":"main"}`)
+	assert.Equal(t, 204, code)
+}
+
+func TestRateLimitEndpointIsFree(t *testing.T) {
+	e := setup(t, Options{ManualClock: true, RateLimit: 10})
+	limits, _, err := e.gh.RateLimit.Get(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 10, limits.GetCore().Limit)
+	assert.Equal(t, 10, limits.GetCore().Remaining)
+	assert.Zero(t, e.sim.Stats().BudgetSpent)
+}

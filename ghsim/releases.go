@@ -257,7 +257,7 @@ func (s *Sim) handleListReleases(w http.ResponseWriter, req *http.Request) {
 	for i := len(repo.releases) - 1; i >= 0; i-- {
 		out = append(out, s.releaseJSONLocked(repo.releases[i]))
 	}
-	lo, hi := s.paginate(w, req, len(out))
+	lo, hi := paginate(w, req, s.baseURL, len(out))
 	writeJSON(w, http.StatusOK, out[lo:hi])
 }
 
@@ -408,7 +408,7 @@ func (s *Sim) handleReleaseSub(w http.ResponseWriter, req *http.Request) {
 	for _, a := range rl.assets {
 		out = append(out, s.assetJSONLocked(a))
 	}
-	lo, hi := s.paginate(w, req, len(out))
+	lo, hi := paginate(w, req, s.baseURL, len(out))
 	writeJSON(w, http.StatusOK, out[lo:hi])
 }
 

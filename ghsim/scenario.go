@@ -25,6 +25,9 @@ type Scenario struct {
 	RateLimit int `yaml:"rate_limit" json:"rate_limit,omitempty"`
 	// ImmutableReleases locks published releases: no asset uploads or deletes.
 	ImmutableReleases bool `yaml:"immutable_releases" json:"immutable_releases,omitempty"`
+	// ContentWritesPerMinute triggers a secondary limit (403) beyond that many
+	// writes per simulated minute, as GitHub does near 80. Default 0: off.
+	ContentWritesPerMinute int `yaml:"content_writes_per_minute" json:"content_writes_per_minute,omitempty"`
 	// ArtifactRetention is how long artifacts live. Default 90 days.
 	ArtifactRetention Duration `yaml:"artifact_retention" json:"artifact_retention"`
 	// Repos are the organisation's repositories.

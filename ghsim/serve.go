@@ -78,7 +78,10 @@ func (s *Sim) handleAPI(w http.ResponseWriter, r *http.Request, h http.Handler, 
 		return s.answerFault(w, f)
 	}
 	if read {
-		return s.serveRead(w, r, h, f)
+		return s.serveRead(w, r, h, f, route != "GET /rate_limit")
+	}
+	if !s.writeAllowed() {
+		return s.answerSecondary(w, http.StatusForbidden, time.Minute)
 	}
 	if !s.spend() {
 		return s.answerPrimary(w)
@@ -99,7 +102,8 @@ func (s *Sim) handleAPI(w http.ResponseWriter, r *http.Request, h http.Handler, 
 }
 
 // serveRead answers a GET: 304 for a matching ETag (free), else spends budget.
-func (s *Sim) serveRead(w http.ResponseWriter, r *http.Request, h http.Handler, f *Fault) int {
+// GET /rate_limit is free (charge false), as on GitHub.
+func (s *Sim) serveRead(w http.ResponseWriter, r *http.Request, h http.Handler, f *Fault, charge bool) int {
 	rec := newRecorder()
 	h.ServeHTTP(rec, r)
 	if rec.status == http.StatusOK {
@@ -116,7 +120,7 @@ func (s *Sim) serveRead(w http.ResponseWriter, r *http.Request, h http.Handler, 
 			return http.StatusNotModified
 		}
 	}
-	if !s.spend() {
+	if charge && !s.spend() {
 		return s.answerPrimary(w)
 	}
 	s.rateHeaders(w.Header())

@@ -45,6 +45,7 @@ type Sim struct {
 	budget    budget
 	stats     statsState
 	delivs    []*Delivery
+	writes    []time.Time // recent content-creating requests (secondary limit)
 }
 
 // repoState is one repository's data.

@@ -293,7 +293,7 @@ func (s *Sim) handleListDeliveries(w http.ResponseWriter, req *http.Request) {
 			out = append(out, s.deliveryJSONLocked(d))
 		}
 	}
-	lo, hi := s.paginate(w, req, len(out))
+	lo, hi := paginate(w, req, s.baseURL, len(out))
 	writeJSON(w, http.StatusOK, out[lo:hi])
 }
 
