@@ -154,8 +154,10 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil || string(cfg.PrivateKey) != string(key) {
 		t.Fatalf("inline key: %v", err)
 	}
-	if _, err := New(cfg); err != nil {
+	if c, err := New(cfg); err != nil {
 		t.Fatalf("New with app cfg: %v", err)
+	} else {
+		c.CloseIdleConnections()
 	}
 
 	bad := []struct {

@@ -43,6 +43,8 @@ type Client struct {
 	secondaryStreak atomic.Int64
 	// noRunDetails is set once the server rejected return_run_details.
 	noRunDetails atomic.Bool
+	// idle closes the base transport's idle connections.
+	idle func()
 }
 
 // New builds a client. It makes no request.
@@ -82,6 +84,9 @@ func New(cfg Config) (*Client, error) {
 	base := cfg.Transport
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	if ic, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.idle = ic.CloseIdleConnections
 	}
 	acct := &accounting{next: base, m: c.m, log: c.log, remaining: &c.remaining, budget: &c.budget, streak: &c.secondaryStreak}
 
@@ -123,6 +128,14 @@ func New(cfg Config) (*Client, error) {
 		},
 	}
 	return c, nil
+}
+
+// CloseIdleConnections closes the keep-alive connections of the base
+// transport, ending their goroutines (call it when done with the client).
+func (c *Client) CloseIdleConnections() {
+	if c.idle != nil {
+		c.idle()
+	}
 }
 
 // RateRemaining is the last seen x-ratelimit-remaining, -1 before any answer.

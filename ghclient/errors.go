@@ -174,6 +174,9 @@ func (c *Client) classify(call, repo string, err error) error {
 	case errors.As(err, &ie):
 		e.Message = "installation token: " + ie.Message
 		if ie.Response != nil {
+			// ghinstallation leaves a refused token answer's body open;
+			// close it so the connection is released.
+			_ = ie.Response.Body.Close()
 			e.Status = ie.Response.StatusCode
 			e.Message = "installation token: " + ie.Response.Status
 			c.classifyStatus(e, ie.Response, "")

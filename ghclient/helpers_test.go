@@ -3,6 +3,7 @@ package ghclient
 import (
 	"context"
 	"fmt"
+	"go.uber.org/goleak"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -39,6 +40,7 @@ func newTestClient(t *testing.T, h http.Handler, mods ...func(*Config)) (*Client
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(c.CloseIdleConnections)
 	return c, srv, logs
 }
 
@@ -52,3 +54,9 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 }
 
 func fmtAny(v any) string { return fmt.Sprint(v) }
+
+// TestMain checks that no goroutine (the hashing pipeline, servers,
+// simulator clocks) outlives the tests.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}

@@ -55,6 +55,7 @@ func newSim(t testing.TB, sc *ghsim.Scenario, mods ...func(*ghclient.Config)) *s
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(c.CloseIdleConnections)
 	return &simEnv{sim: sim, srv: srv, c: c}
 }
 
@@ -489,6 +490,7 @@ func TestSimAppAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer c.CloseIdleConnections()
 	run, err := c.FindOrDispatch(context.Background(), ghclient.DispatchRequest{Owner: owner, Repo: "commons", Kind: ghclient.KindWorkflowDispatch,
 		Workflow: "build.yml", Ref: "main", CorrelationID: "rt-app", NotBefore: sim.Now()})
 	if err != nil || run.ID == 0 {
@@ -499,6 +501,7 @@ func TestSimAppAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer bad.CloseIdleConnections()
 	_, _, err = bad.GetRun(context.Background(), owner, "commons", run.ID, "")
 	if !ghclient.IsPermanent(err) {
 		t.Fatalf("wrong installation: %v", err)
