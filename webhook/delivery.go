@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/google/go-github/v62/github"
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -90,7 +91,14 @@ func (s *Server) receive(c echo.Context, event, id string) reply {
 	if err != nil {
 		return rejected(http.StatusBadRequest, "%v", err)
 	}
-	parsed, err := github.ParseWebHook(event, payload)
+	var parsed any
+	if event == eventWorkflowRun {
+		ev := new(workflowRunPayload)
+		err = gojson.Unmarshal(payload, ev)
+		parsed = ev
+	} else {
+		parsed, err = github.ParseWebHook(event, payload)
+	}
 	if err != nil {
 		return rejected(http.StatusBadRequest, "malformed %s payload", event)
 	}
@@ -105,7 +113,7 @@ func (s *Server) receive(c echo.Context, event, id string) reply {
 		rep, err = s.onRelease(ctx, ev)
 	case *github.RepositoryDispatchEvent:
 		rep, err = s.onRepositoryDispatch(ctx, ev)
-	case *github.WorkflowRunEvent:
+	case *workflowRunPayload:
 		rep, err = s.onWorkflowRun(ctx, ev)
 	default:
 		rep = ignored("event %q is not handled", event)

@@ -70,10 +70,12 @@ func sign(secret string, body []byte) string {
 
 func fixtureFile(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := readTestdata(name)
 	require.NoError(t, err)
 	return b
 }
+
+func readTestdata(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }
 
 // deliver sends a signed delivery (sig "" signs with testSecret; "-" sends no signature).
 func (f *fixture) deliver(t testing.TB, event, id string, body []byte, sig string) *httptest.ResponseRecorder {
