@@ -23,7 +23,7 @@ var zipModTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 func writeArtifactZip(w io.Writer, seed int64, repo string, spec ArtifactSpec) error {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
+		return flate.NewWriter(out, flate.HuffmanOnly)
 	})
 	for _, f := range spec.Files {
 		hdr := &zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: zipModTime}

@@ -101,20 +101,26 @@ func (s *Sim) handleWorkflowDispatch(w http.ResponseWriter, req *http.Request) {
 	if s.repoOr404(w, req) == nil {
 		return
 	}
+	s.mu.Lock()
+	legacy := s.scenario.LegacyDispatch
+	s.mu.Unlock()
 	version := req.Header.Get("X-GitHub-Api-Version")
-	if version != "" && version != "2022-11-28" && version != apiVersionNew {
+	if version != "" && version != "2022-11-28" && (version != apiVersionNew || legacy) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("API version %s is not supported.", version))
 		return
 	}
 	var body struct {
 		Ref              *string                    `json:"ref"`
 		Inputs           map[string]json.RawMessage `json:"inputs"`
-		ReturnRunDetails bool                       `json:"return_run_details"`
+		ReturnRunDetails *bool                      `json:"return_run_details"`
 	}
 	if !readJSON(w, req, &body) {
 		return
 	}
 	switch {
+	case legacy && body.ReturnRunDetails != nil:
+		writeError(w, http.StatusUnprocessableEntity, "Invalid request.\n\n\"return_run_details\" is not a permitted key.")
+		return
 	case body.Ref == nil || *body.Ref == "":
 		writeError(w, http.StatusUnprocessableEntity, "Invalid request.\n\n\"ref\" wasn't supplied.")
 		return
@@ -135,7 +141,7 @@ func (s *Sim) handleWorkflowDispatch(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r := s.createRunLocked(repo, wf, "workflow_dispatch", *body.Ref, stringInputs(body.Inputs))
-	if version != apiVersionNew && !body.ReturnRunDetails {
+	if version != apiVersionNew && (body.ReturnRunDetails == nil || !*body.ReturnRunDetails) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}

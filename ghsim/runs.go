@@ -46,6 +46,9 @@ func (r *run) phaseAt(now time.Time) phase {
 	}
 	started := r.attemptStart.Add(time.Duration(r.repo.cfg.QueueDelay))
 	done := started.Add(time.Duration(r.repo.cfg.Duration))
+	if r.repo.cfg.outcome(r.attempt) == "startup_failure" {
+		done = started // the workflow never starts: no in_progress
+	}
 	switch {
 	case now.Before(started):
 		return phase{"queued", "", r.attemptStart, 0}
@@ -56,11 +59,8 @@ func (r *run) phaseAt(now time.Time) phase {
 	}
 }
 
-// phaseByIndex is the state the run had when it entered phase i of this attempt.
+// phaseByIndex is the state the run had when it entered phase i (0 or 1) of this attempt.
 func (r *run) phaseByIndex(i int) phase {
-	if i == 2 {
-		return r.phaseAt(r.attemptStart.Add(time.Duration(r.repo.cfg.QueueDelay + r.repo.cfg.Duration)))
-	}
 	started := r.attemptStart.Add(time.Duration(r.repo.cfg.QueueDelay))
 	if i == 1 {
 		return phase{"in_progress", "", started, 1}
@@ -85,8 +85,8 @@ func (s *Sim) progressLocked() {
 		cur := r.phaseAt(now)
 		for r.notified < cur.index {
 			r.notified++
-			if r.notified == 1 && !r.cancelledAt.IsZero() {
-				continue // cancelled before it started: GitHub sends no in_progress
+			if r.notified == 1 && (cur.index == 2 && !cur.updated.After(r.phaseByIndex(1).updated)) {
+				continue // cancelled before it started, or startup_failure: no in_progress
 			}
 			p := r.phaseByIndex(r.notified)
 			if r.notified == 2 {

@@ -226,3 +226,27 @@ func mustScenario(t *testing.T, y string) *Scenario {
 }
 
 func itoa64(v int64) string { b, _ := json.Marshal(v); return string(b) }
+
+func TestStartupFailureNeverRuns(t *testing.T) {
+	rc := newReceiver(t, 0)
+	e := setup(t, Options{ManualClock: true, WebhookURL: rc.srv.URL, WebhookSecret: testSecret,
+		Scenario: mustScenario(t, "owner: acme\nrepos:\n  - name: app\n    outcomes: [startup_failure, timed_out, success]\n")})
+	rc.next(t) // ping
+	id := dispatchWithDetails(t, e, "app", nil)
+	e.sim.Advance(10 * time.Second)
+	var actions []string
+	for range 2 {
+		actions = append(actions, rc.next(t).payload.(*github.WorkflowRunEvent).GetAction())
+	}
+	assert.Equal(t, []string{"requested", "completed"}, actions)
+	run, _, err := e.gh.Actions.GetWorkflowRunByID(e.ctx, "acme", "app", id)
+	require.NoError(t, err)
+	assert.Equal(t, "startup_failure", run.GetConclusion())
+	_, err = e.gh.Actions.RerunFailedJobsByID(e.ctx, "acme", "app", id)
+	require.NoError(t, err)
+	e.sim.Advance(2 * time.Minute)
+	run, _, err = e.gh.Actions.GetWorkflowRunByID(e.ctx, "acme", "app", id)
+	require.NoError(t, err)
+	assert.Equal(t, "timed_out", run.GetConclusion())
+	assert.Equal(t, 2, run.GetRunAttempt())
+}

@@ -28,6 +28,9 @@ type Scenario struct {
 	// ContentWritesPerMinute triggers a secondary limit (403) beyond that many
 	// writes per simulated minute, as GitHub does near 80. Default 0: off.
 	ContentWritesPerMinute int `yaml:"content_writes_per_minute" json:"content_writes_per_minute,omitempty"`
+	// LegacyDispatch behaves like an older GitHub Enterprise Server: workflow
+	// dispatch rejects return_run_details (422) and API version 2026-03-10 (400).
+	LegacyDispatch bool `yaml:"legacy_dispatch" json:"legacy_dispatch,omitempty"`
 	// ArtifactRetention is how long artifacts live. Default 90 days.
 	ArtifactRetention Duration `yaml:"artifact_retention" json:"artifact_retention"`
 	// Repos are the organisation's repositories.

@@ -12,6 +12,9 @@ import (
 	"time"
 )
 
+// statusReset is handleAPI's answer for a reset connection (counted as "0").
+const statusReset = -1
+
 // secondaryConcurrency is GitHub's concurrent-request ceiling before a secondary limit.
 const secondaryConcurrency = 100
 
@@ -30,7 +33,11 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.progressLocked()
 	s.mu.Unlock()
 	status := s.handleAPI(w, r, s.api, route) // the mux sets path values
+	if status == statusReset {
+		return // counted before the connection closed
+	}
 	s.countRequest(route, status)
+	s.log.Debug("ghsim request", "route", route, "status", status)
 }
 
 // routeTemplate turns a mux pattern into GitHub's route template ("GET /repos/{owner}/…").
@@ -69,11 +76,11 @@ func (s *Sim) handleAPI(w http.ResponseWriter, r *http.Request, h http.Handler, 
 		case f.Reset && read:
 			rec := newRecorder()
 			h.ServeHTTP(rec, r)
-			resetConn(w, rec.status, rec.header, rec.body.Bytes())
-			return 0
+			s.resetConn(w, route, rec.status, rec.header, rec.body.Bytes())
+			return statusReset
 		case f.Reset:
-			resetConn(w, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, []byte(`{"message":"OK","documentation_url":"`+docsREST+`"}`))
-			return 0
+			s.resetConn(w, route, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, []byte(`{"message":"OK","documentation_url":"`+docsREST+`"}`))
+			return statusReset
 		}
 		return s.answerFault(w, f)
 	}
@@ -91,8 +98,8 @@ func (s *Sim) handleAPI(w http.ResponseWriter, r *http.Request, h http.Handler, 
 		rec := newRecorder()
 		h.ServeHTTP(rec, r)
 		if f.Reset {
-			resetConn(w, rec.status, rec.header, rec.body.Bytes())
-			return 0
+			s.resetConn(w, route, rec.status, rec.header, rec.body.Bytes())
+			return statusReset
 		}
 		return s.answerFault(w, f)
 	}
@@ -207,8 +214,10 @@ func ceilSeconds(d time.Duration) int64 {
 	return sec
 }
 
-// resetConn sends the status line, headers and half the body, then resets the connection.
-func resetConn(w http.ResponseWriter, status int, header http.Header, body []byte) {
+// resetConn counts the request as status 0, sends the status line, headers and
+// half the body, then resets the connection.
+func (s *Sim) resetConn(w http.ResponseWriter, route string, status int, header http.Header, body []byte) {
+	s.countRequest(route, 0)
 	if len(body) < 16 {
 		body = append(body, bytes.Repeat([]byte(" "), 16)...)
 	}

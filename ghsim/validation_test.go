@@ -109,3 +109,18 @@ func rawJSON(s string) *json.RawMessage {
 	m := json.RawMessage(s)
 	return &m
 }
+
+func TestLegacyDispatchRejectsRunDetails(t *testing.T) {
+	sc := testScenario(t)
+	sc.LegacyDispatch = true
+	e := setup(t, Options{ManualClock: true, Scenario: sc})
+	const path = "/api/v3/repos/acme/app/actions/workflows/build.yml/dispatches"
+	code, body := raw(t, e, "POST", path, `{"ref":"main","return_run_details":true}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, body, "not a permitted key")
+	code, _ = raw(t, e, "POST", path, `{"ref":"main"}`, "X-GitHub-Api-Version", "2026-03-10")
+	assert.Equal(t, http.StatusBadRequest, code)
+	code, _ = raw(t, e, "POST", path, `{"ref":"main"}`)
+	assert.Equal(t, http.StatusNoContent, code)
+	assert.Equal(t, 1, e.sim.Stats().Dispatches["acme/app"])
+}
