@@ -27,6 +27,8 @@ const (
 	DefaultShutdownTimeout = 15 * time.Second
 	// MaxBody is GitHub's payload cap (25 MB); larger bodies get 413.
 	MaxBody = "25M"
+	// maxBodyBytes is MaxBody in bytes, as Echo's BodyLimit reads it.
+	maxBodyBytes = 25 << 20
 )
 
 // Options configure a Server.
