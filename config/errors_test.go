@@ -33,6 +33,8 @@ func TestParseErrors(t *testing.T) {
 		{"bool not a bool", "owner: x\nrelease:\n  generate_notes: maybe\nrepos:\n  - name: a\n", `train.yaml:3: release.generate_notes: want true or false, got "maybe"`, "release.generate_notes"},
 		{"not a mapping at all", "- a\n- b\n", `train.yaml:1: train config: want a mapping of keys, got a list`, ""},
 		{"syntax error", "owner: x\nrepos:\n\t- name: a\n", `train.yaml:3: found character that cannot start any token`, ""},
+		{"unclosed flow list: the line it starts on", "owner: x\nrepos: [a\n", `train.yaml:2: did not find expected ',' or ']'`, ""},
+		{"bad indentation: the line of the broken list", "owner: x\nrepos:\n  - name: a\n   bad: indent\n", `train.yaml:3: did not find expected '-' indicator`, ""},
 		{"syntax error without a line", "x1: a: b\n", `train.yaml: mapping values are not allowed in this context`, ""},
 		{"duplicate key", "owner: x\nowner: y\nrepos:\n  - name: a\n", `train.yaml:2: mapping key "owner" already defined at line 1`, ""},
 		{"empty file", "", `train.yaml: empty train config: want owner and repos`, ""},

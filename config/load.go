@@ -132,5 +132,20 @@ func syntaxError(name string, err error) error {
 		return &Error{File: name, Line: line, Msg: msg, Err: err}
 	}
 	line, msg, _ := yamlLine(err.Error())
+	if line > 0 && parserProblem(msg) {
+		line++
+	}
 	return &Error{File: name, Line: line, Msg: strings.TrimPrefix(msg, "yaml: "), Err: err}
+}
+
+// parserProblem reports whether msg is one of go-yaml's parser (not
+// scanner) problems. go-yaml prints those with a 0-based line: the line where
+// the enclosing block or flow collection starts.
+func parserProblem(msg string) bool {
+	for _, p := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
