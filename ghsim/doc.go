@@ -45,8 +45,14 @@
 // refuse an Authorization header and answer 410 once expired. Releases: 422
 // already_exists on a taken tag or asset name, tags/{tag} finds published
 // releases only, assets carry digests, immutable releases optional. GETs carry
-// a weak ETag; If-None-Match gives a 304 that spends no budget. Errors use
-// GitHub's bodies ({"message":"Not Found","documentation_url":…}).
+// a weak ETag; If-None-Match gives a 304 that spends no budget (served even
+// when the budget is spent; GET /rate_limit is free too). Every API answer
+// carries x-ratelimit-*. Errors use GitHub's bodies
+// ({"message":"Not Found","documentation_url":…}). A startup_failure outcome
+// completes without ever being in_progress. Scenario switches:
+// legacy_dispatch (an older GHES that rejects return_run_details),
+// content_writes_per_minute (secondary limit on write bursts),
+// immutable_releases. The primary budget is one budget for all callers.
 //
 // # Faults
 //
@@ -55,7 +61,9 @@
 // a secondary limit (403 or 429 with retry-after and a documentation_url
 // ending in secondary-rate-limits), latency, a connection reset mid-body, or
 // AfterWrite: the write lands (visible in Stats) and then the answer is the
-// fault. Over 100 concurrent requests also get a secondary limit.
+// fault. Over 100 concurrent requests also get a secondary limit. Stats count
+// every answer per route template and status; a reset connection counts as
+// status "0".
 //
 // # Webhooks
 //

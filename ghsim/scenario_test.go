@@ -82,3 +82,12 @@ func TestTimeScaleDrivesRuns(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	assert.GreaterOrEqual(t, e.sim.Now().Sub(before), 25*time.Second, "simulated time runs 600× real time")
 }
+
+func TestExampleScenarioParses(t *testing.T) {
+	sc, err := LoadScenario(filepath.Join("testdata", "example.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, 60.0, sc.TimeScale)
+	assert.Equal(t, Duration(90*24*time.Hour), sc.ArtifactRetention)
+	assert.Equal(t, ByteSize(4<<20), sc.Repos[0].Artifacts[0].Files[0].Size)
+	assert.Equal(t, "timed_out", sc.Repos[1].outcome(1))
+}

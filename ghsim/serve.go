@@ -25,6 +25,7 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.api.Handler(r)
 	route := routeTemplate(pattern, r.URL.Path)
 	if route == "" {
+		s.rateHeaders(w.Header())
 		notFound(w)
 		s.countRequest(r.Method+" (unknown)", http.StatusNotFound)
 		return
