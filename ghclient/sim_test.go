@@ -510,3 +510,27 @@ func TestSimAppAuth(t *testing.T) {
 		t.Fatal("error leaks the key")
 	}
 }
+
+// TestSimLegacyDispatch: an older GHES rejects return_run_details; the
+// client falls back to a plain dispatch and correlation, still one build.
+func TestSimLegacyDispatch(t *testing.T) {
+	t.Parallel()
+	sc := ghsim.DefaultScenario()
+	sc.LegacyDispatch = true
+	e := newSim(t, sc)
+	run, err := e.c.FindOrDispatch(context.Background(), e.request(ghclient.KindWorkflowDispatch, "bllvm-node", "rt-legacy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(run.DisplayTitle, "rt-legacy") {
+		t.Fatalf("run = %+v", run)
+	}
+	st := e.sim.Stats()
+	if st.Dispatches[owner+"/bllvm-node"] != 1 {
+		t.Fatalf("dispatches = %v", st.Dispatches)
+	}
+	rejected := st.Requests["POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"]
+	if rejected["204"] != 1 || rejected["422"]+rejected["400"] != 1 {
+		t.Fatalf("dispatch answers = %v, want one rejection then one 204", rejected)
+	}
+}
