@@ -24,6 +24,7 @@ type command struct {
 var commands = map[string]command{
 	"ghsim":   {summary: "serve the GitHub simulator (REST, Actions runs, webhooks) on --addr", run: runGhsim},
 	"plan":    {summary: "print the release plan (DAG layers) of a train config", run: runPlan},
+	"serve":   {summary: "serve the GitHub webhook receiver and the operator HTTP API on --addr", run: runServe},
 	"verify":  {summary: "check SHA256SUMS.asc signatures (threshold) and the files in a release folder", run: runVerify},
 	"worker":  {summary: "run the Temporal worker (environment: TEMPORAL_ADDRESS, GITHUB_*, RELEASETRAIN_*)", run: runWorker},
 	"release": {summary: "start, inspect and steer a release train (start|status|pause|resume|cancel|retry|skip)", run: runRelease},

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseServeRequiresSecret(t *testing.T) {
+	_, err := parseServe(nil, env(nil), io.Discard)
+	require.ErrorContains(t, err, "RELEASETRAIN_WEBHOOK_SECRET is required")
+}
+
+func TestParseServeDefaults(t *testing.T) {
+	s, err := parseServe(nil, env(map[string]string{"RELEASETRAIN_WEBHOOK_SECRET": "s3"}), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, ":8080", s.addr)
+	assert.Equal(t, "127.0.0.1:7233", s.temporal)
+	assert.Equal(t, "default", s.namespace)
+	assert.Equal(t, "", s.configPath)
+	assert.Equal(t, "", s.apiToken)
+
+	s, err = parseServe([]string{"--addr", "127.0.0.1:9999", "--config", "a.yaml"}, env(map[string]string{
+		"RELEASETRAIN_WEBHOOK_SECRET": "s3", "RELEASETRAIN_API_TOKEN": "t", "TEMPORAL_ADDRESS": "temporal:7233",
+		"TEMPORAL_NAMESPACE": "rt", "RELEASETRAIN_CONFIG": "b.yaml",
+	}), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9999", s.addr)
+	assert.Equal(t, "a.yaml", s.configPath, "the flag wins over RELEASETRAIN_CONFIG")
+	assert.Equal(t, "t", s.apiToken)
+	assert.Equal(t, "temporal:7233", s.temporal)
+	assert.Equal(t, "rt", s.namespace)
+
+	s, err = parseServe(nil, env(map[string]string{"RELEASETRAIN_WEBHOOK_SECRET": "s3", "RELEASETRAIN_CONFIG": "b.yaml"}), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "b.yaml", s.configPath)
+}
+
+func TestServeRefusesWithoutSecret(t *testing.T) {
+	err := serve(context.Background(), []string{"--addr", "127.0.0.1:0"}, env(nil), io.Discard, nil)
+	require.ErrorContains(t, err, "RELEASETRAIN_WEBHOOK_SECRET")
+	var ee *exitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 2, ee.code)
+}
+
+func TestServeBadConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "train.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("owner: x\nrepos: [\n"), 0o600))
+	err := serve(context.Background(), []string{"--addr", "127.0.0.1:0", "--config", path},
+		env(map[string]string{"RELEASETRAIN_WEBHOOK_SECRET": "s3"}), io.Discard, nil)
+	require.Error(t, err)
+	require.ErrorContains(t, err, path)
+}
+
+// serve starts with Temporal unreachable: /healthz is up, /readyz says not
+// ready; the context ending stops it cleanly.
+func TestServeStartsWithoutTemporal(t *testing.T) {
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	deadAddr := dead.Addr().String()
+	require.NoError(t, dead.Close()) // nothing listens here now
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrs := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--log-level", "error"}, env(map[string]string{
+			"RELEASETRAIN_WEBHOOK_SECRET": "s3", "TEMPORAL_ADDRESS": deadAddr,
+		}), io.Discard, func(a net.Addr) { addrs <- a })
+	}()
+	var base string
+	select {
+	case a := <-addrs:
+		base = "http://" + a.String()
+	case err := <-done:
+		t.Fatalf("serve exited: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := hc.Get(base + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, err = hc.Get(base + "/readyz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	resp, err = hc.Get(base + "/api/releases")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, "no RELEASETRAIN_API_TOKEN: API disabled")
+	resp, err = hc.Get(base + "/metrics")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
