@@ -1,7 +1,6 @@
 package ghsim
 
 import (
-	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/http"
@@ -35,8 +34,8 @@ func (s *Sim) authenticate(r *http.Request, route string) (int, string) {
 		if scheme != "bearer" {
 			return http.StatusUnauthorized, "A JSON web token could not be decoded"
 		}
-		if err := s.verifyJWT(cred); err != nil {
-			return http.StatusUnauthorized, err.Error()
+		if msg := s.verifyJWT(cred); msg != "" {
+			return http.StatusUnauthorized, msg
 		}
 		return 0, ""
 	}
@@ -54,34 +53,35 @@ func (s *Sim) authenticate(r *http.Request, route string) (int, string) {
 
 // verifyJWT checks an App JWT like GitHub: RS256 with the app's key, exp in the
 // future but at most 10 minutes ahead, iss the app id. JWT times are real time.
-func (s *Sim) verifyJWT(raw string) error {
+// It answers GitHub's message for a rejected token, or "".
+func (s *Sim) verifyJWT(raw string) string {
 	app := s.opts.App
 	if app == nil {
-		return errors.New("A JSON web token could not be decoded")
+		return "A JSON web token could not be decoded"
 	}
 	claims := &jwt.RegisteredClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
 		if t.Method.Alg() != jwt.SigningMethodRS256.Alg() {
 			return nil, fmt.Errorf("unexpected signing method %s", t.Method.Alg())
 		}
-		return (*rsa.PublicKey)(app.PublicKey), nil
+		return app.PublicKey, nil
 	})
 	var verr *jwt.ValidationError
 	switch {
 	case errors.As(err, &verr) && verr.Errors&jwt.ValidationErrorExpired != 0:
-		return errors.New("'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires")
+		return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires"
 	case errors.As(err, &verr) && verr.Errors&jwt.ValidationErrorIssuedAt != 0:
-		return errors.New("'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued")
+		return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"
 	case err != nil:
-		return errors.New("A JSON web token could not be decoded")
+		return "A JSON web token could not be decoded"
 	case claims.ExpiresAt == nil:
-		return errors.New("'Expiration time' claim ('exp') is missing")
+		return "'Expiration time' claim ('exp') is missing"
 	case time.Until(claims.ExpiresAt.Time) > maxJWTLifetime+time.Second:
-		return errors.New("'Expiration time' claim ('exp') is too far in the future")
+		return "'Expiration time' claim ('exp') is too far in the future"
 	case claims.Issuer != strconv.FormatInt(app.ID, 10) && (app.ClientID == "" || claims.Issuer != app.ClientID):
-		return errors.New("'Issuer' claim ('iss') must be an Integer")
+		return "'Issuer' claim ('iss') must be an Integer"
 	}
-	return nil
+	return ""
 }
 
 // accessTokenJSON is the answer of POST /app/installations/{id}/access_tokens.

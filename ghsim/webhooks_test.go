@@ -25,7 +25,6 @@ type received struct {
 type receiver struct {
 	srv *httptest.Server
 	mu  sync.Mutex
-	got []received
 	ch  chan received
 }
 
