@@ -36,6 +36,8 @@ func runPlan(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "train config `FILE` (default: $"+config.EnvConfig+", else the built-in BTCDecoded train)")
 	format := fs.String("format", "text", "output `FORMAT`: text, json, mermaid or dot")
+	only := fs.String("only", "", "plan only these comma-separated `REPOS`, as `release start --only` would")
+	withDependents := fs.Bool("with-dependents", false, "with --only: add every repo that depends on them")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -61,7 +63,31 @@ func runPlan(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError(err)
 	}
+	if g, err = narrow(g, *only, *withDependents); err != nil {
+		return usageError(err)
+	}
 	return write(stdout, train, g)
+}
+
+// narrow applies --only and --with-dependents the way the Release workflow does.
+func narrow(g *dag.Graph, only string, withDependents bool) (*dag.Graph, error) {
+	var names []string
+	for _, name := range strings.Split(only, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		if withDependents {
+			return nil, errors.New("plan: --with-dependents needs --only")
+		}
+		return g, nil
+	}
+	sub, err := g.Subgraph(names, withDependents)
+	if err != nil {
+		return nil, fmt.Errorf("plan: --only: %w", err)
+	}
+	return sub, nil
 }
 
 // planWriters maps each --format to its writer.
@@ -100,7 +126,15 @@ func writePlanText(w io.Writer, t *config.Train, g *dag.Graph) error {
 		width = max(width, len(name))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "train %s: %d repos in %d layers; unified release in %s/%s\n", t.Owner, g.Len(), len(layers), t.Owner, t.Release.Repo)
+	count := strconv.Itoa(g.Len())
+	if g.Len() < len(t.Repos) {
+		count += " of " + strconv.Itoa(len(t.Repos))
+	}
+	inLayers := strconv.Itoa(len(layers)) + " layers"
+	if len(layers) == 1 {
+		inLayers = "1 layer"
+	}
+	fmt.Fprintf(&b, "train %s: %s repos in %s; unified release in %s/%s\n", t.Owner, count, inLayers, t.Owner, t.Release.Repo)
 	for i, layer := range layers {
 		fmt.Fprintf(&b, "\nlayer %d: %s\n", i, plural(len(layer), "repo"))
 		for _, name := range layer {

@@ -146,6 +146,32 @@ func TestPlanInvalidInputExits2(t *testing.T) {
 	assert.Equal(t, 2, code)
 }
 
+func TestPlanOnly(t *testing.T) {
+	t.Setenv("RELEASETRAIN_CONFIG", "")
+	out, _, _, err := runPlanCmd(t, "--only", "bllvm-node", "--with-dependents", "--format", "json")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(out, `{"layers":[["bllvm-node"],["bllvm","bllvm-sdk"],["governance-app"]],`), out)
+
+	out, _, _, err = runPlanCmd(t, "--only", "governance-app, bllvm-consensus")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(out, "train BTCDecoded: 2 of 7 repos in 1 layer;"), out)
+	assert.Contains(t, out, "layer 0: 2 repos in parallel\n  bllvm-consensus\n  governance-app\n")
+
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--only", "nope,bllvm"}, `plan: --only: unknown repo "nope"`},
+		{[]string{"--with-dependents"}, "plan: --with-dependents needs --only"},
+		{[]string{"--only", " , ", "--with-dependents"}, "plan: --with-dependents needs --only"},
+	}
+	for _, tt := range tests {
+		_, _, code, err := runPlanCmd(t, tt.args...)
+		require.EqualError(t, err, tt.want)
+		assert.Equal(t, 2, code)
+	}
+}
+
 func TestPlanHelp(t *testing.T) {
 	_, errOut, code, err := runPlanCmd(t, "-h")
 	require.NoError(t, err)
