@@ -30,5 +30,7 @@ temporal: $(TEMPORAL)
 	$(TEMPORAL) server start-dev --db-filename .data/temporal.db --ip 127.0.0.1 --port 7233 --ui-port 8233 \
 	  --search-attribute ReleaseTag=Keyword --search-attribute ReleaseState=Keyword
 
+# The whole release train of the embedded BTCDecoded default, on this machine.
+# Stays up for exploring the Temporal UI until Ctrl-C (exits when stdin is not a terminal).
 run: build $(TEMPORAL)
-	bin/releasetrain plan
+	RELEASETRAIN_TEMPORAL_CLI=$(CURDIR)/$(TEMPORAL) bin/releasetrain dev --demo auto $(ARGS)

@@ -22,6 +22,7 @@ type command struct {
 
 // commands is the subcommand table; each entry's run function lives in <name>.go.
 var commands = map[string]command{
+	"dev":     {summary: "run the whole stack locally; --demo TAG runs a release train end to end (make run)", run: runDev},
 	"ghsim":   {summary: "serve the GitHub simulator (REST, Actions runs, webhooks) on --addr", run: runGhsim},
 	"plan":    {summary: "print the release plan (DAG layers) of a train config", run: runPlan},
 	"serve":   {summary: "serve the GitHub webhook receiver and the operator HTTP API on --addr", run: runServe},

@@ -86,8 +86,11 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (wor
 			continue
 		case errors.As(err, &nf):
 			return st, fmt.Errorf("the release webhook did not start %s within %s: see %s", id, startTimeout, filepath.Join(s.opts.DataDir, "releasetrain.log"))
+		case ctx.Err() != nil:
+			return st, ctx.Err()
 		case err != nil:
-			return st, err
+			// A query can time out while the worker is busy; ask again.
+			continue
 		}
 		progress.Update(st)
 		for _, repo := range st.Blocked {
@@ -107,7 +110,7 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (wor
 // status asks the workflow; a closed workflow still answers queries.
 func (s *Stack) status(ctx context.Context, id string) (workflows.Status, error) {
 	var st workflows.Status
-	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	v, err := s.Client.QueryWorkflow(qctx, id, "", workflows.QueryStatus)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
@@ -25,6 +26,11 @@ type Report struct {
 	LayeredBoundSeconds float64               `json:"layered_bound_seconds"`
 	TimeScale           float64               `json:"time_scale"`
 	TemporalUI          string                `json:"temporal_ui"`
+	// ReleaseAPI is the release in the simulator's REST API (ReleaseURL is
+	// GitHub's address, as the simulator reports it).
+	ReleaseAPI string `json:"release_api"`
+	// PublicKey verifies SHA256SUMS.asc (the demo's signing key).
+	PublicKey string `json:"public_key"`
 }
 
 // ReportAsset is one published asset as downloaded.
@@ -61,6 +67,14 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 	if _, err := VerifySums(dir); err != nil {
 		return nil, fmt.Errorf("verify the downloaded release: %w", err)
 	}
+	keys, err := os.Open(s.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	defer keys.Close()
+	if _, err := bundle.VerifyDir(dir, keys, 1); err != nil {
+		return nil, fmt.Errorf("verify the release signatures with %s: %w", s.PublicKey, err)
+	}
 	start, end, err := s.describe(ctx, tag)
 	if err != nil {
 		return nil, err
@@ -77,6 +91,8 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 		LayeredBoundSeconds: LayeredBound(st.Layers, s.opts.Scenario).Seconds(),
 		TimeScale:           scale,
 		TemporalUI:          s.ReleaseUIURL(tag),
+		ReleaseAPI:          fmt.Sprintf("%s/api/v3/repos/%s/%s/releases/tags/%s", s.SimURL, s.Train.Owner, s.Train.Release.Repo, tag),
+		PublicKey:           s.PublicKey,
 		GitHub:              GitHubReport{BudgetSpent: stats.BudgetSpent, NotModified: stats.NotModified},
 	}
 	for _, byStatus := range stats.Requests {

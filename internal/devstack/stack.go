@@ -41,7 +41,8 @@ type Options struct {
 	Scenario *ghsim.Scenario
 	// TimeScale is simulated seconds per real second. Default: the scenario's, else 60.
 	TimeScale float64
-	// TemporalPort and UIPort are the dev server's ports. Default 7233 and 8233.
+	// TemporalPort and UIPort are the dev server's ports. Default 7233 and
+	// 8233; negative picks a free port.
 	TemporalPort, UIPort int
 	// ReceiverAddr and SimAddr are where the webhook receiver and the simulator
 	// listen. Default 127.0.0.1:8080 and 127.0.0.1:9090, or a free port when taken.
@@ -63,6 +64,8 @@ type Stack struct {
 	SimURL, ReceiverURL, UIURL, TemporalAddr string
 	// APIToken guards the receiver's operator API.
 	APIToken string
+	// SigningKey and PublicKey are the demo's OpenPGP key files (SHA256SUMS.asc).
+	SigningKey, PublicKey string
 
 	worker  sdkworker.Worker
 	servers []*http.Server
@@ -83,8 +86,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			s.Close()
 		}
 	}()
-	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("data folder: %w", err)
+	for _, dir := range []string{opts.DataDir, filepath.Join(opts.DataDir, "artifacts"), filepath.Join(opts.DataDir, "work")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
 	}
 	if opts.Logger == nil {
 		logPath := filepath.Join(opts.DataDir, "releasetrain.log")
@@ -133,10 +138,15 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	s.cancel = cancel
 	s.serve(simLn, s.Sim.Handler())
 
-	s.worker, err = worker.New(s.Client, worker.Options{
-		GitHub:   ghclient.Config{BaseURL: s.SimURL + "/api/v3/", Token: "ghsim-token", Logger: opts.Logger},
-		StoreURL: "file://" + filepath.Join(opts.DataDir, "artifacts"),
-		WorkDir:  filepath.Join(opts.DataDir, "work"),
+	if s.SigningKey, s.PublicKey, err = demoKey(opts.DataDir); err != nil {
+		_ = recvLn.Close()
+		return nil, err
+	}
+	w, err := worker.New(s.Client, worker.Options{
+		SigningKeyFiles: []string{s.SigningKey},
+		GitHub:          ghclient.Config{BaseURL: s.SimURL + "/api/v3/", Token: "ghsim-token", Logger: opts.Logger},
+		StoreURL:        "file://" + filepath.Join(opts.DataDir, "artifacts"),
+		WorkDir:         filepath.Join(opts.DataDir, "work"),
 		// The simulator lists a new run within seconds of simulated time.
 		ListingWait: 5 * time.Second,
 		Logger:      opts.Logger,
@@ -145,10 +155,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		_ = recvLn.Close()
 		return nil, fmt.Errorf("worker: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Join(opts.DataDir, "work"), 0o755); err != nil {
-		_ = recvLn.Close()
-		return nil, err
-	}
+	s.worker = w
 	if err := s.worker.Start(); err != nil {
 		_ = recvLn.Close()
 		return nil, fmt.Errorf("worker: %w", err)
@@ -178,13 +185,25 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("temporal log: %w", err)
 	}
+	if s.opts.TemporalPort < 0 {
+		if s.opts.TemporalPort, err = freePort(); err != nil {
+			_ = tlog.Close()
+			return err
+		}
+	}
+	if s.opts.UIPort < 0 {
+		if s.opts.UIPort, err = freePort(); err != nil {
+			_ = tlog.Close()
+			return err
+		}
+	}
 	s.TemporalAddr = fmt.Sprintf("127.0.0.1:%d", s.opts.TemporalPort)
-	if ln, err := net.Listen("tcp", s.TemporalAddr); err != nil {
+	ln, err := net.Listen("tcp", s.TemporalAddr)
+	if err != nil {
 		_ = tlog.Close()
 		return fmt.Errorf("temporal port %s is taken — is another `releasetrain dev` (make run) still running? Stop it with Ctrl-C, or pass --temporal-port", s.TemporalAddr)
-	} else {
-		_ = ln.Close()
 	}
+	_ = ln.Close()
 	fmt.Fprintf(s.opts.Log, "Starting the Temporal dev server (state in %s) …\n", filepath.Join(s.opts.DataDir, "temporal.db"))
 	s.Temporal, err = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath: cli,
@@ -319,6 +338,16 @@ func listen(addr string) (net.Listener, error) {
 		return nil, err
 	}
 	return net.Listen("tcp", net.JoinHostPort(host, "0"))
+}
+
+// freePort asks the kernel for a free local port.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 func randomHex(n int) (string, error) {

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
+)
+
+// runDev runs the whole stack on this machine: `make run`.
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	demo := fs.String("demo", "", `publish this tag in the simulator and run its train ("auto": the next free v0.1.N)`)
+	exit := fs.Bool("exit", false, "exit when the demo release is done (default when stdin is not a terminal)")
+	report := fs.String("report", "", "write a JSON report of the demo release to this file")
+	scenario := fs.String("scenario", "", "simulator scenario YAML (default: the BTCDecoded builds)")
+	configPath := fs.String("config", os.Getenv("RELEASETRAIN_CONFIG"), "train config YAML (default: the embedded BTCDecoded train)")
+	dataDir := fs.String("data", "", "data folder for Temporal's SQLite file, artifacts and releases (default .data in the checkout)")
+	timeScale := fs.Float64("time-scale", 0, "simulated seconds per real second (default: the scenario's, else 60)")
+	prerelease := fs.Bool("prerelease", false, "publish the demo tag as a prerelease")
+	temporalPort := fs.Int("temporal-port", 7233, "Temporal frontend port (-1: a free port)")
+	uiPort := fs.Int("ui-port", 8233, "Temporal Web UI port (-1: a free port)")
+	receiver := fs.String("receiver-addr", "127.0.0.1:8080", "webhook receiver address (a free port when taken)")
+	simAddr := fs.String("sim-addr", "127.0.0.1:9090", "GitHub simulator address (a free port when taken)")
+	timeout := fs.Duration("timeout", 0, "give up on the demo release after this long (0: wait, e.g. for an operator to retry a blocked build)")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err)
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Errorf("dev: unexpected argument %q", fs.Arg(0)))
+	}
+	if !*exit && *demo != "" && !isatty.IsTerminal(os.Stdin.Fd()) {
+		*exit = true
+	}
+	train, err := config.LoadOrDefault(*configPath)
+	if err != nil {
+		return usageError(err)
+	}
+	var sc *ghsim.Scenario
+	if *scenario != "" {
+		if sc, err = ghsim.LoadScenario(*scenario); err != nil {
+			return usageError(err)
+		}
+	}
+	tty := false
+	if f, ok := stdout.(*os.File); ok {
+		tty = isatty.IsTerminal(f.Fd())
+	}
+
+	stack, err := devstack.Start(ctx, devstack.Options{
+		DataDir: *dataDir, Train: train, Scenario: sc, TimeScale: *timeScale,
+		TemporalPort: *temporalPort, UIPort: *uiPort, ReceiverAddr: *receiver, SimAddr: *simAddr, Log: stdout,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Fprintln(stdout, "Stopping the stack …")
+		stack.Close()
+	}()
+	fmt.Fprintf(stdout, `
+releasetrain dev stack is up:
+  Temporal Web UI     %s
+  Temporal frontend   %s
+  Webhook receiver    %s/webhook
+  Operator API        %s/api/releases   (Authorization: Bearer %s)
+  GitHub simulator    %s/api/v3/   (token ghsim-token)
+  Logs                %s
+
+`, stack.UIURL, stack.TemporalAddr, stack.ReceiverURL, stack.ReceiverURL, stack.APIToken, stack.SimURL, stack.LogPath())
+
+	if *demo != "" {
+		if err := runDemo(ctx, stack, *demo, *prerelease, *report, *timeout, tty, stdout); err != nil {
+			return err
+		}
+	}
+	if *exit {
+		return nil
+	}
+	fmt.Fprintln(stdout, "\nThe stack stays up for exploring; press Ctrl-C to stop it.")
+	<-ctx.Done()
+	return nil
+}
+
+func runDemo(ctx context.Context, stack *devstack.Stack, tag string, prerelease bool, reportPath string, timeout time.Duration, tty bool, stdout io.Writer) error {
+	if tag == "auto" {
+		var err error
+		if tag, err = stack.NextDemoTag(ctx); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "Release %s in the Temporal UI: %s\n", tag, stack.ReleaseUIURL(tag))
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	rep, err := stack.Demo(ctx, tag, prerelease, devstack.NewProgress(stdout, tty))
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("release %s not done within --timeout %s", tag, timeout)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nPublished %s: %s\n  (in the simulator: %s)\n", tag, rep.ReleaseURL, rep.ReleaseAPI)
+	for _, a := range rep.Assets {
+		fmt.Fprintf(stdout, "  %-40s %10d  %s\n", a.Name, a.Size, a.SHA256)
+	}
+	fmt.Fprintf(stdout, "\nDownloaded to %s\n  verified: sha256sum -c SHA256SUMS, and its signature: releasetrain verify %s --keys %s --min-good 1\n  SHA256SUMS: %s/SHA256SUMS\n",
+		rep.AssetsDir, rep.AssetsDir, rep.PublicKey, rep.AssetsDir)
+	fmt.Fprintf(stdout, "Makespan %.0fs simulated (layered lower bound %.0fs); GitHub API: %d requests, %d budget units, %d free 304s.\n",
+		rep.MakespanSeconds, rep.LayeredBoundSeconds, rep.GitHub.Requests, rep.GitHub.BudgetSpent, rep.GitHub.NotModified)
+	if reportPath != "" {
+		if err := rep.WriteJSON(reportPath); err != nil {
+			return fmt.Errorf("report %s: %w", reportPath, err)
+		}
+		fmt.Fprintf(stdout, "Report: %s\n", reportPath)
+	}
+	return nil
+}
