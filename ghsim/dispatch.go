@@ -84,6 +84,11 @@ func (s *Sim) handleRepositoryDispatch(w http.ResponseWriter, req *http.Request)
 		notFound(w)
 		return
 	}
+	m := s.hookBaseLocked(repo, botUser)
+	m["action"] = *body.EventType
+	m["branch"] = "main"
+	m["client_payload"] = payload
+	s.queueLocked("repository_dispatch", *body.EventType, repo.fullName(), m)
 	s.createRunLocked(repo, repo.cfg.Workflows[0], "repository_dispatch", "main", stringInputs(payload))
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -140,7 +145,13 @@ func (s *Sim) handleWorkflowDispatch(w http.ResponseWriter, req *http.Request) {
 		notFound(w)
 		return
 	}
-	r := s.createRunLocked(repo, wf, "workflow_dispatch", *body.Ref, stringInputs(body.Inputs))
+	inputs := stringInputs(body.Inputs)
+	m := s.hookBaseLocked(repo, botUser)
+	m["inputs"] = inputs
+	m["ref"] = *body.Ref
+	m["workflow"] = ".github/workflows/" + wf
+	s.queueLocked("workflow_dispatch", "", repo.fullName(), m)
+	r := s.createRunLocked(repo, wf, "workflow_dispatch", *body.Ref, inputs)
 	if version != apiVersionNew && (body.ReturnRunDetails == nil || !*body.ReturnRunDetails) {
 		w.WriteHeader(http.StatusNoContent)
 		return

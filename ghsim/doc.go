@@ -68,7 +68,8 @@
 // # Webhooks
 //
 // Deliveries (ping at start, workflow_run requested/in_progress/completed,
-// release created/published/released/prereleased/edited/deleted) are signed
+// release created/published/released/prereleased/edited/deleted,
+// repository_dispatch and workflow_dispatch for every dispatch) are signed
 // like GitHub (X-Hub-Signature-256), queued in a bounded queue and sent by one
 // goroutine, so they never block API answers. Every delivery is recorded;
 // Redeliver and POST …/hooks/{id}/deliveries/{id}/attempts resend with the

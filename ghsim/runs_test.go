@@ -236,7 +236,7 @@ func TestStartupFailureNeverRuns(t *testing.T) {
 	e.sim.Advance(10 * time.Second)
 	var actions []string
 	for range 2 {
-		actions = append(actions, rc.next(t).payload.(*github.WorkflowRunEvent).GetAction())
+		actions = append(actions, rc.nextOf(t, "workflow_run").payload.(*github.WorkflowRunEvent).GetAction())
 	}
 	assert.Equal(t, []string{"requested", "completed"}, actions)
 	run, _, err := e.gh.Actions.GetWorkflowRunByID(e.ctx, "acme", "app", id)

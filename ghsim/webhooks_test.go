@@ -70,6 +70,16 @@ func (rc *receiver) next(t *testing.T) received {
 	}
 }
 
+// nextOf waits for the next delivery of event, skipping others.
+func (rc *receiver) nextOf(t *testing.T, event string) received {
+	t.Helper()
+	for {
+		if got := rc.next(t); got.event == event {
+			return got
+		}
+	}
+}
+
 func TestSignatureTestVector(t *testing.T) {
 	assert.Equal(t, "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17", sign(testSecret, []byte("Hello, World!")))
 }
@@ -82,6 +92,9 @@ func TestWorkflowRunWebhooks(t *testing.T) {
 	assert.Equal(t, "500000001", ping.hookID)
 
 	id := dispatchWithDetails(t, e, "lib", map[string]any{"release_tag": "v2"})
+	wd := rc.next(t)
+	require.Equal(t, "workflow_dispatch", wd.event)
+	assert.Equal(t, "main", wd.payload.(*github.WorkflowDispatchEvent).GetRef())
 	want := []string{"requested", "in_progress", "completed"}
 	for i, action := range want {
 		if i > 0 {
@@ -184,5 +197,22 @@ func TestDeliveriesDoNotBlockAnswers(t *testing.T) {
 		dispatchWithDetails(t, e, "lib", nil)
 	}
 	assert.Less(t, time.Since(start), 3*time.Second)
-	assert.Len(t, e.sim.Deliveries(), 21)
+	assert.Equal(t, 1+20*2, len(e.sim.Deliveries()), "ping, then workflow_dispatch + workflow_run requested per dispatch")
+}
+
+func TestRepositoryDispatchWebhook(t *testing.T) {
+	rc := newReceiver(t, 0)
+	e := setup(t, Options{ManualClock: true, WebhookURL: rc.srv.URL, WebhookSecret: testSecret})
+	rc.next(t) // ping
+	_, _, err := e.gh.Repositories.Dispatch(e.ctx, "acme", "app", github.DispatchRequestOptions{
+		EventType: "releasetrain-release", ClientPayload: rawJSON(`{"tag":"v1.2.3"}`),
+	})
+	require.NoError(t, err)
+	got := rc.next(t)
+	require.Equal(t, "repository_dispatch", got.event)
+	ev := got.payload.(*github.RepositoryDispatchEvent)
+	assert.Equal(t, "releasetrain-release", ev.GetAction())
+	assert.Equal(t, "main", ev.GetBranch())
+	assert.JSONEq(t, `{"tag":"v1.2.3"}`, string(ev.ClientPayload))
+	assert.Equal(t, "workflow_run", rc.next(t).event, "and the run it starts")
 }
