@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // ctxOutcome is the echo.Context key where handlers leave a delivery's outcome for the request log.
@@ -23,6 +24,17 @@ func (s *Server) middleware(e *echo.Echo) {
 		LogURIPath:   true,
 		LogRequestID: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := zapcore.InfoLevel
+			switch {
+			case v.Status >= http.StatusInternalServerError:
+				level = zapcore.WarnLevel
+			case v.URIPath == "/healthz" || v.URIPath == "/readyz" || v.URIPath == "/metrics":
+				level = zapcore.DebugLevel
+			}
+			ce := s.log.Check(level, "request")
+			if ce == nil {
+				return nil
+			}
 			fields := []zap.Field{
 				zap.String("request_id", v.RequestID),
 				zap.String("method", v.Method),
@@ -36,14 +48,7 @@ func (s *Server) middleware(e *echo.Echo) {
 			if o, ok := c.Get(ctxOutcome).(string); ok {
 				fields = append(fields, zap.String("outcome", o))
 			}
-			switch {
-			case v.Status >= http.StatusInternalServerError:
-				s.log.Warn("request", fields...)
-			case v.URIPath == "/healthz" || v.URIPath == "/readyz" || v.URIPath == "/metrics":
-				s.log.Debug("request", fields...)
-			default:
-				s.log.Info("request", fields...)
-			}
+			ce.Write(fields...)
 			return nil
 		},
 	}))
