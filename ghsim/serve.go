@@ -21,7 +21,6 @@ const secondaryConcurrency = 100
 // serveAPI runs one REST request through auth, faults, rate limits and ETags,
 // and counts it per route template and status.
 func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request) {
-	s.learnBase(r)
 	_, pattern := s.api.Handler(r)
 	route := routeTemplate(pattern, r.URL.Path)
 	if route == "" {

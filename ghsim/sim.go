@@ -219,6 +219,7 @@ func (s *Sim) repo(owner, name string) *repoState {
 func (s *Sim) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.learnBase(r)
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/api/v3/"), strings.HasPrefix(r.URL.Path, "/api/uploads/"):
 		s.serveAPI(w, r)

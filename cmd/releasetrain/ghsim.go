@@ -41,9 +41,10 @@ func runGhsim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("ghsim listen %s: %w", *addr, err)
 	}
-	base := "http://" + ln.Addr().String()
+	// URLs in answers follow the Host clients use (the simulator learns it per request).
+	base := "http://" + displayAddr(ln.Addr())
 	sim, err := ghsim.New(ghsim.Options{
-		Scenario: sc, Seed: *seed, TimeScale: *timeScale, Token: *token, BaseURL: base,
+		Scenario: sc, Seed: *seed, TimeScale: *timeScale, Token: *token,
 		WebhookURL: *webhookURL, WebhookSecret: *webhookSecret,
 	})
 	if err != nil {
@@ -69,4 +70,13 @@ func runGhsim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("ghsim serve %s: %w", base, err)
 	}
 	return nil
+}
+
+// displayAddr is addr with an unspecified IP (0.0.0.0, ::) shown as 127.0.0.1.
+func displayAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
 }
