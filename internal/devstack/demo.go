@@ -31,7 +31,7 @@ const startTimeout = 30 * time.Second
 func (s *Stack) NextDemoTag(ctx context.Context) (string, error) {
 	for n := 0; n < 10000; n++ {
 		tag := fmt.Sprintf("v0.1.%d", n)
-		_, err := s.Client.DescribeWorkflowExecution(ctx, workflows.ReleaseWorkflowID(tag), "")
+		_, err := s.Client.DescribeWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "")
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
 			return tag, nil
@@ -188,15 +188,13 @@ func VerifySums(dir string) (int, error) {
 
 // describe returns the release workflow's start and close times.
 func (s *Stack) describe(ctx context.Context, tag string) (start, end time.Time, err error) {
-	d, err := s.Client.DescribeWorkflowExecution(ctx, workflows.ReleaseWorkflowID(tag), "")
+	d, err := s.Client.DescribeWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "")
 	if err != nil {
 		return start, end, err
 	}
-	info := d.GetWorkflowExecutionInfo()
-	start = info.GetStartTime().AsTime()
 	end = time.Now()
-	if info.GetCloseTime() != nil && info.GetCloseTime().IsValid() && !info.GetCloseTime().AsTime().IsZero() {
-		end = info.GetCloseTime().AsTime()
+	if d.WorkflowCloseTime != nil {
+		end = *d.WorkflowCloseTime
 	}
-	return start, end, nil
+	return d.WorkflowStartTime, end, nil
 }
