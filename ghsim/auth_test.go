@@ -49,6 +49,7 @@ func TestInstallationTransportAgainstSim(t *testing.T) {
 	st := e.sim.Stats()
 	assert.Equal(t, map[string]int{"201": 1}, st.Requests["POST /app/installations/{installation_id}/access_tokens"], "one token, reused")
 	assert.Equal(t, 3, st.Requests["GET /repos/{owner}/{repo}/actions/runs"]["200"])
+	assert.Equal(t, 3, st.BudgetSpent, "the token exchange is not charged to the installation")
 }
 
 func TestInstallationTokenExpires(t *testing.T) {

@@ -30,7 +30,10 @@
 // simulated now) / TimeScale as epoch seconds, retry-after is the simulated
 // wait / TimeScale (at least 1 s), and an installation token's expires_at is
 // the real instant at which it expires (clients schedule refreshes by it).
-// App JWTs are checked against real time: they come from a real clock.
+// App JWTs are checked against real time: they come from a real clock. An
+// installation token lives one simulated hour, so at high time scales clients
+// such as ghinstallation (which refresh a real minute before expiry) refresh
+// often: at TimeScale 60 on every request.
 //
 // # Fidelity
 //
@@ -46,7 +49,7 @@
 // already_exists on a taken tag or asset name, tags/{tag} finds published
 // releases only, assets carry digests, immutable releases optional. GETs carry
 // a weak ETag; If-None-Match gives a 304 that spends no budget (served even
-// when the budget is spent; GET /rate_limit is free too). Every API answer
+// when the budget is spent; GET /rate_limit and the App's JWT routes are free). Every API answer
 // carries x-ratelimit-*. Errors use GitHub's bodies
 // ({"message":"Not Found","documentation_url":…}). A startup_failure outcome
 // completes without ever being in_progress. Scenario switches:

@@ -85,12 +85,12 @@ func (s *Sim) handleAPI(w http.ResponseWriter, r *http.Request, h http.Handler, 
 		return s.answerFault(w, f)
 	}
 	if read {
-		return s.serveRead(w, r, h, f, route != "GET /rate_limit")
+		return s.serveRead(w, r, h, f, charged(route))
 	}
 	if !s.writeAllowed() {
 		return s.answerSecondary(w, http.StatusForbidden, time.Minute)
 	}
-	if !s.spend() {
+	if charged(route) && !s.spend() {
 		return s.answerPrimary(w)
 	}
 	s.rateHeaders(w.Header())
@@ -108,8 +108,15 @@ func (s *Sim) handleAPI(w http.ResponseWriter, r *http.Request, h http.Handler, 
 	return sw.status
 }
 
-// serveRead answers a GET: 304 for a matching ETag (free), else spends budget.
-// GET /rate_limit is free (charge false), as on GitHub.
+// charged reports whether a route spends the installation's primary budget:
+// GET /rate_limit is free and App (JWT) routes have their own budget, as on GitHub.
+func charged(route string) bool {
+	_, path, _ := strings.Cut(route, " ")
+	return path != "/rate_limit" && path != "/app" && !strings.HasPrefix(path, "/app/")
+}
+
+// serveRead answers a GET: 304 for a matching ETag (free), else spends budget
+// when charge is set.
 func (s *Sim) serveRead(w http.ResponseWriter, r *http.Request, h http.Handler, f *Fault, charge bool) int {
 	rec := newRecorder()
 	h.ServeHTTP(rec, r)
