@@ -9,6 +9,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/ghclient"
+	"github.com/BTCDecoded/releasetrain/worker"
 )
 
 // readEnvExample returns the variables of .env.example in order, and whether
@@ -45,12 +50,13 @@ func readEnvExample(t *testing.T) (map[string]string, map[string]bool, []string)
 func TestEnvExampleListsEveryVariable(t *testing.T) {
 	t.Parallel()
 	vals, documented, _ := readEnvExample(t)
+	// The names come from the code that reads them, so the example cannot drift.
 	for _, k := range []string{
-		"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RELEASETRAIN_CONFIG",
-		"RELEASETRAIN_WEBHOOK_SECRET", "RELEASETRAIN_API_TOKEN",
-		"GITHUB_API_URL", "GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY_FILE", "GITHUB_APP_PRIVATE_KEY",
-		"GITHUB_INSTALLATION_ID", "GITHUB_TOKEN",
-		"RELEASETRAIN_ARTIFACT_STORE", "RELEASETRAIN_SIGNING_KEY_FILES", "RELEASETRAIN_SIGNING_PASSPHRASE",
+		worker.EnvTemporalAddress, worker.EnvTemporalNamespace, config.EnvConfig,
+		"RELEASETRAIN_WEBHOOK_SECRET", "RELEASETRAIN_API_TOKEN", // read by cmd/releasetrain/serve.go
+		ghclient.EnvAPIURL, ghclient.EnvAppID, ghclient.EnvPrivateKeyFile, ghclient.EnvPrivateKey,
+		ghclient.EnvInstallationID, ghclient.EnvToken,
+		worker.EnvArtifactStore, bundle.SigningKeyFileEnv, bundle.SigningKeyEnv, bundle.SigningPassphraseEnv,
 		"POSTGRES_USER", "POSTGRES_PASSWORD",
 	} {
 		_, ok := vals[k]
