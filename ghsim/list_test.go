@@ -90,3 +90,37 @@ func TestParseCreated(t *testing.T) {
 	_, err := parseCreated(">=yesterday")
 	assert.Error(t, err)
 }
+
+func TestFilteredListingCapsAtOneThousand(t *testing.T) {
+	e := setup(t, Options{ManualClock: true})
+	e.sim.mu.Lock()
+	repo := e.sim.repo("acme", "lib")
+	for range 1005 {
+		e.sim.createRunLocked(repo, "build.yml", "workflow_dispatch", "main", nil)
+	}
+	e.sim.mu.Unlock()
+	e.sim.Advance(time.Minute)
+	runs, _, err := e.gh.Actions.ListRepositoryWorkflowRuns(e.ctx, "acme", "lib", &github.ListWorkflowRunsOptions{Event: "workflow_dispatch", ListOptions: github.ListOptions{PerPage: 100}})
+	require.NoError(t, err)
+	assert.Equal(t, 1000, runs.GetTotalCount())
+	assert.Len(t, runs.WorkflowRuns, 100)
+	runs, _, err = e.gh.Actions.ListRepositoryWorkflowRuns(e.ctx, "acme", "lib", &github.ListWorkflowRunsOptions{ListOptions: github.ListOptions{PerPage: 500}})
+	require.NoError(t, err)
+	assert.Equal(t, 1005, runs.GetTotalCount(), "unfiltered listings are not capped")
+	assert.Len(t, runs.WorkflowRuns, 100, "per_page is at most 100")
+}
+
+func TestArtifactNameFilter(t *testing.T) {
+	e := setup(t, Options{ManualClock: true, Scenario: mustScenario(t, `
+owner: acme
+repos:
+  - name: app
+    artifacts: [{name: one, files: [{name: a, size: 10}]}, {name: two, files: [{name: b, size: 10}]}]
+`)})
+	id := dispatchWithDetails(t, e, "app", nil)
+	e.sim.Advance(5 * time.Minute)
+	_, body := raw(t, e, "GET", "/api/v3/repos/acme/app/actions/runs/"+itoa64(id)+"/artifacts?name=two", "")
+	assert.Contains(t, body, `"total_count":1`)
+	assert.Contains(t, body, `"name":"two"`)
+	assert.NotContains(t, body, `"name":"one"`)
+}

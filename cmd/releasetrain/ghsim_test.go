@@ -3,10 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -75,5 +79,35 @@ func TestGhsimCommandRejectsBadScenario(t *testing.T) {
 	}
 	if !errors.As(err, &ee) || ee.code != 2 {
 		t.Fatalf("want exit status 2, got %v", err)
+	}
+}
+
+func TestGhsimCommandSendsSignedPing(t *testing.T) {
+	got := make(chan string, 10)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mac := hmac.New(sha256.New, []byte("s3"))
+		mac.Write(body)
+		if r.Header.Get("X-Hub-Signature-256") == "sha256="+hex.EncodeToString(mac.Sum(nil)) {
+			got <- r.Header.Get("X-GitHub-Event")
+		}
+	}))
+	defer recv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runGhsim(ctx, []string{"--addr", "127.0.0.1:0", "--webhook-url", recv.URL, "--webhook-secret", "s3", "--time-scale", "60"}, io.Discard, io.Discard)
+	}()
+	select {
+	case ev := <-got:
+		if ev != "ping" {
+			t.Fatalf("first delivery %q, want ping", ev)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no signed ping within 5s")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("runGhsim: %v", err)
 	}
 }
