@@ -94,21 +94,29 @@ func TestCrashRelease(t *testing.T) {
 	logs := filepath.Join(t.TempDir(), "worker.log")
 	for i := range kills {
 		p := startWorker(t, bin, env, logs)
-		// A worker connects and polls within about half a second; kill it
-		// somewhere in the next few seconds of work.
-		wait := time.Duration(700+rng.IntN(2800)) * time.Millisecond
+		// Kill it at a random moment once it is doing GitHub work again
+		// (after a kill, Temporal first times out the dead worker's tasks).
+		before := requests(sim)
+		require.Eventually(t, func() bool { return requests(sim) > before }, 30*time.Second, 20*time.Millisecond,
+			"worker %d made no GitHub request", i+1)
+		wait := time.Duration(rng.IntN(1500)) * time.Millisecond
 		time.Sleep(wait)
 		require.NoError(t, p.Process.Signal(syscall.SIGKILL))
 		_ = p.Wait()
-		n := expireDeadActivities(t, c, crashTag)
-		t.Logf("kill %d after %s (train at %s, %s): %d running activities orphaned",
-			i+1, wait, time.Since(start).Round(time.Millisecond), progress(sim), n)
+		orphans := expireDeadActivities(t, c, crashTag)
+		t.Logf("kill %d, %s into its work (train at %s, %s): running activities orphaned: %v",
+			i+1, wait, time.Since(start).Round(time.Millisecond), progress(sim), orphans)
 	}
 	p := startWorker(t, bin, env, logs)
 	st := waitTrain(t, run)
 	t.Logf("train finished %s after start, through %d kills", time.Since(start).Round(time.Millisecond), kills)
 
-	// The last worker shuts down gracefully on SIGTERM.
+	// The last worker shuts down gracefully on SIGTERM (once it has
+	// started: a signal before main installs its handler just kills it).
+	require.Eventually(t, func() bool {
+		data, _ := os.ReadFile(logs)
+		return bytes.Count(data, []byte(`"worker started"`)) == kills+1
+	}, 20*time.Second, 20*time.Millisecond, "last worker started")
 	require.NoError(t, p.Process.Signal(syscall.SIGTERM))
 	done := make(chan error, 1)
 	go func() { done <- p.Wait() }()
@@ -173,8 +181,9 @@ var heartbeating = map[string]bool{"AwaitRun": true, "CollectArtifacts": true, "
 
 // expireDeadActivities shortens the timeouts of every activity that was
 // running when the worker died, in the release and its layer children, and
-// returns how many there were.
-func expireDeadActivities(t *testing.T, c client.Client, tag string) int {
+// returns their types. It also clears the executions' sticky task
+// queue, as a worker does when it drops a workflow from its cache.
+func expireDeadActivities(t *testing.T, c client.Client, tag string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -182,7 +191,7 @@ func expireDeadActivities(t *testing.T, c client.Client, tag string) int {
 	for n := range 5 {
 		ids = append(ids, fmt.Sprintf("release-%s-layer-%d", tag, n))
 	}
-	count := 0
+	var orphans []string
 	for _, id := range ids {
 		desc, err := c.DescribeWorkflowExecution(ctx, id, "")
 		var nf *serviceerror.NotFound
@@ -190,6 +199,17 @@ func expireDeadActivities(t *testing.T, c client.Client, tag string) int {
 			continue
 		}
 		require.NoError(t, err, "describe %s", id)
+		if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			continue
+		}
+		// New workflow tasks go to the shared queue, not the dead worker's sticky one.
+		_, err = c.WorkflowService().ResetStickyTaskQueue(ctx, &workflowservice.ResetStickyTaskQueueRequest{
+			Namespace: "default",
+			Execution: &commonpb.WorkflowExecution{WorkflowId: id},
+		})
+		if err != nil && !errors.As(err, &nf) {
+			require.NoError(t, err, "reset sticky queue of %s", id)
+		}
 		for _, pa := range desc.GetPendingActivities() {
 			if pa.GetState() != enumspb.PENDING_ACTIVITY_STATE_STARTED {
 				continue
@@ -216,10 +236,10 @@ func expireDeadActivities(t *testing.T, c client.Client, tag string) int {
 				continue // it finished meanwhile
 			}
 			require.NoError(t, err, "update activity %s of %s", pa.GetActivityId(), id)
-			count++
+			orphans = append(orphans, pa.GetActivityType().GetName())
 		}
 	}
-	return count
+	return orphans
 }
 
 // tail returns the last n lines of data.
@@ -244,4 +264,15 @@ func progress(sim *ghsim.Sim) string {
 		}
 	}
 	return fmt.Sprintf("%d dispatches, %d uploads", dispatches, uploads)
+}
+
+// requests counts the simulator's API answers so far.
+func requests(sim *ghsim.Sim) int {
+	n := 0
+	for _, byStatus := range sim.Stats().Requests {
+		for _, c := range byStatus {
+			n += c
+		}
+	}
+	return n
 }
