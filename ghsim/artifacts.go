@@ -46,6 +46,9 @@ func (s *Sim) materialiseLocked(r *run, at time.Time) {
 
 // write streams the artifact's zip.
 func (a *artifact) write(w io.Writer) error {
+	if a.spec.Hostile != nil {
+		return writeHostileZip(w, a.seed, a.run.repo.fullName(), a.spec)
+	}
 	return writeArtifactZip(w, a.seed, a.run.repo.fullName(), a.spec)
 }
 
@@ -104,9 +107,10 @@ type artifactRunJSON struct {
 // artifactJSON renders an artifact; digest and size must be known.
 func (s *Sim) artifactJSON(base string, a *artifact, digest string, size int64, now time.Time) artifactJSON {
 	api := fmt.Sprintf("%s/api/v3/repos/%s/actions/artifacts/%d", base, a.run.repo.fullName(), a.id)
+	reported := a.spec.Hostile.reportedDigest(digest)
 	return artifactJSON{
 		ID: a.id, NodeID: fmt.Sprintf("MDg6QXJ0aWZhY3Q%d", a.id), Name: a.spec.Name, SizeInBytes: size,
-		URL: api, ArchiveDownloadURL: api + "/zip", Expired: !now.Before(a.expires), Digest: &digest,
+		URL: api, ArchiveDownloadURL: api + "/zip", Expired: !now.Before(a.expires), Digest: &reported,
 		CreatedAt: ts(a.created), UpdatedAt: ts(a.created), ExpiresAt: ts(a.expires),
 		WorkflowRun: artifactRunJSON{ID: a.run.id, RepositoryID: a.run.repo.id, HeadRepositoryID: a.run.repo.id, HeadBranch: a.run.branch, HeadSHA: a.run.sha},
 	}

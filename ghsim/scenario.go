@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,8 @@ type RepoScenario struct {
 type ArtifactSpec struct {
 	Name  string     `yaml:"name" json:"name"`
 	Files []FileSpec `yaml:"files" json:"files"`
+	// Hostile makes the zip hostile (see hostile.go); nil: a normal zip.
+	Hostile *HostileSpec `yaml:"hostile" json:"hostile,omitempty"`
 }
 
 // FileSpec is one file inside an artifact zip.
@@ -218,6 +221,13 @@ func LoadScenario(path string) (*Scenario, error) {
 	return sc, nil
 }
 
+// clone copies the scenario so defaults applied to it never touch the caller's.
+func (sc *Scenario) clone() *Scenario {
+	c := *sc
+	c.Repos = slices.Clone(sc.Repos)
+	return &c
+}
+
 func (sc *Scenario) validate() error {
 	if sc.TimeScale < 0 {
 		return errors.New("time_scale must not be negative")
@@ -241,6 +251,11 @@ func (sc *Scenario) validate() error {
 				return fmt.Errorf("line %d: repo %q: artifact names must be unique and non-empty", r.line, r.Name)
 			}
 			arts[a.Name] = true
+			if a.Hostile != nil {
+				if err := a.Hostile.validate(); err != nil {
+					return fmt.Errorf("line %d: repo %q: artifact %q: %w", r.line, r.Name, a.Name, err)
+				}
+			}
 			for _, f := range a.Files {
 				if f.Name == "" {
 					return fmt.Errorf("line %d: repo %q: artifact %q has a file without name", r.line, r.Name, a.Name)

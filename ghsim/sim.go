@@ -66,6 +66,7 @@ func New(opts Options) (*Sim, error) {
 	if opts.Scenario == nil {
 		opts.Scenario = DefaultScenario()
 	}
+	opts.Scenario = opts.Scenario.clone()
 	if err := opts.Scenario.validate(); err != nil {
 		return nil, fmt.Errorf("ghsim scenario: %w", err)
 	}
@@ -199,6 +200,7 @@ func (s *Sim) applyScenario(sc *Scenario) {
 // SetScenario installs another scenario at run time (repos are added or reconfigured,
 // existing runs and releases are kept).
 func (s *Sim) SetScenario(sc *Scenario) error {
+	sc = sc.clone()
 	if err := sc.validate(); err != nil {
 		return fmt.Errorf("ghsim scenario: %w", err)
 	}
