@@ -1,0 +1,72 @@
+package traintest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
+)
+
+// BuildReleasetrain builds the releasetrain binary once into a temp folder.
+func BuildReleasetrain(t testing.TB) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := temporalcli.RepoRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "releasetrain")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/releasetrain")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/releasetrain: %v: %s", err, out)
+	}
+	return bin
+}
+
+// StartWorker starts `releasetrain worker` with env, appending its output to
+// logPath; the test's cleanup kills it if it still runs.
+func StartWorker(t testing.TB, bin string, env []string, logPath string) *exec.Cmd {
+	t.Helper()
+	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	fmt.Fprintf(f, "--- worker start %s\n", time.Now().Format(time.RFC3339Nano))
+	cmd := exec.Command(bin, "worker")
+	cmd.Env = env
+	cmd.Stdout = f
+	cmd.Stderr = f
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start worker: %v", err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	return cmd
+}
+
+// Tail returns the last n lines of data.
+func Tail(data []byte, n int) string {
+	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.ToValidUTF8(string(bytes.Join(lines, []byte("\n"))), "?")
+}
