@@ -45,7 +45,9 @@
 // is the scenario's next; cancel answers 202, or 409 once completed. Artifacts
 // are real zips (deterministic pseudo-ELF content, streamed, never held in
 // memory) with sha256 digests; downloads redirect (302) to /_blob/ URLs that
-// refuse an Authorization header and answer 410 once expired. Releases: 422
+// refuse an Authorization header and answer 410 once expired. An artifact can
+// be made hostile (hostile.go: zip slip, absolute path, symlink, zip bomb,
+// digest mismatch) to test extractors. Releases: 422
 // already_exists on a taken tag or asset name, tags/{tag} finds published
 // releases only, assets carry digests, immutable releases optional. GETs carry
 // a weak ETag; If-None-Match gives a 304 that spends no budget (served even
