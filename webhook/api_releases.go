@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -146,8 +147,8 @@ func (s *Server) getRelease(c echo.Context) error {
 // startRelease is POST /api/releases.
 func (s *Server) startRelease(c echo.Context) error {
 	var req StartRequest
-	if err := c.Bind(&req); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {tag, prerelease, only, with_dependents}")
+	if err := decodeStrict(c, &req); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {tag, prerelease, only, with_dependents}: "+err.Error())
 	}
 	if err := validTag(req.Tag); err != nil {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "tag: "+err.Error())
@@ -193,8 +194,8 @@ func (s *Server) releaseAction(c echo.Context) error {
 	if action == workflows.SignalCancel {
 		var req CancelRequest
 		if c.Request().ContentLength != 0 {
-			if err := c.Bind(&req); err != nil {
-				return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {reason}")
+			if err := decodeStrict(c, &req); err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {reason}: "+err.Error())
 			}
 		}
 		if req.Reason == "" {
@@ -293,6 +294,20 @@ func (s *Server) queryStatus(ctx context.Context, tag string) (*workflows.Status
 		return nil, fmt.Errorf("decode status of %s: %w", workflows.ReleaseWorkflowID(tag), err)
 	}
 	return &st, nil
+}
+
+// decodeStrict decodes a JSON request body, refusing unknown fields (an
+// operator's typo such as "prerelase" must not silently start a final release).
+func decodeStrict(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after the JSON object")
+	}
+	return nil
 }
 
 // findRepo finds a repo in a status by name, case-insensitively.

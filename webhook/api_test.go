@@ -173,6 +173,7 @@ func TestAPIStartExistingAndRejects(t *testing.T) {
 		{body: StartRequest{Tag: "a/b"}, want: http.StatusUnprocessableEntity},
 		{body: StartRequest{Tag: "v1", Only: []string{"nope"}}, want: http.StatusUnprocessableEntity},
 		{body: "not an object", want: http.StatusBadRequest},
+		{body: map[string]any{"tag": "v1", "prerelase": true}, want: http.StatusBadRequest},
 	} {
 		rec := f.api(t, http.MethodPost, "/api/releases", token, tt.body)
 		require.Equal(t, tt.want, rec.Code, "%v: %s", tt.body, rec.Body.String())

@@ -101,6 +101,7 @@ func TestReleaseStartsTrain(t *testing.T) {
 			assert.Equal(t, "release webhook BTCDecoded/bllvm-node", got.Trigger)
 			assert.Equal(t, "BTCDecoded", got.Train.Owner)
 			assert.Len(t, got.Train.Repos, 7)
+			assert.NotEmpty(t, rec.Header().Get("X-Request-Id"))
 			assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.starts.WithLabelValues(sourceRelease, "ok")))
 			assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.deliveries.WithLabelValues("release", outcomeStarted)))
 		})
