@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net"
 	"net/http"
@@ -108,6 +112,25 @@ func TestServeStartsWithoutTemporal(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	// A delivery while Temporal is down fails with 503, so GitHub shows it
+	// as failed and it can be redelivered; it answers well within 10 s.
+	body, err := os.ReadFile(filepath.Join("..", "..", "webhook", "testdata", "workflow_run.completed.json"))
+	require.NoError(t, err)
+	mac := hmac.New(sha256.New, []byte("s3"))
+	mac.Write(body)
+	req, err := http.NewRequest(http.MethodPost, base+"/webhook", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-GitHub-Event", "workflow_run")
+	req.Header.Set("X-GitHub-Delivery", "d-down")
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	start := time.Now()
+	resp, err = hc.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.Less(t, time.Since(start), 10*time.Second)
 
 	cancel()
 	select {
