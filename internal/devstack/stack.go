@@ -35,7 +35,8 @@ type Options struct {
 	// DataDir keeps Temporal's SQLite file, the artifact store and the
 	// downloaded releases across runs. Default <Root>/.data.
 	DataDir string
-	// Train is the release train. Default config.Default().
+	// Train is the release train. Default config.Default(). Its durations are
+	// divided by the time scale, like the simulator's builds.
 	Train *config.Train
 	// Scenario drives the simulated builds. Default ghsim.DefaultScenario().
 	Scenario *ghsim.Scenario
@@ -80,7 +81,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{opts: opts, Train: opts.Train, done: make(chan error, 2)}
+	s := &Stack{opts: opts, Train: scaledTrain(opts.Train, opts.TimeScale), done: make(chan error, 2)}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -164,7 +165,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	recv, err := webhook.New(webhook.Options{
 		Secret:   []byte(secret),
 		APIToken: s.APIToken,
-		Train:    opts.Train,
+		Train:    s.Train,
 		Temporal: s.Client,
 		Logger:   opts.Logger,
 	})
