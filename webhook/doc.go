@@ -16,6 +16,10 @@
 //     correlation id in the run's display_title;
 //   - ping answers 200.
 //
+// release, repository_dispatch and ping are parsed with go-github's
+// ParseWebHook; workflow_run, the hot path (every run of every covered repo),
+// is decoded into a narrow struct with goccy/go-json.
+//
 // A delivery id that was handled successfully is remembered (bounded), so a
 // redelivery does nothing; a second start for the same tag joins the running
 // train (workflows.StartOptions: USE_EXISTING). When Temporal is unreachable
@@ -36,7 +40,9 @@
 // GET /api/releases/:tag, POST /api/releases,
 // POST /api/releases/:tag/{pause,resume,cancel},
 // POST /api/releases/:tag/builds/:repo/{retry,skip}. Errors are JSON
-// {"message": "..."}.
+// {"message": "..."}. Request bodies are strict JSON (unknown fields 400).
+// Tags given to the API or a dispatch must match [A-Za-z0-9][A-Za-z0-9._+-]*
+// (no '/', so a tag is one path segment).
 //
 // # Health and metrics
 //
