@@ -163,7 +163,9 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 	if err != nil {
 		return releaseError(tag, err)
 	}
-	fmt.Fprintf(r.stdout, "release %s: started (workflow %s, run %s)\n", tag, run.GetID(), run.GetRunID())
+	// A running (or succeeded) train of the same tag is joined, not doubled.
+	fmt.Fprintf(r.stdout, "release %s: workflow %s, run %s (follow it with: releasetrain release status %s)\n",
+		tag, run.GetID(), run.GetRunID(), tag)
 	return nil
 }
 

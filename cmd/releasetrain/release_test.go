@@ -44,7 +44,7 @@ func TestReleaseStart(t *testing.T) {
 
 	err := cli.run(context.Background(), []string{"start", "v1.2.0-rc.1", "--only", "bllvm-node, bllvm-sdk", "--with-dependents"})
 	require.NoError(t, err)
-	assert.Equal(t, "release v1.2.0-rc.1: started (workflow release-v1.2.0-rc.1, run run-1)\n", out.String())
+	assert.Equal(t, "release v1.2.0-rc.1: workflow release-v1.2.0-rc.1, run run-1 (follow it with: releasetrain release status v1.2.0-rc.1)\n", out.String())
 	assert.Equal(t, "v1.2.0-rc.1", got.Tag)
 	assert.True(t, got.Prerelease, "an rc tag is a prerelease")
 	assert.Equal(t, []string{"bllvm-node", "bllvm-sdk"}, got.Only)

@@ -69,7 +69,9 @@ func TestCrashRelease(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NoError(t, w.Start())
+	refStart := time.Now()
 	ref := verifyRelease(t, refSim, train, "v1.9.0", waitTrain(t, startTrain(t, c, "v1.9.0", train)))
+	refTook := time.Since(refStart)
 	w.Stop()
 
 	// Run 2 on a fresh simulator with the same seed, through crashes.
@@ -109,7 +111,9 @@ func TestCrashRelease(t *testing.T) {
 	}
 	p := startWorker(t, bin, env, logs)
 	st := waitTrain(t, run)
-	t.Logf("train finished %s after start, through %d kills", time.Since(start).Round(time.Millisecond), kills)
+	took := time.Since(start)
+	t.Logf("train finished %s after start through %d kills: %.1f× the undisturbed run (%s)",
+		took.Round(time.Millisecond), kills, took.Seconds()/refTook.Seconds(), refTook.Round(time.Millisecond))
 
 	// The last worker shuts down gracefully on SIGTERM (once it has
 	// started: a signal before main installs its handler just kills it).
