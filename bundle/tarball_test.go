@@ -242,6 +242,42 @@ func TestTarballListedByTar(t *testing.T) {
 	}
 }
 
+func TestTarballExtractedByTar(t *testing.T) {
+	t.Parallel()
+	entries := mustLayout(t, testFiles(t, t.TempDir()))
+	p := pack(t, entries, TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
+	dst := t.TempDir()
+	if out, err := tool(t, dst, nil, "tar", "-xzf", p.Tarball.Path); err != nil {
+		t.Fatalf("tar -xzf: %v\n%s", err, out)
+	}
+	for _, e := range entries {
+		got := filepath.Join(dst, "bllvm-v1.2.0", e.Repo, filepath.FromSlash(e.Name))
+		sum, _, err := HashFile(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, _ := HashFile(e.Path)
+		st, _ := os.Stat(got)
+		if sum != want || (st.Mode().Perm()&0o100 != 0) != e.Executable {
+			t.Errorf("%s: extracted sha256 %s mode %v, want %s executable=%v", got, sum, st.Mode(), want, e.Executable)
+		}
+	}
+}
+
+// goldenBundleSHA256 pins the fixture's bundle digest: if a Go or pgzip
+// upgrade changes it, bundles are no longer reproducible across versions of
+// releasetrain, which users must be told about.
+const goldenBundleSHA256 = "6d4150ef223d5d89101284f2ba5f200966b5f1593dc84b7822b019a4c8189896"
+
+func TestTarballGoldenDigest(t *testing.T) {
+	t.Parallel()
+	entries := mustLayout(t, testFiles(t, t.TempDir()))
+	p := pack(t, entries, TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
+	if p.Tarball.SHA256 != goldenBundleSHA256 {
+		t.Errorf("bundle sha256 %s, golden %s: the output format changed", p.Tarball.SHA256, goldenBundleSHA256)
+	}
+}
+
 func TestSha256sumChecksAssets(t *testing.T) {
 	t.Parallel()
 	entries := mustLayout(t, testFiles(t, t.TempDir()))
