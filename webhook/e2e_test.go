@@ -57,6 +57,13 @@ func TestEndToEndDevServer(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, first.RunID, decode[reply](t, rec).RunID, "same run: nothing new started")
 
+	// The same tag released in the release repo is the unified release of
+	// this train (or belongs to it): ignored.
+	unified := []byte(strings.ReplaceAll(string(body), "bllvm-node", "bllvm-consensus"))
+	rec = f.deliver(t, "release", "e2e-3", unified, "")
+	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+	assert.Equal(t, outcomeIgnored, decode[reply](t, rec).Outcome)
+
 	// Visibility is eventually consistent: wait for the list to show it.
 	var list ReleaseList
 	require.Eventually(t, func() bool {
