@@ -51,7 +51,8 @@ func newTestKey(t *testing.T, name string, passphrase []byte) testKey {
 		t.Fatal(err)
 	}
 	if len(passphrase) > 0 {
-		if err := e.EncryptPrivateKeys(passphrase, nil); err != nil {
+		// The smallest iterated S2K count keeps tests fast under -race.
+		if err := e.EncryptPrivateKeys(passphrase, &packet.Config{S2KCount: 65536}); err != nil {
 			t.Fatal(err)
 		}
 		err = e.SerializePrivateWithoutSigning(w, nil)
