@@ -27,6 +27,9 @@ func ReadKeyring(r io.Reader) (openpgp.EntityList, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read keyring: %w", err)
 		}
+		if len(keys) == 0 {
+			return nil, errors.New("read keyring: no keys")
+		}
 		return keys, nil
 	}
 	var all openpgp.EntityList
