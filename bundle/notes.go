@@ -73,8 +73,13 @@ func Notes(in NotesInput) string {
 	}
 	if len(in.Assets) > 0 {
 		b.WriteString("## Downloads\n\n| Asset | Size | SHA-256 |\n|---|---:|---|\n")
+		bundleName := TarballName(in.Name, in.Tag)
 		for _, d := range sortedDigests(in.Assets) {
-			fmt.Fprintf(&b, "| `%s` | %s | `%s` |\n", d.Name, humanSize(d.Size), d.SHA256)
+			note := ""
+			if d.Name == bundleName {
+				note = " (every artifact, by repo)"
+			}
+			fmt.Fprintf(&b, "| `%s`%s | %s | `%s` |\n", d.Name, note, humanSize(d.Size), d.SHA256)
 		}
 		b.WriteString("\n")
 	}

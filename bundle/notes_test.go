@@ -34,7 +34,7 @@ func TestNotes(t *testing.T) {
 		"# bllvm v1.2.0-rc.1\n",
 		"**Pre-release:** `v1.2.0-rc.1` is a pre-release; it is not marked as the latest release.",
 		"Built from 2 repositories; 1 skipped.",
-		"| `bllvm-v1.2.0-rc.1.tar.gz` | 1.0 MiB | `" + strings.Repeat("c", 64) + "` |",
+		"| `bllvm-v1.2.0-rc.1.tar.gz` (every artifact, by repo) | 1.0 MiB | `" + strings.Repeat("c", 64) + "` |",
 		"### bllvm-consensus\n\n- Commit: BTCDecoded/bllvm-consensus@0123456789abcdef0123456789abcdef01234567\n- Build: https://github.com/BTCDecoded/bllvm-consensus/actions/runs/42\n- Attempts: 2\n",
 		"| `lib/libconsensus.a` | `libconsensus.a` | 1.5 KiB | `" + strings.Repeat("a", 64) + "` |",
 		// Size and digest filled from the assets.
