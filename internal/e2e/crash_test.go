@@ -37,6 +37,8 @@ const (
 	kills = 4
 	// crashTag is the crash test's release.
 	crashTag = "v2.0.0"
+	// dispatchRoute is ghsim's workflow_dispatch route.
+	dispatchRoute = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
 )
 
 // TestCrashRelease runs the train with the worker as a separate releasetrain
@@ -76,6 +78,11 @@ func TestCrashRelease(t *testing.T) {
 
 	// Run 2 on a fresh simulator with the same seed, through crashes.
 	sim, apiURL := startSim(t, 7)
+	// Slow dispatches widen the window in which a kill lands between GitHub
+	// accepting a dispatch and the activity reporting it: the request still
+	// lands after the worker dies, and the retry must find that run instead of
+	// dispatching again.
+	sim.SetFaults([]ghsim.Fault{{Route: dispatchRoute, Latency: 700 * time.Millisecond}})
 	store := t.TempDir()
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
