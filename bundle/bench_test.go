@@ -99,7 +99,12 @@ func TestBenchmarkVersusTar(t *testing.T) {
 func generateArtifacts(t *testing.T, dir string, total int64) []Input {
 	t.Helper()
 	var bins []string
-	for _, root := range []string{"/usr/bin", "/usr/lib/x86_64-linux-gnu", filepath.Join(runtime.GOROOT(), "pkg", "tool"), filepath.Join(runtime.GOROOT(), "bin")} {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	goroot := strings.TrimSpace(string(out))
+	for _, root := range []string{"/usr/bin", "/usr/lib/x86_64-linux-gnu", filepath.Join(goroot, "pkg", "tool"), filepath.Join(goroot, "bin")} {
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || !d.Type().IsRegular() {
 				return nil

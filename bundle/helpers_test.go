@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"crypto"
 	"io"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/ProtonMail/go-crypto/openpgp/s2k"
 	"go.uber.org/goleak"
 )
 
@@ -52,7 +54,7 @@ func newTestKey(t *testing.T, name string, passphrase []byte) testKey {
 	}
 	if len(passphrase) > 0 {
 		// The smallest iterated S2K count keeps tests fast under -race.
-		if err := e.EncryptPrivateKeys(passphrase, &packet.Config{S2KCount: 65536}); err != nil {
+		if err := e.EncryptPrivateKeys(passphrase, &packet.Config{S2KConfig: &s2k.Config{S2KMode: s2k.IteratedSaltedS2K, Hash: crypto.SHA256, S2KCount: 65536}}); err != nil {
 			t.Fatal(err)
 		}
 		err = e.SerializePrivateWithoutSigning(w, nil)
