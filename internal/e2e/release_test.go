@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/releasetrain/ghclient"
@@ -36,6 +37,9 @@ func TestWholeRelease(t *testing.T) {
 	st := waitTrain(t, startTrain(t, c, "v1.0.0", train))
 	t.Logf("train finished in %s", time.Since(start).Round(time.Millisecond))
 	verifyRelease(t, sim, train, "v1.0.0", st)
+	stats := sim.Stats()
+	assert.Positive(t, stats.NotModified, "polls send the run's ETag and get free 304s")
+	t.Logf("GitHub: %d budget units spent, %d free 304s", stats.BudgetSpent, stats.NotModified)
 
 	// Starting the same tag again joins the finished train: nothing runs twice.
 	again := startTrain(t, c, "v1.0.0", train)
