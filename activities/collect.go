@@ -56,7 +56,9 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 			}
 			continue
 		}
+		stop := heartbeatDuring(ctx, progress)
 		got, err := a.collectOne(ctx, run, art, tmp)
+		stop()
 		if err != nil {
 			return CollectResult{}, err
 		}

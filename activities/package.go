@@ -24,6 +24,8 @@ func (a *Activities) PackageRelease(ctx context.Context, in PackageInput) (Packa
 	}
 	defer os.RemoveAll(dir)
 
+	stop := heartbeatDuring(ctx, in.Tag)
+	defer stop()
 	var inputs []bundle.Input
 	for _, r := range in.Repos {
 		if r.Skipped {

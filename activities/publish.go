@@ -47,7 +47,10 @@ func (a *Activities) PublishRelease(ctx context.Context, in PublishInput) (Publi
 		if err := a.materialise(ctx, asset.SHA256, p, false); err != nil {
 			return PublishResult{}, err
 		}
-		if _, err := a.GitHub.UploadAsset(ctx, in.Owner, in.Repo, rel, asset.Name, in.Marker, p); err != nil {
+		stop := heartbeatDuring(ctx, i)
+		_, err := a.GitHub.UploadAsset(ctx, in.Owner, in.Repo, rel, asset.Name, in.Marker, p)
+		stop()
+		if err != nil {
 			return PublishResult{}, githubError(fmt.Sprintf("upload %s to %s %s", asset.Name, repo, in.Tag), err)
 		}
 		if err := os.Remove(p); err != nil {
