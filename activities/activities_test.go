@@ -28,11 +28,16 @@ import (
 
 // newEnv returns an activity test environment with a registered Activities
 // over the fake and an in-memory store.
-func newEnv(t *testing.T, gh *fakeGitHub) (*testsuite.TestActivityEnvironment, *Activities) {
+func newEnv(t testing.TB, gh GitHub) (*testsuite.TestActivityEnvironment, *Activities) {
 	t.Helper()
 	bucket := memblob.OpenBucket(nil)
 	t.Cleanup(func() { _ = bucket.Close() })
-	a := &Activities{GitHub: gh, Store: bucket, WorkDir: t.TempDir(), ListingWait: 3 * time.Second}
+	return newEnvWith(t, &Activities{GitHub: gh, Store: bucket, WorkDir: t.TempDir(), ListingWait: 3 * time.Second})
+}
+
+// newEnvWith registers a in a quiet activity test environment.
+func newEnvWith(t testing.TB, a *Activities) (*testsuite.TestActivityEnvironment, *Activities) {
+	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := s.NewTestActivityEnvironment()
@@ -342,6 +347,24 @@ func TestPublishReleaseMissingObject(t *testing.T) {
 func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// emptyBucketDir deletes every object of b.
+func emptyBucketDir(b *blob.Bucket) error {
+	ctx := context.Background()
+	it := b.List(nil)
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := b.Delete(ctx, obj.Key); err != nil {
+			return err
+		}
+	}
 }
 
 func countObjects(t *testing.T, b *blob.Bucket) int {
