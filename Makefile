@@ -8,10 +8,14 @@ TOOLS    := -modfile=tools/go.mod
 build:
 	$(GO) build -o bin/releasetrain ./cmd/releasetrain
 
-# The pinned Temporal CLI (dev server + Web UI); the first build takes minutes.
+# The pinned Temporal CLI (dev server + Web UI); the first build takes minutes
+# on 2 cores, so it says every 15 s that it is still going.
 $(TEMPORAL): tools/go.mod tools/go.sum
-	@echo "building the pinned Temporal CLI into $@ (first time: several minutes)"
-	$(GO) build $(TOOLS) -o $@ github.com/temporalio/cli/cmd/temporal
+	@echo "Building the pinned Temporal CLI into $@ (first time only: several minutes on 2 cores) ..."
+	@$(GO) build $(TOOLS) -o $@.tmp github.com/temporalio/cli/cmd/temporal & pid=$$!; s=0; \
+	  while kill -0 $$pid 2>/dev/null; do sleep 1; s=$$((s+1)); \
+	    [ $$((s % 15)) -eq 0 ] && echo "  ... still building the Temporal CLI ($${s}s)"; done; \
+	  wait $$pid && mv $@.tmp $@ && echo "Temporal CLI built in $${s}s."
 
 test: $(TEMPORAL)
 	$(GO) vet ./...
