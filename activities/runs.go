@@ -81,10 +81,26 @@ func (a *Activities) CheckRun(ctx context.Context, run RunRef) (RunResult, error
 		Attempt: r.Attempt, URL: r.HTMLURL, HeadSHA: r.HeadSHA}), nil
 }
 
-// RerunFailedJobs re-runs a failed run's failed jobs: the same run, next attempt.
+// RerunFailedJobs re-runs a failed run's failed jobs: the same run, next
+// attempt. It is idempotent: when the run is already past run.Attempt (an
+// earlier try's re-run landed, but its answer was lost to a crash or a 5xx),
+// it returns that attempt instead of asking again, which GitHub would refuse
+// ("already running") or turn into a second re-run.
 func (a *Activities) RerunFailedJobs(ctx context.Context, run RunRef) (RunRef, error) {
+	call := fmt.Sprintf("rerun failed jobs %s/%s#%d", run.Owner, run.Repo, run.ID)
+	cur, _, err := a.GitHub.GetRun(ctx, run.Owner, run.Repo, run.ID, "")
+	if err != nil {
+		return RunRef{}, githubError(call, err)
+	}
+	if cur.Attempt > run.Attempt {
+		a.logger().Info("build re-run already landed", zap.String("repo", run.Owner+"/"+run.Repo),
+			zap.Int64("run_id", run.ID), zap.Int("attempt", cur.Attempt))
+		next := run
+		next.Attempt = cur.Attempt
+		return next, nil
+	}
 	if err := a.GitHub.RerunFailedJobs(ctx, run.Owner, run.Repo, run.ID); err != nil {
-		return RunRef{}, githubError(fmt.Sprintf("rerun failed jobs %s/%s#%d", run.Owner, run.Repo, run.ID), err)
+		return RunRef{}, githubError(call, err)
 	}
 	a.logger().Info("build re-run", zap.String("repo", run.Owner+"/"+run.Repo),
 		zap.Int64("run_id", run.ID), zap.Int("attempt", run.Attempt+1))

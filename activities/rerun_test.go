@@ -1,0 +1,24 @@
+package activities
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/releasetrain/ghclient"
+)
+
+// A retried RerunFailedJobs whose earlier try's re-run landed (the worker
+// died before recording it) must not ask GitHub again: GitHub answers 403
+// "already running" while the new attempt runs, or re-runs a second time.
+func TestRerunAlreadyLanded(t *testing.T) {
+	gh := &fakeGitHub{states: []ghclient.Run{{ID: 9, Attempt: 2, Status: "in_progress"}}}
+	env, a := newEnv(t, gh)
+	val, err := env.ExecuteActivity(a.RerunFailedJobs, RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1})
+	require.NoError(t, err)
+	var next RunRef
+	require.NoError(t, val.Get(&next))
+	assert.Equal(t, 2, next.Attempt)
+	assert.Equal(t, 0, gh.reruns, "no second re-run request")
+}
