@@ -334,7 +334,6 @@ func progress(st ghsim.Stats) string {
 		traintest.Dispatches(st), st.Requests["GET /_blob/{token}"]["200"], traintest.Uploads(st))
 }
 
-
 // waitOrDump waits for the train; on timeout it logs the train's status
 // (queried from the running worker) and fails.
 func waitOrDump(t *testing.T, c client.Client, run client.WorkflowRun, timeout time.Duration) workflows.Status {
