@@ -78,11 +78,11 @@ func TestCrashRelease(t *testing.T) {
 
 	// Run 2 on a fresh simulator with the same seed, through crashes.
 	sim, apiURL := startSim(t, 7)
-	// Slow dispatches widen the window in which a kill lands between GitHub
+	// Slow dispatches (half of them) widen the window in which a kill lands between GitHub
 	// accepting a dispatch and the activity reporting it: the request still
 	// lands after the worker dies, and the retry must find that run instead of
 	// dispatching again.
-	sim.SetFaults([]ghsim.Fault{{Route: dispatchRoute, Latency: 700 * time.Millisecond}})
+	sim.SetFaults([]ghsim.Fault{{Route: dispatchRoute, Latency: 700 * time.Millisecond, Probability: 0.5}})
 	store := t.TempDir()
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
