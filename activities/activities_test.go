@@ -159,6 +159,22 @@ func TestAwaitRunResumesFromHeartbeat(t *testing.T) {
 	assert.Equal(t, 1, gh.notMod)
 }
 
+func TestAwaitRunIgnoresTheAttemptBeforeARerun(t *testing.T) {
+	gh := &fakeGitHub{states: []ghclient.Run{
+		{ID: 9, Attempt: 1, Status: "completed", Conclusion: "failure"},
+		{ID: 9, Attempt: 2, Status: "queued"},
+		{ID: 9, Attempt: 2, Status: "completed", Conclusion: "success"},
+	}}
+	env, a := newEnv(t, gh)
+	val, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 2}, PollInterval: time.Millisecond})
+	require.NoError(t, err)
+	var res RunResult
+	require.NoError(t, val.Get(&res))
+	assert.Equal(t, OutcomeSucceeded, res.Outcome, "attempt 1's failure is not attempt 2's result")
+	assert.Equal(t, 2, res.Run.Attempt)
+	assert.Equal(t, 3, gh.gets)
+}
+
 func TestAwaitRunReturnsPromptlyWhenCancelled(t *testing.T) {
 	gh := &fakeGitHub{states: []ghclient.Run{{ID: 9, Attempt: 1, Status: "in_progress"}}}
 	env, a := newEnv(t, gh)

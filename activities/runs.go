@@ -61,7 +61,7 @@ func (a *Activities) AwaitRun(ctx context.Context, in AwaitInput) (RunResult, er
 					Attempt: run.Attempt, URL: run.HTMLURL, HeadSHA: run.HeadSHA}
 			}
 			nextPoll = now.Add(interval)
-			if p.Status == "completed" {
+			if p.Status == "completed" && !staleAttempt(in.Run, p) {
 				return a.result(in.Run, p), nil
 			}
 		}
@@ -69,6 +69,13 @@ func (a *Activities) AwaitRun(ctx context.Context, in AwaitInput) (RunResult, er
 		wait := min(beat, time.Until(nextPoll))
 		timer.Reset(max(wait, 0))
 	}
+}
+
+// staleAttempt reports an answer about an earlier attempt than the one
+// awaited: right after a re-run GitHub may still show the failed attempt as
+// completed, which must not count as this attempt's result.
+func staleAttempt(want RunRef, p awaitProgress) bool {
+	return want.Attempt > 0 && p.Attempt > 0 && p.Attempt < want.Attempt
 }
 
 // CheckRun reads a run once (e.g. after a build-event signal).
