@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	activitypb "go.temporal.io/api/activity/v1"
@@ -25,6 +28,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
@@ -84,6 +88,7 @@ func TestCrashRelease(t *testing.T) {
 	// dispatching again.
 	sim.SetFaults([]ghsim.Fault{{Route: dispatchRoute, Latency: 700 * time.Millisecond, Probability: 0.5}})
 	store := t.TempDir()
+	key, armoredKey := signingKey(t)
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
@@ -93,6 +98,7 @@ func TestCrashRelease(t *testing.T) {
 		"RELEASETRAIN_ARTIFACT_STORE=file://" + store + "?create_dir=1&no_tmp_dir=1",
 		"RELEASETRAIN_WORK_DIR=" + t.TempDir(),
 		"RELEASETRAIN_LISTING_WAIT=1s",
+		"RELEASETRAIN_SIGNING_KEY=" + string(armoredKey),
 	}
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0))
@@ -142,6 +148,14 @@ func TestCrashRelease(t *testing.T) {
 
 	got := verifyRelease(t, sim, train, crashTag, st)
 	assert.Equal(t, artifactSums(ref), artifactSums(got), "the same artifacts as the undisturbed run")
+
+	// The worker signed SHA256SUMS with the key from its environment.
+	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, crashTag, bundle.SumsName)
+	require.NoError(t, err)
+	sigs, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, crashTag, bundle.SigsName)
+	require.NoError(t, err)
+	_, err = openpgp.CheckArmoredDetachedSignature(openpgp.EntityList{key}, bytes.NewReader(sums), bytes.NewReader(sigs), nil)
+	assert.NoError(t, err, "SHA256SUMS.asc verifies")
 	if t.Failed() {
 		data, _ := os.ReadFile(logs)
 		t.Logf("worker log (tail):\n%s", tail(data, 60))
@@ -286,4 +300,17 @@ func requests(sim *ghsim.Sim) int {
 		}
 	}
 	return n
+}
+
+// signingKey makes an OpenPGP signing key and its armored private form.
+func signingKey(t *testing.T) (*openpgp.Entity, []byte) {
+	t.Helper()
+	e, err := openpgp.NewEntity("releasetrain e2e", "", "e2e@example.org", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	w, err := armor.Encode(&buf, openpgp.PrivateKeyType, nil)
+	require.NoError(t, err)
+	require.NoError(t, e.SerializePrivate(w, nil))
+	require.NoError(t, w.Close())
+	return e, buf.Bytes()
 }
