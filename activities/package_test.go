@@ -101,7 +101,7 @@ func TestPackageAndPublish(t *testing.T) {
 	require.NoError(t, val.Get(&again))
 	assert.Equal(t, pkg.Assets[:6], again.Assets[:6])
 
-	val, err = env.ExecuteActivity(a.PublishRelease, PublishInput{Owner: "BTCDecoded", Repo: "bllvm-consensus", Tag: "v1.2.3",
+	_, err = env.ExecuteActivity(a.PublishRelease, PublishInput{Owner: "BTCDecoded", Repo: "bllvm-consensus", Tag: "v1.2.3",
 		Title: "btcdecoded v1.2.3", Assets: pkg.Assets, NotesSHA256: pkg.NotesSHA256, Marker: "releasetrain"})
 	require.NoError(t, err)
 	assert.Equal(t, sums, gh.uploads[bundle.SumsName])

@@ -23,13 +23,13 @@ import (
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
-const releaseUsage = `usage:
+const releaseUsage = `usage: releasetrain release COMMAND TAG …
   releasetrain release start TAG [--prerelease] [--only a,b] [--with-dependents] [--config FILE]
   releasetrain release status TAG [--json]
   releasetrain release pause|resume|cancel TAG [--reason TEXT]
   releasetrain release retry|skip TAG REPO
 
-Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE.`
+Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE`
 
 // releaseCLI drives release trains through a Temporal client.
 type releaseCLI struct {

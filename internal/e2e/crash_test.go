@@ -218,12 +218,13 @@ func expireDeadActivities(t *testing.T, c client.Client, tag string) []string {
 	}
 	var orphans []string
 	for _, id := range ids {
-		desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+		d, err := c.DescribeWorkflow(ctx, id, "")
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
 			continue
 		}
 		require.NoError(t, err, "describe %s", id)
+		desc := d.RawResponse
 		if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 			continue
 		}
