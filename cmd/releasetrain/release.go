@@ -59,6 +59,10 @@ func (r *releaseCLI) run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return usageError(errors.New(releaseUsage))
 	}
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
+		fmt.Fprintln(r.stdout, releaseUsage)
+		return nil
+	}
 	sub, rest := args[0], args[1:]
 	switch sub {
 	case "start":
@@ -69,7 +73,7 @@ func (r *releaseCLI) run(ctx context.Context, args []string) error {
 		return r.control(ctx, sub, rest)
 	case workflows.SignalRetry, workflows.SignalSkip:
 		return r.repoSignal(ctx, sub, rest)
-	case "-h", "--help", "help":
+	case "help":
 		fmt.Fprintln(r.stdout, releaseUsage)
 		return nil
 	}

@@ -89,6 +89,12 @@ func TestReleaseStartRejectsBadInput(t *testing.T) {
 	}
 }
 
+func TestReleaseHelp(t *testing.T) {
+	cli, _, out := newReleaseCLI(t)
+	require.NoError(t, cli.run(context.Background(), []string{"start", "--help"}))
+	assert.Contains(t, out.String(), "releasetrain release start TAG [--prerelease]")
+}
+
 func TestReleaseSignals(t *testing.T) {
 	tests := []struct {
 		give    []string
