@@ -120,7 +120,7 @@ func checkEntries(files []*zip.File, lim UnzipLimits) error {
 		}
 		mode := f.Mode()
 		if !mode.IsRegular() && !mode.IsDir() {
-			return fmt.Errorf("entry %q: %w: %s is not a regular file or directory", f.Name, ErrUnsafeEntry, mode.Type())
+			return fmt.Errorf("entry %q: %w: %s, not a regular file or directory", f.Name, ErrUnsafeEntry, entryKind(mode))
 		}
 		if seen[name] {
 			return fmt.Errorf("entry %q: %w: duplicate name", f.Name, ErrUnsafeEntry)
@@ -142,6 +142,21 @@ func checkEntries(files []*zip.File, lim UnzipLimits) error {
 		}
 	}
 	return nil
+}
+
+// entryKind names a special file's type in words ("symlink", "device", …).
+func entryKind(mode fs.FileMode) string {
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		return "symlink"
+	case mode&fs.ModeDevice != 0:
+		return "device"
+	case mode&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case mode&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file " + mode.Type().String()
 }
 
 // checkName rejects paths that are not plain relative slash paths.

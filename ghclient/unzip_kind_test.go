@@ -1,0 +1,28 @@
+package ghclient
+
+import (
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A rejected special entry is named in words, not as a mode string.
+func TestUnzipNamesSpecialEntryKind(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		give fs.FileMode
+		want string
+	}{
+		{fs.ModeSymlink | 0o777, "symlink, not a regular file"},
+		{fs.ModeDevice | 0o644, "device, not a regular file"},
+		{fs.ModeNamedPipe | 0o644, "named pipe, not a regular file"},
+	}
+	for _, tt := range tests {
+		zp := writeZip(t, []zipEntry{{name: "special", body: []byte("/etc"), mode: tt.give}})
+		_, err := Unzip(zp, filepath.Join(t.TempDir(), "out"), "art", DefaultUnzipLimits())
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("mode %v: err = %v, want it to say %q", tt.give, err, tt.want)
+		}
+	}
+}
