@@ -3,7 +3,7 @@ GO       ?= go
 TEMPORAL := bin/temporal
 TOOLS    := -modfile=tools/go.mod
 
-.PHONY: run test lint build temporal
+.PHONY: run test lint build temporal chaos
 
 build:
 	$(GO) build -o bin/releasetrain ./cmd/releasetrain
@@ -22,6 +22,11 @@ test: $(TEMPORAL)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	RELEASETRAIN_TEMPORAL_CLI=$(CURDIR)/$(TEMPORAL) $(GO) test -race -timeout 20m ./...
+
+# The long reliability tests (worker crashes, server restarts, GitHub faults,
+# hostile artifacts); results in docs/benchmarks.md.
+chaos: $(TEMPORAL)
+	RELEASETRAIN_TEMPORAL_CLI=$(CURDIR)/$(TEMPORAL) $(GO) test -tags chaos -count=1 -timeout 60m -v ./internal/chaos/...
 
 lint:
 	$(GO) vet ./...
