@@ -49,7 +49,9 @@ func (a *Activities) DispatchBuild(ctx context.Context, in DispatchInput) (RunRe
 		NotBefore:   in.NotBefore,
 		ListingWait: wait,
 	}
+	stop := heartbeatDuring(ctx, in.CorrelationID)
 	run, err := a.GitHub.FindOrDispatch(ctx, req)
+	stop()
 	if err != nil {
 		return RunRef{}, githubError(fmt.Sprintf("dispatch %s/%s %s", in.Owner, in.Repo, in.CorrelationID), err)
 	}

@@ -97,7 +97,7 @@ func (b *build) dispatch(ctx workflow.Context) (step, error) {
 		NotBefore:     b.notBefore,
 	}
 	var ref activities.RunRef
-	err := workflow.ExecuteActivity(apiOptions(ctx), a.DispatchBuild, in).Get(ctx, &ref)
+	err := workflow.ExecuteActivity(dispatchOptions(ctx), a.DispatchBuild, in).Get(ctx, &ref)
 	if err == nil {
 		b.setRun(ref)
 	}

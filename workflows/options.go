@@ -28,6 +28,12 @@ const (
 	// awaitMargin is added to a repo's build_timeout: the run may queue for
 	// a runner before its own clock starts.
 	awaitMargin = 15 * time.Minute
+	// longHeartbeat is the heartbeat timeout of the long activities (dispatch
+	// with its listing waits, collect, package, publish). They heartbeat all
+	// through every long step, so a worker that dies mid-step is noticed
+	// within a minute and another worker retries, instead of waiting out the
+	// step's whole start-to-close timeout.
+	longHeartbeat = time.Minute
 	// collectTimeout bounds one CollectArtifacts attempt: downloading and
 	// storing a run's artifacts (hundreds of MB at most).
 	collectTimeout = 30 * time.Minute
@@ -51,12 +57,25 @@ func apiRetry() *temporal.RetryPolicy {
 	}
 }
 
-// apiOptions are the options of the short GitHub calls (DispatchBuild,
-// CheckRun, RerunFailedJobs). WaitForCancellation lets a cancelled dispatch
-// still report the run it started, so the cleanup can cancel it.
+// apiOptions are the options of the short GitHub calls (CheckRun,
+// RerunFailedJobs). WaitForCancellation lets a cancelled call finish, so
+// the cleanup knows the run's latest attempt.
 func apiOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: apiCallTimeout,
+		RetryPolicy:         apiRetry(),
+		WaitForCancellation: true,
+	})
+}
+
+// dispatchOptions are DispatchBuild's: an API call that may wait out
+// GitHub's listing delay, so it heartbeats. WaitForCancellation lets a
+// cancelled dispatch still report the run it started, so the cleanup can
+// cancel it.
+func dispatchOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: apiCallTimeout,
+		HeartbeatTimeout:    longHeartbeat,
 		RetryPolicy:         apiRetry(),
 		WaitForCancellation: true,
 	})
@@ -77,6 +96,7 @@ func awaitOptions(ctx workflow.Context, s config.Settings) workflow.Context {
 func collectOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: collectTimeout,
+		HeartbeatTimeout:    longHeartbeat,
 		RetryPolicy:         apiRetry(),
 	})
 }
@@ -94,6 +114,7 @@ func cleanupOptions(ctx workflow.Context) workflow.Context {
 func packageOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: packageTimeout,
+		HeartbeatTimeout:    longHeartbeat,
 		RetryPolicy:         apiRetry(),
 	})
 }
@@ -102,6 +123,7 @@ func packageOptions(ctx workflow.Context) workflow.Context {
 func publishOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: publishTimeout,
+		HeartbeatTimeout:    longHeartbeat,
 		RetryPolicy:         apiRetry(),
 	})
 }
