@@ -11,8 +11,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 	"gocloud.dev/blob"
-	_ "gocloud.dev/blob/fileblob" // file:// artifact stores
-	_ "gocloud.dev/blob/memblob"  // mem:// artifact stores (tests)
+	_ "gocloud.dev/blob/azureblob" // azblob:// artifact stores
+	_ "gocloud.dev/blob/fileblob"  // file:// artifact stores
+	_ "gocloud.dev/blob/gcsblob"   // gs:// artifact stores
+	_ "gocloud.dev/blob/memblob"   // mem:// artifact stores (tests)
+	_ "gocloud.dev/blob/s3blob"    // s3:// artifact stores shared by workers on several machines
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/bundle"
