@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/mocks"
@@ -121,11 +120,6 @@ func (f *fixture) api(t testing.TB, method, path, token string, body any) *httpt
 	rec := httptest.NewRecorder()
 	f.srv.Handler().ServeHTTP(rec, req)
 	return rec
-}
-
-func (f *fixture) counter(t testing.TB, c prometheus.Collector) float64 {
-	t.Helper()
-	return testutil.ToFloat64(c)
 }
 
 // decode decodes a JSON answer.

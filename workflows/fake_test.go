@@ -312,9 +312,6 @@ func workflowOptions(name string) workflow.RegisterOptions {
 	return workflow.RegisterOptions{Name: name}
 }
 
-// Short names for the tests' mock signatures.
-const mockAny = mock.Anything
-
 type (
 	ctxT         = context.Context
 	testsuiteEnv = testsuite.TestWorkflowEnvironment

@@ -210,11 +210,11 @@ func (r *recorder) wait(id string, want enumspb.WorkflowExecutionStatus) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err := r.srv.Client().GetWorkflow(ctx, id, "").Get(ctx, nil)
-	d, derr := r.srv.Client().DescribeWorkflowExecution(ctx, id, "")
+	d, derr := r.srv.Client().DescribeWorkflow(ctx, id, "")
 	if derr != nil {
 		r.t.Fatalf("describe %s: %v", id, derr)
 	}
-	if got := d.WorkflowExecutionInfo.Status; got != want {
+	if got := d.Status; got != want {
 		r.t.Fatalf("%s closed %s (err %v), want %s", id, got, err, want)
 	}
 }
