@@ -1,0 +1,75 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/BTCDecoded/releasetrain/internal/testenv"
+)
+
+// TestOverhead measures the release makespan over the DAG's layered lower
+// bound for the BTCDecoded train with fixed build times, with workflow_run
+// webhooks and with polling only, interleaved on one dev server.
+//
+// Short: builds of 1–3 simulated minutes at 60×, webhooks only. Full
+// (RELEASETRAIN_BENCH=1): 5–15 minute builds at 60×, repeated, medians.
+func TestOverhead(t *testing.T) {
+	integration(t)
+	builds, scale, n, timeout := BTCDecodedBuilds(), 60.0, repeats(3), 3*time.Minute
+	if !full() {
+		for k, d := range builds {
+			builds[k] = d / 5
+		}
+		n, timeout = 1, time.Minute
+	}
+	modes := []bool{true, false}
+	if !full() {
+		modes = modes[:1]
+	}
+	srv := testenv.StartTemporal(t, "")
+	ratios := map[bool][]float64{}
+	buildRatios := map[bool][]float64{}
+	for i := range n {
+		for _, hooks := range modes {
+			// A subtest per release: its worker stops before the next
+			// stack's worker polls the same task queue.
+			t.Run(fmt.Sprintf("webhooks=%v/%d", hooks, i+1), func(t *testing.T) {
+				train, sc := BTCDecoded(builds, scale)
+				s := StartStack(t, StackOptions{Train: train, Scenario: sc, TimeScale: scale, Webhooks: hooks, Temporal: srv})
+				ctx, cancel := context.WithTimeout(context.Background(), timeout)
+				defer cancel()
+				r, err := s.Release(ctx, fmt.Sprintf("v1.%d.%d", i, btoi(hooks)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ratios[hooks] = append(ratios[hooks], r.Ratio())
+				buildRatios[hooks] = append(buildRatios[hooks], r.BuildRatio())
+				t.Logf("makespan %s, builds done %s, bound %s → %.3f (builds only %.3f); wall %s; load %s; budget %d, 304s %d, webhooks %v",
+					minutes(r.Makespan()), minutes(r.BuildSpan()), minutes(r.Bound), r.Ratio(), r.BuildRatio(),
+					r.Wall.Round(time.Millisecond), loadavg(), r.GitHub.BudgetSpent, r.GitHub.NotModified, r.GitHub.Webhooks)
+			})
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	hook, poll := median(ratios[true]), median(ratios[false])
+	t.Logf("RESULT overhead: webhooks %.3f (builds only %.3f), polling only %.3f (builds only %.3f), median of %d, scale %v",
+		hook, median(buildRatios[true]), poll, median(buildRatios[false]), n, scale)
+	limit := 1.05
+	if !full() {
+		limit = 1.35 // minute-long builds: the fixed real-time costs weigh 5× more
+	}
+	if hook > limit {
+		t.Errorf("makespan/bound with webhooks %.3f, want ≤ %.2f", hook, limit)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

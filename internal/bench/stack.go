@@ -1,0 +1,198 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+	"go.uber.org/zap"
+
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/ghclient"
+	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/webhook"
+	"github.com/BTCDecoded/releasetrain/worker"
+	"github.com/BTCDecoded/releasetrain/workflows"
+)
+
+// SimToken is the simulator's static token.
+const SimToken = "ghsim-token"
+
+// StackOptions configure StartStack.
+type StackOptions struct {
+	// Train is the release train (resolved). Required.
+	Train *config.Train
+	// Scenario drives the simulated builds. Required.
+	Scenario *ghsim.Scenario
+	// TimeScale is simulated seconds per real second. Default 60.
+	TimeScale float64
+	// Webhooks wires the receiver: the simulator's workflow_run deliveries
+	// reach the release as build-event signals. False: polling only.
+	Webhooks bool
+	// Temporal reuses a running dev server (several stacks in one test).
+	// Default: a new in-memory dev server for the test.
+	Temporal *testsuite.DevServer
+	// ListingWait is the worker's listing wait for retried dispatches. Default 1s.
+	ListingWait time.Duration
+}
+
+// Stack is the whole releasetrain in one process against the simulator.
+type Stack struct {
+	Client   client.Client
+	Sim      *ghsim.Sim
+	SimURL   string
+	Train    *config.Train
+	Scenario *ghsim.Scenario
+	Scale    float64
+	// Temporal is the dev server the stack uses.
+	Temporal *testsuite.DevServer
+	// StoreDir is the worker's content-addressed artifact store.
+	StoreDir string
+}
+
+// StartStack starts the stack for one test; everything stops when it ends.
+func StartStack(t testing.TB, opts StackOptions) *Stack {
+	t.Helper()
+	if opts.TimeScale == 0 {
+		opts.TimeScale = 60
+	}
+	if opts.ListingWait == 0 {
+		opts.ListingWait = time.Second
+	}
+	srv := opts.Temporal
+	if srv == nil {
+		srv = testenv.StartTemporal(t, "")
+	}
+	s := &Stack{Client: srv.Client(), Train: opts.Train, Scenario: opts.Scenario, Scale: opts.TimeScale,
+		Temporal: srv, StoreDir: t.TempDir()}
+
+	simLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("simulator listener: %v", err)
+	}
+	s.SimURL = "http://" + simLn.Addr().String()
+	secret := randomHex(t)
+	simOpts := ghsim.Options{Scenario: opts.Scenario, TimeScale: opts.TimeScale, Seed: 1, BaseURL: s.SimURL}
+	var recvLn net.Listener
+	if opts.Webhooks {
+		if recvLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatalf("receiver listener: %v", err)
+		}
+		simOpts.WebhookURL = "http://" + recvLn.Addr().String() + "/webhook"
+		simOpts.WebhookSecret = secret
+	}
+	if s.Sim, err = ghsim.New(simOpts); err != nil {
+		t.Fatalf("simulator: %v", err)
+	}
+	simSrv := &http.Server{Handler: s.Sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	simDone := make(chan struct{})
+	go func() {
+		defer close(simDone)
+		_ = simSrv.Serve(simLn)
+	}()
+	t.Cleanup(func() {
+		_ = simSrv.Close()
+		<-simDone
+		s.Sim.Close()
+	})
+
+	w, err := worker.New(s.Client, worker.Options{
+		GitHub:      ghclient.Config{BaseURL: s.SimURL + "/api/v3/", Token: SimToken},
+		StoreURL:    "file://" + s.StoreDir + "?no_tmp_dir=1",
+		WorkDir:     t.TempDir(),
+		ListingWait: opts.ListingWait,
+	})
+	if err != nil {
+		t.Fatalf("worker: %v", err)
+	}
+	if err := w.Start(); err != nil {
+		t.Fatalf("worker start: %v", err)
+	}
+	t.Cleanup(w.Stop)
+
+	if opts.Webhooks {
+		startReceiver(t, recvLn, secret, opts.Train, s.Client)
+	}
+	return s
+}
+
+// startReceiver serves the real webhook receiver on ln until the test ends.
+func startReceiver(t testing.TB, ln net.Listener, secret string, train *config.Train, tc webhook.Temporal) {
+	t.Helper()
+	recv, err := webhook.New(webhook.Options{Secret: []byte(secret), Train: train, Temporal: tc, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatalf("receiver: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- recv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
+			t.Errorf("receiver: %v", err)
+		}
+	})
+}
+
+// Release runs one train for tag to its end and measures it.
+func (s *Stack) Release(ctx context.Context, tag string) (*Result, error) {
+	start := time.Now()
+	run, err := s.Client.ExecuteWorkflow(ctx, workflows.StartOptions(tag), workflows.ReleaseWorkflowName,
+		workflows.ReleaseInput{Tag: tag, Train: *s.Train, Trigger: "bench"})
+	if err != nil {
+		return nil, fmt.Errorf("start release %s: %w", tag, err)
+	}
+	var st workflows.Status
+	if err := run.Get(ctx, &st); err != nil {
+		return nil, fmt.Errorf("release %s: %w (%s)", tag, err, s.problems(tag))
+	}
+	wall := time.Since(start)
+	if st.State != workflows.StateSucceeded {
+		return nil, fmt.Errorf("release %s ended %s: %s", tag, st.State, st.Error)
+	}
+	tl, err := ReadTimeline(ctx, s.Client, tag)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tag: tag, Wall: wall, Status: st, Timeline: tl, Scale: s.Scale,
+		Bound: LayeredBound(st.Layers, s.Scenario), GitHub: s.Sim.Stats()}, nil
+}
+
+// problems lists the failed repos of a running release, for an error message.
+func (s *Stack) problems(tag string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	v, err := s.Client.QueryWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", workflows.QueryStatus)
+	if err != nil {
+		return "status: " + err.Error()
+	}
+	var st workflows.Status
+	if err := v.Get(&st); err != nil {
+		return "status: " + err.Error()
+	}
+	var out []string
+	for name, r := range st.Repos {
+		if r.Error != "" || r.State != workflows.RepoSucceeded {
+			out = append(out, fmt.Sprintf("%s %s %s", name, r.State, r.Error))
+		}
+	}
+	return fmt.Sprintf("state %s: %s", st.State, strings.Join(out, "; "))
+}
+
+func randomHex(t testing.TB) string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
