@@ -42,11 +42,20 @@ func hostileCases(root string) []hostileCase {
 			[]string{`artifact "abs-bin"`, `entry "` + root + `/abs-evil"`, "absolute path"}},
 		{"link", ghsim.HostileSpec{Kind: ghsim.HostileSymlink, Target: root + "/outside"},
 			[]string{`artifact "link-bin"`, `entry "link"`, "symlink"}},
-		{"bomb", ghsim.HostileSpec{Kind: ghsim.HostileZipBomb, Size: 256 << 20},
+		{"bomb", ghsim.HostileSpec{Kind: ghsim.HostileZipBomb, Size: bombSize()},
 			[]string{`artifact "bomb-bin"`, `entry "bomb.bin"`, "zip over limits"}},
 		{"lying", ghsim.HostileSpec{Kind: ghsim.HostileDigestMismatch},
 			[]string{`artifact`, `"lying-bin"`, "digest mismatch"}},
 	}
+}
+
+// bombSize is the zip bomb's inflated size: 64 MiB (the simulator deflates
+// it for every download, slow under -race), 1 GiB in the long version.
+func bombSize() ghsim.ByteSize {
+	if long {
+		return 1 << 30
+	}
+	return 64 << 20
 }
 
 // TestHostileArtifacts runs a train whose members upload hostile artifacts
