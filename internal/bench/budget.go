@@ -8,13 +8,13 @@ import (
 
 // BuildBudget is the primary rate-limit budget the simulator charged for
 // builds: every API request but the release routes (packaging and
-// publishing), the free ones (GET /rate_limit, App routes, 304 answers) and
+// publishing), artifact blob downloads (storage, not the API), the free ones (GET /rate_limit, App routes, 304 answers) and
 // reset connections.
 func BuildBudget(st ghsim.Stats) int {
 	n := 0
 	for route, byStatus := range st.Requests {
 		_, path, _ := strings.Cut(route, " ")
-		if strings.Contains(path, "/releases") || path == "/rate_limit" || path == "/app" || strings.HasPrefix(path, "/app/") {
+		if strings.Contains(path, "/releases") || strings.HasPrefix(path, "/_blob/") || path == "/rate_limit" || path == "/app" || strings.HasPrefix(path, "/app/") {
 			continue
 		}
 		for status, c := range byStatus {

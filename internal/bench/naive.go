@@ -21,6 +21,8 @@ type NaivePoller struct {
 	GH *github.Client
 	// Interval is the poll period (real time). The baseline is 10 s simulated.
 	Interval time.Duration
+	// Blob downloads the signed artifact URLs, without credentials.
+	Blob *http.Client
 }
 
 // Build runs one build of owner/repo and returns the bytes of artifacts downloaded.
@@ -74,7 +76,7 @@ func (p *NaivePoller) Build(ctx context.Context, owner, repo, workflow, tag, cor
 		if err != nil {
 			return total, fmt.Errorf("naive artifact url %s/%s %s: %w", owner, repo, a.GetName(), err)
 		}
-		n, err := fetch(ctx, p.GH.Client(), u.String())
+		n, err := fetch(ctx, p.Blob, u.String())
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("naive download %s/%s %s: %w", owner, repo, a.GetName(), err)

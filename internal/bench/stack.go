@@ -76,35 +76,18 @@ func StartStack(t testing.TB, opts StackOptions) *Stack {
 	s := &Stack{Client: srv.Client(), Train: opts.Train, Scenario: opts.Scenario, Scale: opts.TimeScale,
 		Temporal: srv, StoreDir: t.TempDir()}
 
-	simLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("simulator listener: %v", err)
-	}
-	s.SimURL = "http://" + simLn.Addr().String()
 	secret := randomHex(t)
-	simOpts := ghsim.Options{Scenario: opts.Scenario, TimeScale: opts.TimeScale, Seed: 1, BaseURL: s.SimURL}
 	var recvLn net.Listener
+	var hookURL string
 	if opts.Webhooks {
+		var err error
 		if recvLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 			t.Fatalf("receiver listener: %v", err)
 		}
-		simOpts.WebhookURL = "http://" + recvLn.Addr().String() + "/webhook"
-		simOpts.WebhookSecret = secret
+		hookURL = "http://" + recvLn.Addr().String() + "/webhook"
 	}
-	if s.Sim, err = ghsim.New(simOpts); err != nil {
-		t.Fatalf("simulator: %v", err)
-	}
-	simSrv := &http.Server{Handler: s.Sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	simDone := make(chan struct{})
-	go func() {
-		defer close(simDone)
-		_ = simSrv.Serve(simLn)
-	}()
-	t.Cleanup(func() {
-		_ = simSrv.Close()
-		<-simDone
-		s.Sim.Close()
-	})
+	s.Sim, s.SimURL = StartSim(t, ghsim.Options{Scenario: opts.Scenario, TimeScale: opts.TimeScale, Seed: 1,
+		WebhookURL: hookURL, WebhookSecret: secret})
 
 	w, err := worker.New(s.Client, worker.Options{
 		GitHub:      ghclient.Config{BaseURL: s.SimURL + "/api/v3/", Token: SimToken},
@@ -124,6 +107,33 @@ func StartStack(t testing.TB, opts StackOptions) *Stack {
 		startReceiver(t, recvLn, secret, opts.Train, s.Client)
 	}
 	return s
+}
+
+// StartSim serves a simulator on a free loopback port until the test ends;
+// url is its base (the API is url+"/api/v3/").
+func StartSim(t testing.TB, opts ghsim.Options) (sim *ghsim.Sim, url string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("simulator listener: %v", err)
+	}
+	url = "http://" + ln.Addr().String()
+	opts.BaseURL = url
+	if sim, err = ghsim.New(opts); err != nil {
+		t.Fatalf("simulator: %v", err)
+	}
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		<-done
+		sim.Close()
+	})
+	return sim, url
 }
 
 // startReceiver serves the real webhook receiver on ln until the test ends.
