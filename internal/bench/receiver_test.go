@@ -1,0 +1,214 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
+	"go.uber.org/goleak"
+
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/webhook"
+	"github.com/BTCDecoded/releasetrain/workflows"
+)
+
+const loadSecret = "load-test-secret"
+
+// loadMix is issue 9's mix: 1% bad signatures, 5% resent deliveries.
+func loadMix(n, tags int) LoadMix {
+	var repos []string
+	for _, r := range config.Default().Repos {
+		repos = append(repos, r.Name)
+	}
+	return LoadMix{N: n, Tags: tags, BadShare: 0.01, DupShare: 0.05, Repos: repos,
+		Fixtures: filepath.Join("..", "..", "webhook", "testdata"), Seed: 9}
+}
+
+// serveReceiver serves the real receiver over tc on a loopback listener
+// until the test ends and returns its delivery URL.
+func serveReceiver(t testing.TB, tc webhook.Temporal) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	startReceiver(t, ln, loadSecret, config.Default(), tc)
+	return "http://" + ln.Addr().String() + "/webhook"
+}
+
+// runLoad generates and sends the load; it returns the deliveries and answers.
+func runLoad(t *testing.T, url string, mix LoadMix) ([]Delivery, []Answer) {
+	t.Helper()
+	ds, err := GenerateLoad(mix, []byte(loadSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
+	defer hc.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	start := time.Now()
+	answers := SendLoad(ctx, hc, url, ds, 16)
+	took := time.Since(start)
+	t.Logf("RESULT receiver: %d deliveries in %s (%.0f/s), latency p50 %s p99 %s max %s; load %s",
+		len(ds), took.Round(time.Millisecond), float64(len(ds))/took.Seconds(),
+		Percentile(answers, 50), Percentile(answers, 99), Percentile(answers, 100), loadavg())
+	return ds, answers
+}
+
+// accepted is what the receiver answered 2xx started or signalled.
+type accepted struct {
+	starts  map[string]int           // workflow id → started answers
+	signals map[string]map[int64]int // workflow id → run id → signalled answers
+	outcome map[string]int
+}
+
+// checkAnswers asserts every bad delivery got 401, no good one failed, and
+// returns what was accepted.
+func checkAnswers(t *testing.T, ds []Delivery, as []Answer) accepted {
+	t.Helper()
+	acc := accepted{starts: map[string]int{}, signals: map[string]map[int64]int{}, outcome: map[string]int{}}
+	bad := 0
+	for i, d := range ds {
+		a := as[i]
+		switch {
+		case a.Err != nil:
+			t.Errorf("delivery %s (%s): %v", d.ID, d.Event, a.Err)
+			continue
+		case d.Bad:
+			bad++
+			if a.Code != http.StatusUnauthorized {
+				t.Errorf("bad signature %s (%s): %d %s, want 401", d.ID, d.Event, a.Code, a.Outcome)
+			}
+			continue
+		case a.Code < 200 || a.Code > 299:
+			t.Errorf("delivery %s (%s): %d %s, want 2xx", d.ID, d.Event, a.Code, a.Outcome)
+			continue
+		}
+		acc.outcome[a.Outcome]++
+		id := workflows.ReleaseWorkflowID(d.Tag)
+		switch a.Outcome {
+		case "started":
+			acc.starts[id]++
+		case "signalled":
+			if acc.signals[id] == nil {
+				acc.signals[id] = map[int64]int{}
+			}
+			acc.signals[id][d.RunID]++
+		}
+	}
+	t.Logf("outcomes %v, bad signatures %d", acc.outcome, bad)
+	if bad == 0 || acc.outcome["duplicate"] == 0 || acc.outcome["signalled"] == 0 {
+		t.Errorf("the mix lacks bad (%d), duplicate (%d) or signalled (%d) deliveries", bad, acc.outcome["duplicate"], acc.outcome["signalled"])
+	}
+	return acc
+}
+
+// checkRecorded asserts every accepted start and signal reached the recorder
+// and every start joined its tag's one train.
+func checkRecorded(t *testing.T, acc accepted, rec *Recorder, tags int) {
+	t.Helper()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.Starts) != tags {
+		t.Errorf("starts for %d workflow ids, want one per tag (%d)", len(rec.Starts), tags)
+	}
+	for id, n := range acc.starts {
+		if rec.Starts[id] != n {
+			t.Errorf("%s: %d accepted starts, %d reached Temporal", id, n, rec.Starts[id])
+		}
+	}
+	for p, n := range rec.Policies {
+		if p != enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING {
+			t.Errorf("%d starts with conflict policy %v, want USE_EXISTING (one train per tag)", n, p)
+		}
+	}
+	lost := 0
+	for id, runs := range acc.signals {
+		for run, n := range runs {
+			if rec.Signals[id][run] != n {
+				lost++
+			}
+		}
+	}
+	if lost > 0 {
+		t.Errorf("%d accepted build events did not reach Temporal as accepted", lost)
+	}
+}
+
+// TestReceiverLoad sends 10,000 signed deliveries (mixed events, 1% bad
+// signatures, 5% resent) over loopback to the real receiver, with a
+// Temporal client that records calls.
+func TestReceiverLoad(t *testing.T) {
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) }) // runs after the receiver's cleanup
+	rec := NewRecorder(nil)
+	mix := loadMix(10000, 20)
+	ds, as := runLoad(t, serveReceiver(t, rec), mix)
+	acc := checkAnswers(t, ds, as)
+	checkRecorded(t, acc, rec, mix.Tags)
+}
+
+// TestReceiverLoadTemporal sends the load to the receiver over the real dev
+// server (no worker: the trains wait, signals land in their histories) and
+// checks Temporal's own record: one execution per tag, and in each history
+// exactly the build-event signals the receiver accepted.
+func TestReceiverLoadTemporal(t *testing.T) {
+	integration(t)
+	srv := testenv.StartTemporal(t, "")
+	rec := NewRecorder(srv.Client())
+	mix := loadMix(10000, 20)
+	if !full() {
+		mix.N = 1000
+	}
+	ds, as := runLoad(t, serveReceiver(t, rec), mix)
+	acc := checkAnswers(t, ds, as)
+	checkRecorded(t, acc, rec, mix.Tags)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := srv.Client()
+	for i := range mix.Tags {
+		id := workflows.ReleaseWorkflowID(fmt.Sprintf("v5.0.%d", i))
+		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: fmt.Sprintf("WorkflowId = %q", id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(list.GetExecutions()); n != 1 {
+			t.Errorf("%s: %d executions, want 1", id, n)
+		}
+		got := map[int64]int{}
+		it := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			attrs := ev.GetWorkflowExecutionSignaledEventAttributes()
+			if attrs == nil || attrs.GetSignalName() != workflows.SignalBuildEvent {
+				continue
+			}
+			var be workflows.BuildEvent
+			if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &be); err != nil {
+				t.Fatal(err)
+			}
+			got[be.RunID]++
+		}
+		for run, n := range acc.signals[id] {
+			if got[run] != n {
+				t.Errorf("%s: run %d accepted %d times, %d signals in the history", id, run, n, got[run])
+			}
+		}
+		if len(got) != len(acc.signals[id]) {
+			t.Errorf("%s: %d run ids signalled in the history, %d accepted", id, len(got), len(acc.signals[id]))
+		}
+	}
+}
