@@ -1,0 +1,62 @@
+package bench
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/BTCDecoded/releasetrain/workflows"
+)
+
+// Temporal's history warning limits.
+const (
+	maxHistoryEvents = 10240
+	maxHistoryBytes  = 10 << 20
+)
+
+// TestScale runs a synthetic train end to end through the simulator (full:
+// 500 repos in 25 layers; short: 50 in 10) with webhooks, the worker
+// in-process, and reports wall time, the largest workflow history and the
+// process's peak memory (worker, simulator and receiver together).
+func TestScale(t *testing.T) {
+	integration(t)
+	layers, width, scale := 25, 20, 120.0
+	if !full() {
+		layers, width = 10, 5
+	}
+	train, sc, err := Layered(layers, width, time.Minute, scale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := StartStack(t, StackOptions{Train: train, Scenario: sc, TimeScale: scale, Webhooks: true})
+	mem := StartPeakMemory(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	r, err := s.Release(ctx, "v9.0.0")
+	heap, sys := mem.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Status.Repos) != layers*width {
+		t.Fatalf("%d repos in the status, want %d", len(r.Status.Repos), layers*width)
+	}
+	largest, err := History(ctx, s.Client, workflows.ReleaseWorkflowID("v9.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range layers {
+		h, err := History(ctx, s.Client, workflows.LayerWorkflowID("v9.0.0", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Events > largest.Events {
+			largest = h
+		}
+	}
+	t.Logf("RESULT scale: %d repos in %d layers through ghsim: wall %s (builds alone %s real at %v×); largest history %s: %d events, %d bytes; release history %d events, %d bytes; peak heap in use %d MiB, peak Sys %d MiB; budget spent %d; load %s",
+		layers*width, layers, r.Wall.Round(time.Millisecond), (r.Bound / time.Duration(scale)).Round(time.Millisecond), scale,
+		largest.ID, largest.Events, largest.Bytes, r.Timeline.Events, r.Timeline.Bytes, heap>>20, sys>>20, r.GitHub.BudgetSpent, loadavg())
+	if largest.Events > maxHistoryEvents || largest.Bytes > maxHistoryBytes || r.Timeline.Bytes > maxHistoryBytes {
+		t.Errorf("history over Temporal's warning limits: %s %d events %d bytes", largest.ID, largest.Events, largest.Bytes)
+	}
+}
