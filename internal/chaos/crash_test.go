@@ -178,17 +178,7 @@ func TestWorkerCrashes(t *testing.T) {
 	sim, apiURL := traintest.StartSim(t, ghsim.Options{Scenario: crashScenario(), Seed: 11}, log.wrap)
 	train := traintest.FastTrain()
 	layers := 5
-	store := t.TempDir()
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + t.TempDir(),
-		"TEMPORAL_ADDRESS=" + srv.FrontendHostPort(),
-		"GITHUB_API_URL=" + apiURL,
-		"GITHUB_TOKEN=" + traintest.SimToken,
-		"RELEASETRAIN_ARTIFACT_STORE=file://" + store + "?create_dir=1&no_tmp_dir=1",
-		"RELEASETRAIN_WORK_DIR=" + t.TempDir(),
-		"RELEASETRAIN_LISTING_WAIT=1s",
-	}
+	env := traintest.WorkerEnv(t, srv.FrontendHostPort(), apiURL)
 	logs := filepath.Join(t.TempDir(), "worker.log")
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0))
@@ -292,18 +282,14 @@ func started(t *testing.T, c client.Client, tag string, layers int, activity str
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ids := []string{workflows.ReleaseWorkflowID(tag)}
-	for n := range layers {
-		ids = append(ids, workflows.LayerWorkflowID(tag, n))
-	}
-	for _, id := range ids {
-		desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	for _, id := range traintest.WorkflowIDs(tag, layers) {
+		d, err := c.DescribeWorkflow(ctx, id, "")
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
 			continue
 		}
 		require.NoError(t, err, "describe %s", id)
-		for _, pa := range desc.GetPendingActivities() {
+		for _, pa := range d.RawResponse.GetPendingActivities() {
 			if pa.GetActivityType().GetName() == activity && pa.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED {
 				return true
 			}

@@ -12,11 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/worker"
 )
 
 // Route templates the faults aim at.
@@ -152,15 +150,7 @@ func TestGitHubFaults(t *testing.T) {
 	})
 	sim.SetFaults(githubFaults())
 
-	w, err := worker.New(c, worker.Options{
-		GitHub:      ghclient.Config{BaseURL: apiURL, Token: traintest.SimToken},
-		StoreURL:    "file://" + t.TempDir() + "?no_tmp_dir=1",
-		WorkDir:     t.TempDir(),
-		ListingWait: time.Second,
-	})
-	require.NoError(t, err)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	traintest.StartInProcessWorker(t, c, apiURL)
 
 	train := traintest.FastTrain()
 	const tag = "v4.0.0"

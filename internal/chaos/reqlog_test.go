@@ -26,9 +26,6 @@ func (e entry) route() string {
 	return e.Method + " " + p
 }
 
-// blob reports a download from signed blob storage (no API budget).
-func (e entry) blob() bool { return strings.HasPrefix(e.Path, "/_blob/") }
-
 // primaryLimited reports a primary rate-limit refusal.
 func (e entry) primaryLimited() bool {
 	return (e.Status == http.StatusForbidden || e.Status == http.StatusTooManyRequests) &&

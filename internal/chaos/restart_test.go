@@ -14,11 +14,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/worker"
 )
 
 // startServer starts the dev server on hostPort ("" picks one) with its
@@ -60,15 +58,7 @@ func TestTemporalRestart(t *testing.T) {
 	t.Cleanup(c.Close)
 
 	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 31}, nil)
-	w, err := worker.New(c, worker.Options{
-		GitHub:      ghclient.Config{BaseURL: apiURL, Token: traintest.SimToken},
-		StoreURL:    "file://" + t.TempDir() + "?no_tmp_dir=1",
-		WorkDir:     t.TempDir(),
-		ListingWait: time.Second,
-	})
-	require.NoError(t, err)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	traintest.StartInProcessWorker(t, c, apiURL)
 
 	train := traintest.FastTrain()
 	const tag = "v6.0.0"

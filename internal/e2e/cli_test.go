@@ -13,7 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/releasetrain/ghclient"
+	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/traintest"
 	"github.com/BTCDecoded/releasetrain/worker"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
@@ -45,11 +47,11 @@ func TestReleaseCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: real Temporal dev server")
 	}
-	bin := buildReleasetrain(t)
+	bin := traintest.BuildReleasetrain(t)
 	srv := testenv.StartTemporal(t, "")
-	sim, apiURL := startSim(t, 3)
+	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 3}, nil)
 	w, err := worker.New(srv.Client(), worker.Options{
-		GitHub:   ghclient.Config{BaseURL: apiURL, Token: simToken},
+		GitHub:   ghclient.Config{BaseURL: apiURL, Token: traintest.SimToken},
 		StoreURL: "mem://",
 		WorkDir:  t.TempDir(),
 	})

@@ -2,14 +2,10 @@ package e2e
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -19,21 +15,11 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	activitypb "go.temporal.io/api/activity/v1"
-	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
-	"google.golang.org/protobuf/types/known/durationpb"
-	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
-	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
-	"github.com/BTCDecoded/releasetrain/worker"
+	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
 
 const (
@@ -41,6 +27,8 @@ const (
 	kills = 4
 	// crashTag is the crash test's release.
 	crashTag = "v2.0.0"
+	// layers is the depth of the BTCDecoded train's DAG.
+	layers = 5
 	// dispatchRoute is ghsim's workflow_dispatch route.
 	dispatchRoute = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
 )
@@ -61,69 +49,52 @@ func TestCrashRelease(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: real Temporal dev server and a worker process")
 	}
-	bin := buildReleasetrain(t)
+	bin := traintest.BuildReleasetrain(t)
 	srv := testenv.StartTemporal(t, "")
 	c := srv.Client()
-	train := fastTrain()
+	train := traintest.FastTrain()
 
 	// Run 1, undisturbed and in-process, gives the reference artifacts.
-	refSim, refURL := startSim(t, 7)
-	w, err := worker.New(c, worker.Options{
-		GitHub:   ghclient.Config{BaseURL: refURL, Token: simToken},
-		StoreURL: "file://" + t.TempDir() + "?no_tmp_dir=1",
-		WorkDir:  t.TempDir(),
-	})
-	require.NoError(t, err)
-	require.NoError(t, w.Start())
+	refSim, refURL := traintest.StartSim(t, ghsim.Options{Seed: 7}, nil)
+	w := traintest.StartInProcessWorker(t, c, refURL)
 	refStart := time.Now()
-	ref := verifyRelease(t, refSim, train, "v1.9.0", waitTrain(t, startTrain(t, c, "v1.9.0", train)))
+	ref := traintest.VerifyRelease(t, refSim, train, "v1.9.0", traintest.WaitTrain(t, traintest.StartTrain(t, c, "v1.9.0", train), trainTimeout))
 	refTook := time.Since(refStart)
 	w.Stop()
 
 	// Run 2 on a fresh simulator with the same seed, through crashes.
-	sim, apiURL := startSim(t, 7)
+	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 7}, nil)
 	// Slow dispatches (half of them) widen the window in which a kill lands between GitHub
 	// accepting a dispatch and the activity reporting it: the request still
 	// lands after the worker dies, and the retry must find that run instead of
 	// dispatching again.
 	sim.SetFaults([]ghsim.Fault{{Route: dispatchRoute, Latency: 700 * time.Millisecond, Probability: 0.5}})
-	store := t.TempDir()
 	key, armoredKey := signingKey(t)
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + t.TempDir(),
-		"TEMPORAL_ADDRESS=" + srv.FrontendHostPort(),
-		"GITHUB_API_URL=" + apiURL,
-		"GITHUB_TOKEN=" + simToken,
-		"RELEASETRAIN_ARTIFACT_STORE=file://" + store + "?create_dir=1&no_tmp_dir=1",
-		"RELEASETRAIN_WORK_DIR=" + t.TempDir(),
-		"RELEASETRAIN_LISTING_WAIT=1s",
-		"RELEASETRAIN_SIGNING_KEY=" + string(armoredKey),
-	}
+	env := traintest.WorkerEnv(t, srv.FrontendHostPort(), apiURL, "RELEASETRAIN_SIGNING_KEY="+string(armoredKey))
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0))
 	t.Logf("kill schedule seed %d", seed)
 
-	run := startTrain(t, c, crashTag, train)
+	run := traintest.StartTrain(t, c, crashTag, train)
 	start := time.Now()
 	logs := filepath.Join(t.TempDir(), "worker.log")
 	for i := range kills {
-		p := startWorker(t, bin, env, logs)
+		p := traintest.StartWorker(t, bin, env, logs)
 		// Kill it at a random moment once it is doing GitHub work again
 		// (after a kill, Temporal first times out the dead worker's tasks).
-		before := requests(sim)
-		require.Eventually(t, func() bool { return requests(sim) > before }, 30*time.Second, 20*time.Millisecond,
+		before := traintest.Requests(sim)
+		require.Eventually(t, func() bool { return traintest.Requests(sim) > before }, 30*time.Second, 20*time.Millisecond,
 			"worker %d made no GitHub request", i+1)
 		wait := time.Duration(rng.IntN(1500)) * time.Millisecond
 		time.Sleep(wait)
 		require.NoError(t, p.Process.Signal(syscall.SIGKILL))
 		_ = p.Wait()
-		orphans := expireDeadActivities(t, c, crashTag)
+		orphans := traintest.ExpireDeadActivities(t, c, crashTag, layers)
 		t.Logf("kill %d, %s into its work (train at %s, %s): running activities orphaned: %v",
 			i+1, wait, time.Since(start).Round(time.Millisecond), progress(sim), orphans)
 	}
-	p := startWorker(t, bin, env, logs)
-	st := waitTrain(t, run)
+	p := traintest.StartWorker(t, bin, env, logs)
+	st := traintest.WaitTrain(t, run, trainTimeout)
 	took := time.Since(start)
 	t.Logf("train finished %s after start through %d kills: %.1f× the undisturbed run (%s)",
 		took.Round(time.Millisecond), kills, took.Seconds()/refTook.Seconds(), refTook.Round(time.Millisecond))
@@ -146,8 +117,8 @@ func TestCrashRelease(t *testing.T) {
 		t.Error("worker did not stop within 20s of SIGTERM")
 	}
 
-	got := verifyRelease(t, sim, train, crashTag, st)
-	assert.Equal(t, artifactSums(ref), artifactSums(got), "the same artifacts as the undisturbed run")
+	got := traintest.VerifyRelease(t, sim, train, crashTag, st)
+	assert.Equal(t, traintest.ArtifactSums(ref), traintest.ArtifactSums(got), "the same artifacts as the undisturbed run")
 
 	// The worker signed SHA256SUMS with the key from its environment.
 	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, crashTag, bundle.SumsName)
@@ -158,149 +129,14 @@ func TestCrashRelease(t *testing.T) {
 	assert.NoError(t, err, "SHA256SUMS.asc verifies")
 	if t.Failed() {
 		data, _ := os.ReadFile(logs)
-		t.Logf("worker log (tail):\n%s", tail(data, 60))
+		t.Logf("worker log (tail):\n%s", traintest.Tail(data, 60))
 	}
-}
-
-// buildReleasetrain builds the binary once into a temp folder.
-func buildReleasetrain(t *testing.T) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	root, err := temporalcli.RepoRoot(wd)
-	require.NoError(t, err)
-	bin := filepath.Join(t.TempDir(), "releasetrain")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/releasetrain")
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build ./cmd/releasetrain: %s", out)
-	return bin
-}
-
-// startWorker starts `releasetrain worker`, appending its output to logPath.
-func startWorker(t *testing.T, bin string, env []string, logPath string) *exec.Cmd {
-	t.Helper()
-	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = f.Close() })
-	fmt.Fprintf(f, "--- worker start %s\n", time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(bin, "worker")
-	cmd.Env = env
-	cmd.Stdout = f
-	cmd.Stderr = f
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-	return cmd
-}
-
-// heartbeating activities report progress, so a short heartbeat timeout
-// detects their dead worker; the others get a short start-to-close timeout.
-var heartbeating = map[string]bool{"AwaitRun": true, "CollectArtifacts": true, "PackageRelease": true, "PublishRelease": true}
-
-// expireDeadActivities shortens the timeouts of every activity that was
-// running when the worker died, in the release and its layer children, and
-// returns their types. It also clears the executions' sticky task
-// queue, as a worker does when it drops a workflow from its cache.
-func expireDeadActivities(t *testing.T, c client.Client, tag string) []string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ids := []string{"release-" + tag}
-	for n := range 5 {
-		ids = append(ids, fmt.Sprintf("release-%s-layer-%d", tag, n))
-	}
-	var orphans []string
-	for _, id := range ids {
-		d, err := c.DescribeWorkflow(ctx, id, "")
-		var nf *serviceerror.NotFound
-		if errors.As(err, &nf) {
-			continue
-		}
-		require.NoError(t, err, "describe %s", id)
-		desc := d.RawResponse
-		if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			continue
-		}
-		// New workflow tasks go to the shared queue, not the dead worker's sticky one.
-		_, err = c.WorkflowService().ResetStickyTaskQueue(ctx, &workflowservice.ResetStickyTaskQueueRequest{
-			Namespace: "default",
-			Execution: &commonpb.WorkflowExecution{WorkflowId: id},
-		})
-		if err != nil && !errors.As(err, &nf) {
-			require.NoError(t, err, "reset sticky queue of %s", id)
-		}
-		for _, pa := range desc.GetPendingActivities() {
-			if pa.GetState() != enumspb.PENDING_ACTIVITY_STATE_STARTED {
-				continue
-			}
-			opts := &activitypb.ActivityOptions{
-				RetryPolicy: &commonpb.RetryPolicy{InitialInterval: durationpb.New(500 * time.Millisecond)},
-			}
-			paths := []string{"retry_policy.initial_interval"}
-			if heartbeating[pa.GetActivityType().GetName()] {
-				opts.HeartbeatTimeout = durationpb.New(2 * time.Second)
-				paths = append(paths, "heartbeat_timeout")
-			} else {
-				opts.StartToCloseTimeout = durationpb.New(3 * time.Second)
-				paths = append(paths, "start_to_close_timeout")
-			}
-			_, err := c.WorkflowService().UpdateActivityOptions(ctx, &workflowservice.UpdateActivityOptionsRequest{
-				Namespace:       "default",
-				Execution:       &commonpb.WorkflowExecution{WorkflowId: id},
-				Activity:        &workflowservice.UpdateActivityOptionsRequest_Id{Id: pa.GetActivityId()},
-				ActivityOptions: opts,
-				UpdateMask:      &fieldmaskpb.FieldMask{Paths: paths},
-			})
-			if errors.As(err, &nf) {
-				continue // it finished meanwhile
-			}
-			require.NoError(t, err, "update activity %s of %s", pa.GetActivityId(), id)
-			orphans = append(orphans, pa.GetActivityType().GetName())
-		}
-	}
-	return orphans
-}
-
-// tail returns the last n lines of data.
-func tail(data []byte, n int) string {
-	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.ToValidUTF8(string(bytes.Join(lines, []byte("\n"))), "?")
 }
 
 // progress summarises the simulator's view of the train: dispatches and uploads so far.
 func progress(sim *ghsim.Sim) string {
 	st := sim.Stats()
-	dispatches, uploads := 0, 0
-	for _, n := range st.Dispatches {
-		dispatches += n
-	}
-	for _, assets := range st.Uploads {
-		for _, n := range assets {
-			uploads += n
-		}
-	}
-	return fmt.Sprintf("%d dispatches, %d uploads", dispatches, uploads)
-}
-
-// requests counts the simulator's API answers so far.
-func requests(sim *ghsim.Sim) int {
-	n := 0
-	for _, byStatus := range sim.Stats().Requests {
-		for _, c := range byStatus {
-			n += c
-		}
-	}
-	return n
+	return fmt.Sprintf("%d dispatches, %d uploads", traintest.Dispatches(st), traintest.Uploads(st))
 }
 
 // signingKey makes an OpenPGP signing key and its armored private form.

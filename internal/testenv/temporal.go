@@ -14,9 +14,8 @@ import (
 	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
 )
 
-// TemporalCLI returns the pinned Temporal CLI, building it if needed (make test
-// builds it first, so tests normally find it).
-func TemporalCLI(t testing.TB) string {
+// RepoRoot returns the root of the releasetrain checkout the test runs in.
+func RepoRoot(t testing.TB) string {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
@@ -26,7 +25,14 @@ func TemporalCLI(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path, err := temporalcli.Ensure(context.Background(), root, os.Stderr)
+	return root
+}
+
+// TemporalCLI returns the pinned Temporal CLI, building it if needed (make test
+// builds it first, so tests normally find it).
+func TemporalCLI(t testing.TB) string {
+	t.Helper()
+	path, err := temporalcli.Ensure(context.Background(), RepoRoot(t), os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}

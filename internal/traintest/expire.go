@@ -22,6 +22,16 @@ import (
 // detects their dead worker; the others get a short start-to-close timeout.
 var heartbeating = map[string]bool{"AwaitRun": true, "CollectArtifacts": true, "PackageRelease": true, "PublishRelease": true}
 
+// WorkflowIDs are the IDs of the release workflow of tag and of its first
+// layers layer children.
+func WorkflowIDs(tag string, layers int) []string {
+	ids := []string{workflows.ReleaseWorkflowID(tag)}
+	for n := range layers {
+		ids = append(ids, workflows.LayerWorkflowID(tag, n))
+	}
+	return ids
+}
+
 // ExpireDeadActivities does what an operator does in the Web UI after a
 // worker died: it shortens the timeouts of every activity that was running
 // in the release of tag and its first layers children, so another worker
@@ -32,13 +42,9 @@ func ExpireDeadActivities(t testing.TB, c client.Client, tag string, layers int)
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ids := []string{workflows.ReleaseWorkflowID(tag)}
-	for n := range layers {
-		ids = append(ids, workflows.LayerWorkflowID(tag, n))
-	}
 	var orphans []string
-	for _, id := range ids {
-		desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	for _, id := range WorkflowIDs(tag, layers) {
+		d, err := c.DescribeWorkflow(ctx, id, "")
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
 			continue
@@ -46,9 +52,10 @@ func ExpireDeadActivities(t testing.TB, c client.Client, tag string, layers int)
 		if err != nil {
 			t.Fatalf("describe %s: %v", id, err)
 		}
-		if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		if d.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 			continue
 		}
+		// New workflow tasks go to the shared queue, not the dead worker's sticky one.
 		_, err = c.WorkflowService().ResetStickyTaskQueue(ctx, &workflowservice.ResetStickyTaskQueueRequest{
 			Namespace: "default",
 			Execution: &commonpb.WorkflowExecution{WorkflowId: id},
@@ -56,7 +63,7 @@ func ExpireDeadActivities(t testing.TB, c client.Client, tag string, layers int)
 		if err != nil && !errors.As(err, &nf) {
 			t.Fatalf("reset sticky queue of %s: %v", id, err)
 		}
-		for _, pa := range desc.GetPendingActivities() {
+		for _, pa := range d.RawResponse.GetPendingActivities() {
 			if pa.GetState() != enumspb.PENDING_ACTIVITY_STATE_STARTED {
 				continue
 			}

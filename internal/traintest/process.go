@@ -11,29 +11,38 @@ import (
 	"testing"
 	"time"
 
-	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
+	"github.com/BTCDecoded/releasetrain/internal/testenv"
 )
 
 // BuildReleasetrain builds the releasetrain binary once into a temp folder.
 func BuildReleasetrain(t testing.TB) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := temporalcli.RepoRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
 	bin := filepath.Join(t.TempDir(), "releasetrain")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/releasetrain")
-	cmd.Dir = root
+	cmd.Dir = testenv.RepoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/releasetrain: %v: %s", err, out)
 	}
 	return bin
+}
+
+// WorkerEnv is the environment of a `releasetrain worker` process serving
+// the Temporal frontend at temporalAddress against the simulator at apiURL,
+// with a fresh artifact store and work folder, plus extra variables.
+func WorkerEnv(t testing.TB, temporalAddress, apiURL string, extra ...string) []string {
+	t.Helper()
+	return append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + t.TempDir(),
+		"TEMPORAL_ADDRESS=" + temporalAddress,
+		"GITHUB_API_URL=" + apiURL,
+		"GITHUB_TOKEN=" + SimToken,
+		"RELEASETRAIN_ARTIFACT_STORE=file://" + t.TempDir() + "?create_dir=1&no_tmp_dir=1",
+		"RELEASETRAIN_WORK_DIR=" + t.TempDir(),
+		"RELEASETRAIN_LISTING_WAIT=1s",
+	}, extra...)
 }
 
 // StartWorker starts `releasetrain worker` with env, appending its output to
