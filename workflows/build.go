@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -373,11 +374,36 @@ func (b *build) result() activities.RepoResult {
 	return r
 }
 
-// errText is the message of the innermost application error, without
-// Temporal's activity wrapping.
+// errText renders an activity's failure once, for the status: the
+// application error's message, without Temporal's activity wrapping
+// ("activity error (type: …, scheduledEventID: …)") or the "(type: …,
+// retryable: …)" of ApplicationError.Error(). The activities put their
+// cause's text into the message already ("collect …: <cause>"), so a cause
+// is appended only when the text so far does not hold it.
 func errText(err error) string {
-	if app, ok := errors.AsType[*temporal.ApplicationError](err); ok {
+	app, ok := errors.AsType[*temporal.ApplicationError](err)
+	if !ok {
+		return err.Error()
+	}
+	text := app.Message()
+	for cause := app.Unwrap(); cause != nil; cause = errors.Unwrap(cause) {
+		msg := cause.Error()
+		if a, ok := cause.(*temporal.ApplicationError); ok {
+			msg = a.Message()
+		}
+		switch {
+		case msg == "" || strings.Contains(text, msg):
+		case text == "":
+			text = msg
+		default:
+			text += ": " + msg
+		}
+		if _, ok := cause.(*temporal.ApplicationError); !ok {
+			break // a Go error's Error() already holds its whole chain
+		}
+	}
+	if text == "" {
 		return app.Error()
 	}
-	return err.Error()
+	return text
 }

@@ -90,6 +90,8 @@ type fakeGitHub struct {
 	outcome   string // outcome of a scripted failure; default failed
 	// dispatchErrs are returned by the first DispatchBuild calls of a repo.
 	dispatchErrs map[string][]error
+	// collectErrs are returned by the first CollectArtifacts calls of a repo.
+	collectErrs map[string][]error
 	// blockAwait makes AwaitRun wait for cancellation (build-event tests).
 	blockAwait bool
 	// awaitTimeout makes AwaitRun fail as a ScheduleToClose timeout after
@@ -234,6 +236,12 @@ func (f *fakeGitHub) cancel(_ context.Context, run activities.RunRef) error {
 
 func (f *fakeGitHub) collect(_ context.Context, in activities.CollectInput) (activities.CollectResult, error) {
 	f.record("collect", in.Run.Repo)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if errs := f.collectErrs[in.Run.Repo]; len(errs) > 0 {
+		f.collectErrs[in.Run.Repo] = errs[1:]
+		return activities.CollectResult{}, errs[0]
+	}
 	return activities.CollectResult{Files: []activities.File{{
 		Repo: in.Run.Repo, Name: in.Run.Repo + "-linux-amd64", Size: 3, SHA256: fmt.Sprintf("%064x", runID(in.Run.Repo)),
 	}}}, nil

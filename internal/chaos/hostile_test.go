@@ -123,6 +123,12 @@ func TestHostileArtifacts(t *testing.T) {
 		for _, want := range hc.want {
 			assert.Contains(t, rs.Error, want, hc.repo)
 		}
+		// The cause reads once: nested errors do not repeat the reason.
+		reason := hc.want[len(hc.want)-1]
+		assert.Equal(t, 1, strings.Count(rs.Error, reason), "%s: %q once in %q", hc.repo, reason, rs.Error)
+		for _, noise := range []string{"activity error", "scheduledEventID", "(type:", "retryable"} {
+			assert.NotContains(t, rs.Error, noise, "%s: Temporal's wrapping in the error", hc.repo)
+		}
 		t.Logf("%s: %s", hc.repo, rs.Error)
 	}
 	assert.Empty(t, sim.Stats().Uploads, "nothing published")
