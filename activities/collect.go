@@ -100,7 +100,8 @@ func (a *Activities) collectOne(ctx context.Context, run RunRef, art ghclient.Ar
 	}
 	unzipped, err := ghclient.Unzip(zipPath, dest, art.Name, a.unzipLimits())
 	if err != nil {
-		return nil, badInput(fmt.Sprintf("unzip artifact %s/%s#%d %q", run.Owner, run.Repo, run.ID, art.Name), err)
+		// ghclient's error already names the artifact and the entry.
+		return nil, badInput(fmt.Sprintf("%s/%s#%d", run.Owner, run.Repo, run.ID), err)
 	}
 	if err := os.Remove(zipPath); err != nil {
 		return nil, fmt.Errorf("%s: %w", call, err)
