@@ -56,6 +56,12 @@ func (s *Server) onWorkflowRun(ctx context.Context, ev *workflowRunPayload) (rep
 	if name != "" && !strings.EqualFold(name, repo) {
 		return ignored("run %d in %s carries a correlation id for %s", run.ID, name, repo), nil
 	}
+	// Only a completion wakes a build (requested and in_progress change
+	// nothing the workflow acts on); forwarding them would put two thirds of
+	// a train's signals, and their forwards to the layer, in its history.
+	if run.Status != "completed" {
+		return ignored("run %d is %s; only completions are forwarded", run.ID, run.Status), nil
+	}
 	return s.forwardBuildEvent(ctx, tag, workflows.BuildEvent{
 		Repo:       s.canonicalRepo(repo),
 		RunID:      run.ID,
