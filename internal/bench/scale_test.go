@@ -56,6 +56,11 @@ func TestScale(t *testing.T) {
 	t.Logf("RESULT scale: %d repos in %d layers through ghsim: wall %s (builds alone %s real at %v×); largest history %s: %d events, %d bytes; release history %d events, %d bytes; peak heap in use %d MiB, peak Sys %d MiB; budget spent %d; load %s",
 		layers*width, layers, r.Wall.Round(time.Millisecond), (r.Bound / time.Duration(scale)).Round(time.Millisecond), scale,
 		largest.ID, largest.Events, largest.Bytes, r.Timeline.Events, r.Timeline.Bytes, heap>>20, sys>>20, r.GitHub.BudgetSpent, loadavg())
+	types, err := EventTypes(ctx, s.Client, workflows.ReleaseWorkflowID("v9.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("release history by event type: %v", types)
 	if largest.Events > maxHistoryEvents || largest.Bytes > maxHistoryBytes || r.Timeline.Bytes > maxHistoryBytes {
 		t.Errorf("history over Temporal's warning limits: %s %d events %d bytes", largest.ID, largest.Events, largest.Bytes)
 	}

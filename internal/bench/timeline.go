@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -106,4 +107,22 @@ func (r *Result) simulated(real time.Duration) time.Duration {
 // duration) in simulated time; see devstack.LayeredBound.
 func LayeredBound(layers [][]string, sc *ghsim.Scenario) time.Duration {
 	return devstack.LayeredBound(layers, sc)
+}
+
+// EventTypes counts a workflow's history events by type.
+func EventTypes(ctx context.Context, c client.Client, id string) (map[string]int, error) {
+	out := map[string]int{}
+	it := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("history %s: %w", id, err)
+		}
+		name := strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_")
+		if a := ev.GetWorkflowExecutionSignaledEventAttributes(); a != nil {
+			name += " " + a.GetSignalName()
+		}
+		out[name]++
+	}
+	return out, nil
 }
