@@ -22,3 +22,18 @@ func TestRerunAlreadyLanded(t *testing.T) {
 	assert.Equal(t, 2, next.Attempt)
 	assert.Equal(t, 0, gh.reruns, "no second re-run request")
 }
+
+// A late completed build-event about the failed attempt 1 wakes a build
+// that awaits attempt 2; GitHub may still show attempt 1 right after the
+// re-run. CheckRun must not report attempt 1's failure as attempt 2's
+// result (the build would spend a re-run and back off for nothing).
+func TestCheckRunIgnoresTheAttemptBeforeARerun(t *testing.T) {
+	gh := &fakeGitHub{states: []ghclient.Run{{ID: 9, Attempt: 1, Status: "completed", Conclusion: "failure"}}}
+	env, a := newEnv(t, gh)
+	val, err := env.ExecuteActivity(a.CheckRun, RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 2})
+	require.NoError(t, err)
+	var res RunResult
+	require.NoError(t, val.Get(&res))
+	assert.Equal(t, OutcomeRunning, res.Outcome)
+	assert.Equal(t, 2, res.Run.Attempt, "still awaiting attempt 2")
+}

@@ -78,14 +78,22 @@ func staleAttempt(want RunRef, p awaitProgress) bool {
 	return want.Attempt > 0 && p.Attempt > 0 && p.Attempt < want.Attempt
 }
 
-// CheckRun reads a run once (e.g. after a build-event signal).
+// CheckRun reads a run once (e.g. after a build-event signal). Like
+// AwaitRun, an answer about an attempt before the one awaited (a late
+// webhook of the failed attempt, while GitHub still shows it right after a
+// re-run) is not this attempt's result: it reports the run as running, so
+// the build polls on instead of counting a failure it already handled.
 func (a *Activities) CheckRun(ctx context.Context, run RunRef) (RunResult, error) {
 	r, _, err := a.GitHub.GetRun(ctx, run.Owner, run.Repo, run.ID, "")
 	if err != nil {
 		return RunResult{}, githubError(fmt.Sprintf("get run %s/%s#%d", run.Owner, run.Repo, run.ID), err)
 	}
-	return a.result(run, awaitProgress{Status: r.Status, Conclusion: r.Conclusion,
-		Attempt: r.Attempt, URL: r.HTMLURL, HeadSHA: r.HeadSHA}), nil
+	p := awaitProgress{Status: r.Status, Conclusion: r.Conclusion,
+		Attempt: r.Attempt, URL: r.HTMLURL, HeadSHA: r.HeadSHA}
+	if staleAttempt(run, p) {
+		return RunResult{Run: run, Status: r.Status, Outcome: OutcomeRunning}, nil
+	}
+	return a.result(run, p), nil
 }
 
 // RerunFailedJobs re-runs a failed run's failed jobs: the same run, next
