@@ -79,7 +79,14 @@ func (a *Activities) packageFiles(ctx context.Context, in PackageInput, dir stri
 	if err := os.Mkdir(out, 0o755); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", call, err)
 	}
-	packed, err := bundle.Package(out, entries, bundle.TarballOptions{Name: in.Name, Tag: in.Tag, Time: in.Time})
+	// The bundle's mtime is the release time in the input (never this
+	// worker's clock, so a retry builds the same bytes), unless the worker
+	// sets SOURCE_DATE_EPOCH, as the README promises.
+	mtime, err := bundle.SourceDateEpoch(in.Time)
+	if err != nil {
+		return nil, nil, badInput(call, err)
+	}
+	packed, err := bundle.Package(out, entries, bundle.TarballOptions{Name: in.Name, Tag: in.Tag, Time: mtime})
 	if err != nil {
 		return nil, nil, badInput(call, err)
 	}

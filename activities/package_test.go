@@ -170,3 +170,54 @@ func tarFiles(t *testing.T, tgz []byte) map[string]int64 {
 		}
 	}
 }
+
+// The bundle's mtime is the release time of the input, never the worker's
+// clock, and SOURCE_DATE_EPOCH overrides it as the README promises; a bad
+// value is an error no retry can fix.
+func TestPackageBundleTime(t *testing.T) {
+	gh := &fakeGitHub{}
+	env, a := newEnv(t, gh)
+	repos := collectTwoRepos(t, env, a, gh)
+	in := PackageInput{Owner: "BTCDecoded", ReleaseRepo: "bllvm-consensus", Name: "btcdecoded", Tag: "v1.2.3",
+		Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Repos: repos}
+	mtimes := func() map[time.Time]bool {
+		t.Helper()
+		val, err := env.ExecuteActivity(a.PackageRelease, in)
+		require.NoError(t, err)
+		var pkg PackageResult
+		require.NoError(t, val.Get(&pkg))
+		var tgz []byte
+		for _, as := range pkg.Assets {
+			if as.Name == "btcdecoded-v1.2.3.tar.gz" {
+				tgz, err = a.getBytes(context.Background(), as.SHA256)
+				require.NoError(t, err)
+			}
+		}
+		require.NotNil(t, tgz)
+		zr, err := gzip.NewReader(bytes.NewReader(tgz))
+		require.NoError(t, err)
+		tr := tar.NewReader(zr)
+		out := map[time.Time]bool{}
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				return out
+			}
+			require.NoError(t, err)
+			out[h.ModTime.UTC()] = true
+		}
+	}
+
+	t.Setenv(bundle.SourceDateEpochEnv, "")
+	assert.Equal(t, map[time.Time]bool{in.Time: true}, mtimes(), "the input's release time")
+
+	t.Setenv(bundle.SourceDateEpochEnv, "1700000000")
+	assert.Equal(t, map[time.Time]bool{time.Unix(1700000000, 0).UTC(): true}, mtimes(), "SOURCE_DATE_EPOCH")
+
+	t.Setenv(bundle.SourceDateEpochEnv, "yesterday")
+	_, err := env.ExecuteActivity(a.PackageRelease, in)
+	var ae *temporal.ApplicationError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, ErrBadInput, ae.Type())
+	assert.Contains(t, ae.Error(), bundle.SourceDateEpochEnv)
+}
