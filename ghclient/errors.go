@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -144,6 +145,7 @@ func (c *Client) classify(call, repo string, err error) error {
 	if errors.As(err, &already) {
 		return err
 	}
+	err = redactURL(err)
 	e := &Error{Kind: KindTransient, Call: call, Repo: repo, Err: err}
 
 	var (
@@ -224,6 +226,51 @@ func (c *Client) classifyStatus(e *Error, resp *http.Response, docURL string) {
 		e.Kind = KindPermanent
 	}
 }
+
+// redactURL drops the query of the URL a *url.Error names, in the error and
+// its text. A blob-storage redirect target (artifact zip, release asset)
+// carries a signature in its query, a credential valid for minutes; it must
+// reach neither errors nor logs nor the workflow history, which records the
+// whole Unwrap chain.
+func redactURL(err error) error {
+	// go-github's ErrorResponse text names its request's URL.
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil && er.Response.Request != nil && er.Response.Request.URL != nil {
+		if u := er.Response.Request.URL; u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			clean := *u
+			clean.RawQuery, clean.Fragment, clean.User = "", "", nil
+			// The request is finished: point it at a copy without the query.
+			er.Response.Request.URL = &clean
+		}
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return &redactedError{msg: strings.ReplaceAll(err.Error(), ue.URL, "<unparsable URL>"), err: ue.Err}
+	}
+	if u.RawQuery == "" && u.Fragment == "" && u.User == nil {
+		return err
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	clean := u.String() + "?<redacted>"
+	safe := &url.Error{Op: ue.Op, URL: clean, Err: ue.Err}
+	if err == error(ue) {
+		return safe
+	}
+	return &redactedError{msg: strings.ReplaceAll(err.Error(), ue.URL, clean), err: safe}
+}
+
+// redactedError is an error whose text had a URL query removed.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // untilReset is the wait until a rate-limit reset time, at least a second.
 func (c *Client) untilReset(reset time.Time) time.Duration {
