@@ -20,7 +20,8 @@ const clockSkew = time.Minute
 const maxListPages = 10
 
 // FindRun looks once for a run created at or after notBefore (minus a minute
-// of clock-skew slack) whose display title contains correlationID. When
+// of clock-skew slack) whose display title carries correlationID whole (not
+// followed by a digit, so generation 1 never takes generation 12). When
 // several match, the earliest is returned.
 func (c *Client) FindRun(ctx context.Context, owner, repo, correlationID string, notBefore time.Time) (Run, bool, error) {
 	return c.findRun(ctx, owner, repo, "", correlationID, notBefore)
@@ -46,7 +47,7 @@ func (c *Client) findRun(ctx context.Context, owner, repo, event, correlationID 
 			return Run{}, false, c.classify("list runs", fullName(owner, repo), err)
 		}
 		for _, wr := range runs.WorkflowRuns {
-			if !strings.Contains(wr.GetDisplayTitle(), correlationID) {
+			if !carriesID(wr.GetDisplayTitle(), correlationID) {
 				continue
 			}
 			r := runFrom(wr)
@@ -60,6 +61,23 @@ func (c *Client) findRun(ctx context.Context, owner, repo, event, correlationID 
 		opts.Page = resp.NextPage
 	}
 	return best, found, nil
+}
+
+// carriesID reports whether title holds id as a whole: an occurrence
+// followed by a digit is another id (correlation ids end in a generation
+// number, and "…:1" is a prefix of "…:12").
+func carriesID(title, id string) bool {
+	for i := 0; ; {
+		j := strings.Index(title[i:], id)
+		if j < 0 {
+			return false
+		}
+		end := i + j + len(id)
+		if end == len(title) || title[end] < '0' || title[end] > '9' {
+			return true
+		}
+		i += j + 1
+	}
 }
 
 // GetRun fetches a run. With the etag of an earlier GetRun it asks

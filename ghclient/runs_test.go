@@ -145,3 +145,26 @@ func TestFindRunPicksEarliest(t *testing.T) {
 		t.Fatalf("FindRun(none) = %v %v", ok, err)
 	}
 }
+
+// Correlation ids end in a generation number: "…:1" must not take the run
+// of generation 12 (or 10, 11, …) for its own.
+func TestFindRunMatchesWholeCorrelationID(t *testing.T) {
+	t.Parallel()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"total_count":2,"workflow_runs":[
+			{"id":9,"display_title":"build rt:v1.0:core:1 (retry)","created_at":"2026-01-01T00:00:09Z"},
+			{"id":5,"display_title":"build rt:v1.0:core:12","created_at":"2026-01-01T00:00:02Z"}]}`)
+	})
+	c, _, _ := newTestClient(t, h)
+	r, ok, err := c.FindRun(context.Background(), "o", "r", "rt:v1.0:core:1", time.Time{})
+	if err != nil || !ok || r.ID != 9 {
+		t.Fatalf("FindRun(gen 1) = %+v %v %v, want run 9", r, ok, err)
+	}
+	r, ok, err = c.FindRun(context.Background(), "o", "r", "rt:v1.0:core:12", time.Time{})
+	if err != nil || !ok || r.ID != 5 {
+		t.Fatalf("FindRun(gen 12) = %+v %v %v, want run 5", r, ok, err)
+	}
+	if _, ok, err := c.FindRun(context.Background(), "o", "r", "rt:v1.0:core:2", time.Time{}); err != nil || ok {
+		t.Fatalf("FindRun(gen 2) = %v %v, want none", ok, err)
+	}
+}
