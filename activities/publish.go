@@ -58,6 +58,11 @@ func (a *Activities) PublishRelease(ctx context.Context, in PublishInput) (Publi
 		}
 	}
 	activity.RecordHeartbeat(ctx, len(in.Assets))
+	// Publishing cannot be undone: a train cancelled while its assets were
+	// uploading keeps an unpublished draft instead.
+	if err := ctx.Err(); err != nil {
+		return PublishResult{}, err
+	}
 	pub, err := a.GitHub.PublishRelease(ctx, in.Owner, in.Repo, rel.ID, in.Prerelease)
 	if err != nil {
 		return PublishResult{}, githubError(fmt.Sprintf("publish release %s %s", repo, in.Tag), err)

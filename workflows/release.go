@@ -14,6 +14,10 @@ import (
 // --only selection is unusable; the release fails at once.
 const ErrInvalidTrain = "InvalidTrain"
 
+// publishWaitsForCancelVersion is the workflow.GetVersion change id of
+// waiting for a cancelled PublishRelease to answer.
+const publishWaitsForCancelVersion = "publish-waits-for-cancel"
+
 // Release runs a whole train: one Layer child per DAG layer in order, then
 // PackageRelease and PublishRelease. It answers the status query, keeps the
 // ReleaseTag/ReleaseState search attributes and the Web UI summary current,
@@ -153,8 +157,16 @@ func (r *release) publish(ctx, work workflow.Context) error {
 		NotesSHA256: pkg.NotesSHA256,
 		Marker:      workflow.GetInfo(ctx).WorkflowExecution.ID,
 	}
+	// A cancel reaches PublishRelease only through its heartbeats, so it may
+	// still publish after the cancel. Wait for its answer (version 1): a
+	// release it published is reported as succeeded with its URL, never as a
+	// cancelled train with a live release behind it.
+	opts := publishOptions(work)
+	if workflow.GetVersion(ctx, publishWaitsForCancelVersion, workflow.DefaultVersion, 1) >= 1 {
+		opts = workflow.WithWaitForCancellation(opts, true)
+	}
 	var pub activities.PublishResult
-	if err := workflow.ExecuteActivity(publishOptions(work), a.PublishRelease, out).Get(work, &pub); err != nil {
+	if err := workflow.ExecuteActivity(opts, a.PublishRelease, out).Get(work, &pub); err != nil {
 		return fmt.Errorf("publish release: %w", err)
 	}
 	r.status.ReleaseURL = pub.URL
