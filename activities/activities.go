@@ -23,7 +23,7 @@ type GitHub interface {
 	DownloadArtifact(ctx context.Context, owner, repo string, a ghclient.Artifact, w io.Writer) (ghclient.Download, error)
 	EnsureDraftRelease(ctx context.Context, spec ghclient.ReleaseSpec) (ghclient.Release, error)
 	UploadAsset(ctx context.Context, owner, repo string, rel ghclient.Release, name, label, path string) (ghclient.Asset, error)
-	PublishRelease(ctx context.Context, owner, repo string, id int64, prerelease bool) (ghclient.Release, error)
+	PublishRelease(ctx context.Context, spec ghclient.ReleaseSpec, id int64) (ghclient.Release, error)
 	GenerateNotes(ctx context.Context, owner, repo, tag, prev string) (string, error)
 }
 

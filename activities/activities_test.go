@@ -340,6 +340,7 @@ func TestPublishReleaseIdempotent(t *testing.T) {
 	assert.Equal(t, "https://github.com/o/r/releases/tag/v1.0.0-rc.1", res.URL)
 	assert.True(t, gh.published)
 	assert.True(t, gh.release.Prerelease)
+	assert.Equal(t, "# v1.0.0-rc.1", gh.publishedBody, "publishing sets this run's notes, even on a draft left by an earlier run")
 	assert.Equal(t, []byte("two"), gh.uploads["two.bin"])
 	assert.Equal(t, "releasetrain:release-v1.0.0-rc.1", gh.labels["three.bin"])
 	assert.Equal(t, 3, gh.uploadN)

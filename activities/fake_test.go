@@ -37,12 +37,13 @@ type fakeGitHub struct {
 	exec      map[string]bool
 	downloads int
 
-	release   ghclient.Release
-	uploads   map[string][]byte
-	uploadN   int
-	labels    map[string]string
-	published bool
-	notesCall int
+	release       ghclient.Release
+	uploads       map[string][]byte
+	uploadN       int
+	labels        map[string]string
+	published     bool
+	publishedBody string
+	notesCall     int
 }
 
 var _ GitHub = (*fakeGitHub)(nil)
@@ -155,13 +156,14 @@ func (f *fakeGitHub) UploadAsset(_ context.Context, _, _ string, rel ghclient.Re
 	return a, nil
 }
 
-func (f *fakeGitHub) PublishRelease(_ context.Context, owner, repo string, id int64, prerelease bool) (ghclient.Release, error) {
+func (f *fakeGitHub) PublishRelease(_ context.Context, spec ghclient.ReleaseSpec, id int64) (ghclient.Release, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.published = true
+	f.publishedBody = spec.Body
 	f.release.Draft = false
-	f.release.Prerelease = prerelease
-	f.release.HTMLURL = fmt.Sprintf("https://github.com/%s/%s/releases/tag/%s", owner, repo, f.release.Tag)
+	f.release.Prerelease = spec.Prerelease
+	f.release.HTMLURL = fmt.Sprintf("https://github.com/%s/%s/releases/tag/%s", spec.Owner, spec.Repo, f.release.Tag)
 	return f.release, nil
 }
 

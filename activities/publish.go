@@ -26,10 +26,11 @@ func (a *Activities) PublishRelease(ctx context.Context, in PublishInput) (Publi
 			return PublishResult{}, err
 		}
 	}
-	rel, err := a.GitHub.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{
+	spec := ghclient.ReleaseSpec{
 		Owner: in.Owner, Repo: in.Repo, Tag: in.Tag, Name: in.Title,
 		Body: string(notes), Prerelease: in.Prerelease,
-	})
+	}
+	rel, err := a.GitHub.EnsureDraftRelease(ctx, spec)
 	if err != nil {
 		return PublishResult{}, githubError(fmt.Sprintf("draft release %s %s", repo, in.Tag), err)
 	}
@@ -63,7 +64,7 @@ func (a *Activities) PublishRelease(ctx context.Context, in PublishInput) (Publi
 	if err := ctx.Err(); err != nil {
 		return PublishResult{}, err
 	}
-	pub, err := a.GitHub.PublishRelease(ctx, in.Owner, in.Repo, rel.ID, in.Prerelease)
+	pub, err := a.GitHub.PublishRelease(ctx, spec, rel.ID)
 	if err != nil {
 		return PublishResult{}, githubError(fmt.Sprintf("publish release %s %s", repo, in.Tag), err)
 	}

@@ -292,15 +292,17 @@ func (c *Client) upload(ctx context.Context, owner, repo string, releaseID int64
 	return a.asset(), nil
 }
 
-// PublishRelease publishes a draft (draft:false). Prereleases are published
-// with make_latest "false"; others become the latest release.
-func (c *Client) PublishRelease(ctx context.Context, owner, repo string, releaseID int64, prerelease bool) (Release, error) {
+// PublishRelease publishes a draft (draft:false) with spec's title and notes,
+// which also replaces those of a draft an earlier attempt left behind.
+// Prereleases are published with make_latest "false"; others become the latest release.
+func (c *Client) PublishRelease(ctx context.Context, spec ReleaseSpec, releaseID int64) (Release, error) {
+	owner, repo := spec.Owner, spec.Repo
 	call := fmt.Sprintf("publish release %d", releaseID)
 	latest := "true"
-	if prerelease {
+	if spec.Prerelease {
 		latest = "false"
 	}
-	body := map[string]any{"draft": false, "prerelease": prerelease, "make_latest": latest}
+	body := map[string]any{"draft": false, "prerelease": spec.Prerelease, "make_latest": latest, "name": spec.Name, "body": spec.Body}
 	req, err := c.gh.NewRequest(http.MethodPatch, fmt.Sprintf("repos/%s/%s/releases/%d", owner, repo, releaseID), body)
 	if err != nil {
 		return Release{}, c.classify(call, fullName(owner, repo), err)

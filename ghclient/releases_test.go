@@ -246,15 +246,19 @@ func TestPublishAndNotes(t *testing.T) {
 	s := &releaseServer{}
 	c, _, _ := newTestClient(t, s.handler())
 	ctx := context.Background()
-	rel, err := c.PublishRelease(ctx, "o", "r", 5, true)
+	rel, err := c.PublishRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Name: "r v2", Body: "these notes", Prerelease: true}, 5)
 	if err != nil || rel.Draft || rel.ID != 5 {
 		t.Fatalf("publish: %+v %v", rel, err)
 	}
-	if _, err := c.PublishRelease(ctx, "o", "r", 5, false); err != nil {
+	if _, err := c.PublishRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r"}, 5); err != nil {
 		t.Fatal(err)
 	}
 	if s.patches[0]["draft"] != false || s.patches[0]["make_latest"] != "false" || s.patches[1]["make_latest"] != "true" {
 		t.Fatalf("patches = %v", s.patches)
+	}
+	// Publishing replaces the title and notes a draft from an earlier attempt carried.
+	if s.patches[0]["body"] != "these notes" || s.patches[0]["name"] != "r v2" {
+		t.Fatalf("publish patch %v: want this run's name and body", s.patches[0])
 	}
 	body, err := c.GenerateNotes(ctx, "o", "r", "v2", "v1")
 	if err != nil || !strings.Contains(body, "What's Changed") {

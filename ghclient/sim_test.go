@@ -457,7 +457,7 @@ func TestSimRelease(t *testing.T) {
 	if err != nil || notes == "" {
 		t.Fatalf("notes: %q %v", notes, err)
 	}
-	pub, err := e.c.PublishRelease(ctx, owner, repo, rel.ID, true)
+	pub, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "acme v1.0.0", Body: "notes of this run", Prerelease: true}, rel.ID)
 	if err != nil || pub.Draft || !pub.Prerelease {
 		t.Fatalf("publish: %+v %v", pub, err)
 	}
