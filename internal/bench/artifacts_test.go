@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,9 @@ func TestArtifacts(t *testing.T) {
 	if full() {
 		size, n = 256<<20, repeats(3)
 	}
+	if mib, err := strconv.Atoi(os.Getenv("RELEASETRAIN_BENCH_ARTIFACT_MIB")); err == nil && mib > 0 {
+		size = int64(mib) << 20 // per binary, for profiling
+	}
 	sc := artifactScenario(8, size)
 	sim, url := StartSim(t, ghsim.Options{Scenario: sc, ManualClock: true, Seed: 1})
 	gh, err := ghclient.New(ghclient.Config{BaseURL: url + "/api/v3/", Token: SimToken})
@@ -177,6 +181,7 @@ func collectAndPackage(t *testing.T, gh *ghclient.Client, runs []artifactRun) ui
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	mem := StartPeakMemory(20 * time.Millisecond)
+	start := time.Now()
 	results := make([]activities.RepoResult, len(runs))
 	var g errgroup.Group
 	for i, r := range runs {
@@ -199,6 +204,7 @@ func collectAndPackage(t *testing.T, gh *ghclient.Client, runs []artifactRun) ui
 		mem.Stop()
 		t.Fatal(err)
 	}
+	collected := time.Since(start)
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(a)
 	v, err := env.ExecuteActivity(a.PackageRelease, activities.PackageInput{Owner: "bench", ReleaseRepo: runs[0].repo,
@@ -207,6 +213,7 @@ func collectAndPackage(t *testing.T, gh *ghclient.Client, runs []artifactRun) ui
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("collect %.2fs, package %.2fs", collected.Seconds(), (time.Since(start) - collected).Seconds())
 	var pkg activities.PackageResult
 	if err := v.Get(&pkg); err != nil {
 		t.Fatal(err)

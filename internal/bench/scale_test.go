@@ -15,14 +15,14 @@ const (
 )
 
 // TestScale runs a synthetic train end to end through the simulator (full:
-// 500 repos in 25 layers; short: 50 in 10) with webhooks, the worker
+// 500 repos in 25 layers; short: 20 in 5) with webhooks, the worker
 // in-process, and reports wall time, the largest workflow history and the
 // process's peak memory (worker, simulator and receiver together).
 func TestScale(t *testing.T) {
 	integration(t)
 	layers, width, scale := 25, 20, 120.0
 	if !full() {
-		layers, width = 10, 5
+		layers, width = 5, 4
 	}
 	train, sc, err := Layered(layers, width, time.Minute, scale)
 	if err != nil {
