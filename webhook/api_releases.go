@@ -184,11 +184,14 @@ func (s *Server) startRelease(c echo.Context) error {
 	return c.JSON(http.StatusCreated, Accepted{Message: rep.Message, WorkflowID: rep.WorkflowID, RunID: rep.RunID})
 }
 
-// releaseAction is POST /api/releases/:tag/{pause,resume,cancel}.
+// releaseAction is POST /api/releases/:tag/{pause,resume,cancel,retry};
+// retry retries the blocked package or publish step.
 func (s *Server) releaseAction(c echo.Context) error {
 	tag, action := c.Param("tag"), c.Param("action")
-	if action != workflows.SignalPause && action != workflows.SignalResume && action != workflows.SignalCancel {
-		return echo.NewHTTPError(http.StatusNotFound, "unknown action "+action+" (pause, resume, cancel)")
+	switch action {
+	case workflows.SignalPause, workflows.SignalResume, workflows.SignalCancel, workflows.SignalRetry:
+	default:
+		return echo.NewHTTPError(http.StatusNotFound, "unknown action "+action+" (pause, resume, cancel, retry)")
 	}
 	var arg any
 	if action == workflows.SignalCancel {
@@ -215,6 +218,12 @@ func (s *Server) releaseAction(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" is already paused")
 	case action == workflows.SignalResume && !paused:
 		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" is not paused (state "+st.State+")")
+	case action == workflows.SignalRetry && st.BlockedStep == "":
+		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" has no blocked release step (state "+st.State+
+			"); retry a blocked build with POST /api/releases/"+tag+"/builds/{repo}/retry")
+	case action == workflows.SignalRetry:
+		return s.sendAction(c, ctx, tag, action, workflows.RepoSignal{},
+			"retry "+st.BlockedStep+" sent to "+workflows.ReleaseWorkflowID(tag))
 	}
 	return s.sendAction(c, ctx, tag, action, arg, action+" sent to "+workflows.ReleaseWorkflowID(tag))
 }

@@ -42,6 +42,14 @@ func statusOf(state string, paused bool, blocked ...string) encoded {
 	return encoded{st}
 }
 
+// stepBlocked is the status of a release blocked on its package or publish step.
+func stepBlocked(step string) encoded {
+	e := statusOf(workflows.StateBlocked, false)
+	st := e.v.(workflows.Status)
+	st.BlockedStep, st.Error = step, step+" release: Resource not accessible by integration"
+	return encoded{st}
+}
+
 func TestAPIDisabledWithoutToken(t *testing.T) {
 	f := newFixture(t, func(o *Options) { o.APIToken = "" })
 	for _, tt := range []struct{ method, path string }{
@@ -215,6 +223,15 @@ func TestAPIReleaseActions(t *testing.T) {
 		{name: "retry unknown release", path: "/api/releases/v9/builds/bllvm-node/retry", descErr: serviceerror.NewNotFound("none"), want: http.StatusNotFound},
 		{name: "retry finished", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_FAILED), want: http.StatusConflict},
 		{name: "bad build action", path: "/api/releases/v1.2.3/builds/bllvm-node/rebuild", want: http.StatusNotFound},
+		{name: "retry blocked publish", path: "/api/releases/v1.2.3/retry", describe: running(), status: ptr(stepBlocked(workflows.StepPublish)),
+			signal: workflows.SignalRetry, arg: workflows.RepoSignal{}, want: http.StatusAccepted},
+		{name: "retry blocked package", path: "/api/releases/v1.2.3/retry", describe: running(), status: ptr(stepBlocked(workflows.StepPackage)),
+			signal: workflows.SignalRetry, arg: workflows.RepoSignal{}, want: http.StatusAccepted},
+		{name: "retry release, only a build blocked", path: "/api/releases/v1.2.3/retry", describe: running(),
+			status: ptr(statusOf(workflows.StateBlocked, false, "bllvm-node")), want: http.StatusConflict},
+		{name: "retry release publishing", path: "/api/releases/v1.2.3/retry", describe: running(),
+			status: ptr(statusOf(workflows.StatePublishing, false)), want: http.StatusConflict},
+		{name: "retry release finished", path: "/api/releases/v1.2.3/retry", describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_FAILED), want: http.StatusConflict},
 		{name: "temporal down", path: "/api/releases/v1.2.3/pause", descErr: serviceerror.NewUnavailable("down"), want: http.StatusServiceUnavailable},
 	}
 	for _, tt := range tests {

@@ -62,7 +62,8 @@ type CancelSignal struct {
 	Reason string `json:"reason"`
 }
 
-// RepoSignal is the payload of the retry and skip signals.
+// RepoSignal is the payload of the retry and skip signals. A retry with an
+// empty Repo retries the blocked release step (package or publish).
 type RepoSignal struct {
 	Repo string `json:"repo"`
 }
@@ -85,6 +86,12 @@ const (
 	StateSucceeded  = "succeeded"
 	StateFailed     = "failed"
 	StateCancelled  = "cancelled"
+)
+
+// Release steps after the builds; a failed one blocks the release (Status.BlockedStep).
+const (
+	StepPackage = "package"
+	StepPublish = "publish"
 )
 
 // Repo (build) states.
@@ -111,6 +118,9 @@ type Status struct {
 	Repos      map[string]RepoStatus `json:"repos"`
 	ReleaseURL string                `json:"release_url,omitempty"`
 	Error      string                `json:"error,omitempty"`
+	// BlockedStep is the release step ("package" or "publish") that failed
+	// and waits for retry (with an empty repo) or cancel; Error says why.
+	BlockedStep string `json:"blocked_step,omitempty"`
 }
 
 // RepoStatus is one build's state.

@@ -98,11 +98,15 @@ type fakeGitHub struct {
 	// buildTime (the test environment does not enforce activity timeouts).
 	awaitTimeout bool
 	// checkFn replaces the CheckRun mock.
-	checkFn    func(context.Context, activities.RunRef) (activities.RunResult, error)
-	pkg        []activities.PackageInput
-	pub        []activities.PublishInput
-	dispatched []activities.DispatchInput
-	states     []string // ReleaseState upserts
+	checkFn func(context.Context, activities.RunRef) (activities.RunResult, error)
+	// packageErrs and publishErrs are returned by the first PackageRelease
+	// and PublishRelease calls.
+	packageErrs []error
+	publishErrs []error
+	pkg         []activities.PackageInput
+	pub         []activities.PublishInput
+	dispatched  []activities.DispatchInput
+	states      []string // ReleaseState upserts
 }
 
 // newEnv builds a test environment with real workflows and the fake's
@@ -251,6 +255,11 @@ func (f *fakeGitHub) pack(_ context.Context, in activities.PackageInput) (activi
 	f.record("package", "")
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.packageErrs) > 0 {
+		err := f.packageErrs[0]
+		f.packageErrs = f.packageErrs[1:]
+		return activities.PackageResult{}, err
+	}
 	f.pkg = append(f.pkg, in)
 	var out activities.PackageResult
 	for _, r := range in.Repos {
@@ -266,6 +275,11 @@ func (f *fakeGitHub) publish(_ context.Context, in activities.PublishInput) (act
 	f.record("publish", "")
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.publishErrs) > 0 {
+		err := f.publishErrs[0]
+		f.publishErrs = f.publishErrs[1:]
+		return activities.PublishResult{}, err
+	}
 	f.pub = append(f.pub, in)
 	return activities.PublishResult{ReleaseID: 1, URL: "https://github.test/" + in.Owner + "/" + in.Repo + "/releases/tag/" + in.Tag}, nil
 }

@@ -18,13 +18,19 @@ const ErrInvalidTrain = "InvalidTrain"
 // waiting for a cancelled PublishRelease to answer.
 const publishWaitsForCancelVersion = "publish-waits-for-cancel"
 
+// blockReleaseStepVersion is the workflow.GetVersion change id of blocking
+// on a failed package or publish step instead of failing the train.
+const blockReleaseStepVersion = "block-release-step"
+
 // Release runs a whole train: one Layer child per DAG layer in order, then
 // PackageRelease and PublishRelease. It answers the status query, keeps the
 // ReleaseTag/ReleaseState search attributes and the Web UI summary current,
 // and obeys the operator signals (pause, resume, cancel, retry, skip,
-// build-event). A cancel (signal or Temporal cancel request) cancels the
-// running layer, whose builds' GitHub runs are cancelled, publishes nothing
-// and ends the workflow as cancelled.
+// build-event). A failed package or publish step blocks the release (state
+// blocked, Status.BlockedStep) until a retry with an empty repo runs it
+// again or a cancel ends the train. A cancel (signal or Temporal cancel
+// request) cancels the running layer, whose builds' GitHub runs are
+// cancelled, publishes nothing and ends the workflow as cancelled.
 func Release(ctx workflow.Context, in ReleaseInput) (Status, error) {
 	r := newRelease(in)
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) { return r.status, nil }); err != nil {
@@ -144,8 +150,10 @@ func (r *release) publish(ctx, work workflow.Context) error {
 		GenerateNotes: t.Release.GenerateNotes,
 	}
 	var pkg activities.PackageResult
-	if err := workflow.ExecuteActivity(packageOptions(work), a.PackageRelease, pin).Get(work, &pkg); err != nil {
-		return fmt.Errorf("package release: %w", err)
+	if err := r.releaseStep(ctx, work, StepPackage, func() error {
+		return workflow.ExecuteActivity(packageOptions(work), a.PackageRelease, pin).Get(work, &pkg)
+	}); err != nil {
+		return err
 	}
 	out := activities.PublishInput{
 		Owner:       t.Owner,
@@ -161,16 +169,56 @@ func (r *release) publish(ctx, work workflow.Context) error {
 	// still publish after the cancel. Wait for its answer (version 1): a
 	// release it published is reported as succeeded with its URL, never as a
 	// cancelled train with a live release behind it.
-	opts := publishOptions(work)
-	if workflow.GetVersion(ctx, publishWaitsForCancelVersion, workflow.DefaultVersion, 1) >= 1 {
-		opts = workflow.WithWaitForCancellation(opts, true)
-	}
 	var pub activities.PublishResult
-	if err := workflow.ExecuteActivity(opts, a.PublishRelease, out).Get(work, &pub); err != nil {
-		return fmt.Errorf("publish release: %w", err)
+	if err := r.releaseStep(ctx, work, StepPublish, func() error {
+		opts := publishOptions(work)
+		if workflow.GetVersion(ctx, publishWaitsForCancelVersion, workflow.DefaultVersion, 1) >= 1 {
+			opts = workflow.WithWaitForCancellation(opts, true)
+		}
+		return workflow.ExecuteActivity(opts, a.PublishRelease, out).Get(work, &pub)
+	}); err != nil {
+		return err
 	}
 	r.status.ReleaseURL = pub.URL
 	return nil
+}
+
+// releaseStep runs a release step (package or publish) until it succeeds.
+// A failure (the activities retry transient errors themselves, so it is
+// permanent: a permission error, an immutable release, a bundle conflict)
+// blocks the release (version 1) until an operator retries the step or
+// cancels; before, it failed the train, and restarting the tag rebuilt
+// every repo. A cancel ends it with the work context's error.
+func (r *release) releaseStep(ctx, work workflow.Context, step string, run func() error) error {
+	for {
+		err := run()
+		if err == nil {
+			return nil
+		}
+		if work.Err() != nil {
+			return err
+		}
+		if workflow.GetVersion(ctx, blockReleaseStepVersion, workflow.DefaultVersion, 1) < 1 {
+			return fmt.Errorf("%s release: %w", step, err)
+		}
+		if err := r.blockStep(ctx, work, step, err); err != nil {
+			return err
+		}
+	}
+}
+
+// blockStep reports a failed release step blocked and waits for retry
+// (which unblocks it, see onRetryStep) or cancel.
+func (r *release) blockStep(ctx, work workflow.Context, step string, cause error) error {
+	why := step + " release: " + errText(cause)
+	workflow.GetLogger(ctx).Warn("release step blocked", "tag", r.in.Tag, "step", step, "reason", why)
+	r.stepBlocked = step
+	r.status.BlockedStep = step
+	r.status.Error = why
+	r.refresh(ctx)
+	err := workflow.Await(work, func() bool { return r.stepBlocked == "" })
+	r.stepBlocked, r.status.BlockedStep = "", ""
+	return err
 }
 
 // cancelled finishes a cancelled train: every unfinished repo cancelled,

@@ -30,7 +30,7 @@ func (r *release) listen(ctx workflow.Context) {
 			workflow.GetLogger(ctx).Warn("retry ignored", "error", err)
 			return
 		}
-		r.forward(ctx, SignalRetry, s)
+		r.onRetry(ctx, s.Repo)
 	})
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalSkip), func(c workflow.ReceiveChannel, _ bool) {
 		var s RepoSignal
@@ -119,8 +119,29 @@ func (r *release) onSkip(ctx workflow.Context, repo string) {
 	r.refresh(ctx)
 }
 
-// validateRetry accepts a retry of a blocked build only.
+// onRetry retries a blocked build through its layer or, for an empty repo,
+// the blocked release step: it is unblocked at once, so the status answered
+// to an update already shows the step running again.
+func (r *release) onRetry(ctx workflow.Context, repo string) {
+	if repo != "" {
+		r.forward(ctx, SignalRetry, RepoSignal{Repo: repo})
+		return
+	}
+	workflow.GetLogger(ctx).Info("release step retried", "tag", r.in.Tag, "step", r.stepBlocked)
+	r.stepBlocked, r.status.BlockedStep, r.status.Error = "", "", ""
+	r.refresh(ctx)
+}
+
+// validateRetry accepts a retry of a blocked build, or with an empty repo a
+// retry of the blocked release step.
 func (r *release) validateRetry(repo string) error {
+	if repo == "" {
+		if r.stepBlocked == "" {
+			return fmt.Errorf("release %s has no blocked release step to retry (state %s); name a repo to retry its blocked build",
+				r.in.Tag, r.state())
+		}
+		return nil
+	}
 	if err := r.validateRepo(repo); err != nil {
 		return err
 	}

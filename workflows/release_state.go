@@ -23,6 +23,9 @@ type release struct {
 	saState string // ReleaseState last upserted
 	paused  bool
 	blocked map[string]bool
+	// stepBlocked is the release step (package, publish) blocked on a
+	// failure, "" when none; a retry with an empty repo clears it.
+	stepBlocked string
 	// current is the running layer child; started is the highest layer index
 	// started (-1 before the first).
 	current      workflow.ChildWorkflowFuture
@@ -59,6 +62,8 @@ func (r *release) names() []string {
 // state derives the release state from the phase, pause and blocks.
 func (r *release) state() string {
 	switch {
+	case r.phase == StatePublishing && r.stepBlocked != "":
+		return StateBlocked
 	case r.phase != StateRunning:
 		return r.phase
 	case r.paused:
@@ -102,6 +107,9 @@ const summaryActive = 3
 // "layer 2/5 · bllvm-node building (attempt 1) · 3/7 done".
 func (r *release) summary() string {
 	parts := []string{r.status.State}
+	if r.stepBlocked != "" {
+		parts[0] = r.stepBlocked + " blocked (retry or cancel): " + r.status.Error
+	}
 	if n := len(r.status.Layers); n > 0 && r.phase == StateRunning {
 		parts[0] = fmt.Sprintf("layer %d/%d", r.status.Layer+1, n)
 		if r.state() != StateRunning {

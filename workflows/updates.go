@@ -9,8 +9,9 @@ import (
 
 // Update names on the Release workflow. They mirror the signals of the same
 // names but answer synchronously: a validator rejects an unknown repo (or a
-// retry of a build that is not blocked) before anything is recorded, and the
-// result is the release's status after the change.
+// retry of a build that is not blocked, or a retry with an empty repo while
+// no release step is blocked) before anything is recorded, and the result is
+// the release's status after the change.
 const (
 	UpdatePause  = SignalPause
 	UpdateResume = SignalResume
@@ -48,7 +49,7 @@ func (r *release) registerUpdates(ctx workflow.Context) error {
 			return r.status, nil
 		}, func(_ workflow.Context, _ CancelSignal) error { return running() }},
 		{UpdateRetry, func(ctx workflow.Context, s RepoSignal) (Status, error) {
-			r.forward(ctx, SignalRetry, s)
+			r.onRetry(ctx, s.Repo)
 			return r.status, nil
 		}, func(_ workflow.Context, s RepoSignal) error { return r.validateRetry(s.Repo) }},
 		{UpdateSkip, func(ctx workflow.Context, s RepoSignal) (Status, error) {

@@ -28,6 +28,7 @@ const releaseUsage = `usage: releasetrain release COMMAND TAG …
   releasetrain release status TAG [--json]
   releasetrain release pause|resume|cancel TAG [--reason TEXT]
   releasetrain release retry|skip TAG REPO
+  releasetrain release retry TAG          (retry the blocked package or publish step)
 
 Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE`
 
@@ -223,6 +224,9 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 	if len(st.Blocked) > 0 {
 		fmt.Fprintf(w, "blocked on: %s (send retry, skip or cancel)\n", strings.Join(st.Blocked, ", "))
 	}
+	if st.BlockedStep != "" {
+		fmt.Fprintf(w, "blocked on: the %s step (send retry with no repo, or cancel)\n", st.BlockedStep)
+	}
 	if st.Error != "" {
 		fmt.Fprintf(w, "error: %s\n", st.Error)
 	}
@@ -288,10 +292,42 @@ func (r *releaseCLI) repoSignal(ctx context.Context, name string, args []string)
 	if err != nil {
 		return err
 	}
+	if name == workflows.SignalRetry && len(pos) == 1 {
+		return r.retryStep(ctx, pos[0])
+	}
 	if err := positional(name, pos, "TAG", "REPO"); err != nil {
 		return err
 	}
 	return r.signal(ctx, pos[0], name, workflows.RepoSignal{Repo: pos[1]})
+}
+
+// retryStep retries the release's blocked package or publish step (a retry
+// signal with an empty repo). The status is asked first: the workflow
+// ignores such a signal while no step is blocked, so say so here.
+func (r *releaseCLI) retryStep(ctx context.Context, tag string) error {
+	c, err := r.dial(ctx)
+	if err != nil {
+		return fmt.Errorf("release %s: %w", tag, err)
+	}
+	defer c.Close()
+	id := workflows.ReleaseWorkflowID(tag)
+	val, err := c.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
+	if err != nil {
+		return releaseError(tag, err)
+	}
+	var st workflows.Status
+	if err := val.Get(&st); err != nil {
+		return fmt.Errorf("release %s: decode status: %w", tag, err)
+	}
+	if st.BlockedStep == "" {
+		return fmt.Errorf("release %s: no release step is blocked (state %s); to retry a blocked build: releasetrain release retry %s REPO",
+			tag, st.State, tag)
+	}
+	if err := c.SignalWorkflow(ctx, id, "", workflows.SignalRetry, workflows.RepoSignal{}); err != nil {
+		return releaseError(tag, err)
+	}
+	fmt.Fprintf(r.stdout, "release %s: retry %s sent\n", tag, st.BlockedStep)
+	return nil
 }
 
 func (r *releaseCLI) signal(ctx context.Context, tag, name string, payload any) error {

@@ -76,7 +76,9 @@ func TestReleaseStartRejectsBadInput(t *testing.T) {
 		{[]string{"start", "v1", "--with-dependents"}, "--with-dependents needs --only"},
 		{[]string{"start", "v1", "--config", "/does/not/exist.yaml"}, "release v1: "},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"retry", "v1"}, "want TAG REPO"},
+		{[]string{"retry"}, "want TAG REPO"},
+		{[]string{"retry", "v1", "a", "b"}, "want TAG REPO"},
+		{[]string{"skip", "v1"}, "want TAG REPO"},
 	}
 	for _, tt := range tests {
 		cli, _, _ := newReleaseCLI(t)
@@ -162,4 +164,39 @@ func TestReleaseStatus(t *testing.T) {
 	require.NoError(t, cli.run(context.Background(), []string{"status", "--json", "v1"}))
 	assert.Contains(t, out.String(), `"state": "blocked"`)
 	assert.Contains(t, out.String(), `"run_url": "https://x/runs/12"`)
+}
+
+// retry TAG with no repo retries the blocked package or publish step, and
+// says so plainly when no step is blocked (the workflow would ignore it).
+func TestReleaseRetryStep(t *testing.T) {
+	cli, c, out := newReleaseCLI(t)
+	blocked := workflows.Status{Tag: "v1", State: workflows.StateBlocked, BlockedStep: workflows.StepPublish,
+		Error: "publish release: Cannot upload assets to an immutable release"}
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, blocked), nil).Once()
+	c.On("SignalWorkflow", mock.Anything, "release-v1", "", workflows.SignalRetry, workflows.RepoSignal{}).Return(nil).Once()
+	require.NoError(t, cli.run(context.Background(), []string{"retry", "v1"}))
+	assert.Equal(t, "release v1: retry publish sent\n", out.String())
+
+	cli, c, _ = newReleaseCLI(t)
+	building := workflows.Status{Tag: "v1", State: workflows.StateRunning}
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, building), nil).Once()
+	err := cli.run(context.Background(), []string{"retry", "v1"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "release v1: no release step is blocked (state running)")
+	assert.Contains(t, err.Error(), "releasetrain release retry v1 REPO")
+
+	cli, c, _ = newReleaseCLI(t)
+	c.On("QueryWorkflow", mock.Anything, "release-v9", "", workflows.QueryStatus).
+		Return(nil, serviceerror.NewNotFound("workflow not found for ID: release-v9")).Once()
+	require.EqualError(t, cli.run(context.Background(), []string{"retry", "v9"}), "release v9: not found")
+}
+
+func TestReleaseStatusBlockedStep(t *testing.T) {
+	st := workflows.Status{Tag: "v1", State: workflows.StateBlocked, BlockedStep: workflows.StepPackage,
+		Error: "package release: two repos ship bin/x", Layers: [][]string{{"a"}},
+		Repos: map[string]workflows.RepoStatus{"a": {State: workflows.RepoSucceeded, Attempt: 1}}}
+	cli, c, out := newReleaseCLI(t)
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
+	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
+	assert.Contains(t, out.String(), "blocked on: the package step (send retry with no repo, or cancel)\nerror: package release: two repos ship bin/x\n")
 }
