@@ -17,6 +17,7 @@ import (
 type GitHub interface {
 	FindOrDispatch(ctx context.Context, req ghclient.DispatchRequest) (ghclient.Run, error)
 	GetRun(ctx context.Context, owner, repo string, id int64, etag string) (ghclient.Run, bool, error)
+	FindRun(ctx context.Context, owner, repo, correlationID string, notBefore time.Time) (ghclient.Run, bool, error)
 	RerunFailedJobs(ctx context.Context, owner, repo string, id int64) error
 	CancelRun(ctx context.Context, owner, repo string, id int64) error
 	ListArtifacts(ctx context.Context, owner, repo string, runID int64) ([]ghclient.Artifact, error)

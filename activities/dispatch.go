@@ -62,6 +62,63 @@ func (a *Activities) DispatchBuild(ctx context.Context, in DispatchInput) (RunRe
 	return refFromRun(in.Owner, in.Repo, run), nil
 }
 
+// lostDispatchMaxDelay caps the pause between two looks for a lost
+// dispatch's run.
+const lostDispatchMaxDelay = 15 * time.Second
+
+// CancelDispatchedRun is the cleanup of a DispatchBuild cancelled before it
+// reported its run: the dispatch may have reached GitHub all the same, and
+// that run, building for a cancelled train, would be lost to the cleanup
+// that cancels runs by id. It looks the run up by its correlation id (again,
+// with backoff, until in.Wait is spent: GitHub lists a new run after a few
+// seconds) and cancels it unless it has completed. No run found is not an
+// error: the dispatch never got through.
+func (a *Activities) CancelDispatchedRun(ctx context.Context, in LostDispatchInput) (LostDispatchResult, error) {
+	call := fmt.Sprintf("cancel dispatched run %s/%s %s", in.Owner, in.Repo, in.CorrelationID)
+	stop := heartbeatDuring(ctx, in.CorrelationID)
+	defer stop()
+	deadline := time.Now().Add(in.Wait)
+	delay := time.Second
+	for {
+		run, ok, err := a.GitHub.FindRun(ctx, in.Owner, in.Repo, in.CorrelationID, in.NotBefore)
+		if err != nil {
+			return LostDispatchResult{}, githubError(call, err)
+		}
+		if ok {
+			return a.cancelFound(ctx, in, run)
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			a.logger().Info("no run of a cancelled dispatch listed",
+				zap.String("repo", in.Owner+"/"+in.Repo), zap.String("correlation_id", in.CorrelationID))
+			return LostDispatchResult{}, nil
+		}
+		t := time.NewTimer(min(delay, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return LostDispatchResult{}, ctx.Err()
+		case <-t.C:
+		}
+		delay = min(2*delay, lostDispatchMaxDelay)
+	}
+}
+
+// cancelFound cancels the run CancelDispatchedRun found, unless it completed.
+func (a *Activities) cancelFound(ctx context.Context, in LostDispatchInput, run ghclient.Run) (LostDispatchResult, error) {
+	res := LostDispatchResult{Found: true, Run: refFromRun(in.Owner, in.Repo, run)}
+	if run.Status == "completed" {
+		return res, nil
+	}
+	if err := a.GitHub.CancelRun(ctx, in.Owner, in.Repo, run.ID); err != nil {
+		return res, githubError(fmt.Sprintf("cancel run %s/%s#%d", in.Owner, in.Repo, run.ID), err)
+	}
+	a.logger().Info("cancelled the run of a cancelled dispatch",
+		zap.String("repo", in.Owner+"/"+in.Repo), zap.String("correlation_id", in.CorrelationID), zap.Int64("run_id", run.ID))
+	res.Cancelled = true
+	return res, nil
+}
+
 // refFromRun makes a RunRef from a ghclient run.
 func refFromRun(owner, repo string, run ghclient.Run) RunRef {
 	attempt := run.Attempt

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
@@ -31,6 +32,14 @@ type fakeGitHub struct {
 	getErr  error
 	reruns  int
 	cancels int
+	// cancelled lists the ids CancelRun was asked to cancel.
+	cancelled []int64
+
+	// listed are FindRun's answers in turn (the last one repeats); a zero
+	// ID is "not listed yet".
+	listed    []ghclient.Run
+	finds     int
+	findQuery []string // correlation ids asked for
 
 	// artifacts: name -> files (name -> content); exec lists executable names.
 	artifacts map[string]map[string]string
@@ -80,11 +89,25 @@ func (f *fakeGitHub) RerunFailedJobs(context.Context, string, string, int64) err
 	return nil
 }
 
-func (f *fakeGitHub) CancelRun(context.Context, string, string, int64) error {
+func (f *fakeGitHub) CancelRun(_ context.Context, _, _ string, id int64) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.cancels++
+	f.cancelled = append(f.cancelled, id)
 	return nil
+}
+
+func (f *fakeGitHub) FindRun(_ context.Context, _, _, correlationID string, _ time.Time) (ghclient.Run, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.findQuery = append(f.findQuery, correlationID)
+	if len(f.listed) == 0 {
+		f.finds++
+		return ghclient.Run{}, false, nil
+	}
+	run := f.listed[min(f.finds, len(f.listed)-1)]
+	f.finds++
+	return run, run.ID != 0, nil
 }
 
 func (f *fakeGitHub) ListArtifacts(context.Context, string, string, int64) ([]ghclient.Artifact, error) {

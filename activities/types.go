@@ -34,6 +34,27 @@ type DispatchInput struct {
 	NotBefore time.Time `json:"not_before"`
 }
 
+// LostDispatchInput names a build whose DispatchBuild was cancelled before
+// it reported a run: GitHub may have accepted the dispatch all the same, so
+// the run is looked up by its correlation id for up to Wait and cancelled.
+type LostDispatchInput struct {
+	Owner         string    `json:"owner"`
+	Repo          string    `json:"repo"`
+	CorrelationID string    `json:"correlation_id"`
+	NotBefore     time.Time `json:"not_before"`
+	// Wait is how long to keep looking for a run GitHub has not listed yet;
+	// zero looks once.
+	Wait time.Duration `json:"wait"`
+}
+
+// LostDispatchResult says whether the dispatched run was found and cancelled
+// (a run found already completed is left alone).
+type LostDispatchResult struct {
+	Found     bool   `json:"found"`
+	Cancelled bool   `json:"cancelled"`
+	Run       RunRef `json:"run"`
+}
+
 // AwaitInput waits for a run to complete.
 type AwaitInput struct {
 	Run          RunRef        `json:"run"`

@@ -12,6 +12,10 @@ import (
 	"github.com/BTCDecoded/releasetrain/activities"
 )
 
+// cancelLostDispatchVersion is the workflow.GetVersion change id of looking
+// up and cancelling the run of a dispatch cancelled before it reported one.
+const cancelLostDispatchVersion = "cancel-lost-dispatch"
+
 // errSkipped ends a build's pipeline when an operator skips it.
 var errSkipped = errors.New("skipped by operator")
 
@@ -35,6 +39,9 @@ type build struct {
 	status    RepoStatus
 	files     []activities.File
 	event     *BuildEvent // latest completed build-event, consumed on use
+	// lost is a dispatch cancelled before it reported a run: GitHub may have
+	// started one all the same, so the cleanup looks it up and cancels it.
+	lost *activities.LostDispatchInput
 
 	// Operator requests and flags, set by the layer's signal listener.
 	retry, skip, blocked, finished bool
@@ -59,6 +66,7 @@ func (b *build) drive(ctx workflow.Context) {
 		b.finish(cleanup, RepoSkipped)
 	default:
 		b.cancelRun(cleanup)
+		b.cancelLostDispatch(cleanup)
 		b.finish(cleanup, RepoCancelled)
 	}
 }
@@ -103,6 +111,10 @@ func (b *build) dispatch(ctx workflow.Context) (step, error) {
 		b.setRun(ref)
 	}
 	if ctx.Err() != nil {
+		if err != nil {
+			b.lost = &activities.LostDispatchInput{Owner: in.Owner, Repo: in.Repo,
+				CorrelationID: in.CorrelationID, NotBefore: in.NotBefore, Wait: lostDispatchWait}
+		}
 		return nil, ctx.Err()
 	}
 	if err != nil {
@@ -332,6 +344,32 @@ func (b *build) cancelRun(ctx workflow.Context) {
 		workflow.GetLogger(ctx).Warn("cancel run", "repo", b.repo.Name, "run", b.run.ID, "error", err)
 	}
 	b.runActive = false
+}
+
+// cancelLostDispatch cancels the run of a dispatch that was cancelled
+// before it reported one (version 1): DispatchBuild answers a cancel with
+// the context's error even after GitHub accepted the dispatch, and without
+// a run id cancelRun has nothing to cancel, so the run built on for a
+// cancelled train. Errors are logged, like cancelRun's.
+func (b *build) cancelLostDispatch(ctx workflow.Context) {
+	var a *activities.Activities
+	if b.lost == nil {
+		return
+	}
+	in := *b.lost
+	b.lost = nil
+	if workflow.GetVersion(ctx, cancelLostDispatchVersion, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	var res activities.LostDispatchResult
+	if err := workflow.ExecuteActivity(lostDispatchOptions(ctx), a.CancelDispatchedRun, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("cancel the run of a cancelled dispatch", "repo", b.repo.Name,
+			"correlation_id", in.CorrelationID, "error", err)
+		return
+	}
+	if res.Found {
+		b.status.RunID, b.status.RunURL, b.status.Attempt = res.Run.ID, res.Run.URL, res.Run.Attempt
+	}
 }
 
 // setRun records the run the build now follows.

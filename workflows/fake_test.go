@@ -88,6 +88,10 @@ type fakeGitHub struct {
 	buildTime time.Duration
 	failures  map[string]int
 	outcome   string // outcome of a scripted failure; default failed
+	// dispatchTime delays every DispatchBuild answer (cancel-in-flight tests).
+	dispatchTime time.Duration
+	// lost are the CancelDispatchedRun inputs, in order.
+	lost []activities.LostDispatchInput
 	// dispatchErrs are returned by the first DispatchBuild calls of a repo.
 	dispatchErrs map[string][]error
 	// collectErrs are returned by the first CollectArtifacts calls of a repo.
@@ -127,7 +131,12 @@ func newEnv(t *testing.T, f *fakeGitHub) *testsuite.TestWorkflowEnvironment {
 	env.RegisterWorkflowWithOptions(Layer, workflowOptions(LayerWorkflowName))
 	env.RegisterActivity(&activities.Activities{})
 	var a *activities.Activities
-	env.OnActivity(a.DispatchBuild, mock.Anything, mock.Anything).Return(f.dispatch)
+	if f.dispatchTime > 0 {
+		env.OnActivity(a.DispatchBuild, mock.Anything, mock.Anything).After(f.dispatchTime).Return(f.dispatch)
+	} else {
+		env.OnActivity(a.DispatchBuild, mock.Anything, mock.Anything).Return(f.dispatch)
+	}
+	env.OnActivity(a.CancelDispatchedRun, mock.Anything, mock.Anything).Return(f.cancelLost)
 	if f.blockAwait {
 		// Longer than the await's ScheduleToClose: only a build-event ends it.
 		env.OnActivity(a.AwaitRun, mock.Anything, mock.Anything).AfterFn(f.awaitStarted(100 * time.Hour)).Return(f.awaitBlocking)
@@ -236,6 +245,16 @@ func (f *fakeGitHub) rerun(_ context.Context, run activities.RunRef) (activities
 func (f *fakeGitHub) cancel(_ context.Context, run activities.RunRef) error {
 	f.record("cancel", run.Repo)
 	return nil
+}
+
+// cancelLost finds the lost dispatch's run (the fake always started it) and
+// cancels it.
+func (f *fakeGitHub) cancelLost(_ context.Context, in activities.LostDispatchInput) (activities.LostDispatchResult, error) {
+	f.record("cancel-lost", in.Repo)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lost = append(f.lost, in)
+	return activities.LostDispatchResult{Found: true, Cancelled: true, Run: runRef(in.Repo, 1)}, nil
 }
 
 func (f *fakeGitHub) collect(_ context.Context, in activities.CollectInput) (activities.CollectResult, error) {

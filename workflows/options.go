@@ -44,6 +44,11 @@ const (
 	// cleanupTimeout bounds the CancelRun calls made after a cancel, so an
 	// unreachable GitHub cannot hold a cancelled train open for ever.
 	cleanupTimeout = 10 * time.Minute
+	// lostDispatchWait is how long the cleanup of a dispatch cancelled
+	// before it reported its run looks for that run: GitHub lists a new run
+	// within seconds, so a minute finds one the dispatch started, and bounds
+	// how long a cancel waits on a dispatch that never got through.
+	lostDispatchWait = time.Minute
 )
 
 // apiRetry is the retry policy of every GitHub call: unlimited attempts
@@ -106,6 +111,18 @@ func cleanupOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    time.Minute,
 		ScheduleToCloseTimeout: cleanupTimeout,
+		RetryPolicy:            apiRetry(),
+	})
+}
+
+// lostDispatchOptions are CancelDispatchedRun's: one look-up that may wait
+// lostDispatchWait for the run to be listed, heartbeating, within the
+// cleanup's bound.
+func lostDispatchOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    lostDispatchWait + time.Minute,
+		ScheduleToCloseTimeout: cleanupTimeout,
+		HeartbeatTimeout:       longHeartbeat,
 		RetryPolicy:            apiRetry(),
 	})
 }

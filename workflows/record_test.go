@@ -76,6 +76,11 @@ func (c *cannedActivities) RerunFailedJobs(_ context.Context, run activities.Run
 
 func (c *cannedActivities) CancelRun(context.Context, activities.RunRef) error { return nil }
 
+// CancelDispatchedRun: the canned dispatches answer at once, so none is lost.
+func (c *cannedActivities) CancelDispatchedRun(context.Context, activities.LostDispatchInput) (activities.LostDispatchResult, error) {
+	return activities.LostDispatchResult{}, nil
+}
+
 func (c *cannedActivities) CollectArtifacts(_ context.Context, in activities.CollectInput) (activities.CollectResult, error) {
 	return activities.CollectResult{Files: []activities.File{{Repo: in.Run.Repo, Name: in.Run.Repo + "-linux-amd64",
 		Size: 3, SHA256: fmt.Sprintf("%064x", runID(in.Run.Repo))}}}, nil

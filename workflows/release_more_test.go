@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 )
 
@@ -122,5 +123,37 @@ func TestLayerAloneSucceeds(t *testing.T) {
 	}
 	if errors.Is(env.GetWorkflowError(), errSkipped) {
 		t.Error("unexpected skip")
+	}
+}
+
+// A cancel while DispatchBuild is in flight: the activity answers with the
+// cancellation although GitHub may have accepted the dispatch, so the build
+// has no run id to cancel. The cleanup looks the run up by its correlation
+// id and cancels it.
+func TestCancelDuringDispatchCancelsItsRun(t *testing.T) {
+	f := &fakeGitHub{dispatchTime: 30 * time.Minute}
+	env := newEnv(t, f)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalCancel, CancelSignal{Reason: "bad tag"})
+	}, 5*time.Minute)
+	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+
+	var canceled *temporal.CanceledError
+	if err := env.GetWorkflowError(); !errors.As(err, &canceled) {
+		t.Fatalf("workflow error = %v, want cancelled", err)
+	}
+	if len(f.lost) != 1 {
+		t.Fatalf("CancelDispatchedRun calls = %v, want one for a", f.lost)
+	}
+	if in := f.lost[0]; in.Repo != "a" || in.Owner != "o" || in.CorrelationID != CorrelationID(testTag, "a", 1) ||
+		in.NotBefore.IsZero() || in.Wait != lostDispatchWait {
+		t.Errorf("CancelDispatchedRun input = %+v", in)
+	}
+	if n := len(f.calls("publish")) + len(f.calls("package")); n != 0 {
+		t.Errorf("package/publish called %d times after cancel", n)
+	}
+	st := queryStatus(t, env)
+	if a := st.Repos["a"]; a.State != RepoCancelled || a.RunID != runID("a") {
+		t.Errorf("repo a = %+v, want cancelled with the run the cleanup found", a)
 	}
 }
