@@ -143,6 +143,7 @@ func TestArtifacts(t *testing.T) {
 			if i%2 == 1 {
 				side = map[string]string{"releasetrain": "shell", "shell": "releasetrain"}[side]
 			}
+			settle(t)
 			start := time.Now()
 			switch side {
 			case "releasetrain":
@@ -171,7 +172,9 @@ func TestArtifacts(t *testing.T) {
 // peak heap in use meanwhile.
 func collectAndPackage(t *testing.T, gh *ghclient.Client, runs []artifactRun) uint64 {
 	t.Helper()
-	storeDir, work := t.TempDir(), t.TempDir()
+	storeDir, work := scratch(t), scratch(t)
+	defer os.RemoveAll(storeDir)
+	defer os.RemoveAll(work)
 	store, err := fileblob.OpenBucket(storeDir, &fileblob.Options{NoTempDir: true})
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +238,8 @@ func shellBaseline(t *testing.T, runs []artifactRun) {
 	for _, r := range runs {
 		urls = append(urls, r.urls...)
 	}
-	work := t.TempDir()
+	work := scratch(t)
+	defer os.RemoveAll(work)
 	cmd := exec.Command("sh", "-c", baseline)
 	cmd.Env = append(os.Environ(), "WORK="+work, "URLS="+strings.Join(urls, " "))
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -244,5 +248,25 @@ func shellBaseline(t *testing.T, runs []artifactRun) {
 	data, err := os.ReadFile(filepath.Join(work, "SHA256SUMS"))
 	if err != nil || strings.Count(string(data), "\n") < 2*len(runs)+1 {
 		t.Fatalf("baseline SHA256SUMS: %v: %q", err, data)
+	}
+}
+
+// scratch is a work folder removed right after its run (t.TempDir would keep
+// every run's gigabytes until the test ends and slow the later runs' disk).
+func scratch(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "releasetrain-bench-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// settle flushes the previous run's dirty pages, so its write-back is not
+// charged to the next run.
+func settle(t *testing.T) {
+	t.Helper()
+	if err := exec.Command("sync").Run(); err != nil {
+		t.Logf("sync: %v", err)
 	}
 }
