@@ -40,6 +40,7 @@ lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
 	$(GO) tool $(TOOLS) staticcheck ./...
 	$(GO) tool $(TOOLS) workflowcheck ./workflows/...
+	$(GO) mod tidy -diff
 
 temporal: $(TEMPORAL)
 	mkdir -p .data
