@@ -66,12 +66,13 @@ func completedRuns(t *testing.T, sim *ghsim.Sim, gh *ghclient.Client, sc *ghsim.
 	return out
 }
 
-// blobURLs asks for every artifact's signed download URL, as curl would get
+// blobURLs asks (again) for every artifact's signed download URL, as curl would get
 // it from `gh api …/zip` (one redirect, not followed).
 func blobURLs(t *testing.T, gh *github.Client, runs []artifactRun) {
 	t.Helper()
 	ctx := context.Background()
 	for i, r := range runs {
+		runs[i].urls = nil
 		arts, _, err := gh.Actions.ListWorkflowRunArtifacts(ctx, r.run.Owner, r.repo, r.run.ID, nil)
 		if err != nil {
 			t.Fatal(err)
