@@ -29,11 +29,11 @@ type Timeline struct {
 func ReadTimeline(ctx context.Context, c client.Client, tag string) (Timeline, error) {
 	id := workflows.ReleaseWorkflowID(tag)
 	var tl Timeline
-	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	d, err := c.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		return tl, fmt.Errorf("describe %s: %w", id, err)
 	}
-	info := d.GetWorkflowExecutionInfo()
+	info := d.RawResponse.GetWorkflowExecutionInfo()
 	tl.Start = info.GetStartTime().AsTime()
 	tl.End = info.GetCloseTime().AsTime()
 	tl.Events = info.GetHistoryLength()
@@ -60,11 +60,11 @@ type HistorySize struct {
 
 // History describes a workflow execution's history size.
 func History(ctx context.Context, c client.Client, id string) (HistorySize, error) {
-	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	d, err := c.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		return HistorySize{}, fmt.Errorf("describe %s: %w", id, err)
 	}
-	info := d.GetWorkflowExecutionInfo()
+	info := d.RawResponse.GetWorkflowExecutionInfo()
 	return HistorySize{ID: id, Events: info.GetHistoryLength(), Bytes: info.GetHistorySizeBytes()}, nil
 }
 
