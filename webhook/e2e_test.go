@@ -9,17 +9,20 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
-// End to end on the Temporal dev server with the real Release workflow (no
-// activities registered, so the train stays running at its first layer): a
-// signed release delivery starts release-<tag>, a redelivery and a second
-// trigger repo's release start nothing new, and the API lists and steers it.
+// End to end on the Temporal dev server with the real Release workflow and
+// stand-in activities whose builds never finish (so the train stays running
+// at its first layer): a signed release delivery starts release-<tag>, a
+// redelivery and a second trigger repo's release start nothing new, and the
+// API lists and steers it.
 func TestEndToEndDevServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Temporal dev server")
@@ -32,6 +35,7 @@ func TestEndToEndDevServer(t *testing.T) {
 	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.Release, workflow.RegisterOptions{Name: workflows.ReleaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Layer, workflow.RegisterOptions{Name: workflows.LayerWorkflowName})
+	registerEndlessBuilds(w)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 
@@ -106,4 +110,22 @@ func TestEndToEndDevServer(t *testing.T) {
 	_ = tc.GetWorkflow(ctx, "release-v1.2.3", "").Get(ctx, nil)
 	rec = f.api(t, http.MethodPost, "/api/releases/v1.2.3/resume", token, nil)
 	require.Equal(t, http.StatusConflict, rec.Code, "a finished release: %s", rec.Body.String())
+}
+
+// registerEndlessBuilds registers stand-ins for the activities a cancelled
+// train calls: builds are dispatched at once and never finish, and cleaning
+// up after a cancel succeeds, as with a real worker whose GitHub answers.
+func registerEndlessBuilds(w sdkworker.Worker) {
+	w.RegisterActivityWithOptions(func(_ context.Context, in activities.DispatchInput) (activities.RunRef, error) {
+		return activities.RunRef{Owner: in.Owner, Repo: in.Repo, ID: 1, Attempt: 1}, nil
+	}, activity.RegisterOptions{Name: "DispatchBuild"})
+	w.RegisterActivityWithOptions(func(ctx context.Context, _ activities.AwaitInput) (activities.RunResult, error) {
+		<-ctx.Done()
+		return activities.RunResult{}, ctx.Err()
+	}, activity.RegisterOptions{Name: "AwaitRun"})
+	w.RegisterActivityWithOptions(func(context.Context, activities.RunRef) error { return nil },
+		activity.RegisterOptions{Name: "CancelRun"})
+	w.RegisterActivityWithOptions(func(context.Context, activities.LostDispatchInput) (activities.LostDispatchResult, error) {
+		return activities.LostDispatchResult{}, nil
+	}, activity.RegisterOptions{Name: "CancelDispatchedRun"})
 }
