@@ -3,8 +3,10 @@ package activities
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
@@ -12,8 +14,8 @@ import (
 	"github.com/BTCDecoded/releasetrain/bundle"
 )
 
-// PackageRelease materialises the collected files from the store, lays them
-// out, writes the deterministic bundle, SHA256SUMS, signatures (when signers
+// PackageRelease lays out the collected files (read straight from the
+// store), writes the deterministic bundle, SHA256SUMS, signatures (when signers
 // are configured) and the release notes, stores every output by sha256 and
 // returns the references to publish.
 func (a *Activities) PackageRelease(ctx context.Context, in PackageInput) (PackageResult, error) {
@@ -26,23 +28,27 @@ func (a *Activities) PackageRelease(ctx context.Context, in PackageInput) (Packa
 
 	stop := heartbeatDuring(ctx, in.Tag)
 	defer stop()
+	// The bundle reads every file straight from the store (no local copy)
+	// and verifies its size and sha256 while packing. A store failure keeps
+	// its own classification (retryable, or non-retryable when missing)
+	// instead of becoming the bundle's bad-input error.
+	var readErr storeReads
 	var inputs []bundle.Input
 	for _, r := range in.Repos {
 		if r.Skipped {
 			continue
 		}
 		for _, f := range r.Files {
-			p := filepath.Join(dir, "files", r.Repo, filepath.FromSlash(f.Name))
-			if err := a.materialise(ctx, f.SHA256, p, f.Executable); err != nil {
-				return PackageResult{}, err
-			}
-			inputs = append(inputs, bundle.Input{Repo: r.Repo, Name: f.Name, Path: p,
+			inputs = append(inputs, bundle.Input{Repo: r.Repo, Name: f.Name,
+				Open: a.storeOpener(ctx, f.SHA256, f.Size, &readErr),
 				Size: f.Size, SHA256: f.SHA256, Executable: f.Executable})
 		}
-		activity.RecordHeartbeat(ctx, r.Repo)
 	}
 	entries, assets, err := a.packageFiles(ctx, in, dir, inputs)
 	if err != nil {
+		if serr := readErr.get(); serr != nil {
+			return PackageResult{}, serr
+		}
 		return PackageResult{}, err
 	}
 
@@ -131,3 +137,59 @@ func allSkipped(repos []RepoResult) bool {
 	}
 	return len(repos) > 0
 }
+
+// storeReads keeps the first store error met while the bundle reads objects.
+type storeReads struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (s *storeReads) set(err error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = err
+	}
+	return err
+}
+
+func (s *storeReads) get() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// storeOpener opens the object stored under sha for the bundle, checking its
+// stored size; reading errors are recorded in errs with the store's
+// classification.
+func (a *Activities) storeOpener(ctx context.Context, sha string, size int64, errs *storeReads) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		key := StoreKey(sha)
+		r, err := a.Store.NewReader(ctx, key, nil)
+		if err != nil {
+			return nil, errs.set(storeReadError(key, err))
+		}
+		if r.Size() != size {
+			_ = r.Close()
+			return nil, errs.set(badInput("store get "+key, fmt.Errorf("object is %d bytes, want %d", r.Size(), size)))
+		}
+		return &storeReader{r: r, key: key, errs: errs}, nil
+	}
+}
+
+// storeReader records read failures (not EOF) as store errors.
+type storeReader struct {
+	r    io.ReadCloser
+	key  string
+	errs *storeReads
+}
+
+func (s *storeReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.errs.set(storeError("store get "+s.key, err))
+	}
+	return n, err
+}
+
+func (s *storeReader) Close() error { return s.r.Close() }

@@ -3,6 +3,7 @@ package bundle
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
@@ -25,9 +26,15 @@ type Input struct {
 	Repo string
 	// Name is the slash path inside the repo's artifacts, e.g. "linux/bllvm".
 	Name string
-	// Path is the local file.
+	// Path is the local file. Unused when Open is set.
 	Path string
-	// Size is the file size in bytes; 0 means unknown (taken from the file).
+	// Open, when set, supplies the content instead of Path (e.g. straight
+	// from a blob store, with no local copy). Size is then the exact size
+	// (0 means empty): the stream must hold exactly Size bytes. Each call
+	// must return the content from its start.
+	Open func() (io.ReadCloser, error)
+	// Size is the file size in bytes; with Path, 0 means unknown (taken
+	// from the file).
 	Size int64
 	// SHA256 is the hex digest; empty means not yet known (computed).
 	SHA256 string
@@ -60,7 +67,7 @@ func Layout(inputs []Input) ([]Entry, error) {
 		if err := validName(in.Name); err != nil {
 			return nil, fmt.Errorf("repo %q: %w", in.Repo, err)
 		}
-		if in.Path == "" {
+		if in.Path == "" && in.Open == nil {
 			return nil, fmt.Errorf("repo %q file %q: empty local path", in.Repo, in.Name)
 		}
 		entries[i] = Entry{Input: in}

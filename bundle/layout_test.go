@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -72,7 +73,7 @@ func TestLayoutSortsAndKeepsInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if entries[0].Repo != "a" || entries[1].Input != in[0] {
+	if entries[0].Repo != "a" || !reflect.DeepEqual(entries[1].Input, in[0]) {
 		t.Errorf("entries = %+v", entries)
 	}
 }

@@ -230,6 +230,9 @@ func header(name string, typ byte, mode, size int64, mtime time.Time) *tar.Heade
 
 func writeFile(tw *tar.Writer, m member, mtime time.Time, h hash.Hash, buf []byte) (Digest, error) {
 	e := m.e
+	if e.Open != nil {
+		return writeOpened(tw, m, mtime, h, buf)
+	}
 	f, err := os.Open(e.Path)
 	if err != nil {
 		return Digest{}, fmt.Errorf("repo %q file %q: %w", e.Repo, e.Name, err)
@@ -246,11 +249,7 @@ func writeFile(tw *tar.Writer, m member, mtime time.Time, h hash.Hash, buf []byt
 	if e.Size != 0 && e.Size != size {
 		return Digest{}, fmt.Errorf("repo %q file %q: size %d, want %d", e.Repo, e.Name, size, e.Size)
 	}
-	mode := int64(0o644)
-	if e.Executable {
-		mode = 0o755
-	}
-	if err := tw.WriteHeader(header(m.path, tar.TypeReg, mode, size, mtime)); err != nil {
+	if err := tw.WriteHeader(header(m.path, tar.TypeReg, fileMode(e), size, mtime)); err != nil {
 		return Digest{}, fmt.Errorf("tar %s: %w", m.path, err)
 	}
 	h.Reset()
@@ -261,6 +260,64 @@ func writeFile(tw *tar.Writer, m member, mtime time.Time, h hash.Hash, buf []byt
 	if n != size {
 		return Digest{}, fmt.Errorf("repo %q file %q: %s shrank to %d bytes while packing (want %d)", e.Repo, e.Name, e.Path, n, size)
 	}
+	return checkDigest(e, size, h)
+}
+
+// writeOpened packs an entry read through its Open function: the stream must
+// hold exactly e.Size bytes (the tar header is written before reading it).
+func writeOpened(tw *tar.Writer, m member, mtime time.Time, h hash.Hash, buf []byte) (Digest, error) {
+	e := m.e
+	if e.Size < 0 {
+		return Digest{}, fmt.Errorf("repo %q file %q: negative size %d", e.Repo, e.Name, e.Size)
+	}
+	r, err := e.Open()
+	if err != nil {
+		return Digest{}, fmt.Errorf("repo %q file %q: open: %w", e.Repo, e.Name, err)
+	}
+	defer r.Close()
+	size := e.Size
+	if err := tw.WriteHeader(header(m.path, tar.TypeReg, fileMode(e), size, mtime)); err != nil {
+		return Digest{}, fmt.Errorf("tar %s: %w", m.path, err)
+	}
+	h.Reset()
+	n, err := io.CopyBuffer(struct{ io.Writer }{tw}, io.TeeReader(io.LimitReader(r, size), h), buf)
+	if err != nil {
+		return Digest{}, fmt.Errorf("repo %q file %q: read: %w", e.Repo, e.Name, err)
+	}
+	if n != size {
+		return Digest{}, fmt.Errorf("repo %q file %q: content ended after %d bytes (want %d)", e.Repo, e.Name, n, size)
+	}
+	var one [1]byte
+	for tries := 0; ; tries++ {
+		if tries == 100 {
+			return Digest{}, fmt.Errorf("repo %q file %q: read: %w", e.Repo, e.Name, io.ErrNoProgress)
+		}
+		k, err := r.Read(one[:])
+		if k > 0 {
+			return Digest{}, fmt.Errorf("repo %q file %q: content is longer than %d bytes", e.Repo, e.Name, size)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Digest{}, fmt.Errorf("repo %q file %q: read: %w", e.Repo, e.Name, err)
+		}
+	}
+	if err := r.Close(); err != nil {
+		return Digest{}, fmt.Errorf("repo %q file %q: close: %w", e.Repo, e.Name, err)
+	}
+	return checkDigest(e, size, h)
+}
+
+func fileMode(e Entry) int64 {
+	if e.Executable {
+		return 0o755
+	}
+	return 0o644
+}
+
+// checkDigest compares the streamed digest with the entry's, when it has one.
+func checkDigest(e Entry, size int64, h hash.Hash) (Digest, error) {
 	got := hex.EncodeToString(h.Sum(nil))
 	if e.SHA256 != "" && !strings.EqualFold(e.SHA256, got) {
 		return Digest{}, fmt.Errorf("repo %q file %q: sha256 %s, want %s", e.Repo, e.Name, got, e.SHA256)
