@@ -79,9 +79,8 @@ func (s *Sim) handleRepositoryDispatch(w http.ResponseWriter, req *http.Request)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	repo := s.pathRepoLocked(w, req)
 	if repo == nil {
-		notFound(w)
 		return
 	}
 	m := s.hookBaseLocked(repo, botUser)
@@ -135,9 +134,8 @@ func (s *Sim) handleWorkflowDispatch(w http.ResponseWriter, req *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	repo := s.pathRepoLocked(w, req)
 	if repo == nil {
-		notFound(w)
 		return
 	}
 	wf, ok := repo.findWorkflow(req.PathValue("workflow_id"))
@@ -164,9 +162,8 @@ func (s *Sim) handleWorkflowDispatch(w http.ResponseWriter, req *http.Request) {
 func (s *Sim) handleListWorkflows(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	repo := s.pathRepoLocked(w, req)
 	if repo == nil {
-		notFound(w)
 		return
 	}
 	type wfJSON struct {
@@ -188,9 +185,8 @@ func (s *Sim) handleListWorkflows(w http.ResponseWriter, req *http.Request) {
 func (s *Sim) handleGetRepo(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	repo := s.pathRepoLocked(w, req)
 	if repo == nil {
-		notFound(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.repoJSONLocked(repo))

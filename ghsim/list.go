@@ -69,9 +69,8 @@ func (s *Sim) handleListRuns(byWorkflow bool) http.HandlerFunc {
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+		repo := s.pathRepoLocked(w, req)
 		if repo == nil {
-			notFound(w)
 			return
 		}
 		workflow := ""

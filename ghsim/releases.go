@@ -233,24 +233,20 @@ func (s *Sim) handleCreateRelease(w http.ResponseWriter, req *http.Request) {
 	writeJSON(w, http.StatusCreated, s.releaseJSONLocked(rl))
 }
 
-// repoOr404 answers 404 for an unknown repo.
+// repoOr404 answers 404 for an unknown repo (for handlers that check the
+// repo before they parse the body, without holding the lock).
 func (s *Sim) repoOr404(w http.ResponseWriter, req *http.Request) *repoState {
 	s.mu.Lock()
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
-	s.mu.Unlock()
-	if repo == nil {
-		notFound(w)
-	}
-	return repo
+	defer s.mu.Unlock()
+	return s.pathRepoLocked(w, req)
 }
 
 // handleListReleases serves GET /repos/{o}/{r}/releases, newest first, drafts included.
 func (s *Sim) handleListReleases(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	repo := s.pathRepoLocked(w, req)
 	if repo == nil {
-		notFound(w)
 		return
 	}
 	out := []releaseJSON{}
@@ -287,9 +283,8 @@ func (s *Sim) handleGetRelease(w http.ResponseWriter, req *http.Request) {
 func (s *Sim) handleGetReleaseByTag(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	repo := s.pathRepoLocked(w, req)
 	if repo == nil {
-		notFound(w)
 		return
 	}
 	rl := repo.releaseByTag(req.PathValue("tag"))
@@ -304,9 +299,8 @@ func (s *Sim) handleGetReleaseByTag(w http.ResponseWriter, req *http.Request) {
 func (s *Sim) handleLatestRelease(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	repo := s.pathRepoLocked(w, req)
 	if repo == nil {
-		notFound(w)
 		return
 	}
 	var latest *release

@@ -216,6 +216,16 @@ func (s *Sim) repo(owner, name string) *repoState {
 	return s.repos[strings.ToLower(owner+"/"+name)]
 }
 
+// pathRepoLocked is the request path's {owner}/{repo}, or nil after
+// answering GitHub's 404. The caller holds s.mu.
+func (s *Sim) pathRepoLocked(w http.ResponseWriter, req *http.Request) *repoState {
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	if repo == nil {
+		notFound(w)
+	}
+	return repo
+}
+
 // Handler serves the simulator: REST under /api/v3/, uploads under /api/uploads/,
 // blobs under /_blob/, control under /_sim/.
 func (s *Sim) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
