@@ -274,7 +274,7 @@ func (b *build) collect(ctx workflow.Context) (step, error) {
 	b.report()
 	var out activities.CollectResult
 	in := activities.CollectInput{Run: *b.run, Patterns: b.repo.Settings.Artifacts}
-	err := workflow.ExecuteActivity(collectOptions(ctx), a.CollectArtifacts, in).Get(ctx, &out)
+	err := workflow.ExecuteActivity(longOptions(ctx, collectTimeout), a.CollectArtifacts, in).Get(ctx, &out)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

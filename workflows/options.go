@@ -97,10 +97,14 @@ func awaitOptions(ctx workflow.Context, s config.Settings) workflow.Context {
 	})
 }
 
-// collectOptions are CollectArtifacts' options.
-func collectOptions(ctx workflow.Context) workflow.Context {
+
+// longOptions are the options of a long step (CollectArtifacts with
+// collectTimeout, PackageRelease with packageTimeout, PublishRelease with
+// publishTimeout): it heartbeats all through, so a dead worker is noticed
+// within longHeartbeat.
+func longOptions(ctx workflow.Context, startToClose time.Duration) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: collectTimeout,
+		StartToCloseTimeout: startToClose,
 		HeartbeatTimeout:    longHeartbeat,
 		RetryPolicy:         apiRetry(),
 	})
@@ -127,23 +131,7 @@ func lostDispatchOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// packageOptions are PackageRelease's options.
-func packageOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: packageTimeout,
-		HeartbeatTimeout:    longHeartbeat,
-		RetryPolicy:         apiRetry(),
-	})
-}
 
-// publishOptions are PublishRelease's options.
-func publishOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: publishTimeout,
-		HeartbeatTimeout:    longHeartbeat,
-		RetryPolicy:         apiRetry(),
-	})
-}
 
 // layerOptions start layer n as a child with its business id. Closing the
 // parent asks the child to cancel (so its GitHub runs are cancelled too),

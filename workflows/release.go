@@ -151,7 +151,7 @@ func (r *release) publish(ctx, work workflow.Context) error {
 	}
 	var pkg activities.PackageResult
 	if err := r.releaseStep(ctx, work, StepPackage, func() error {
-		return workflow.ExecuteActivity(packageOptions(work), a.PackageRelease, pin).Get(work, &pkg)
+		return workflow.ExecuteActivity(longOptions(work, packageTimeout), a.PackageRelease, pin).Get(work, &pkg)
 	}); err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (r *release) publish(ctx, work workflow.Context) error {
 	// cancelled train with a live release behind it.
 	var pub activities.PublishResult
 	if err := r.releaseStep(ctx, work, StepPublish, func() error {
-		opts := publishOptions(work)
+		opts := longOptions(work, publishTimeout)
 		if workflow.GetVersion(ctx, publishWaitsForCancelVersion, workflow.DefaultVersion, 1) >= 1 {
 			opts = workflow.WithWaitForCancellation(opts, true)
 		}
