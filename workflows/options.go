@@ -97,7 +97,6 @@ func awaitOptions(ctx workflow.Context, s config.Settings) workflow.Context {
 	})
 }
 
-
 // longOptions are the options of a long step (CollectArtifacts with
 // collectTimeout, PackageRelease with packageTimeout, PublishRelease with
 // publishTimeout): it heartbeats all through, so a dead worker is noticed
@@ -130,8 +129,6 @@ func lostDispatchOptions(ctx workflow.Context) workflow.Context {
 		RetryPolicy:            apiRetry(),
 	})
 }
-
-
 
 // layerOptions start layer n as a child with its business id. Closing the
 // parent asks the child to cancel (so its GitHub runs are cancelled too),
