@@ -185,7 +185,31 @@ func TestAwaitRunReturnsPromptlyWhenCancelled(t *testing.T) {
 	_, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}, PollInterval: time.Hour})
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 5*time.Second)
-	assert.Equal(t, 1, gh.gets, "one poll, then waiting until cancelled")
+	assert.Equal(t, 0, gh.gets, "a fresh run is first read after one interval: cancelled before that, nothing is spent")
+}
+
+// A fresh attempt spends no budget unit on the run it just dispatched: the
+// first read comes one interval later. A resumed attempt (heartbeat details)
+// reads at once, with its ETag.
+func TestAwaitRunFirstReadWaitsOneInterval(t *testing.T) {
+	const interval = 300 * time.Millisecond
+	for _, resumed := range []bool{false, true} {
+		gh := &fakeGitHub{states: []ghclient.Run{{ID: 9, Attempt: 1, Status: "completed", Conclusion: "success"}}}
+		env, a := newEnv(t, gh)
+		if resumed {
+			env.SetHeartbeatDetails(awaitProgress{ETag: `"queued--1"`, Status: "queued", Attempt: 1})
+		}
+		start := time.Now()
+		_, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}, PollInterval: interval})
+		require.NoError(t, err)
+		took := time.Since(start)
+		assert.Equal(t, 1, gh.gets)
+		if resumed {
+			assert.Less(t, took, interval, "a resumed attempt reads at once")
+		} else {
+			assert.GreaterOrEqual(t, took, interval, "a fresh attempt waits one interval before its first read")
+		}
+	}
 }
 
 func TestAwaitRunTransientErrorIsRetryable(t *testing.T) {

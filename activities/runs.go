@@ -24,7 +24,11 @@ type awaitProgress struct {
 
 // AwaitRun polls a run with ETags every PollInterval until it completes,
 // heartbeating each poll (and often enough for the heartbeat timeout); it
-// returns ctx.Err() promptly when cancelled.
+// returns ctx.Err() promptly when cancelled. The first read waits one
+// interval: the run was just dispatched or re-run, so an immediate read would
+// spend a rate-limit unit to learn "queued" (a run that finishes sooner is
+// noticed by its build-event). A resumed attempt reads at once: with the
+// ETag from its heartbeat that costs nothing.
 func (a *Activities) AwaitRun(ctx context.Context, in AwaitInput) (RunResult, error) {
 	interval := in.PollInterval
 	if interval <= 0 {
@@ -35,16 +39,17 @@ func (a *Activities) AwaitRun(ctx context.Context, in AwaitInput) (RunResult, er
 		beat = hb / 2
 	}
 	p := awaitProgress{Attempt: in.Run.Attempt, URL: in.Run.URL, HeadSHA: in.Run.HeadSHA}
+	nextPoll := time.Now().Add(interval)
 	if activity.HasHeartbeatDetails(ctx) {
 		var prev awaitProgress
 		if err := activity.GetHeartbeatDetails(ctx, &prev); err == nil {
 			p = prev
 		}
+		nextPoll = time.Now()
 	}
 	call := fmt.Sprintf("get run %s/%s#%d", in.Run.Owner, in.Run.Repo, in.Run.ID)
-	timer := time.NewTimer(0)
+	timer := time.NewTimer(min(beat, time.Until(nextPoll)))
 	defer timer.Stop()
-	nextPoll := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
