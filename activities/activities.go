@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"io"
 	"time"
 
 	"go.uber.org/zap"
@@ -21,7 +20,7 @@ type GitHub interface {
 	RerunFailedJobs(ctx context.Context, owner, repo string, id int64) error
 	CancelRun(ctx context.Context, owner, repo string, id int64) error
 	ListArtifacts(ctx context.Context, owner, repo string, runID int64) ([]ghclient.Artifact, error)
-	DownloadArtifact(ctx context.Context, owner, repo string, a ghclient.Artifact, w io.Writer) (ghclient.Download, error)
+	ExtractArtifact(ctx context.Context, owner, repo string, a ghclient.Artifact, dest string, lim ghclient.UnzipLimits) (ghclient.Extracted, error)
 	EnsureDraftRelease(ctx context.Context, spec ghclient.ReleaseSpec) (ghclient.Release, error)
 	UploadAsset(ctx context.Context, owner, repo string, rel ghclient.Release, name, label, path string) (ghclient.Asset, error)
 	PublishRelease(ctx context.Context, spec ghclient.ReleaseSpec, id int64) (ghclient.Release, error)

@@ -28,14 +28,9 @@ func (f *zipFake) ListArtifacts(context.Context, string, string, int64) ([]ghcli
 	return []ghclient.Artifact{{ID: 1, Name: "node-linux-x86_64"}}, nil
 }
 
-func (f *zipFake) DownloadArtifact(_ context.Context, _, _ string, _ ghclient.Artifact, w io.Writer) (ghclient.Download, error) {
-	src, err := os.Open(f.zipPath)
-	if err != nil {
-		return ghclient.Download{}, err
-	}
-	defer src.Close()
-	n, err := io.Copy(w, src)
-	return ghclient.Download{Size: n}, err
+func (f *zipFake) ExtractArtifact(_ context.Context, _, _ string, a ghclient.Artifact, dest string, lim ghclient.UnzipLimits) (ghclient.Extracted, error) {
+	files, err := ghclient.Unzip(f.zipPath, dest, a.Name, lim)
+	return ghclient.Extracted{Files: files}, err
 }
 
 // benchZip writes a deflated zip holding benchSize bytes of real machine

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -74,7 +75,8 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 	return CollectResult{Files: out}, nil
 }
 
-// collectOne downloads, verifies, unzips and stores one artifact.
+// collectOne downloads, verifies and unzips one artifact in one pass, then
+// stores its files.
 func (a *Activities) collectOne(ctx context.Context, run RunRef, art ghclient.Artifact, tmp string) ([]File, error) {
 	call := fmt.Sprintf("download artifact %s/%s#%d %q", run.Owner, run.Repo, run.ID, art.Name)
 	dir, err := os.MkdirTemp(tmp, "artifact-")
@@ -82,32 +84,17 @@ func (a *Activities) collectOne(ctx context.Context, run RunRef, art ghclient.Ar
 		return nil, fmt.Errorf("%s: %w", call, err)
 	}
 	defer os.RemoveAll(dir)
-	zipPath := filepath.Join(dir, "artifact.zip")
-	zf, err := os.Create(zipPath)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", call, err)
-	}
-	_, err = a.GitHub.DownloadArtifact(ctx, run.Owner, run.Repo, art, zf)
-	if cerr := zf.Close(); err == nil && cerr != nil {
-		return nil, fmt.Errorf("%s: %w", call, cerr)
-	}
-	if err != nil {
+	x, err := a.GitHub.ExtractArtifact(ctx, run.Owner, run.Repo, art, filepath.Join(dir, "files"), a.unzipLimits())
+	var ge *ghclient.Error
+	switch {
+	case errors.As(err, &ge):
 		return nil, githubError(call, err)
-	}
-	dest := filepath.Join(dir, "files")
-	if err := os.Mkdir(dest, 0o755); err != nil {
-		return nil, fmt.Errorf("%s: %w", call, err)
-	}
-	unzipped, err := ghclient.Unzip(zipPath, dest, art.Name, a.unzipLimits())
-	if err != nil {
+	case err != nil:
 		// ghclient's error already names the artifact and the entry.
 		return nil, badInput(fmt.Sprintf("%s/%s#%d", run.Owner, run.Repo, run.ID), err)
 	}
-	if err := os.Remove(zipPath); err != nil {
-		return nil, fmt.Errorf("%s: %w", call, err)
-	}
-	files := make([]File, 0, len(unzipped))
-	for _, u := range unzipped {
+	files := make([]File, 0, len(x.Files))
+	for _, u := range x.Files {
 		if err := a.putFile(ctx, u.Path, u.SHA256, u.Executable); err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -120,7 +121,26 @@ func (f *fakeGitHub) ListArtifacts(context.Context, string, string, int64) ([]gh
 	return out, nil
 }
 
-func (f *fakeGitHub) DownloadArtifact(_ context.Context, _, _ string, a ghclient.Artifact, w io.Writer) (ghclient.Download, error) {
+// ExtractArtifact zips the artifact's files beside dest and unzips them with ghclient.Unzip.
+func (f *fakeGitHub) ExtractArtifact(_ context.Context, _, _ string, a ghclient.Artifact, dest string, lim ghclient.UnzipLimits) (ghclient.Extracted, error) {
+	zp := filepath.Join(filepath.Dir(dest), a.Name+".zip")
+	zf, err := os.Create(zp)
+	if err != nil {
+		return ghclient.Extracted{}, err
+	}
+	d, err := f.writeZip(a, zf)
+	if cerr := zf.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return ghclient.Extracted{}, err
+	}
+	files, err := ghclient.Unzip(zp, dest, a.Name, lim)
+	return ghclient.Extracted{Download: d, Files: files}, err
+}
+
+// writeZip writes the artifact's zip to w.
+func (f *fakeGitHub) writeZip(a ghclient.Artifact, w io.Writer) (ghclient.Download, error) {
 	f.mu.Lock()
 	f.downloads++
 	f.mu.Unlock()

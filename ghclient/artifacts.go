@@ -72,26 +72,15 @@ func (c *Client) ListArtifacts(ctx context.Context, owner, repo string, runID in
 func (c *Client) DownloadArtifact(ctx context.Context, owner, repo string, a Artifact, dst io.Writer) (Download, error) {
 	call := fmt.Sprintf("download artifact %q", a.Name)
 	full := fullName(owner, repo)
-	if a.Expired {
-		return Download{}, &Error{Kind: KindPermanent, Call: call, Repo: full, Status: http.StatusGone, Message: "artifact expired"}
-	}
-	want, err := parseDigest(a.Digest)
+	loc, want, err := c.artifactLocation(ctx, owner, repo, a, call)
 	if err != nil {
-		return Download{}, &Error{Kind: KindPermanent, Call: call, Repo: full, Message: err.Error()}
-	}
-	loc, err := c.redirectURL(ctx, fmt.Sprintf("repos/%s/%s/actions/artifacts/%d/zip", owner, repo, a.ID), kindArtifactURL)
-	if err != nil {
-		return Download{}, c.classify(call, full, err)
+		return Download{}, err
 	}
 	d, err := c.fetchBlob(withKind(ctx, kindArtifactBlob), loc, dst)
 	if err != nil {
 		return Download{}, c.classify(call, full, err)
 	}
-	if want != "" && d.SHA256 != want {
-		return d, &Error{Kind: KindPermanent, Call: call, Repo: full, Err: ErrDigestMismatch,
-			Message: fmt.Sprintf("digest mismatch: got sha256:%s, GitHub says sha256:%s", d.SHA256, want)}
-	}
-	return d, nil
+	return d, checkDigest(d, want, call, full)
 }
 
 // redirectURL GETs an API path that answers 302 and returns the Location.
@@ -121,21 +110,16 @@ func (c *Client) redirectURL(ctx context.Context, path, kind string) (string, er
 
 // fetchBlob GETs url without credentials and copies the body to dst through SHA-256.
 func (c *Client) fetchBlob(ctx context.Context, url string, dst io.Writer) (Download, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return Download{}, err
-	}
-	resp, err := c.blob.Do(req)
+	resp, err := c.getBlob(ctx, url, "")
 	if err != nil {
 		return Download{}, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		if err := github.CheckResponse(resp); err != nil {
-			return Download{}, err
-		}
-		return Download{}, fmt.Errorf("blob download: %s", resp.Status)
-	}
+	return readBlob(resp, dst)
+}
+
+// readBlob copies a 200 answer's body to dst through SHA-256.
+func readBlob(resp *http.Response, dst io.Writer) (Download, error) {
 	h := sha256.New()
 	n, err := copyHashed(dst, h, resp.Body)
 	if err != nil {

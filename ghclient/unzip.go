@@ -74,10 +74,7 @@ func Unzip(zipPath, dest, artifactName string, lim UnzipLimits) ([]UnzippedFile,
 	if err := checkEntries(zr.File, lim); err != nil {
 		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
 	}
-	if err := os.MkdirAll(dest, 0o755); err != nil {
-		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
-	}
-	root, err := os.OpenRoot(dest)
+	root, err := openDest(dest)
 	if err != nil {
 		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
 	}
@@ -182,10 +179,21 @@ func checkName(name string) error {
 	return nil
 }
 
-// extract writes one regular file under root, enforcing the limits on the
-// bytes actually inflated.
+// extract writes one regular file of an opened archive under root.
 func extract(root *os.Root, f *zip.File, name string, lim UnzipLimits, totalLeft int64) (UnzippedFile, error) {
-	allowed := int64(-1) // -1: unlimited
+	rc, err := f.Open()
+	if err != nil {
+		return UnzippedFile{}, err
+	}
+	defer rc.Close()
+	return writeEntry(root, name, f.Mode(), rc, allowance(&f.FileHeader, lim, totalLeft))
+}
+
+// allowance is how many bytes an entry may inflate to: the smallest of the
+// per-entry limit, what is left of the total, and the ratio limit applied to
+// its compressed size; -1 when nothing limits it.
+func allowance(h *zip.FileHeader, lim UnzipLimits, totalLeft int64) int64 {
+	allowed := int64(-1)
 	if lim.MaxEntry > 0 {
 		allowed = lim.MaxEntry
 	}
@@ -193,34 +201,35 @@ func extract(root *os.Root, f *zip.File, name string, lim UnzipLimits, totalLeft
 		allowed = totalLeft
 	}
 	if lim.MaxRatio > 0 {
-		byRatio := max(int64(lim.MaxRatio*float64(max(f.CompressedSize64, 1))), ratioFloor)
+		byRatio := max(int64(lim.MaxRatio*float64(max(h.CompressedSize64, 1))), ratioFloor)
 		if allowed < 0 || byRatio < allowed {
 			allowed = byRatio
 		}
 	}
+	return allowed
+}
+
+// writeEntry writes one regular file under root from its inflated content,
+// hashing it on the way, and fails once more than allowed bytes (≥ 0) come:
+// sizes are enforced on the bytes, since headers can lie.
+func writeEntry(root *os.Root, name string, mode fs.FileMode, src io.Reader, allowed int64) (UnzippedFile, error) {
 	if dir := path.Dir(name); dir != "." {
 		if err := root.MkdirAll(dir, 0o755); err != nil {
 			return UnzippedFile{}, err
 		}
 	}
-	exec := f.Mode()&0o111 != 0
+	exec := mode&0o111 != 0
 	perm := fs.FileMode(0o644)
 	if exec {
 		perm = 0o755
 	}
-	rc, err := f.Open()
-	if err != nil {
-		return UnzippedFile{}, err
-	}
-	defer rc.Close()
 	w, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 	if err != nil {
 		return UnzippedFile{}, err
 	}
 	h := sha256.New()
-	var src io.Reader = rc
 	if allowed >= 0 {
-		src = io.LimitReader(rc, allowed+1)
+		src = io.LimitReader(src, allowed+1)
 	}
 	n, err := copyHashed(w, h, src)
 	if cerr := w.Close(); err == nil {

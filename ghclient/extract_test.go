@@ -1,0 +1,346 @@
+package ghclient
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// zipBlobServer serves one zip behind GitHub's 302, like blob storage: with
+// Range support (http.ServeContent) unless noRanges; full, if set, replaces
+// the body of whole-file GETs (a blob that changed between reads).
+type zipBlobServer struct {
+	data     []byte
+	noRanges bool
+	full     func(w http.ResponseWriter)
+
+	mu     sync.Mutex
+	ranges []string // Range header of every blob GET ("" for a whole GET)
+	auth   []string
+}
+
+func (s *zipBlobServer) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /repos/o/r/actions/artifacts/1/zip", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/blob/1")
+		w.WriteHeader(http.StatusFound)
+	})
+	mux.HandleFunc("GET /blob/1", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.ranges = append(s.ranges, r.Header.Get("Range"))
+		s.auth = append(s.auth, r.Header.Get("Authorization"))
+		s.mu.Unlock()
+		switch {
+		case s.full != nil && r.Header.Get("Range") == "":
+			s.full(w)
+		case s.noRanges:
+			w.Header().Set("Content-Length", strconv.Itoa(len(s.data)))
+			_, _ = w.Write(s.data)
+		default:
+			http.ServeContent(w, r, "a.zip", time.Time{}, bytes.NewReader(s.data))
+		}
+	})
+	return mux
+}
+
+func (s *zipBlobServer) requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.ranges...)
+}
+
+// zipBytes builds a zip in memory (see writeZip).
+func zipBytes(t *testing.T, entries []zipEntry) []byte {
+	t.Helper()
+	data, err := os.ReadFile(writeZip(t, entries))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// extractFrom serves data with s's settings and extracts it.
+func extractFrom(t *testing.T, s *zipBlobServer, digest string, lim UnzipLimits) (Extracted, string, error) {
+	t.Helper()
+	c, _, _ := newTestClient(t, s.handler())
+	dest := filepath.Join(t.TempDir(), "out")
+	x, err := c.ExtractArtifact(context.Background(), "o", "r", Artifact{ID: 1, Name: "art", Digest: digest}, dest, lim)
+	return x, dest, err
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func TestExtractArtifactStreams(t *testing.T) {
+	t.Parallel()
+	big := make([]byte, 3<<20) // several chunks, incompressible
+	_, _ = rand.NewChaCha8([32]byte{1}).Read(big)
+	entries := []zipEntry{
+		{name: "bin/", mode: fs.ModeDir | 0o755},
+		{name: "bin/tool", body: big, mode: 0o755},
+		{name: "docs/readme.txt", body: bytes.Repeat([]byte("read me "), 1000), deflate: true},
+		{name: "empty", body: nil},
+		{name: "deflated-big", body: big, deflate: true},
+	}
+	data := zipBytes(t, entries)
+	for _, ranged := range []bool{true, false} {
+		t.Run(fmt.Sprintf("ranges=%v", ranged), func(t *testing.T) {
+			t.Parallel()
+			s := &zipBlobServer{data: data, noRanges: !ranged}
+			x, dest, err := extractFrom(t, s, "sha256:"+sha256Hex(data), DefaultUnzipLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if x.SHA256 != sha256Hex(data) || x.Size != int64(len(data)) {
+				t.Fatalf("download = %+v", x.Download)
+			}
+			got := map[string]UnzippedFile{}
+			for _, f := range x.Files {
+				got[f.Name] = f
+			}
+			for _, e := range entries {
+				if e.mode.IsDir() {
+					continue
+				}
+				f, ok := got[e.name]
+				if !ok || f.SHA256 != sha256Hex(e.body) || f.Size != int64(len(e.body)) || f.Executable != (e.mode&0o111 != 0) {
+					t.Fatalf("%s: %+v", e.name, f)
+				}
+				onDisk, err := os.ReadFile(filepath.Join(dest, filepath.FromSlash(e.name)))
+				if err != nil || !bytes.Equal(onDisk, e.body) || f.Path != filepath.Join(dest, filepath.FromSlash(e.name)) {
+					t.Fatalf("%s on disk: %v", e.name, err)
+				}
+			}
+			if len(x.Files) != 4 {
+				t.Fatalf("files = %+v", x.Files)
+			}
+			reqs := s.requests()
+			if ranged && (len(reqs) != 2 || reqs[0] != "bytes=-65536" || reqs[1] != "") {
+				t.Fatalf("blob requests %q, want the directory's range then one whole read", reqs)
+			}
+			if !ranged && len(reqs) != 1 {
+				t.Fatalf("blob requests %q, want one", reqs)
+			}
+			for _, a := range s.auth {
+				if a != "" {
+					t.Fatal("blob request carried Authorization")
+				}
+			}
+			// Nothing is left beside dest (the fallback's spooled zip).
+			left, _ := os.ReadDir(filepath.Dir(dest))
+			if len(left) != 1 {
+				t.Fatalf("left beside dest: %v", left)
+			}
+		})
+	}
+}
+
+// A central directory longer than the first ranged read is fetched in one
+// more ranged read.
+func TestExtractArtifactLongCentralDirectory(t *testing.T) {
+	t.Parallel()
+	var entries []zipEntry
+	for i := range 800 {
+		entries = append(entries, zipEntry{name: fmt.Sprintf("dir/%s-%04d.txt", strings.Repeat("long-name-", 10), i), body: []byte(strconv.Itoa(i))})
+	}
+	s := &zipBlobServer{data: zipBytes(t, entries)}
+	x, _, err := extractFrom(t, s, "", DefaultUnzipLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Files) != 800 {
+		t.Fatalf("%d files", len(x.Files))
+	}
+	if reqs := s.requests(); len(reqs) != 3 || !strings.HasPrefix(reqs[1], "bytes=") || reqs[2] != "" {
+		t.Fatalf("blob requests %q", reqs)
+	}
+}
+
+// Every unsafe archive Unzip rejects, ExtractArtifact rejects the same way,
+// before writing anything (the central directory is checked first).
+func TestExtractArtifactRejectsLikeUnzip(t *testing.T) {
+	t.Parallel()
+	zeros := make([]byte, 4<<20)
+	tests := []struct {
+		name    string
+		entries []zipEntry
+		lim     UnzipLimits
+		want    error
+	}{
+		{"dotdot", []zipEntry{{name: "../evil", body: []byte("x")}}, DefaultUnzipLimits(), ErrUnsafeEntry},
+		{"absolute", []zipEntry{{name: "/etc/evil", body: []byte("x")}}, DefaultUnzipLimits(), ErrUnsafeEntry},
+		{"symlink", []zipEntry{{name: "link", body: []byte("/etc/passwd"), mode: fs.ModeSymlink | 0o777}}, DefaultUnzipLimits(), ErrUnsafeEntry},
+		{"duplicate", []zipEntry{{name: "a", body: []byte("1")}, {name: "a", body: []byte("2")}}, DefaultUnzipLimits(), ErrUnsafeEntry},
+		{"ratio", []zipEntry{{name: "bomb", body: zeros, deflate: true}}, UnzipLimits{MaxRatio: 100}, ErrZipBomb},
+		{"total", []zipEntry{{name: "a", body: make([]byte, 800)}, {name: "b", body: make([]byte, 800)}}, UnzipLimits{MaxTotal: 1000}, ErrZipBomb},
+		{"count", []zipEntry{{name: "a"}, {name: "b"}, {name: "c"}}, UnzipLimits{MaxFiles: 2}, ErrZipBomb},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			entries := append([]zipEntry{{name: "ok.txt", body: []byte("fine")}}, tt.entries...)
+			_, dest, err := extractFrom(t, &zipBlobServer{data: zipBytes(t, entries)}, "", tt.lim)
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), `"art"`) {
+				t.Fatalf("err = %v, want %v naming the artifact", err, tt.want)
+			}
+			var ge *Error
+			if errors.As(err, &ge) {
+				t.Fatalf("a bad archive is not a GitHub error: %v", err)
+			}
+			if _, err := os.Stat(filepath.Join(dest, "ok.txt")); !os.IsNotExist(err) {
+				t.Fatal("nothing may be written when the directory is unsafe")
+			}
+		})
+	}
+}
+
+// storedZip is one stored entry written without a data descriptor, so its
+// bytes sit at known offsets: the local header at 0, the name at 30, the
+// data after it.
+func storedZip(t *testing.T, name string, body []byte, uncompressed uint64) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(body),
+		CompressedSize64: uint64(len(body)), UncompressedSize64: uncompressed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(body); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Archives whose entries disagree with their central directory are refused:
+// the directory was checked, so the data must be what it describes.
+func TestExtractArtifactChecksEntriesAgainstTheDirectory(t *testing.T) {
+	t.Parallel()
+	body := []byte("the real content of a.txt")
+	tests := []struct {
+		name   string
+		data   func() []byte
+		lim    UnzipLimits
+		want   error
+		substr string
+	}{
+		{"local name differs", func() []byte {
+			d := storedZip(t, "a.txt", body, uint64(len(body)))
+			copy(d[30:], "b.txt")
+			return d
+		}, DefaultUnzipLimits(), ErrBadZip, "not in the central directory"},
+		{"data corrupted", func() []byte {
+			d := storedZip(t, "a.txt", body, uint64(len(body)))
+			d[30+len("a.txt")] ^= 0xff
+			return d
+		}, DefaultUnzipLimits(), ErrBadZip, "CRC-32"},
+		{"size lies", func() []byte { return storedZip(t, "a.txt", body, 5) }, DefaultUnzipLimits(), ErrBadZip, "central directory says 5"},
+		{"lying size over the limit", func() []byte { return storedZip(t, "liar", bytes.Repeat([]byte("A"), 1<<20), 10) }, UnzipLimits{MaxEntry: 1024}, ErrZipBomb, "liar"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := extractFrom(t, &zipBlobServer{data: tt.data()}, "", tt.lim)
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.substr) {
+				t.Fatalf("err = %v, want %v mentioning %q", err, tt.want, tt.substr)
+			}
+		})
+	}
+}
+
+// The whole-file read must carry the directory read first; a blob that
+// changed in between is refused.
+func TestExtractArtifactDirectoryChangedBetweenReads(t *testing.T) {
+	t.Parallel()
+	data := zipBytes(t, []zipEntry{{name: "a.txt", body: []byte("hello")}})
+	changed := bytes.Clone(data)
+	changed[len(changed)-10] ^= 0xff // inside the central directory
+	s := &zipBlobServer{data: data, full: func(w http.ResponseWriter) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(changed)))
+		_, _ = w.Write(changed)
+	}}
+	if _, _, err := extractFrom(t, s, "", DefaultUnzipLimits()); !errors.Is(err, ErrBadZip) || !strings.Contains(err.Error(), "changed between reads") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// A connection that breaks mid-body is a transient GitHub error (retry),
+// not a bad archive; a wrong digest is permanent.
+func TestExtractArtifactDownloadErrors(t *testing.T) {
+	t.Parallel()
+	data := zipBytes(t, []zipEntry{{name: "a.bin", body: bytes.Repeat([]byte("x"), 3<<20)}})
+	s := &zipBlobServer{data: data, full: func(w http.ResponseWriter) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		_, _ = w.Write(data[:len(data)/2])
+		panic(http.ErrAbortHandler)
+	}}
+	_, _, err := extractFrom(t, s, "", DefaultUnzipLimits())
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindTransient {
+		t.Fatalf("broken connection: %v, want a transient *Error", err)
+	}
+
+	bad := "sha256:" + strings.Repeat("0", 64)
+	for _, ranged := range []bool{true, false} {
+		_, _, err = extractFrom(t, &zipBlobServer{data: data, noRanges: !ranged}, bad, DefaultUnzipLimits())
+		if !errors.Is(err, ErrDigestMismatch) || !IsPermanent(err) {
+			t.Fatalf("ranges=%v: digest mismatch: %v", ranged, err)
+		}
+	}
+	if _, _, err := extractFrom(t, &zipBlobServer{data: []byte("not a zip at all")}, "", DefaultUnzipLimits()); !errors.Is(err, ErrBadZip) {
+		t.Fatalf("not a zip: %v", err)
+	}
+}
+
+func TestHashingReaderKeepsSourceErrors(t *testing.T) {
+	t.Parallel()
+	src := bytes.Repeat([]byte("abcdefgh"), 500_000) // 4 MB
+	h := sha256.New()
+	r := newHashingReader(&shortReads{b: src}, h)
+	var out bytes.Buffer
+	buf := make([]byte, 7000)
+	for {
+		n, err := r.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	r.Close()
+	if !bytes.Equal(out.Bytes(), src) || hex.EncodeToString(h.Sum(nil)) != sha256Hex(src) || r.n != int64(len(src)) {
+		t.Fatal("read or hashed bytes differ")
+	}
+}
+
+// shortReads returns at most 1000 bytes a Read.
+type shortReads struct{ b []byte }
+
+func (s *shortReads) Read(p []byte) (int, error) {
+	if len(s.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), 1000)], s.b)
+	s.b = s.b[n:]
+	return n, nil
+}
