@@ -1,14 +1,11 @@
 package ghsim
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"bytes"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -24,11 +21,7 @@ type artifact struct {
 	seed    int64
 	created time.Time
 	expires time.Time
-
-	sumMu  sync.Mutex
-	sumOK  bool
-	digest string
-	size   int64
+	store   *blobStore
 }
 
 // materialiseLocked creates the artifacts of a successful attempt.
@@ -37,7 +30,7 @@ func (s *Sim) materialiseLocked(r *run, at time.Time) {
 	for _, spec := range r.repo.cfg.Artifacts {
 		a := &artifact{
 			id: s.newID("artifact"), run: r, attempt: r.attempt, spec: spec, seed: s.opts.Seed,
-			created: at, expires: at.Add(time.Duration(s.scenario.ArtifactRetention)),
+			created: at, expires: at.Add(time.Duration(s.scenario.ArtifactRetention)), store: s.store,
 		}
 		s.artifacts[a.id] = a
 		r.artifacts = append(r.artifacts, a)
@@ -52,32 +45,20 @@ func (a *artifact) write(w io.Writer) error {
 	return writeArtifactZip(w, a.seed, a.run.repo.fullName(), a.spec)
 }
 
-// checksum is the zip's digest and size, computed once by streaming.
+// file is the artifact's zip in the blob store, written (and hashed) the
+// first time it is needed.
+func (a *artifact) file() (blobFile, error) {
+	f, err := a.store.materialise(contentKey(a.seed, a.run.repo.fullName(), a.spec), a.write)
+	if err != nil {
+		return blobFile{}, fmt.Errorf("artifact %s: %w", a.spec.Name, err)
+	}
+	return f, nil
+}
+
+// checksum is the zip's digest and size.
 func (a *artifact) checksum() (string, int64, error) {
-	a.sumMu.Lock()
-	defer a.sumMu.Unlock()
-	if a.sumOK {
-		return a.digest, a.size, nil
-	}
-	h := sha256.New()
-	cw := &countWriter{w: h}
-	if err := a.write(cw); err != nil {
-		return "", 0, fmt.Errorf("artifact %s: %w", a.spec.Name, err)
-	}
-	a.remember(h, cw.n)
-	return a.digest, a.size, nil
-}
-
-// remember caches a digest; callers hold sumMu.
-func (a *artifact) remember(h hash.Hash, n int64) {
-	a.digest, a.size, a.sumOK = "sha256:"+hex.EncodeToString(h.Sum(nil)), n, true
-}
-
-// cached is the digest and size if already known.
-func (a *artifact) cached() (string, int64, bool) {
-	a.sumMu.Lock()
-	defer a.sumMu.Unlock()
-	return a.digest, a.size, a.sumOK
+	f, err := a.file()
+	return f.digest, f.size, err
 }
 
 // artifactJSON is GitHub's artifact object.
@@ -216,9 +197,11 @@ func (s *Sim) newBlobLocked(b blobRef) string {
 	return s.baseURL + "/_blob/" + tok
 }
 
-// serveBlob serves GET /_blob/{token}: the bytes, without API authentication.
-// Like signed blob-storage URLs, it refuses an Authorization header (400), and
-// answers 410 once the URL (or the artifact) has expired.
+// serveBlob serves GET and HEAD /_blob/{token}: the bytes, without API
+// authentication. Like signed blob-storage URLs, it refuses an Authorization
+// header (400), and answers 410 once the URL (or the artifact) has expired.
+// Artifacts are served from the blob store's file, assets from memory, both
+// with Accept-Ranges and single-range requests (206, 416), like blob storage.
 func (s *Sim) serveBlob(w http.ResponseWriter, req *http.Request) {
 	const route = "GET /_blob/{token}"
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
@@ -244,33 +227,22 @@ func (s *Sim) serveBlob(w http.ResponseWriter, req *http.Request) {
 		s.countRequest(route, status)
 		return
 	}
-	s.countRequest(route, status)
+	cw := &countingWriter{ResponseWriter: w, count: func(status int) { s.countRequest(route, status) }}
 	if b.asset != nil {
 		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b.asset.data)))
-		if req.Method == http.MethodGet {
-			_, _ = w.Write(b.asset.data)
-		}
+		http.ServeContent(cw, req, "", time.Time{}, bytes.NewReader(b.asset.data))
 		return
 	}
 	a := b.artifact
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%s.zip", a.spec.Name))
-	if _, size, ok := a.cached(); ok {
-		w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+	f, err := a.file()
+	if err == nil {
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%s.zip", a.spec.Name))
+		err = serveFile(cw, req, f)
 	}
-	if req.Method == http.MethodHead {
-		return
+	if err != nil {
+		s.log.Debug("blob unavailable", "artifact", a.id, "err", err)
+		w.Header().Del("Content-Disposition")
+		http.Error(cw, err.Error(), http.StatusInternalServerError)
 	}
-	h := sha256.New()
-	cw := &countWriter{w: io.MultiWriter(w, h)}
-	if err := a.write(cw); err != nil {
-		s.log.Debug("blob stream ended", "artifact", a.id, "err", err)
-		return
-	}
-	a.sumMu.Lock()
-	if !a.sumOK {
-		a.remember(h, cw.n)
-	}
-	a.sumMu.Unlock()
 }

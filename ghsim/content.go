@@ -20,13 +20,14 @@ const contentBlock = 64 << 10
 var zipModTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // writeArtifactZip streams the artifact's zip: deterministic for (seed, repo, spec).
+// Deflate is Huffman-only (fast; binaries compress about as much).
 func writeArtifactZip(w io.Writer, seed int64, repo string, spec ArtifactSpec) error {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.HuffmanOnly)
 	})
 	for _, f := range spec.Files {
-		hdr := &zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: zipModTime}
+		hdr := &zip.FileHeader{Name: f.Name, Method: spec.zipMethod(), Modified: zipModTime}
 		mode := fs.FileMode(0o644)
 		if f.Executable {
 			mode = 0o755

@@ -8,7 +8,7 @@
 //
 //	sim, err := ghsim.New(ghsim.Options{ManualClock: true})
 //	srv := httptest.NewServer(sim.Handler())
-//	defer srv.Close(); defer sim.Close()
+//	defer sim.Close(); defer srv.Close() // the server stops first
 //	gh := github.NewClient(nil).WithAuthToken("ghsim-token")
 //	gh, _ = gh.WithEnterpriseURLs(srv.URL+"/api/v3/", srv.URL+"/api/uploads/")
 //
@@ -43,9 +43,14 @@
 // name and display_title follow the repo's run-name (inputs substituted).
 // Rerun and rerun-failed-jobs keep the run id and add an attempt whose outcome
 // is the scenario's next; cancel answers 202, or 409 once completed. Artifacts
-// are real zips (deterministic pseudo-ELF content, streamed, never held in
-// memory) with sha256 digests; downloads redirect (302) to /_blob/ URLs that
-// refuse an Authorization header and answer 410 once expired. An artifact can
+// are real zips (deterministic pseudo-ELF content, deflated or, with
+// compression: store, stored) with sha256 digests. Like GitHub's blob
+// storage, a zip is written once, on first need, to a file in Options.BlobDir
+// (default a temporary directory that Close removes), hashed on the way and
+// never held in memory, and then served from that file; downloads redirect
+// (302) to /_blob/ URLs that refuse an Authorization header, answer 410 once
+// expired, and serve Accept-Ranges: bytes with single ranges (206, suffix and
+// open ranges, 416 when unsatisfiable) and HEAD. An artifact can
 // be made hostile (hostile.go: zip slip, absolute path, symlink, zip bomb,
 // digest mismatch) to test extractors. Releases: 422
 // already_exists on a taken tag or asset name, tags/{tag} finds published
@@ -68,7 +73,9 @@
 // AfterWrite: the write lands (visible in Stats) and then the answer is the
 // fault. Over 100 concurrent requests also get a secondary limit. Stats count
 // every answer per route template and status; a reset connection counts as
-// status "0".
+// status "0". Blob downloads (/_blob/) take no injected faults; to cut one
+// mid-body, wrap Handler and the ResponseWriter: full and ranged bodies are
+// written through the wrapper's Write (or its ReadFrom, if it has one).
 //
 // # Webhooks
 //

@@ -80,7 +80,7 @@ func writeHostileZip(w io.Writer, seed int64, repo string, spec ArtifactSpec) er
 		return flate.NewWriter(out, flate.BestCompression)
 	})
 	for _, f := range spec.Files {
-		hdr := &zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: zipModTime}
+		hdr := &zip.FileHeader{Name: f.Name, Method: spec.zipMethod(), Modified: zipModTime}
 		hdr.SetMode(0o644)
 		fw, err := zw.CreateHeader(hdr)
 		if err != nil {

@@ -32,6 +32,12 @@ type Options struct {
 	// BaseURL is used for URLs in webhook payloads and Go API answers before any
 	// request has been seen. Default is learnt from the first request's Host.
 	BaseURL string
+	// BlobDir holds the artifact zips, each written once on first need (listing,
+	// getting or downloading the artifact) and then served from its file, with
+	// Range support. Files are named by content and left in place, directory
+	// included, on Close. Default: a temporary directory made on first need
+	// and removed by Close.
+	BlobDir string
 	// Logger receives debug logs. Default discards.
 	Logger *slog.Logger
 }

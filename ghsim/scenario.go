@@ -1,6 +1,7 @@
 package ghsim
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -68,6 +69,33 @@ type ArtifactSpec struct {
 	Files []FileSpec `yaml:"files" json:"files"`
 	// Hostile makes the zip hostile (see hostile.go); nil: a normal zip.
 	Hostile *HostileSpec `yaml:"hostile" json:"hostile,omitempty"`
+	// Compression is how Files are written: "deflate" (default, "" too) or
+	// "store" (no compression, as upload-artifact's compression-level: 0;
+	// entries are written as archive/zip writes them, with data descriptors,
+	// flag bit 3). A hostile zip's own entry keeps its kind's method.
+	Compression string `yaml:"compression" json:"compression,omitempty"`
+}
+
+// Artifact compressions (ArtifactSpec.Compression).
+const (
+	CompressionDeflate = "deflate"
+	CompressionStore   = "store"
+)
+
+// compression is Compression with its default applied.
+func (a *ArtifactSpec) compression() string {
+	if a.Compression == "" {
+		return CompressionDeflate
+	}
+	return a.Compression
+}
+
+// zipMethod is the zip method of the artifact's files.
+func (a *ArtifactSpec) zipMethod() uint16 {
+	if a.compression() == CompressionStore {
+		return zip.Store
+	}
+	return zip.Deflate
 }
 
 // FileSpec is one file inside an artifact zip.
@@ -251,6 +279,10 @@ func (sc *Scenario) validate() error {
 				return fmt.Errorf("line %d: repo %q: artifact names must be unique and non-empty", r.line, r.Name)
 			}
 			arts[a.Name] = true
+			if c := a.compression(); c != CompressionDeflate && c != CompressionStore {
+				return fmt.Errorf("line %d: repo %q: artifact %q: unknown compression %q (want %q or %q)",
+					r.line, r.Name, a.Name, a.Compression, CompressionDeflate, CompressionStore)
+			}
 			if a.Hostile != nil {
 				if err := a.Hostile.validate(); err != nil {
 					return fmt.Errorf("line %d: repo %q: artifact %q: %w", r.line, r.Name, a.Name, err)

@@ -89,5 +89,6 @@ func TestExampleScenarioParses(t *testing.T) {
 	assert.Equal(t, 60.0, sc.TimeScale)
 	assert.Equal(t, Duration(90*24*time.Hour), sc.ArtifactRetention)
 	assert.Equal(t, ByteSize(4<<20), sc.Repos[0].Artifacts[0].Files[0].Size)
+	assert.Equal(t, CompressionDeflate, sc.Repos[0].Artifacts[0].Compression)
 	assert.Equal(t, "timed_out", sc.Repos[1].outcome(1))
 }

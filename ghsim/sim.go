@@ -21,6 +21,7 @@ type Sim struct {
 	api   *http.ServeMux
 	ctl   *http.ServeMux
 	hooks *hookSender
+	store *blobStore // artifact zips, written once
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -115,6 +116,7 @@ func New(opts Options) (*Sim, error) {
 		blobs:     map[string]blobRef{},
 		tokens:    map[string]time.Time{},
 		stats:     newStatsState(),
+		store:     newBlobStore(opts.BlobDir),
 	}
 	if s.baseURL == "" {
 		s.baseURL = "http://ghsim.invalid"
@@ -141,12 +143,17 @@ func New(opts Options) (*Sim, error) {
 	return s, nil
 }
 
-// Close stops the clock and the webhook sender and waits for them.
+// Close stops the clock and the webhook sender and waits for them, and
+// removes the blob store's temporary directory (not a given Options.BlobDir).
+// Artifact downloads after Close fail (500).
 func (s *Sim) Close() {
 	s.once.Do(func() {
 		s.cancel()
 		s.wg.Wait()
 		s.hooks.close()
+		if err := s.store.close(); err != nil {
+			s.log.Warn("ghsim: removing the blob store", "err", err)
+		}
 	})
 }
 
