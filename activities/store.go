@@ -26,6 +26,9 @@ const (
 func StoreKey(sha string) string { return StorePrefix + sha }
 
 // putFile stores the file at path under its sha256 unless already present.
+// sha is the digest computed while this activity wrote the file; it is not
+// hashed again here, because every reader verifies what it takes from the
+// store (bundle.Input.Open while packing, materialise before an upload).
 func (a *Activities) putFile(ctx context.Context, path, sha string, executable bool) error {
 	key := StoreKey(sha)
 	ok, err := a.Store.Exists(ctx, key)
@@ -45,23 +48,17 @@ func (a *Activities) putFile(ctx context.Context, path, sha string, executable b
 		opts.Metadata = map[string]string{MetaExecutable: "true"}
 	}
 	// Cancelling the writer's context before Close abandons the object, so a
-	// failed or mismatching copy never lands under the key.
+	// failed copy never lands under the key.
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := a.Store.NewWriter(wctx, key, opts)
 	if err != nil {
 		return storeError("store put "+key, err)
 	}
-	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(w, h), f); err != nil {
+	if _, err := w.ReadFrom(f); err != nil {
 		cancel()
 		_ = w.Close()
 		return storeError("store put "+key, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
-		cancel()
-		_ = w.Close()
-		return badInput("store put "+key, fmt.Errorf("content of %s hashes to %s", path, got))
 	}
 	if err := w.Close(); err != nil {
 		return storeError("store put "+key, err)
