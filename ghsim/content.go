@@ -16,15 +16,20 @@ import (
 // deflate's 32 KiB window, so files compress like binaries, not like repeats.
 const contentBlock = 64 << 10
 
+// artifactLevel is the deflate level of artifact zips.
+const artifactLevel = 6
+
 // zipModTime is the fixed modification time of every file in artifact zips.
 var zipModTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // writeArtifactZip streams the artifact's zip: deterministic for (seed, repo, spec).
-// Deflate is Huffman-only (fast; binaries compress about as much).
+// Deflate is level 6, upload-artifact's default compression-level (the
+// content ends at about half its size; inflating it costs what inflating a
+// real binary's artifact does). Each zip is written once (blobstore.go).
 func writeArtifactZip(w io.Writer, seed int64, repo string, spec ArtifactSpec) error {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.HuffmanOnly)
+		return flate.NewWriter(out, artifactLevel)
 	})
 	for _, f := range spec.Files {
 		hdr := &zip.FileHeader{Name: f.Name, Method: spec.zipMethod(), Modified: zipModTime}

@@ -40,29 +40,29 @@
 // Workflow dispatch answers 204, or 200 with workflow_run_id/run_url/html_url
 // for X-GitHub-Api-Version 2026-03-10 or return_run_details. Repository
 // dispatch checks event_type and client_payload (≤ 10 keys, ≤ 64 KB). A run's
-// name and display_title follow the repo's run-name (inputs substituted).
-// Rerun and rerun-failed-jobs keep the run id and add an attempt whose outcome
-// is the scenario's next; cancel answers 202, or 409 once completed. Artifacts
-// are real zips (deterministic pseudo-ELF content, deflated or, with
-// compression: store, stored) with sha256 digests. Like GitHub's blob
-// storage, a zip is written once, on first need, to a file in Options.BlobDir
-// (default a temporary directory that Close removes), hashed on the way and
-// never held in memory, and then served from that file; downloads redirect
-// (302) to /_blob/ URLs that refuse an Authorization header, answer 410 once
-// expired, and serve Accept-Ranges: bytes with single ranges (206, suffix and
-// open ranges, 416 when unsatisfiable) and HEAD. An artifact can
-// be made hostile (hostile.go: zip slip, absolute path, symlink, zip bomb,
-// digest mismatch) to test extractors. Releases: 422
+// name and display_title follow the repo's run-name (inputs substituted). Rerun
+// and rerun-failed-jobs keep the run id and add an attempt whose outcome is the
+// scenario's next; cancel answers 202, or 409 once completed. Artifacts are
+// real zips (deterministic pseudo-ELF content, deflated at level 6 as
+// upload-artifact does by default or, with compression: store, stored) with
+// sha256 digests. Like GitHub's blob storage, a zip is written once, on first
+// need, to a file in Options.BlobDir (default a temporary directory that Close
+// removes), hashed on the way and never held in memory, and then served from
+// that file; downloads redirect (302) to /_blob/ URLs that refuse an
+// Authorization header, answer 410 once expired, and serve Accept-Ranges: bytes
+// with single ranges (206, suffix and open ranges, 416 when unsatisfiable) and
+// HEAD. An artifact can be made hostile (hostile.go: zip slip, absolute path,
+// symlink, zip bomb, digest mismatch) to test extractors. Releases: 422
 // already_exists on a taken tag or asset name, tags/{tag} finds published
 // releases only, assets carry digests, immutable releases optional. GETs carry
 // a weak ETag; If-None-Match gives a 304 that spends no budget (served even
-// when the budget is spent; GET /rate_limit and the App's JWT routes are free). Every API answer
-// carries x-ratelimit-*. Errors use GitHub's bodies
+// when the budget is spent; GET /rate_limit and the App's JWT routes are free).
+// Every API answer carries x-ratelimit-*. Errors use GitHub's bodies
 // ({"message":"Not Found","documentation_url":…}). A startup_failure outcome
-// completes without ever being in_progress. Scenario switches:
-// legacy_dispatch (an older GHES that rejects return_run_details),
-// content_writes_per_minute (secondary limit on write bursts),
-// immutable_releases. The primary budget is one budget for all callers.
+// completes without ever being in_progress. Scenario switches: legacy_dispatch
+// (an older GHES that rejects return_run_details), content_writes_per_minute
+// (secondary limit on write bursts), immutable_releases. The primary budget is
+// one budget for all callers.
 //
 // # Faults
 //
