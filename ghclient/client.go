@@ -35,8 +35,10 @@ type Client struct {
 
 	listingTimeout time.Duration
 	maxBackoff     time.Duration
-	sleep          func(ctx context.Context, d time.Duration) error
-	now            func() time.Time
+	// tailFetch is ExtractArtifact's first ranged read (tests shrink it).
+	tailFetch int64
+	sleep     func(ctx context.Context, d time.Duration) error
+	now       func() time.Time
 
 	remaining       atomic.Int64
 	budget          atomic.Int64
@@ -55,6 +57,7 @@ func New(cfg Config) (*Client, error) {
 		maxBackoff:     cfg.MaxListingBackoff,
 		sleep:          cfg.Sleep,
 		now:            cfg.Now,
+		tailFetch:      defaultTailFetch,
 	}
 	if c.log == nil {
 		c.log = zap.NewNop()

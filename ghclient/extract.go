@@ -2,6 +2,7 @@ package ghclient
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,10 +17,11 @@ import (
 )
 
 const (
-	// tailFetch is the first ranged read from the end of an archive: its end
-	// record (with a comment of up to 64 KiB) and, usually, its whole
-	// central directory.
-	tailFetch = 64 << 10
+	// defaultTailFetch is the first ranged read from the end of an archive:
+	// its end record (with a comment of up to 64 KiB) and, usually, its whole
+	// central directory — or the whole archive when it is this small, which
+	// then needs no second request.
+	defaultTailFetch = 1 << 20
 	// maxCentralDirectory bounds the central directory read into memory.
 	maxCentralDirectory = 64 << 20
 )
@@ -33,9 +35,10 @@ type Extracted struct {
 
 // ExtractArtifact downloads an artifact and unzips it into dest (created if
 // missing) in one pass, without writing the zip: it reads the zip's central
-// directory first with a ranged GET from the end and checks it against lim
-// (names, types, declared sizes) before anything is written, then streams
-// the archive once — hashing it for the digest on one goroutine while each
+// directory first with a ranged GET from the end (1 MiB: a smaller archive
+// arrives whole, and needs nothing more) and checks it against lim (names,
+// types, declared sizes) before anything is written, then streams the
+// archive once — hashing it for the digest on one goroutine while each
 // entry is inflated, CRC-checked, hashed and written under dest — and checks
 // the entries against the directory (see [Unzip] for what is rejected).
 // Blob servers that ignore Range get the two-step path: the zip spooled to a
@@ -54,7 +57,7 @@ func (c *Client) ExtractArtifact(ctx context.Context, owner, repo string, a Arti
 		return Extracted{}, err
 	}
 	ctx = withKind(ctx, kindArtifactBlob)
-	resp, err := c.getBlob(ctx, loc, fmt.Sprintf("bytes=-%d", tailFetch))
+	resp, err := c.getBlob(ctx, loc, fmt.Sprintf("bytes=-%d", c.tailFetch))
 	if err != nil {
 		return Extracted{}, c.classify(call, full, err)
 	}
@@ -84,16 +87,20 @@ func (c *Client) ExtractArtifact(ctx context.Context, owner, repo string, a Arti
 	}
 	defer root.Close()
 
-	resp, err = c.getBlob(ctx, loc, "")
-	if err != nil {
-		return Extracted{}, c.classify(call, full, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || (resp.ContentLength >= 0 && resp.ContentLength != size) {
-		return Extracted{}, c.classify(call, full, fmt.Errorf("blob download: %s, %d bytes; the ranged read said %d", resp.Status, resp.ContentLength, size))
+	var src io.Reader = bytes.NewReader(tail) // the whole archive came with the first read
+	if tailStart > 0 {
+		resp, err = c.getBlob(ctx, loc, "")
+		if err != nil {
+			return Extracted{}, c.classify(call, full, err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || (resp.ContentLength >= 0 && resp.ContentLength != size) {
+			return Extracted{}, c.classify(call, full, fmt.Errorf("blob download: %s, %d bytes; the ranged read said %d", resp.Status, resp.ContentLength, size))
+		}
+		src = resp.Body
 	}
 	h := sha256.New()
-	body := newHashingReader(resp.Body, h)
+	body := newHashingReader(src, h)
 	files, err := extractStream(body, dir, tail, tailStart, root, dest, lim)
 	body.Close()
 	if body.err != nil && body.err != io.EOF {

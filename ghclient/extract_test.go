@@ -75,10 +75,12 @@ func zipBytes(t *testing.T, entries []zipEntry) []byte {
 	return data
 }
 
-// extractFrom serves data with s's settings and extracts it.
+// extractFrom serves data with s's settings and extracts it, with a first
+// ranged read of 64 KiB.
 func extractFrom(t *testing.T, s *zipBlobServer, digest string, lim UnzipLimits) (Extracted, string, error) {
 	t.Helper()
 	c, _, _ := newTestClient(t, s.handler())
+	c.tailFetch = 64 << 10
 	dest := filepath.Join(t.TempDir(), "out")
 	x, err := c.ExtractArtifact(context.Background(), "o", "r", Artifact{ID: 1, Name: "art", Digest: digest}, dest, lim)
 	return x, dest, err
@@ -150,6 +152,29 @@ func TestExtractArtifactStreams(t *testing.T) {
 				t.Fatalf("left beside dest: %v", left)
 			}
 		})
+	}
+}
+
+// An archive no longer than the first ranged read needs no second request.
+func TestExtractArtifactSmallArchiveInOneRead(t *testing.T) {
+	t.Parallel()
+	data := zipBytes(t, []zipEntry{{name: "bin/tool", body: []byte("small"), mode: 0o755}, {name: "README", body: []byte("hi"), deflate: true}})
+	s := &zipBlobServer{data: data}
+	x, dest, err := extractFrom(t, s, "sha256:"+sha256Hex(data), DefaultUnzipLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dest, "bin", "tool")); err != nil || string(got) != "small" || len(x.Files) != 2 || x.SHA256 != sha256Hex(data) {
+		t.Fatalf("extracted %+v: %q %v", x, got, err)
+	}
+	if reqs := s.requests(); len(reqs) != 1 {
+		t.Fatalf("blob requests %q, want the one ranged read", reqs)
+	}
+	// Still checked against the directory: a corrupted entry is refused.
+	bad := bytes.Clone(data)
+	bad[30+len("bin/tool")] ^= 0xff // first byte of the stored entry's data
+	if _, _, err := extractFrom(t, &zipBlobServer{data: bad}, "", DefaultUnzipLimits()); !errors.Is(err, ErrBadZip) {
+		t.Fatalf("corrupted small archive: %v", err)
 	}
 }
 
@@ -273,7 +298,9 @@ func TestExtractArtifactChecksEntriesAgainstTheDirectory(t *testing.T) {
 // changed in between is refused.
 func TestExtractArtifactDirectoryChangedBetweenReads(t *testing.T) {
 	t.Parallel()
-	data := zipBytes(t, []zipEntry{{name: "a.txt", body: []byte("hello")}})
+	filler := make([]byte, 200<<10) // past the first ranged read
+	_, _ = rand.NewChaCha8([32]byte{2}).Read(filler)
+	data := zipBytes(t, []zipEntry{{name: "filler", body: filler}, {name: "a.txt", body: []byte("hello")}})
 	changed := bytes.Clone(data)
 	changed[len(changed)-10] ^= 0xff // inside the central directory
 	s := &zipBlobServer{data: data, full: func(w http.ResponseWriter) {
