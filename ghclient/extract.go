@@ -1,7 +1,6 @@
 package ghclient
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -12,18 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-
-	"github.com/google/go-github/v62/github"
-)
-
-const (
-	// defaultTailFetch is the first ranged read from the end of an archive:
-	// its end record (with a comment of up to 64 KiB) and, usually, its whole
-	// central directory — or the whole archive when it is this small, which
-	// then needs no second request.
-	defaultTailFetch = 1 << 20
-	// maxCentralDirectory bounds the central directory read into memory.
-	maxCentralDirectory = 64 << 20
 )
 
 // Extracted is what ExtractArtifact downloaded and wrote.
@@ -35,10 +22,10 @@ type Extracted struct {
 
 // ExtractArtifact downloads an artifact and unzips it into dest (created if
 // missing) in one pass, without writing the zip: it reads the zip's central
-// directory first with a ranged GET from the end (1 MiB: a smaller archive
-// arrives whole, and needs nothing more) and checks it against lim (names,
-// types, declared sizes) before anything is written, then streams the
-// archive once — hashing it for the digest on one goroutine while each
+// directory first with a ranged GET of its end (the last 1 MiB: a smaller
+// archive arrives whole and needs nothing more) and checks it against lim
+// (names, types, declared sizes) before anything is written, then streams
+// the archive once — hashing it for the digest on one goroutine while each
 // entry is inflated, CRC-checked, hashed and written under dest — and checks
 // the entries against the directory (see [Unzip] for what is rejected).
 // Blob servers that ignore Range get the two-step path: the zip spooled to a
@@ -56,27 +43,27 @@ func (c *Client) ExtractArtifact(ctx context.Context, owner, repo string, a Arti
 	if err != nil {
 		return Extracted{}, err
 	}
+	// fail reports an error of the download (classified) or of the archive.
+	fail := func(err error) (Extracted, error) {
+		var ge *Error
+		if !errors.As(err, &ge) && isZipError(err) {
+			return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
+		}
+		return Extracted{}, c.classify(call, full, err)
+	}
 	ctx = withKind(ctx, kindArtifactBlob)
-	resp, err := c.getBlob(ctx, loc, fmt.Sprintf("bytes=-%d", c.tailFetch))
+	tail, tailStart, size, whole, err := c.archiveEnd(ctx, loc, a.Size)
 	if err != nil {
-		return Extracted{}, c.classify(call, full, err)
+		return fail(err)
 	}
-	if resp.StatusCode == http.StatusOK {
+	if whole != nil {
 		// No range support: this is the whole zip.
-		defer resp.Body.Close()
-		return c.spoolAndUnzip(resp, a, dest, lim, want, call, full)
-	}
-	tail, tailStart, size, err := readTail(resp)
-	if err != nil {
-		return Extracted{}, c.classify(call, full, err)
+		defer whole.Body.Close()
+		return c.spoolAndUnzip(whole, a, dest, lim, want, call, full)
 	}
 	dir, tail, tailStart, err := c.centralDirectory(ctx, loc, tail, tailStart, size)
 	if err != nil {
-		var ge *Error
-		if errors.As(err, &ge) || !isZipError(err) {
-			return Extracted{}, c.classify(call, full, err)
-		}
-		return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
+		return fail(err)
 	}
 	if err := checkEntries(dir, lim); err != nil {
 		return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
@@ -89,7 +76,7 @@ func (c *Client) ExtractArtifact(ctx context.Context, owner, repo string, a Arti
 
 	var src io.Reader = bytes.NewReader(tail) // the whole archive came with the first read
 	if tailStart > 0 {
-		resp, err = c.getBlob(ctx, loc, "")
+		resp, err := c.getBlob(ctx, loc, "")
 		if err != nil {
 			return Extracted{}, c.classify(call, full, err)
 		}
@@ -145,82 +132,6 @@ func checkDigest(d Download, want, call, full string) error {
 			Message: fmt.Sprintf("digest mismatch: got sha256:%s, GitHub says sha256:%s", d.SHA256, want)}
 	}
 	return nil
-}
-
-// getBlob GETs a signed blob URL without credentials, with a Range header
-// unless rng is "". It returns the response of a 200 or 206 (close its
-// body) and an error for any other status.
-func (c *Client) getBlob(ctx context.Context, url, rng string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	if rng != "" {
-		req.Header.Set("Range", rng)
-	}
-	resp, err := c.blob.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode == http.StatusOK || (rng != "" && resp.StatusCode == http.StatusPartialContent) {
-		return resp, nil
-	}
-	defer resp.Body.Close()
-	if rng != "" && resp.StatusCode == http.StatusRequestedRangeNotSatisfiable {
-		return nil, &Error{Kind: KindPermanent, Status: resp.StatusCode, Err: ErrBadZip, Message: "empty archive"}
-	}
-	if err := github.CheckResponse(resp); err != nil {
-		return nil, err
-	}
-	return nil, fmt.Errorf("blob download: %s", resp.Status)
-}
-
-// readTail reads a 206 answer: the bytes, their offset and the blob's size.
-func readTail(resp *http.Response) (tail []byte, start, size int64, err error) {
-	defer resp.Body.Close()
-	var end int64
-	if _, err := fmt.Sscanf(resp.Header.Get("Content-Range"), "bytes %d-%d/%d", &start, &end, &size); err != nil {
-		return nil, 0, 0, fmt.Errorf("blob download: Content-Range %q: %w", resp.Header.Get("Content-Range"), err)
-	}
-	if start < 0 || end < start || end >= size || end-start+1 > maxCentralDirectory {
-		return nil, 0, 0, fmt.Errorf("blob download: Content-Range %q out of bounds", resp.Header.Get("Content-Range"))
-	}
-	tail = make([]byte, end-start+1)
-	if _, err := io.ReadFull(resp.Body, tail); err != nil {
-		return nil, 0, 0, fmt.Errorf("blob download of the archive's end: %w", err)
-	}
-	return tail, start, size, nil
-}
-
-// centralDirectory parses the archive's central directory from its tail,
-// fetching the bytes before the tail that it turns out to need (a long
-// directory or comment). It returns the entries and the extended tail.
-func (c *Client) centralDirectory(ctx context.Context, url string, tail []byte, start, size int64) ([]*zip.File, []byte, int64, error) {
-	for {
-		zr, err := zip.NewReader(&tailReaderAt{start: start, b: tail}, size)
-		var need *needBytes
-		if !errors.As(err, &need) {
-			if err != nil {
-				return nil, nil, 0, fmt.Errorf("%w: %w", ErrBadZip, err)
-			}
-			return zr.File, tail, start, nil
-		}
-		if size-need.off > maxCentralDirectory {
-			return nil, nil, 0, fmt.Errorf("%w: central directory over %d bytes", ErrZipBomb, maxCentralDirectory)
-		}
-		resp, err := c.getBlob(ctx, url, fmt.Sprintf("bytes=%d-%d", need.off, start-1))
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		more, moreStart, _, err := readTail(resp)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		if moreStart != need.off || moreStart+int64(len(more)) != start {
-			return nil, nil, 0, fmt.Errorf("blob download: asked for bytes %d-%d, got %d-%d", need.off, start-1, moreStart, moreStart+int64(len(more))-1)
-		}
-		tail, start = append(more, tail...), need.off
-	}
 }
 
 // isZipError reports whether err is about the archive's content.

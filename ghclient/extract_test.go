@@ -76,13 +76,19 @@ func zipBytes(t *testing.T, entries []zipEntry) []byte {
 }
 
 // extractFrom serves data with s's settings and extracts it, with a first
-// ranged read of 64 KiB.
+// ranged read of 64 KiB; the artifact's size is the zip's, as GitHub reports it.
 func extractFrom(t *testing.T, s *zipBlobServer, digest string, lim UnzipLimits) (Extracted, string, error) {
+	t.Helper()
+	return extractSized(t, s, int64(len(s.data)), digest, lim)
+}
+
+// extractSized is extractFrom with the size GitHub reports.
+func extractSized(t *testing.T, s *zipBlobServer, size int64, digest string, lim UnzipLimits) (Extracted, string, error) {
 	t.Helper()
 	c, _, _ := newTestClient(t, s.handler())
 	c.tailFetch = 64 << 10
 	dest := filepath.Join(t.TempDir(), "out")
-	x, err := c.ExtractArtifact(context.Background(), "o", "r", Artifact{ID: 1, Name: "art", Digest: digest}, dest, lim)
+	x, err := c.ExtractArtifact(context.Background(), "o", "r", Artifact{ID: 1, Name: "art", Size: size, Digest: digest}, dest, lim)
 	return x, dest, err
 }
 
@@ -135,7 +141,7 @@ func TestExtractArtifactStreams(t *testing.T) {
 				t.Fatalf("files = %+v", x.Files)
 			}
 			reqs := s.requests()
-			if ranged && (len(reqs) != 2 || reqs[0] != "bytes=-65536" || reqs[1] != "") {
+			if ranged && (len(reqs) != 2 || reqs[0] != fmt.Sprintf("bytes=%d-", len(data)-65536) || reqs[1] != "") {
 				t.Fatalf("blob requests %q, want the directory's range then one whole read", reqs)
 			}
 			if !ranged && len(reqs) != 1 {
@@ -175,6 +181,60 @@ func TestExtractArtifactSmallArchiveInOneRead(t *testing.T) {
 	bad[30+len("bin/tool")] ^= 0xff // first byte of the stored entry's data
 	if _, _, err := extractFrom(t, &zipBlobServer{data: bad}, "", DefaultUnzipLimits()); !errors.Is(err, ErrBadZip) {
 		t.Fatalf("corrupted small archive: %v", err)
+	}
+}
+
+// Blob storage takes no suffix ranges, so the first read starts from the
+// size GitHub reported; a wrong size costs one more request, whichever way
+// it is wrong, and a server that refuses the range gets read whole.
+func TestExtractArtifactSizeHint(t *testing.T) {
+	t.Parallel()
+	filler := make([]byte, 300<<10)
+	_, _ = rand.NewChaCha8([32]byte{3}).Read(filler)
+	data := zipBytes(t, []zipEntry{{name: "filler", body: filler}, {name: "a.txt", body: []byte("hello")}})
+	n := int64(len(data))
+	tests := []struct {
+		name string
+		size int64
+		want []string
+	}{
+		{"right", n, []string{fmt.Sprintf("bytes=%d-", n-65536), ""}},
+		{"unknown", 0, []string{"bytes=0-", fmt.Sprintf("bytes=%d-", n-65536), ""}},
+		{"too large", 10 * n, []string{fmt.Sprintf("bytes=%d-", 10*n-65536), fmt.Sprintf("bytes=%d-", n-65536), ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &zipBlobServer{data: data}
+			x, _, err := extractSized(t, s, tt.size, "sha256:"+sha256Hex(data), DefaultUnzipLimits())
+			if err != nil || len(x.Files) != 2 {
+				t.Fatalf("%+v %v", x, err)
+			}
+			if got := s.requests(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("blob requests %q, want %q", got, tt.want)
+			}
+		})
+	}
+	// A 416 that does not say the size: the archive is read whole (spooled).
+	s := &zipBlobServer{data: data, full: func(w http.ResponseWriter) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		_, _ = w.Write(data)
+	}}
+	h := s.handler()
+	refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Range") != "" {
+			s.mu.Lock()
+			s.ranges = append(s.ranges, r.Header.Get("Range"))
+			s.mu.Unlock()
+			w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	c, _, _ := newTestClient(t, refuse)
+	x, err := c.ExtractArtifact(context.Background(), "o", "r", Artifact{ID: 1, Name: "art", Size: 5 * n}, filepath.Join(t.TempDir(), "out"), DefaultUnzipLimits())
+	if err != nil || len(x.Files) != 2 || x.SHA256 != sha256Hex(data) {
+		t.Fatalf("416 without a size: %+v %v", x, err)
 	}
 }
 
