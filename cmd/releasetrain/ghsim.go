@@ -24,6 +24,7 @@ func runGhsim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	token := fs.String("token", "ghsim-token", "static API token accepted as 'token X' or 'Bearer X'")
 	timeScale := fs.Float64("time-scale", 0, "simulated seconds per real second (default: the scenario's, else 1)")
 	seed := fs.Int64("seed", 1, "seed for deterministic faults, tokens and artifact content")
+	blobDir := fs.String("blob-dir", "", "directory for artifact zips, kept on exit (default: a temporary directory removed on exit)")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err)
 	}
@@ -45,7 +46,7 @@ func runGhsim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	base := "http://" + displayAddr(ln.Addr())
 	sim, err := ghsim.New(ghsim.Options{
 		Scenario: sc, Seed: *seed, TimeScale: *timeScale, Token: *token,
-		WebhookURL: *webhookURL, WebhookSecret: *webhookSecret,
+		WebhookURL: *webhookURL, WebhookSecret: *webhookSecret, BlobDir: *blobDir,
 	})
 	if err != nil {
 		ln.Close()

@@ -8,27 +8,31 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
 
 func TestGhsimCommandServesUntilCancelled(t *testing.T) {
 	scenario := filepath.Join(t.TempDir(), "s.yaml")
-	if err := os.WriteFile(scenario, []byte("owner: acme\nrepos:\n  - name: app\n"), 0o644); err != nil {
+	sc := "owner: acme\nrepos:\n  - name: app\n    artifacts:\n      - name: app-bin\n        files: [{name: app, size: 4KiB}]\n"
+	if err := os.WriteFile(scenario, []byte(sc), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	blobs := filepath.Join(t.TempDir(), "blobs")
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- runGhsim(ctx, []string{"--addr", "127.0.0.1:0", "--scenario", scenario, "--token", "tk", "--seed", "5"}, pw, io.Discard)
+		done <- runGhsim(ctx, []string{"--addr", "127.0.0.1:0", "--scenario", scenario, "--token", "tk", "--seed", "5", "--blob-dir", blobs}, pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -55,6 +59,34 @@ func TestGhsimCommandServesUntilCancelled(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || repo.FullName != "acme/app" {
 		t.Fatalf("GET repo: %d %q", resp.StatusCode, repo.FullName)
 	}
+	// A build's artifact zip is written into --blob-dir when it is listed.
+	call := func(method, path, body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer tk")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp = call("POST", "/api/v3/repos/acme/app/actions/workflows/build.yml/dispatches", `{"ref":"main","return_run_details":true}`)
+	var run struct {
+		ID int64 `json:"workflow_run_id"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&run)
+	resp.Body.Close()
+	call("POST", "/_sim/clock/advance?by=2h", "").Body.Close()
+	resp = call("GET", fmt.Sprintf("/api/v3/repos/acme/app/actions/runs/%d/artifacts", run.ID), "")
+	var list struct {
+		TotalCount int `json:"total_count"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	zips, _ := filepath.Glob(filepath.Join(blobs, "*.zip"))
+	if run.ID == 0 || list.TotalCount == 0 || len(zips) != list.TotalCount {
+		t.Fatalf("run %d: %d artifacts listed, zips in --blob-dir: %v", run.ID, list.TotalCount, zips)
+	}
 	client.CloseIdleConnections()
 	cancel()
 	select {
@@ -64,6 +96,9 @@ func TestGhsimCommandServesUntilCancelled(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("runGhsim did not stop after cancel")
+	}
+	if kept, _ := filepath.Glob(filepath.Join(blobs, "*.zip")); len(kept) == 0 {
+		t.Fatal("--blob-dir emptied on exit")
 	}
 }
 
