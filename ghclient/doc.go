@@ -14,8 +14,10 @@
 //     rate limit and is reported as "unchanged".
 //   - Trusted downloads: artifacts are fetched from the redirect URL without
 //     the Authorization header, streamed through SHA-256 and checked against
-//     GitHub's digest; [Unzip] extracts them with path, symlink and zip-bomb
-//     checks.
+//     GitHub's digest. [Client.ExtractArtifact] unzips while downloading: the
+//     central directory first (a ranged read of the end), checked with the
+//     path, symlink and zip-bomb rules of [Unzip] before anything is written,
+//     then one streamed read whose entries must match it.
 //   - Idempotent releases: draft → upload (keep identical assets, replace only
 //     our own, survive "5xx but it landed") → publish.
 //   - Classified errors: every failure is an [*Error] whose [Kind] tells
@@ -26,6 +28,8 @@
 // # Errors
 //
 // Every method returns either nil or an error that unwraps to [*Error] (or a
-// sentinel such as [ErrRunNotListed] wrapped in one). Error strings have the
+// sentinel such as [ErrRunNotListed] wrapped in one), except the archive
+// errors of [Unzip] and [Client.ExtractArtifact], which wrap [ErrUnsafeEntry],
+// [ErrZipBomb] or [ErrBadZip] and name the artifact and entry. Error strings have the
 // form "<call> <owner/repo>: <status> <GitHub message>".
 package ghclient
