@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
@@ -21,6 +22,27 @@ func TestRerunAlreadyLanded(t *testing.T) {
 	require.NoError(t, val.Get(&next))
 	assert.Equal(t, 2, next.Attempt)
 	assert.Equal(t, 0, gh.reruns, "no second re-run request")
+}
+
+// A run cancelled for its build_timeout is still in progress for a while;
+// re-running it then would be refused ("already running") and block the
+// build. RerunFailedJobs waits for it instead: a retryable error with a
+// delay, and no re-run request.
+func TestRerunWaitsForTheRunToComplete(t *testing.T) {
+	gh := &fakeGitHub{states: []ghclient.Run{{ID: 9, Attempt: 1, Status: "in_progress"}}}
+	env, a := newEnv(t, gh)
+	_, err := env.ExecuteActivity(a.RerunFailedJobs, RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1})
+	var ae *temporal.ApplicationError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, ErrGitHub, ae.Type())
+	assert.False(t, ae.NonRetryable())
+	assert.Equal(t, rerunWait, ae.NextRetryDelay())
+	assert.Contains(t, ae.Error(), "still in_progress")
+	assert.Equal(t, 0, gh.reruns, "no re-run request while the run is in progress")
+
+	assert.True(t, rerunMustWait("in_progress", rerunWaitAttempts-1))
+	assert.False(t, rerunMustWait("in_progress", rerunWaitAttempts), "after the last wait it asks anyway")
+	assert.False(t, rerunMustWait("completed", 1))
 }
 
 // A late completed build-event about the failed attempt 1 wakes a build

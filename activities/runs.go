@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/ghclient"
@@ -119,6 +120,13 @@ func (a *Activities) RerunFailedJobs(ctx context.Context, run RunRef) (RunRef, e
 		next.Attempt = cur.Attempt
 		return next, nil
 	}
+	if rerunMustWait(cur.Status, activity.GetInfo(ctx).Attempt) {
+		// A run cancelled for its build_timeout stays in progress until its
+		// jobs stop; GitHub would refuse the re-run ("already running").
+		return RunRef{}, temporal.NewApplicationErrorWithOptions(
+			fmt.Sprintf("%s: run is still %s; re-running once it completes", call, cur.Status), ErrGitHub,
+			temporal.ApplicationErrorOptions{NextRetryDelay: rerunWait})
+	}
 	if err := a.GitHub.RerunFailedJobs(ctx, run.Owner, run.Repo, run.ID); err != nil {
 		return RunRef{}, githubError(call, err)
 	}
@@ -127,6 +135,21 @@ func (a *Activities) RerunFailedJobs(ctx context.Context, run RunRef) (RunRef, e
 	next := run
 	next.Attempt = run.Attempt + 1
 	return next, nil
+}
+
+// A re-run of a run that has not completed yet (still being cancelled after
+// its build_timeout) waits rerunWait between looks, for up to
+// rerunWaitAttempts tries; then it asks anyway, and GitHub's refusal blocks
+// the build for an operator.
+const (
+	rerunWait         = 15 * time.Second
+	rerunWaitAttempts = 20
+)
+
+// rerunMustWait reports whether RerunFailedJobs' attempt should wait for a
+// run in status to complete instead of asking GitHub to re-run it.
+func rerunMustWait(status string, attempt int32) bool {
+	return status != "completed" && attempt < rerunWaitAttempts
 }
 
 // CancelRun cancels a run (GitHub answers 202; a run that already finished is not an error for ghclient).
