@@ -90,17 +90,17 @@ func (c *Client) ExtractArtifact(ctx context.Context, owner, repo string, a Arti
 	body := newHashingReader(src, h)
 	files, err := extractStream(body, dir, tail, tailStart, root, dest, lim)
 	body.Close()
-	if body.err != nil && body.err != io.EOF {
+	switch {
+	case body.err != nil && body.err != io.EOF:
 		// The connection failed: the archive may be fine.
 		return Extracted{}, c.classify(call, full, fmt.Errorf("blob download after %d bytes: %w", body.n, body.err))
-	}
-	if err != nil {
+	case body.err == io.EOF && body.n != size:
+		// The body ended early (or ran long): the download, not the archive.
+		return Extracted{}, c.classify(call, full, fmt.Errorf("blob download: got %d of %d bytes", body.n, size))
+	case err != nil:
 		return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
 	}
 	d := Download{SHA256: hex.EncodeToString(h.Sum(nil)), Size: body.n}
-	if body.n != size {
-		return Extracted{}, c.classify(call, full, fmt.Errorf("blob download: got %d of %d bytes", body.n, size))
-	}
 	if err := checkDigest(d, want, call, full); err != nil {
 		return Extracted{}, err
 	}

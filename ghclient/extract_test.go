@@ -388,6 +388,15 @@ func TestExtractArtifactDownloadErrors(t *testing.T) {
 		t.Fatalf("broken connection: %v, want a transient *Error", err)
 	}
 
+	// A body that ends cleanly but short (no Content-Length) is the
+	// download's fault too, not the archive's.
+	short := &zipBlobServer{data: data, full: func(w http.ResponseWriter) {
+		_, _ = w.Write(data[:len(data)/2])
+	}}
+	if _, _, err := extractFrom(t, short, "", DefaultUnzipLimits()); !errors.As(err, &e) || e.Kind != KindTransient {
+		t.Fatalf("short body: %v, want a transient *Error", err)
+	}
+
 	bad := "sha256:" + strings.Repeat("0", 64)
 	for _, ranged := range []bool{true, false} {
 		_, _, err = extractFrom(t, &zipBlobServer{data: data, noRanges: !ranged}, bad, DefaultUnzipLimits())
