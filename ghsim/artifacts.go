@@ -227,7 +227,8 @@ func (s *Sim) serveBlob(w http.ResponseWriter, req *http.Request) {
 		s.countRequest(route, status)
 		return
 	}
-	cw := &countingWriter{ResponseWriter: w, count: func(status int) { s.countRequest(route, status) }}
+	cw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() { s.countRequest(route, cw.status) }()
 	if b.asset != nil {
 		w.Header().Set("Content-Type", "application/octet-stream")
 		http.ServeContent(cw, req, "", time.Time{}, bytes.NewReader(b.asset.data))

@@ -196,43 +196,5 @@ func blobETag(digest string) string {
 	return `"0x` + strings.ToUpper(strings.TrimPrefix(digest, "sha256:")[:16]) + `"`
 }
 
-// countingWriter counts the answer in Stats when its status goes out (so a
-// body cut half-way is still counted, as today), and passes everything on.
-type countingWriter struct {
-	http.ResponseWriter
-	count func(status int)
-	wrote bool
-}
-
-func (c *countingWriter) WriteHeader(code int) {
-	if !c.wrote {
-		c.wrote = true
-		c.count(code)
-	}
-	c.ResponseWriter.WriteHeader(code)
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	if !c.wrote {
-		c.WriteHeader(http.StatusOK)
-	}
-	return c.ResponseWriter.Write(p)
-}
-
-// ReadFrom keeps the server's zero-copy path (sendfile) when the underlying
-// writer has one; a wrapping writer without it gets plain Writes.
-func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
-	if !c.wrote {
-		c.WriteHeader(http.StatusOK)
-	}
-	if rf, ok := c.ResponseWriter.(io.ReaderFrom); ok {
-		return rf.ReadFrom(r)
-	}
-	return io.Copy(writerOnly{c.ResponseWriter}, r)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
-
 // writerOnly hides a writer's ReadFrom from io.Copy.
 type writerOnly struct{ io.Writer }
