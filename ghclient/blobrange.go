@@ -139,27 +139,30 @@ func (c *Client) centralDirectory(ctx context.Context, url string, tail []byte, 
 		if size-need.off > maxCentralDirectory {
 			return nil, nil, 0, fmt.Errorf("%w: central directory over %d bytes", ErrZipBomb, maxCentralDirectory)
 		}
-		resp, err := c.getBlob(ctx, url, fmt.Sprintf("bytes=%d-%d", need.off, start-1))
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		more, err := func() ([]byte, error) {
-			defer resp.Body.Close()
-			if resp.StatusCode != http.StatusPartialContent {
-				return nil, fmt.Errorf("blob download of bytes %d-%d: %s", need.off, start-1, resp.Status)
-			}
-			s, e, _, err := contentRange(resp)
-			if err == nil && (s != need.off || e != start-1) {
-				err = fmt.Errorf("blob download: asked for bytes %d-%d, got %d-%d", need.off, start-1, s, e)
-			}
-			if err != nil {
-				return nil, err
-			}
-			return readRange(resp, s, e)
-		}()
+		more, err := c.fetchRange(ctx, url, need.off, start-1)
 		if err != nil {
 			return nil, nil, 0, err
 		}
 		tail, start = append(more, tail...), need.off
 	}
+}
+
+// fetchRange GETs bytes from to to (inclusive) of the blob at url.
+func (c *Client) fetchRange(ctx context.Context, url string, from, to int64) ([]byte, error) {
+	resp, err := c.getBlob(ctx, url, fmt.Sprintf("bytes=%d-%d", from, to))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusPartialContent {
+		return nil, fmt.Errorf("blob download of bytes %d-%d: %s", from, to, resp.Status)
+	}
+	start, end, _, err := contentRange(resp)
+	if err == nil && (start != from || end != to) {
+		err = fmt.Errorf("blob download: asked for bytes %d-%d, got %d-%d", from, to, start, end)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return readRange(resp, start, end)
 }

@@ -47,7 +47,7 @@ func (c *Client) ExtractArtifact(ctx context.Context, owner, repo string, a Arti
 	fail := func(err error) (Extracted, error) {
 		var ge *Error
 		if !errors.As(err, &ge) && isZipError(err) {
-			return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
+			return Extracted{}, unzipError(a.Name, err)
 		}
 		return Extracted{}, c.classify(call, full, err)
 	}
@@ -66,11 +66,11 @@ func (c *Client) ExtractArtifact(ctx context.Context, owner, repo string, a Arti
 		return fail(err)
 	}
 	if err := checkEntries(dir, lim); err != nil {
-		return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
+		return Extracted{}, unzipError(a.Name, err)
 	}
 	root, err := openDest(dest)
 	if err != nil {
-		return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
+		return Extracted{}, unzipError(a.Name, err)
 	}
 	defer root.Close()
 
@@ -98,7 +98,7 @@ func (c *Client) ExtractArtifact(ctx context.Context, owner, repo string, a Arti
 		// The body ended early (or ran long): the download, not the archive.
 		return Extracted{}, c.classify(call, full, fmt.Errorf("blob download: got %d of %d bytes", body.n, size))
 	case err != nil:
-		return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
+		return Extracted{}, unzipError(a.Name, err)
 	}
 	d := Download{SHA256: hex.EncodeToString(h.Sum(nil)), Size: body.n}
 	if err := checkDigest(d, want, call, full); err != nil {
@@ -143,16 +143,16 @@ func isZipError(err error) bool {
 // body (the whole zip) goes to a temporary file beside dest, then Unzip.
 func (c *Client) spoolAndUnzip(resp *http.Response, a Artifact, dest string, lim UnzipLimits, want, call, full string) (Extracted, error) {
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
+		return Extracted{}, unzipError(a.Name, err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(dest), ".artifact-*.zip")
 	if err != nil {
-		return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, err)
+		return Extracted{}, unzipError(a.Name, err)
 	}
 	defer os.Remove(f.Name())
 	d, err := readBlob(resp, f)
 	if cerr := f.Close(); err == nil && cerr != nil {
-		return Extracted{}, fmt.Errorf("unzip artifact %q: %w", a.Name, cerr)
+		return Extracted{}, unzipError(a.Name, cerr)
 	}
 	if err != nil {
 		return Extracted{}, c.classify(call, full, err)

@@ -66,17 +66,16 @@ type UnzippedFile struct {
 func Unzip(zipPath, dest, artifactName string, lim UnzipLimits) ([]UnzippedFile, error) {
 	zr, err := zip.OpenReader(zipPath)
 	if err != nil {
-		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
+		return nil, unzipError(artifactName, err)
 	}
 	defer zr.Close()
-	// klauspost's inflater is about twice as fast as the standard library's.
-	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return kflate.NewReader(r) })
+	zr.RegisterDecompressor(zip.Deflate, inflater)
 	if err := checkEntries(zr.File, lim); err != nil {
-		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
+		return nil, unzipError(artifactName, err)
 	}
 	root, err := openDest(dest)
 	if err != nil {
-		return nil, fmt.Errorf("unzip artifact %q: %w", artifactName, err)
+		return nil, unzipError(artifactName, err)
 	}
 	defer root.Close()
 
@@ -102,6 +101,15 @@ func Unzip(zipPath, dest, artifactName string, lim UnzipLimits) ([]UnzippedFile,
 	}
 	return out, nil
 }
+
+// unzipError names the artifact in an archive error.
+func unzipError(artifact string, err error) error {
+	return fmt.Errorf("unzip artifact %q: %w", artifact, err)
+}
+
+// inflater reads a deflated entry: klauspost's inflater, 1.3–1.4× the
+// standard library's speed on machine code (BenchmarkInflater).
+func inflater(r io.Reader) io.ReadCloser { return kflate.NewReader(r) }
 
 // checkEntries validates names, types and declared sizes of all entries.
 func checkEntries(files []*zip.File, lim UnzipLimits) error {

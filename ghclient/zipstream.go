@@ -11,8 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	kflate "github.com/klauspost/compress/flate"
 )
 
 // ErrBadZip marks an archive that is malformed, or whose entries disagree
@@ -128,7 +126,7 @@ func (s *zipStream) entry() (*UnzippedFile, error) {
 	data := io.LimitReader(s.r, int64(f.CompressedSize64))
 	var content io.Reader = data
 	if method == zip.Deflate {
-		fr := kflate.NewReader(data)
+		fr := inflater(data)
 		defer fr.Close()
 		content = fr
 	}
