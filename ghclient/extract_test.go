@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -439,4 +440,49 @@ func (s *shortReads) Read(p []byte) (int, error) {
 	n := copy(p[:min(len(p), 1000)], s.b)
 	s.b = s.b[n:]
 	return n, nil
+}
+
+// Data descriptors come with or without their signature, and with 32-bit
+// or 64-bit sizes depending on the writer; each form extracts, and one
+// that disagrees with the central directory is refused.
+func TestExtractArtifactDataDescriptorForms(t *testing.T) {
+	t.Parallel()
+	body := bytes.Repeat([]byte("descriptor "), 100)
+	orig := zipBytes(t, []zipEntry{{name: "a.txt", body: body, deflate: true}}) // Go writes sig + CRC + 32-bit sizes
+	zr, err := zip.NewReader(bytes.NewReader(orig), int64(len(orig)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := 30 + len("a.txt") + int(zr.File[0].CompressedSize64) // the descriptor, right after the data
+	if binary.LittleEndian.Uint32(orig[at:]) != 0x08074b50 {
+		t.Fatal("no descriptor where expected")
+	}
+	crc := orig[at+4 : at+8]
+	csize, usize := uint64(binary.LittleEndian.Uint32(orig[at+8:])), uint64(binary.LittleEndian.Uint32(orig[at+12:]))
+	// with replaces the 16-byte descriptor and moves the central directory.
+	with := func(desc []byte) []byte {
+		d := append(append(bytes.Clone(orig[:at]), desc...), orig[at+16:]...)
+		end := len(d) - 22
+		off := binary.LittleEndian.Uint32(d[end+16:])
+		binary.LittleEndian.PutUint32(d[end+16:], off+uint32(len(desc)-16))
+		return d
+	}
+	le64 := func(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	sig := []byte{0x50, 0x4b, 0x07, 0x08}
+	forms := map[string][]byte{
+		"no signature":         orig[at+4 : at+16],
+		"64-bit sizes":         cat(sig, crc, le64(csize), le64(usize)),
+		"64-bit, no signature": cat(crc, le64(csize), le64(usize)),
+	}
+	for name, desc := range forms {
+		x, _, err := extractFrom(t, &zipBlobServer{data: with(desc)}, "", DefaultUnzipLimits())
+		if err != nil || len(x.Files) != 1 || x.Files[0].SHA256 != sha256Hex(body) {
+			t.Fatalf("%s: %+v %v", name, x, err)
+		}
+	}
+	bad := cat(sig, []byte{0, 0, 0, 0}, le64(csize), le64(usize))
+	if _, _, err := extractFrom(t, &zipBlobServer{data: with(bad)}, "", DefaultUnzipLimits()); !errors.Is(err, ErrBadZip) || !strings.Contains(err.Error(), "data descriptor") {
+		t.Fatalf("wrong CRC in the descriptor: %v", err)
+	}
 }

@@ -47,7 +47,8 @@ type zipStream struct {
 	root      *os.Root
 	dest      string
 	lim       UnzipLimits
-	total     int64 // bytes extracted so far
+	total     int64  // bytes extracted so far
+	next      []byte // the next record's signature, already read by descriptor
 }
 
 // countingReader counts the bytes read through it.
@@ -75,7 +76,10 @@ func extractStream(r io.Reader, dir []*zip.File, tail []byte, tailStart int64, r
 	for {
 		at := s.r.n
 		var sig [4]byte
-		if _, err := io.ReadFull(s.r, sig[:]); err != nil {
+		if s.next != nil {
+			at -= int64(copy(sig[:], s.next))
+			s.next = nil
+		} else if _, err := io.ReadFull(s.r, sig[:]); err != nil {
 			return nil, err
 		}
 		switch binary.LittleEndian.Uint32(sig[:]) {
@@ -157,7 +161,7 @@ func (s *zipStream) entry() (*UnzippedFile, error) {
 		return nil, err
 	}
 	if flags&0x8 != 0 {
-		if err := s.descriptor(f, hasZip64Extra(nameExtra[nameLen:])); err != nil {
+		if err := s.descriptor(f); err != nil {
 			return nil, fmt.Errorf("entry %q: %w", name, err)
 		}
 	}
@@ -192,9 +196,11 @@ func sameSize(local uint32, dir uint64) bool {
 }
 
 // descriptor reads and checks the data descriptor after an entry's data:
-// an optional signature, the CRC, then 32-bit sizes, or 64-bit ones for a
-// zip64 entry.
-func (s *zipStream) descriptor(f *zip.File, zip64 bool) error {
+// an optional signature, the CRC, then the sizes, 32-bit or 64-bit. Writers
+// disagree on when to use 64-bit sizes (archive/zip, like this, does not
+// trust them), so what follows tells: the next record's signature after 8
+// bytes of sizes, else after 16. It is left in s.next.
+func (s *zipStream) descriptor(f *zip.File) error {
 	var b [24]byte
 	if _, err := io.ReadFull(s.r, b[:4]); err != nil {
 		return err
@@ -205,18 +211,19 @@ func (s *zipStream) descriptor(f *zip.File, zip64 bool) error {
 		}
 	}
 	crc := binary.LittleEndian.Uint32(b[:4])
-	zip64 = zip64 || f.CompressedSize64 >= 0xFFFFFFFF || f.UncompressedSize64 >= 0xFFFFFFFF
+	if _, err := io.ReadFull(s.r, b[4:16]); err != nil {
+		return err
+	}
 	var csize, usize uint64
-	if zip64 {
-		if _, err := io.ReadFull(s.r, b[4:20]); err != nil {
+	if isSignature(b[12:16]) {
+		csize, usize = uint64(binary.LittleEndian.Uint32(b[4:])), uint64(binary.LittleEndian.Uint32(b[8:]))
+		s.next = b[12:16]
+	} else {
+		if _, err := io.ReadFull(s.r, b[16:24]); err != nil {
 			return err
 		}
 		csize, usize = binary.LittleEndian.Uint64(b[4:]), binary.LittleEndian.Uint64(b[12:])
-	} else {
-		if _, err := io.ReadFull(s.r, b[4:12]); err != nil {
-			return err
-		}
-		csize, usize = uint64(binary.LittleEndian.Uint32(b[4:])), uint64(binary.LittleEndian.Uint32(b[8:]))
+		s.next = b[20:24]
 	}
 	if crc != f.CRC32 || csize != f.CompressedSize64 || usize != f.UncompressedSize64 {
 		return fmt.Errorf("%w: data descriptor disagrees with the central directory", ErrBadZip)
@@ -224,18 +231,11 @@ func (s *zipStream) descriptor(f *zip.File, zip64 bool) error {
 	return nil
 }
 
-// hasZip64Extra reports whether a local header's extra field has a zip64 record.
-func hasZip64Extra(extra []byte) bool {
-	for len(extra) >= 4 {
-		id := binary.LittleEndian.Uint16(extra)
-		size := int(binary.LittleEndian.Uint16(extra[2:]))
-		if id == 0x0001 {
-			return true
-		}
-		if len(extra) < 4+size {
-			return false
-		}
-		extra = extra[4+size:]
+// isSignature reports whether b starts a record that may follow an entry.
+func isSignature(b []byte) bool {
+	switch binary.LittleEndian.Uint32(b) {
+	case sigLocal, sigDirectory, sigEnd64, sigEnd:
+		return true
 	}
 	return false
 }
