@@ -43,16 +43,7 @@ func TestBlockedRepoErrorReadsOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeGitHub{collectErrs: map[string][]error{"a": {tc.err}}}
 			env := newEnv(t, f)
-			var blocked Status
-			env.RegisterDelayedCallback(func() {
-				blocked = queryStatus(t, env)
-				env.SignalWorkflow(SignalRetry, RepoSignal{Repo: "a"})
-			}, time.Hour)
-			env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
-
-			if err := env.GetWorkflowError(); err != nil {
-				t.Fatalf("workflow error: %v", err)
-			}
+			blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
 			if blocked.State != StateBlocked {
 				t.Fatalf("state = %s, want blocked", blocked.State)
 			}

@@ -364,3 +364,27 @@ func (f *fakeGitHub) upserted() []string {
 	defer f.mu.Unlock()
 	return slices.Clone(f.states)
 }
+
+// operatorSignal is a signal an operator sends to a repo's build.
+type operatorSignal struct {
+	name, repo string
+}
+
+// statusThenSignal runs a release of train; at (workflow time) it reads the
+// status, as an operator would on a blocked train, and sends the signals.
+// The release must then end without error. It returns the status read.
+func statusThenSignal(t *testing.T, env *testsuite.TestWorkflowEnvironment, at time.Duration, train config.Train, signals ...operatorSignal) Status {
+	t.Helper()
+	var st Status
+	env.RegisterDelayedCallback(func() {
+		st = queryStatus(t, env)
+		for _, s := range signals {
+			env.SignalWorkflow(s.name, RepoSignal{Repo: s.repo})
+		}
+	}, at)
+	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow error: %v", err)
+	}
+	return st
+}

@@ -79,16 +79,7 @@ func TestBuildTimeoutCountsAsFailure(t *testing.T) {
 	// and re-run once, then blocks; the operator skips it.
 	f := &fakeGitHub{awaitTimeout: true, buildTime: 2*time.Hour + awaitMargin}
 	env := newEnv(t, f)
-	var blocked Status
-	env.RegisterDelayedCallback(func() {
-		blocked = queryStatus(t, env)
-		env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "a"})
-	}, 10*time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(1)})
-
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	blocked := statusThenSignal(t, env, 10*time.Hour, singleRepo(1), operatorSignal{SignalSkip, "a"})
 	if blocked.State != StateBlocked {
 		t.Errorf("state after two timeouts = %s, want blocked", blocked.State)
 	}

@@ -214,17 +214,7 @@ func TestFailedBuildRerunsWithBackoffThenSucceeds(t *testing.T) {
 func TestBlockedBuildRetry(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 2}}
 	env := newEnv(t, f)
-	var blocked Status
-	env.RegisterDelayedCallback(func() {
-		blocked = queryStatus(t, env)
-		env.SignalWorkflow(SignalRetry, RepoSignal{Repo: "nope"})
-		env.SignalWorkflow(SignalRetry, RepoSignal{Repo: "a"})
-	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(1)})
-
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	blocked := statusThenSignal(t, env, time.Hour, singleRepo(1), operatorSignal{SignalRetry, "nope"}, operatorSignal{SignalRetry, "a"})
 	if blocked.State != StateBlocked || !slices.Equal(blocked.Blocked, []string{"a"}) {
 		t.Errorf("status while blocked = %s %v, want blocked [a]", blocked.State, blocked.Blocked)
 	}
@@ -246,16 +236,7 @@ func TestBlockedBuildRetry(t *testing.T) {
 func TestNeedsPersonBlocksAtOnce(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 1}, outcome: activities.OutcomeNeedsPerson}
 	env := newEnv(t, f)
-	var blocked Status
-	env.RegisterDelayedCallback(func() {
-		blocked = queryStatus(t, env)
-		env.SignalWorkflow(SignalRetry, RepoSignal{Repo: "a"})
-	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
-
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
 	if blocked.State != StateBlocked {
 		t.Errorf("state = %s, want blocked without automatic re-runs", blocked.State)
 	}
@@ -457,16 +438,7 @@ func TestPermanentDispatchErrorBlocksThenRetry(t *testing.T) {
 	perm := temporal.NewNonRetryableApplicationError("workflow build.yml not found", activities.ErrGitHubPermanent, nil)
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {perm}}}
 	env := newEnv(t, f)
-	var blocked Status
-	env.RegisterDelayedCallback(func() {
-		blocked = queryStatus(t, env)
-		env.SignalWorkflow(SignalRetry, RepoSignal{Repo: "a"})
-	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
-
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
 	if blocked.State != StateBlocked || blocked.Repos["a"].Error == "" {
 		t.Errorf("status = %+v", blocked)
 	}
