@@ -16,6 +16,9 @@ const (
 	DefaultRetryLimit   = 2
 	DefaultRetryBackoff = time.Minute
 	DefaultPollInterval = 15 * time.Second
+	// DefaultTriggerMode is draft: GitHub's documented order for immutable
+	// releases (draft, upload every asset, publish) by construction.
+	DefaultTriggerMode = ModeDraft
 )
 
 // DefaultArtifacts returns the default artifact patterns: every artifact.
@@ -88,16 +91,23 @@ func (t *Train) applyDefaults(firstRoot string) {
 			t.Repos[i].DependsOn = nil // one spelling of "no dependencies", so trains compare equal
 		}
 	}
+	if t.Release.Repo == "" {
+		t.Release.Repo = firstRoot
+	}
+	if t.Trigger.Mode == "" {
+		t.Trigger.Mode = DefaultTriggerMode
+	}
 	if t.Trigger.Repos == nil {
+		// The release repo's own releases are the unified release (release
+		// mode) or the maintainer's draft (draft mode), never a trigger.
 		for _, r := range t.Repos {
-			t.Trigger.Repos = append(t.Trigger.Repos, r.Name)
+			if r.Name != t.Release.Repo {
+				t.Trigger.Repos = append(t.Trigger.Repos, r.Name)
+			}
 		}
 	}
 	if t.Trigger.Actions == nil {
 		t.Trigger.Actions = DefaultTriggerActions()
-	}
-	if t.Release.Repo == "" {
-		t.Release.Repo = firstRoot
 	}
 	if t.Release.Name == "" {
 		t.Release.Name = strings.ToLower(t.Owner)

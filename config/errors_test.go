@@ -62,6 +62,9 @@ func TestParseErrors(t *testing.T) {
 		{"empty glob", head + "    artifacts: [\"\"]\n", `train.yaml:4: repo "a": artifact pattern "" is not a valid glob`, "repos[0].artifacts[0]"},
 		{"trigger repo not in train", "owner: x\ntrigger:\n  repos: [a, zz]\nrepos:\n  - name: a\n", `train.yaml:3: trigger: repo "zz" is not in the train`, "trigger.repos[1]"},
 		{"trigger action unknown", "owner: x\ntrigger:\n  actions: [shipped]\nrepos:\n  - name: a\n", `train.yaml:3: trigger: action "shipped" is not a release action (created, deleted, edited, prereleased, published, released, unpublished)`, "trigger.actions[0]"},
+		{"trigger mode unknown", "owner: x\ntrigger:\n  mode: tag\nrepos:\n  - name: a\n", `train.yaml:3: trigger: mode "tag" is not draft or release`, "trigger.mode"},
+		{"release mode with the release repo as a trigger", "owner: x\ntrigger:\n  mode: release\n  repos: [b, a]\nrelease:\n  repo: a\nrepos:\n  - name: a\n  - name: b\n",
+			`train.yaml:4: trigger: in mode release, release.repo "a" must not be one of trigger.repos (the train publishes its own draft there); remove it from trigger.repos, pick another release.repo, or use trigger.mode: draft`, "trigger.repos[1]"},
 		{"release repo not in train", "owner: x\nrelease:\n  repo: b\nrepos:\n  - name: a\n", `train.yaml:3: release: repo "b" is not in the train`, "release.repo"},
 		{"release name with a slash", "owner: x\nrelease:\n  name: a/b\nrepos:\n  - name: a\n", `train.yaml:3: release: name "a/b" must be letters, digits, '.', '_' or '-'`, "release.name"},
 	}
