@@ -49,6 +49,10 @@ type ReleaseTarget struct {
 	Name string `yaml:"name" json:"name"`
 	// GenerateNotes appends GitHub's generated notes for the release repo. Default false.
 	GenerateNotes bool `yaml:"generate_notes" json:"generate_notes"`
+	// MakeLatest is GitHub's make_latest for a release that is not a
+	// prerelease: "true", "false" or "legacy" (latest by date and version).
+	// Prereleases are never latest. Default "true".
+	MakeLatest string `yaml:"make_latest" json:"make_latest,omitempty"`
 }
 
 // Dispatch kinds.

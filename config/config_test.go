@@ -111,7 +111,7 @@ func TestParseFullResolvesInheritance(t *testing.T) {
 	tr, err := config.Parse("full.yaml", []byte(full))
 	require.NoError(t, err)
 	assert.Equal(t, config.Trigger{Mode: config.ModeRelease, Repos: []string{"core"}, Actions: []string{"published"}}, tr.Trigger)
-	assert.Equal(t, config.ReleaseTarget{Repo: "app", Name: "acme-suite", GenerateNotes: true}, tr.Release)
+	assert.Equal(t, config.ReleaseTarget{Repo: "app", Name: "acme-suite", GenerateNotes: true, MakeLatest: "true"}, tr.Release)
 
 	core, _ := tr.Repo("core")
 	assert.Equal(t, "repository_dispatch", core.Dispatch)

@@ -109,6 +109,9 @@ func (t *Train) applyDefaults(firstRoot string) {
 	if t.Trigger.Actions == nil {
 		t.Trigger.Actions = DefaultTriggerActions()
 	}
+	if t.Release.MakeLatest == "" {
+		t.Release.MakeLatest = "true"
+	}
 	if t.Release.Name == "" {
 		t.Release.Name = strings.ToLower(t.Owner)
 	}

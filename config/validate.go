@@ -172,6 +172,9 @@ func (v validator) checkTrain(t *Train, g *dag.Graph) error {
 	if !g.Has(t.Release.Repo) {
 		return v.errAt("release.repo", nil, "release: repo %q is not in the train", t.Release.Repo)
 	}
+	if !slices.Contains([]string{"true", "false", "legacy"}, t.Release.MakeLatest) {
+		return v.errAt("release.make_latest", nil, "release: make_latest %q is not true, false or legacy", t.Release.MakeLatest)
+	}
 	if !validFileName(t.Release.Name) {
 		return v.errAt("release.name", nil, "release: name %q must be letters, digits, '.', '_' or '-'", t.Release.Name)
 	}

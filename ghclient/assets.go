@@ -337,7 +337,13 @@ func (c *Client) upload(ctx context.Context, owner, repo string, releaseID int64
 	var a apiAsset
 	if _, err := c.gh.Do(withKind(ctx, kindUploadAsset), req, &a); err != nil {
 		if body.err != nil {
-			return Asset{}, body.err
+			// A source with other bytes than announced is for good; one that
+			// ended early (a store read cut short) may read fine next time.
+			kind := KindTransient
+			if body.mismatch {
+				kind = KindPermanent
+			}
+			return Asset{}, &Error{Kind: kind, Call: "read source of asset " + up.Name, Message: body.err.Error(), Err: ErrDigestMismatch}
 		}
 		return Asset{}, err
 	}
@@ -355,6 +361,8 @@ type verifyingReader struct {
 	size int64
 	name string
 	err  error
+	// mismatch: the content was complete but not the expected bytes.
+	mismatch bool
 }
 
 func (v *verifyingReader) Read(p []byte) (int, error) {
@@ -364,6 +372,7 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	n, err := v.r.Read(p)
 	if v.n+int64(n) > v.size {
 		v.err = fmt.Errorf("source of %s is longer than %d bytes", v.name, v.size)
+		v.mismatch = true
 		return 0, v.err
 	}
 	v.h.Write(p[:n])
@@ -371,6 +380,7 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	if n > 0 && v.n == v.size {
 		if got := hex.EncodeToString(v.h.Sum(nil)); got != v.want {
 			v.err = fmt.Errorf("source of %s has sha256 %s, want %s", v.name, got, v.want)
+			v.mismatch = true
 			return n - 1, v.err
 		}
 	}
