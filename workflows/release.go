@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/dag"
 )
 
@@ -39,6 +40,7 @@ func Release(ctx workflow.Context, in ReleaseInput) (Status, error) {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, ReleaseTagKey.ValueSet(in.Tag)); err != nil {
 		workflow.GetLogger(ctx).Warn("upsert ReleaseTag", "tag", in.Tag, "error", err)
 	}
+	r.version = workflow.GetVersion(ctx, preflightVersion, workflow.DefaultVersion, 1)
 	if err := r.plan(); err != nil {
 		r.phase = StateFailed
 		r.status.Error = err.Error()
@@ -53,7 +55,13 @@ func Release(ctx workflow.Context, in ReleaseInput) (Status, error) {
 		return r.status, err
 	}
 
-	err := r.runLayers(ctx, work)
+	var err error
+	if r.version >= 1 {
+		err = r.preflight(ctx, work)
+	}
+	if err == nil {
+		err = r.runLayers(ctx, work)
+	}
 	if err == nil {
 		err = r.publish(ctx, work)
 	}
@@ -84,6 +92,13 @@ func (r *release) plan() error {
 	if len(r.in.Only) > 0 {
 		if g, err = g.Subgraph(r.in.Only, r.in.WithDependents); err != nil {
 			return fmt.Errorf("only %v: %w", r.in.Only, err)
+		}
+	}
+	if r.version >= 1 {
+		// Asset names are known to be kept by GitHub before any build: the
+		// bundle's from the tag here, every file's when it is packaged.
+		if err := bundle.CheckAssetName(bundle.TarballName(r.in.Train.Release.Name, r.in.Tag)); err != nil {
+			return fmt.Errorf("tag %s: %w", r.in.Tag, err)
 		}
 	}
 	r.graph = g
@@ -164,6 +179,7 @@ func (r *release) publish(ctx, work workflow.Context) error {
 		Assets:      pkg.Assets,
 		NotesSHA256: pkg.NotesSHA256,
 		Marker:      workflow.GetInfo(ctx).WorkflowExecution.ID,
+		MakeLatest:  t.Release.MakeLatest,
 	}
 	// A cancel reaches PublishRelease only through its heartbeats, so it may
 	// still publish after the cancel. Wait for its answer (version 1): a
@@ -180,6 +196,8 @@ func (r *release) publish(ctx, work workflow.Context) error {
 		return err
 	}
 	r.status.ReleaseURL = pub.URL
+	r.status.ReleaseImmutable = pub.Immutable
+	r.status.ForeignAssets = pub.Foreign
 	return nil
 }
 
@@ -211,6 +229,9 @@ func (r *release) releaseStep(ctx, work workflow.Context, step string, run func(
 // (which unblocks it, see onRetryStep) or cancel.
 func (r *release) blockStep(ctx, work workflow.Context, step string, cause error) error {
 	why := step + " release: " + errText(cause)
+	if step == StepPreflight {
+		why = "preflight: " + errText(cause)
+	}
 	workflow.GetLogger(ctx).Warn("release step blocked", "tag", r.in.Tag, "step", step, "reason", why)
 	r.stepBlocked = step
 	r.status.BlockedStep = step
