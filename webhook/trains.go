@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -15,22 +16,36 @@ const (
 	sourceAPI      = "api"
 )
 
-// startTrain starts (or joins) the tag's Release workflow. A train that
-// already finished in a state the reuse policy keeps answers finished=true.
+// Start results, the "result" label of workflow_starts_total.
+const (
+	startStarted  = "started"
+	startJoined   = "joined"
+	startFinished = "finished"
+	startError    = "error"
+)
+
+// startTrain starts the tag's Release workflow, or joins the one running
+// (outcome joined), answering truthfully which (workflows.StartOrJoin). A
+// train that already succeeded answers finished=true; one that failed, was
+// cancelled or terminated starts a new run.
 func (s *Server) startTrain(ctx context.Context, source string, in workflows.ReleaseInput) (rep reply, finished bool, err error) {
-	run, err := s.temporal.ExecuteWorkflow(ctx, workflows.StartOptions(in.Tag), workflows.ReleaseWorkflowName, in)
+	st, err := workflows.StartOrJoin(ctx, s.temporal, in)
 	switch {
-	case isAlreadyStarted(err):
-		s.metrics.starts.WithLabelValues(source, "finished").Inc()
+	case isAlreadyStarted(err) || errors.Is(err, workflows.ErrTrainFinished):
+		s.metrics.starts.WithLabelValues(source, startFinished).Inc()
 		return reply{code: http.StatusOK, Outcome: outcomeIgnored, Message: "release " + in.Tag + " already finished",
-			WorkflowID: workflows.ReleaseWorkflowID(in.Tag)}, true, nil
+			WorkflowID: workflows.ReleaseWorkflowID(in.Tag), RunID: st.RunID}, true, nil
 	case err != nil:
-		s.metrics.starts.WithLabelValues(source, "error").Inc()
+		s.metrics.starts.WithLabelValues(source, startError).Inc()
 		return reply{}, false, err
+	case st.Joined:
+		s.metrics.starts.WithLabelValues(source, startJoined).Inc()
+		return reply{code: http.StatusOK, Outcome: outcomeJoined, Message: "release train " + in.Tag + " is already running: joined",
+			WorkflowID: st.WorkflowID, RunID: st.RunID}, false, nil
 	}
-	s.metrics.starts.WithLabelValues(source, "ok").Inc()
+	s.metrics.starts.WithLabelValues(source, startStarted).Inc()
 	return reply{code: http.StatusOK, Outcome: outcomeStarted, Message: "release train " + in.Tag + " started",
-		WorkflowID: run.GetID(), RunID: run.GetRunID()}, false, nil
+		WorkflowID: st.WorkflowID, RunID: st.RunID}, false, nil
 }
 
 // signalTrain sends a signal to the tag's Release workflow; a missing or
