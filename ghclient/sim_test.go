@@ -9,7 +9,9 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -503,6 +505,9 @@ func TestSimNeverWritesToPublished(t *testing.T) {
 	if info.Name != "v2.0.0" || len(info.Assets) != 0 {
 		t.Fatalf("the published release changed: %+v", info)
 	}
+	if w := e.sim.Stats().PublishedReleaseWrites; len(w) != 0 {
+		t.Errorf("published release writes: %v", w)
+	}
 	for route, byStatus := range e.sim.Stats().Requests {
 		if strings.HasPrefix(route, "PATCH") || strings.HasPrefix(route, "POST /repos/{owner}/{repo}/releases") || strings.HasPrefix(route, "DELETE") {
 			t.Errorf("a write reached GitHub: %s %v", route, byStatus)
@@ -566,6 +571,78 @@ func TestSimVerifyDraftAssets(t *testing.T) {
 	pub, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "maintainer's title", Body: "b"}, rel.ID)
 	if err != nil || pub.Draft || !pub.Immutable {
 		t.Fatalf("publish: %+v %v", pub, err)
+	}
+	if w := e.sim.Stats().PublishedReleaseWrites; len(w) != 0 {
+		t.Errorf("published release writes: %v", w)
+	}
+}
+
+// GitHub gives no digest for older assets (omit_asset_digest): the check
+// before publishing downloads and hashes them; the names GitHub renames
+// are refused by comparing its answer; a tag a deleted immutable release
+// used is refused for good; the preflight reads work against the simulator.
+func TestSimGitHubQuirks(t *testing.T) {
+	t.Parallel()
+	sc := ghsim.DefaultScenario()
+	sc.ImmutableReleases = true
+	sc.OmitAssetDigest = true
+	sc.Repos[0].DisabledWorkflows = []string{"build.yml"}
+	e := newSim(t, sc)
+	ctx := context.Background()
+	repo := sc.Repos[0].Name
+	rel, err := e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v4.0.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := simUpload("bundle.tar.gz", "ours", "bundle bytes")
+	a, err := e.c.UploadAsset(ctx, owner, repo, rel, up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, []ghclient.AssetWant{{Name: up.Name, Size: up.Size, SHA256: up.SHA256}}, "ours"); err != nil {
+		t.Fatalf("verify without digests: %v (asset %+v)", err, a)
+	}
+	if reqs := e.sim.Stats().Requests["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"]; reqs["302"] == 0 {
+		t.Errorf("the asset was not downloaded to be hashed: %v", e.sim.Stats().Requests)
+	}
+	if _, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("my tool", "ours", "x")); !errors.Is(err, ghclient.ErrAssetRenamed) {
+		t.Fatalf("renamed upload: %v", err)
+	}
+	wf, err := e.c.GetWorkflow(ctx, owner, repo, "build.yml")
+	if err != nil || wf.State != "disabled_manually" {
+		t.Fatalf("workflow: %+v %v", wf, err)
+	}
+	if _, err := e.c.GetWorkflow(ctx, owner, repo, "nope.yml"); !ghclient.IsPermanent(err) {
+		t.Fatalf("missing workflow: %v", err)
+	}
+	setting, ok, err := e.c.GetImmutableReleases(ctx, owner, repo)
+	if err != nil || !ok || !setting.Enabled {
+		t.Fatalf("immutable setting: %+v %v %v", setting, ok, err)
+	}
+	budget, err := e.c.GetRateBudget(ctx)
+	if err != nil || budget.Limit == 0 || budget.Remaining > budget.Limit {
+		t.Fatalf("rate budget: %+v %v", budget, err)
+	}
+	if _, err := e.c.GetRepo(ctx, owner, "no-such-repo"); !ghclient.IsPermanent(err) {
+		t.Fatalf("missing repo: %v", err)
+	}
+	// Publish, then delete: the immutable release's tag is burned.
+	if _, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "v4"}, rel.ID); err != nil {
+		t.Fatal(err)
+	}
+	del, err := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v3/repos/%s/%s/releases/%d", e.srv.URL, owner, repo, rel.ID), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	del.Header.Set("Authorization", "token ghsim-token")
+	resp, err := http.DefaultClient.Do(del)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete release: %v %v", resp, err)
+	}
+	_ = resp.Body.Close()
+	_, err = e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v4.0.0"})
+	if !errors.Is(err, ghclient.ErrTagBurned) || !ghclient.IsPermanent(err) {
+		t.Fatalf("burned tag: %v", err)
 	}
 }
 
