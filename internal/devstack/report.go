@@ -31,6 +31,9 @@ type Report struct {
 	ReleaseAPI string `json:"release_api"`
 	// PublicKey verifies SHA256SUMS.asc (the demo's signing key).
 	PublicKey string `json:"public_key"`
+	// ReleaseImmutable is GitHub's immutable mark on the published release,
+	// as the simulator stores it and the train read it back.
+	ReleaseImmutable bool `json:"release_immutable"`
 }
 
 // ReportAsset is one published asset as downloaded.
@@ -55,6 +58,9 @@ type GitHubReport struct {
 	Requests    int `json:"requests"`
 	BudgetSpent int `json:"budget_spent"`
 	NotModified int `json:"not_modified"`
+	// PublishedReleaseWrites counts the requests that tried to change a
+	// published release (assets, tag, title or notes): releasetrain makes none.
+	PublishedReleaseWrites int `json:"published_release_writes"`
 }
 
 // report downloads and verifies the release and gathers the numbers.
@@ -95,6 +101,14 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 		PublicKey:           s.PublicKey,
 		GitHub:              GitHubReport{BudgetSpent: stats.BudgetSpent, NotModified: stats.NotModified},
 	}
+	for _, n := range stats.PublishedReleaseWrites {
+		r.GitHub.PublishedReleaseWrites += n
+	}
+	rel, _ := s.Sim.Release(s.Train.Owner, s.Train.Release.Repo, tag)
+	if rel.Immutable != st.ReleaseImmutable {
+		return nil, fmt.Errorf("release %s: the simulator says immutable %t, the train read back %t", tag, rel.Immutable, st.ReleaseImmutable)
+	}
+	r.ReleaseImmutable = rel.Immutable
 	for _, byStatus := range stats.Requests {
 		for _, n := range byStatus {
 			r.GitHub.Requests += n
