@@ -91,7 +91,7 @@ func TestReleaseCLI(t *testing.T) {
 	// --only with dependents: bllvm-sdk and what depends on it.
 	out, err = cli("start", "v3.0.0-rc.1", "--only", "bllvm-sdk", "--with-dependents")
 	require.NoError(t, err, out)
-	assert.Contains(t, out, "release v3.0.0-rc.1: workflow release-v3.0.0-rc.1, run ")
+	assert.Contains(t, out, "release v3.0.0-rc.1: started, workflow release-v3.0.0-rc.1, run ")
 	require.Eventually(t, func() bool { return status("v3.0.0-rc.1").State == workflows.StateSucceeded }, trainTimeout, 200*time.Millisecond)
 	st := status("v3.0.0-rc.1")
 	assert.True(t, st.Prerelease, "an rc tag is a prerelease")
