@@ -240,3 +240,22 @@ func TestReleaseStatusBlockedStep(t *testing.T) {
 	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
 	assert.Contains(t, out.String(), "blocked on: the package step (send retry with no repo, or cancel)\nerror: package release: two repos ship bin/x\n")
 }
+
+// The preflight is its own row in the table, and each of its problems its own line.
+func TestReleaseStatusPreflight(t *testing.T) {
+	immutable := true
+	st := workflows.Status{Tag: "v1", State: workflows.StateBlocked, BlockedStep: workflows.StepPreflight,
+		Error: "preflight: 2 problem(s): …", Layers: [][]string{{"a"}},
+		Repos: map[string]workflows.RepoStatus{"a": {State: workflows.RepoPending}},
+		Preflight: &workflows.PreflightStatus{State: workflows.PreflightBlocked, ReleaseImmutable: &immutable, Problems: []string{
+			"o/a: GET /repos/o/a/actions/workflows/build.yml: workflow build.yml is disabled_manually: enable it",
+			"o/a: GET /repos/o/a/releases: release v1 is already published",
+		}}}
+	cli, c, out := newReleaseCLI(t)
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
+	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
+	assert.Contains(t, out.String(), "blocked on: the preflight step (send retry with no repo, or cancel)\n")
+	assert.Contains(t, out.String(), "preflight problem: o/a: GET /repos/o/a/actions/workflows/build.yml: workflow build.yml is disabled_manually: enable it\n")
+	assert.Contains(t, out.String(), "preflight problem: o/a: GET /repos/o/a/releases: release v1 is already published\n")
+	assert.Regexp(t, `-\s+\(preflight\)\s+blocked\s+2 problem\(s\), see above; immutable releases: true`, out.String())
+}
