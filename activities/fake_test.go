@@ -230,7 +230,7 @@ func (f *fakeGitHub) UploadAsset(_ context.Context, _, _ string, rel ghclient.Re
 	f.labels[up.Name] = up.Label
 	f.uploadN++
 	f.nextAsset++
-	a := ghclient.Asset{ID: 100 + f.nextAsset, Name: up.Name, Size: int64(len(data)), Label: up.Label, State: "uploaded", Digest: "sha256:" + hex.EncodeToString(sum[:])}
+	a := ghclient.Asset{ID: 100 + f.nextAsset, Name: up.Name, Size: int64(len(data)), Label: ghclient.AssetLabel(up.Name, up.Label), State: "uploaded", Digest: "sha256:" + hex.EncodeToString(sum[:])}
 	f.release.Assets = slices.DeleteFunc(f.release.Assets, func(x ghclient.Asset) bool { return x.Name == up.Name })
 	f.release.Assets = append(f.release.Assets, a)
 	return a, nil
@@ -252,7 +252,7 @@ func (f *fakeGitHub) VerifyDraftAssets(_ context.Context, _, _ string, _ int64, 
 		case wanted:
 			found[a.Name] = true
 			keep = append(keep, a)
-		case a.Label == label:
+		case ghclient.OwnAsset(a, label):
 			out.Deleted = append(out.Deleted, a.Name)
 		default:
 			out.Foreign = append(out.Foreign, a)

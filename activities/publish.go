@@ -163,7 +163,7 @@ func ownRelease(rel ghclient.Release, in PublishInput) bool {
 	for _, want := range in.Assets {
 		ok := false
 		for _, got := range rel.Assets {
-			if got.Label == in.Marker && sameAsset(got, want) {
+			if ghclient.OwnAsset(got, in.Marker) && sameAsset(got, want) {
 				ok = true
 				break
 			}

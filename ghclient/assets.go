@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	"github.com/google/go-github/v62/github"
 	"go.uber.org/zap"
@@ -24,11 +25,23 @@ var ErrAssetRenamed = errors.New("asset stored under another name")
 // emptySHA256 is the SHA-256 of no bytes.
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+// AssetLabel is the label releasetrain gives an asset it uploads. GitHub
+// shows a label in place of the file name, so it starts with the name; the
+// marker after it tells this tag's trains' assets from a person's.
+func AssetLabel(name, marker string) string { return name + " · " + marker }
+
+// OwnAsset reports whether an asset carries marker in its label: uploaded
+// by a train of this tag (a label equal to the marker is how releasetrain
+// labelled assets before AssetLabel).
+func OwnAsset(a Asset, marker string) bool {
+	return marker != "" && (a.Label == marker || strings.HasSuffix(a.Label, " · "+marker))
+}
+
 // AssetUpload is one asset to upload, streamed from its source.
 type AssetUpload struct {
-	// Name is the asset name sent to GitHub; Label marks the assets of this
-	// train (so a retry or a later train may replace or remove them, and
-	// never anyone else's).
+	// Name is the asset name sent to GitHub; Label is the marker of this
+	// train's assets (see AssetLabel), so a retry or a later train of the
+	// tag may replace or remove them, and never anyone else's.
 	Name, Label string
 	// Size is the exact byte count and SHA256 the hex digest of the content.
 	Size   int64
@@ -165,7 +178,7 @@ func (c *Client) reconcileAsset(ctx context.Context, owner, repo string, rel Rel
 		}
 		return existing, nil
 	}
-	if up.Label == "" || existing.Label != up.Label {
+	if !OwnAsset(existing, up.Label) {
 		return Asset{}, &Error{Kind: KindPermanent, Call: call, Repo: full, Err: ErrAssetConflict,
 			Message: fmt.Sprintf("asset %q already exists with different content (label %q, not this train's %q); delete it or rename ours",
 				up.Name, existing.Label, up.Label)}
@@ -246,7 +259,7 @@ func (c *Client) VerifyDraftAssets(ctx context.Context, owner, repo string, rele
 				found[a.Name] = true
 				continue
 			}
-			if label == "" || a.Label != label {
+			if !OwnAsset(a, label) {
 				return AssetCheck{}, &Error{Kind: KindPermanent, Call: call, Repo: full, Err: ErrAssetConflict,
 					Message: fmt.Sprintf("asset %q has other content than this train's (label %q, not %q); delete it from the draft", a.Name, a.Label, label)}
 			}
@@ -255,7 +268,7 @@ func (c *Client) VerifyDraftAssets(ctx context.Context, owner, repo string, rele
 			}
 			return AssetCheck{}, &Error{Kind: KindTransient, Call: call, Repo: full, Err: ErrDigestMismatch,
 				Message: fmt.Sprintf("asset %q on the draft is not this train's content (deleted; the retry uploads it again)", a.Name)}
-		case label != "" && a.Label == label:
+		case OwnAsset(a, label):
 			if _, err := c.gh.Repositories.DeleteReleaseAsset(withKind(ctx, kindDeleteAsset), owner, repo, a.ID); err != nil && statusCode(err) != http.StatusNotFound {
 				return AssetCheck{}, c.classify(fmt.Sprintf("delete leftover asset %q", a.Name), full, err)
 			}
@@ -320,7 +333,7 @@ func (c *Client) upload(ctx context.Context, owner, repo string, releaseID int64
 	defer rc.Close()
 	q := url.Values{"name": {up.Name}}
 	if up.Label != "" {
-		q.Set("label", up.Label)
+		q.Set("label", AssetLabel(up.Name, up.Label))
 	}
 	mediaType := mime.TypeByExtension(filepath.Ext(up.Name))
 	if mediaType == "" {

@@ -234,7 +234,7 @@ func TestUploadAssetIdempotent(t *testing.T) {
 	const ours = "releasetrain v1"
 	p1 := upload("a.tar.gz", ours, "first content")
 	a, err := c.UploadAsset(ctx, "o", "r", rel, p1)
-	if err != nil || a.Name != "a.tar.gz" || a.Label != ours || !strings.HasPrefix(a.Digest, "sha256:") {
+	if err != nil || a.Name != "a.tar.gz" || a.Label != AssetLabel("a.tar.gz", ours) || !strings.HasPrefix(a.Digest, "sha256:") {
 		t.Fatalf("upload: %+v %v", a, err)
 	}
 	// Same content again (stale rel without assets): 422 → compare → keep.

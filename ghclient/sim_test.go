@@ -565,8 +565,15 @@ func TestSimVerifyDraftAssets(t *testing.T) {
 	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, bad, ours); !errors.Is(err, ghclient.ErrDigestMismatch) || ghclient.IsPermanent(err) {
 		t.Fatalf("different content: %v", err)
 	}
-	if info, _ := e.sim.Release(owner, repo, "v3.0.0"); len(info.Assets) != 2 {
+	info, _ := e.sim.Release(owner, repo, "v3.0.0")
+	if len(info.Assets) != 2 {
 		t.Fatalf("assets after the checks: %+v", info.Assets)
+	}
+	// GitHub shows a label in place of the file name: ours start with it.
+	for _, a := range info.Assets {
+		if a.Label != "" && a.Label != a.Name+" · "+ours {
+			t.Errorf("asset %s labelled %q", a.Name, a.Label)
+		}
 	}
 	pub, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "maintainer's title", Body: "b"}, rel.ID)
 	if err != nil || pub.Draft || !pub.Immutable {
