@@ -148,8 +148,8 @@ func TestReleaseStatus(t *testing.T) {
 		Repos: map[string]workflows.RepoStatus{
 			"bllvm-consensus": {State: workflows.RepoSucceeded, RunID: 11, Attempt: 1, StartedAt: &start, FinishedAt: &end,
 				Files: 20000, Bytes: 3 << 20, Manifest: "sha256/abc", Artifacts: []workflows.ArtifactRef{{Name: "a.html"}}},
-			"commons":         {State: workflows.RepoSkipped},
-			"bllvm-protocol":  {State: workflows.RepoFailed, RunID: 12, RunURL: "https://x/runs/12", Attempt: 3, Error: "failure"},
+			"commons":        {State: workflows.RepoSkipped},
+			"bllvm-protocol": {State: workflows.RepoFailed, RunID: 12, RunURL: "https://x/runs/12", Attempt: 3, Error: "failure"},
 		},
 	}
 	cli, c, out := newReleaseCLI(t)
