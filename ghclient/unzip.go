@@ -43,9 +43,12 @@ type UnzipLimits struct {
 // a thousandfold and are harmless.
 const ratioFloor = 1 << 20
 
-// DefaultUnzipLimits: 16 GiB total, 8 GiB per entry, ratio 200, 100,000 entries.
+// DefaultUnzipLimits: 16 GiB total, 8 GiB per entry, ratio 200, 10,000
+// entries (folders included). Every collected file becomes a release asset
+// and a GitHub release holds 1,000, so ten times that is only a bound on
+// the work a hostile archive can cause before the train refuses it.
 func DefaultUnzipLimits() UnzipLimits {
-	return UnzipLimits{MaxTotal: 16 << 30, MaxEntry: 8 << 30, MaxRatio: 200, MaxFiles: 100_000}
+	return UnzipLimits{MaxTotal: 16 << 30, MaxEntry: 8 << 30, MaxRatio: 200, MaxFiles: 10_000}
 }
 
 // UnzippedFile is one extracted regular file.
