@@ -402,7 +402,15 @@ func (b *build) report() {
 
 // result is the build's contribution to the release.
 func (b *build) result() activities.RepoResult {
-	r := activities.RepoResult{Repo: b.repo.Name, Attempts: b.status.Attempt, Manifest: b.manifest, Files: b.files}
+	r := activities.RepoResult{Repo: b.repo.Name, Attempts: b.status.Attempt, Files: b.files}
+	if b.manifest != nil {
+		// The first files are for the status only: the layer result and the
+		// package input carry the reference and counts, a few hundred bytes
+		// a repo however many repos the train has.
+		m := *b.manifest
+		m.First = nil
+		r.Manifest = &m
+	}
 	if b.run != nil {
 		r.Run = *b.run
 	}

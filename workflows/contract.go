@@ -151,7 +151,10 @@ type ArtifactRef = activities.File
 func (rs *RepoStatus) setFiles(m *activities.ManifestRef, legacy []activities.File) {
 	switch {
 	case m != nil:
-		rs.Files, rs.Bytes, rs.Manifest, rs.Artifacts = m.Files, m.Bytes, activities.StoreKey(m.SHA256), m.First
+		rs.Files, rs.Bytes, rs.Manifest = m.Files, m.Bytes, activities.StoreKey(m.SHA256)
+		if len(m.First) > 0 { // a layer result's reference has none: keep what progress showed
+			rs.Artifacts = m.First
+		}
 	case len(legacy) > 0:
 		rs.Files, rs.Bytes, rs.Manifest = len(legacy), 0, ""
 		for _, f := range legacy {

@@ -268,7 +268,7 @@ func (f *fakeGitHub) collect(_ context.Context, in activities.CollectInput) (act
 		f.collectErrs[in.Run.Repo] = errs[1:]
 		return activities.CollectResult{}, errs[0]
 	}
-	file := activities.File{Repo: in.Run.Repo, Name: in.Run.Repo + "-linux-amd64", Size: 3, SHA256: fmt.Sprintf("%064x", runID(in.Run.Repo))}
+	file := fakeFile(in.Run.Repo)
 	if f.legacyCollect {
 		return activities.CollectResult{Files: []activities.File{file}}, nil
 	}
@@ -276,10 +276,15 @@ func (f *fakeGitHub) collect(_ context.Context, in activities.CollectInput) (act
 		Files: 1, Bytes: 3, First: []activities.File{file}}}, nil
 }
 
+// fakeFile is the one file the fakes collect for repo.
+func fakeFile(repo string) activities.File {
+	return activities.File{Repo: repo, Name: repo + "-linux-amd64", Size: 3, SHA256: fmt.Sprintf("%064x", runID(repo))}
+}
+
 // repoFiles is what the fake store's manifest of r lists.
 func repoFiles(r activities.RepoResult) []activities.File {
 	if r.Manifest != nil {
-		return r.Manifest.First
+		return []activities.File{fakeFile(r.Repo)}
 	}
 	return r.Files
 }

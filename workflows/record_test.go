@@ -82,7 +82,7 @@ func (c *cannedActivities) CancelDispatchedRun(context.Context, activities.LostD
 }
 
 func (c *cannedActivities) CollectArtifacts(_ context.Context, in activities.CollectInput) (activities.CollectResult, error) {
-	file := activities.File{Repo: in.Run.Repo, Name: in.Run.Repo + "-linux-amd64", Size: 3, SHA256: fmt.Sprintf("%064x", runID(in.Run.Repo))}
+	file := fakeFile(in.Run.Repo)
 	return activities.CollectResult{Manifest: activities.ManifestRef{SHA256: fmt.Sprintf("%064x", 1000+runID(in.Run.Repo)),
 		Files: 1, Bytes: 3, First: []activities.File{file}}}, nil
 }

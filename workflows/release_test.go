@@ -114,7 +114,7 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 		t.Errorf("package input = %+v", p)
 	}
 	for _, r := range f.pkg[0].Repos {
-		if r.Manifest == nil || r.Manifest.Files != 1 || len(r.Files) != 0 {
+		if r.Manifest == nil || r.Manifest.Files != 1 || len(r.Manifest.First) != 0 || len(r.Files) != 0 {
 			t.Errorf("package input %s carries %+v and %d files, want the manifest's reference only", r.Repo, r.Manifest, len(r.Files))
 		}
 	}
