@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
 )
 
 // requireBadInput checks err is a non-retryable BadInput whose text holds every want.
@@ -55,23 +57,34 @@ func TestCollectRefusesNonCanonicalEntries(t *testing.T) {
 // refused, naming the file, and its claimed key stays empty, so no later
 // train can take the wrong bytes for the digest.
 func TestPutFileRefusesBytesOtherThanClaimed(t *testing.T) {
-	_, a := newEnv(t, &fakeGitHub{})
-	ctx := context.Background()
-	p := filepath.Join(t.TempDir(), "d", "b")
-	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-	require.NoError(t, os.WriteFile(p, []byte("second"), 0o644))
-	claimed := sha([]byte("first"))
-
-	err := a.putFile(ctx, p, claimed, false)
-	requireBadInput(t, err, p, claimed, sha([]byte("second")))
-	ok, err := a.Store.Exists(ctx, StoreKey(claimed))
+	dir, err := fileblob.OpenBucket(t.TempDir(), &fileblob.Options{NoTempDir: true})
 	require.NoError(t, err)
-	assert.False(t, ok, "the poisoned object must not land under the claimed key")
+	t.Cleanup(func() { _ = dir.Close() })
+	for name, bucket := range map[string]*blob.Bucket{"memory": nil, "file": dir} {
+		t.Run(name, func(t *testing.T) {
+			_, a := newEnv(t, &fakeGitHub{})
+			if bucket != nil {
+				a.Store = bucket
+			}
+			ctx := context.Background()
+			p := filepath.Join(t.TempDir(), "d", "b")
+			require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+			require.NoError(t, os.WriteFile(p, []byte("second"), 0o644))
+			claimed := sha([]byte("first"))
 
-	require.NoError(t, a.putFile(ctx, p, sha([]byte("second")), false))
-	got, err := a.Store.ReadAll(ctx, StoreKey(sha([]byte("second"))))
-	require.NoError(t, err)
-	assert.Equal(t, "second", string(got))
+			err := a.putFile(ctx, p, claimed, false)
+			requireBadInput(t, err, p, claimed, sha([]byte("second")))
+			ok, err := a.Store.Exists(ctx, StoreKey(claimed))
+			require.NoError(t, err)
+			assert.False(t, ok, "the poisoned object must not land under the claimed key")
+			assert.Zero(t, countObjects(t, a.Store), "no partial object either")
+
+			require.NoError(t, a.putFile(ctx, p, sha([]byte("second")), false))
+			got, err := a.Store.ReadAll(ctx, StoreKey(sha([]byte("second"))))
+			require.NoError(t, err)
+			assert.Equal(t, "second", string(got))
+		})
+	}
 }
 
 // A manifest is canonical JSON under its digest; loading it checks the
