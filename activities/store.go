@@ -59,7 +59,13 @@ func (a *Activities) putFile(ctx context.Context, path, want string, executable 
 		return storeError("store put "+key, err)
 	}
 	h := sha256.New()
-	if _, err := w.ReadFrom(io.TeeReader(f, h)); err != nil {
+	// A buffer sized to the file (up to copyBuf): blob.Writer.ReadFrom
+	// allocates 1 MiB each time, which dominated storing small files.
+	size := int64(copyBuf)
+	if st, err := f.Stat(); err == nil {
+		size = min(max(st.Size(), 512), copyBuf)
+	}
+	if _, err := io.CopyBuffer(writerOnly{w}, io.TeeReader(f, h), make([]byte, size)); err != nil {
 		cancel()
 		_ = w.Close()
 		return storeError("store put "+key, err)
@@ -74,6 +80,12 @@ func (a *Activities) putFile(ctx context.Context, path, want string, executable 
 	}
 	return nil
 }
+
+// copyBuf is putFile's largest copy buffer.
+const copyBuf = 1 << 20
+
+// writerOnly hides a writer's ReadFrom, so io.CopyBuffer uses the buffer.
+type writerOnly struct{ io.Writer }
 
 // putBytes stores small content (SHA256SUMS, notes) and returns its sha256.
 func (a *Activities) putBytes(ctx context.Context, data []byte) (string, error) {
