@@ -14,6 +14,9 @@ func (s *Sim) apiRoutes() *http.ServeMux {
 	handle("GET "+v3+"/app", s.handleGetApp)
 	handle("GET "+v3+"/app/installations/{installation_id}", s.handleGetInstallation)
 	handle("GET "+v3+"/rate_limit", s.handleRateLimit)
+	handle("GET "+v3+"/app/hook/deliveries", s.handleListDeliveries)
+	handle("GET "+v3+"/app/hook/deliveries/{delivery_id}", s.handleGetDelivery)
+	handle("POST "+v3+"/app/hook/deliveries/{delivery_id}/attempts", s.handleRedeliver)
 
 	handle("GET "+repo, s.handleGetRepo)
 	handle("POST "+repo+"/dispatches", s.handleRepositoryDispatch)
