@@ -7,6 +7,7 @@ import (
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -100,6 +101,20 @@ func ReconcileStateFromMemo(memo *commonpb.Memo) (activities.ReconcileState, err
 		return st, fmt.Errorf("reconcile state in memo %q: %w", activities.ReconcileMemoKey, err)
 	}
 	return st, nil
+}
+
+// ReconcileStateFromSchedule reads the reconciler's state from the
+// schedule's workflow action memo.
+func ReconcileStateFromSchedule(desc *client.ScheduleDescription) (activities.ReconcileState, error) {
+	action, ok := desc.Schedule.Action.(*client.ScheduleWorkflowAction)
+	if !ok {
+		return activities.ReconcileState{}, nil
+	}
+	p, ok := action.Memo[activities.ReconcileMemoKey].(*commonpb.Payload)
+	if !ok {
+		return activities.ReconcileState{}, nil
+	}
+	return ReconcileStateFromMemo(&commonpb.Memo{Fields: map[string]*commonpb.Payload{activities.ReconcileMemoKey: p}})
 }
 
 // Reconcile is one reconciler run: scan the delivery log back to the
