@@ -31,16 +31,16 @@ type reconcileCollector struct {
 func newReconcileCollector(sc scheduleClient) *reconcileCollector {
 	c := &reconcileCollector{schedules: sc, descs: map[string]*prometheus.Desc{}}
 	for name, help := range map[string]string{
-		"scanned":           "Delivery-log items the reconciler's last run read.",
-		"failed":            "Failed deliveries of events the train cares about, found by the last run.",
-		"redelivered":       "Deliveries the last run had GitHub redeliver.",
-		"pending":           "Failed deliveries redelivered by an earlier run whose new attempt was not logged yet.",
-		"lost":              "Failed deliveries GitHub refused to redeliver (older than 3 days) in the last run.",
-		"budget":            "Rate-limit units the last run spent (list pages, redeliveries, repository lookups).",
-		"finished_seconds":  "Unix time the last run finished.",
-		"duration_seconds":  "How long the last run took.",
-		"truncated":         "1 when the last run left deliveries for the next run.",
-		"checkpoint_exists": "1 when the reconcile schedule holds a last run.",
+		"scanned":          "Delivery-log items the reconciler's last run read.",
+		"failed":           "Failed deliveries of events the train cares about, found by the last run.",
+		"redelivered":      "Deliveries the last run had GitHub redeliver.",
+		"pending":          "Failed deliveries redelivered by an earlier run whose new attempt was not logged yet.",
+		"lost":             "Failed deliveries GitHub refused to redeliver (older than 3 days) in the last run.",
+		"budget":           "Rate-limit units the last run spent (list pages, redeliveries, repository lookups).",
+		"finished_seconds": "Unix time the last run finished.",
+		"duration_seconds": "How long the last run took.",
+		"truncated":        "1 when the last run left deliveries for the next run.",
+		"present":          "1 when the reconcile schedule holds a last run.",
 	} {
 		c.descs[name] = prometheus.NewDesc("releasetrain_reconcile_last_run_"+name, help, nil, nil)
 	}
@@ -61,7 +61,7 @@ func (c *reconcileCollector) Collect(ch chan<- prometheus.Metric) {
 	if last != nil {
 		exists = 1
 	}
-	ch <- prometheus.MustNewConstMetric(c.descs["checkpoint_exists"], prometheus.GaugeValue, exists)
+	ch <- prometheus.MustNewConstMetric(c.descs["present"], prometheus.GaugeValue, exists)
 	if last == nil {
 		return
 	}

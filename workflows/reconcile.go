@@ -43,6 +43,9 @@ const (
 	maxRedeliveriesPerRun = 200
 )
 
+// ReconcileResult is one reconciler run's account.
+type ReconcileResult = activities.ReconcileResult
+
 // ReconcileInput is the Reconcile workflow's input (the schedule's argument).
 type ReconcileInput struct {
 	Filter activities.ReconcileFilter `json:"filter"`

@@ -176,4 +176,3 @@ func sortedCopy(s []string) []string {
 	sort.Strings(out)
 	return out
 }
-

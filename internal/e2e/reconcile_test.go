@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -102,6 +104,16 @@ func TestReconcilerRecoversLostTrigger(t *testing.T) {
 	assert.Zero(t, second.Failed)
 	assert.Zero(t, second.Lookups, "repository ids are kept in the schedule's memo")
 	assert.Equal(t, second.Pages, second.Budget)
+
+	// The receiver's /metrics shows the last run, read from the schedule's memo.
+	resp, err := http.Get(strings.TrimSuffix(s.Receiver.URL(), "/webhook") + "/metrics")
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(body), fmt.Sprintf("releasetrain_reconcile_last_run_scanned %d\n", second.Scanned))
+	assert.Contains(t, string(body), "releasetrain_reconcile_last_run_redelivered 0\n")
+	assert.Contains(t, string(body), fmt.Sprintf("releasetrain_reconcile_last_run_budget %d\n", second.Budget))
 }
 
 // triggerGUIDs are the GUIDs of the relevant release deliveries of tag
