@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -21,6 +22,7 @@ type DeliveryLog interface {
 	ListHookDeliveries(ctx context.Context, hook ghclient.Hook, cursor string, perPage int) ([]ghclient.HookDelivery, string, error)
 	RedeliverHookDelivery(ctx context.Context, hook ghclient.Hook, id int64) error
 	RepositoryID(ctx context.Context, owner, repo string) (int64, error)
+	FindRepoHook(ctx context.Context, owner, repo, url string) (ghclient.Hook, bool, error)
 }
 
 var _ DeliveryLog = (*ghclient.Client)(nil)
@@ -55,27 +57,31 @@ func (r *Reconciler) logger() *zap.Logger {
 	return r.Logger
 }
 
-// hook is the webhook whose log is read: the GitHub App's.
-func (r *Reconciler) hook() (ghclient.Hook, error) {
-	if !r.GitHub.HasApp() {
-		return ghclient.Hook{}, temporal.NewNonRetryableApplicationError(
-			"the webhook delivery log is read as the GitHub App (set GITHUB_APP_ID, GITHUB_INSTALLATION_ID and the private key); a token-only setup has no App hook",
-			ErrGitHubPermanent, ghclient.ErrNoAppHook)
-	}
-	return ghclient.Hook{}, nil
+// errNoHook is the permanent error of a setup whose log cannot be read.
+func errNoHook() error {
+	return temporal.NewNonRetryableApplicationError(
+		"reconcile: no delivery log to read: configure the GitHub App (GITHUB_APP_ID, GITHUB_INSTALLATION_ID and its private key), or with a token set reconcile.webhook_url to the receiver's URL on the repositories' webhooks",
+		ErrGitHubPermanent, ghclient.ErrNoAppHook)
+}
+
+// logItem is a delivery-log item and the hook whose log listed it.
+type logItem struct {
+	ghclient.HookDelivery
+	hook ghclient.Hook
 }
 
 // ScanDeliveries pages the delivery log back to the checkpoint (minus
 // ReconcileOverlap; on the first run, back 3 days) and picks the failed
 // deliveries the train cares about, by event, action and repository_id
-// only, whose GUID has no successful attempt in what it read. It spends
-// one request per page, plus one per repository whose id is not known yet.
+// only, whose GUID has no successful attempt in what it read. The log is
+// the GitHub App's hook's, or without the App each repository hook that
+// delivers to the filter's RepoHookURL. It spends one request per page,
+// plus one per repository whose id (or hook) is not known yet.
 func (r *Reconciler) ScanDeliveries(ctx context.Context, in ScanInput) (ScanResult, error) {
-	hook, err := r.hook()
-	if err != nil {
-		return ScanResult{}, err
+	if !r.GitHub.HasApp() && in.Filter.RepoHookURL == "" {
+		return ScanResult{}, errNoHook()
 	}
-	out := ScanResult{Checkpoint: in.State.Checkpoint, RepoIDs: slices.Clone(in.State.RepoIDs)}
+	out := ScanResult{Checkpoint: in.State.Checkpoint, RepoIDs: slices.Clone(in.State.RepoIDs), RepoHooks: slices.Clone(in.State.RepoHooks)}
 	for _, name := range in.Filter.Repos() {
 		if slices.ContainsFunc(out.RepoIDs, func(id RepoID) bool { return id.Name == name }) {
 			continue
@@ -87,36 +93,20 @@ func (r *Reconciler) ScanDeliveries(ctx context.Context, in ScanInput) (ScanResu
 		}
 		out.RepoIDs = append(out.RepoIDs, RepoID{Name: name, ID: id})
 	}
-	var items []ghclient.HookDelivery
-	stopBefore := in.State.Checkpoint.Add(-ReconcileOverlap)
-	cursor := ""
-	for {
-		page, next, err := r.GitHub.ListHookDeliveries(ctx, hook, cursor, reconcilePageSize)
+	hooks := []ghclient.Hook{{}} // the App's
+	if !r.GitHub.HasApp() {
+		var err error
+		if hooks, err = r.repoHooks(ctx, in.Filter, &out); err != nil {
+			return ScanResult{}, err
+		}
+	}
+	var items []logItem
+	for _, hook := range hooks {
+		got, err := r.scanHook(ctx, hook, in.State.Checkpoint, &out)
 		if err != nil {
-			return ScanResult{}, githubError("reconcile", err)
+			return ScanResult{}, err
 		}
-		out.Pages++
-		activity.RecordHeartbeat(ctx, out.Pages)
-		done := false
-		for _, d := range page {
-			if len(items) == 0 && in.State.Checkpoint.IsZero() {
-				stopBefore = d.DeliveredAt.Add(-RedeliveryWindow) // the first run reads what can still be redelivered
-			}
-			if d.DeliveredAt.Before(stopBefore) {
-				done = true
-				break
-			}
-			items = append(items, d)
-		}
-		if done || next == "" {
-			break
-		}
-		if out.Pages >= MaxReconcilePages {
-			out.Truncated = true
-			r.logger().Warn("reconcile: stopped before the checkpoint", zap.Int("pages", out.Pages), zap.Time("checkpoint", in.State.Checkpoint))
-			break
-		}
-		cursor = next
+		items = append(items, got...)
 	}
 	out.Scanned = len(items)
 	for _, d := range items {
@@ -130,17 +120,81 @@ func (r *Reconciler) ScanDeliveries(ctx context.Context, in ScanInput) (ScanResu
 	return out, nil
 }
 
+// repoHooks finds (once; then from the state) each repository's hook that
+// delivers to the filter's RepoHookURL. A repository without one is
+// skipped and logged, and looked for again next run.
+func (r *Reconciler) repoHooks(ctx context.Context, f ReconcileFilter, out *ScanResult) ([]ghclient.Hook, error) {
+	var hooks []ghclient.Hook
+	for _, name := range f.Repos() {
+		i := slices.IndexFunc(out.RepoHooks, func(h RepoHook) bool { return h.Name == name })
+		if i >= 0 {
+			hooks = append(hooks, ghclient.Hook{Owner: f.Owner, Repo: name, ID: out.RepoHooks[i].ID})
+			continue
+		}
+		h, found, err := r.GitHub.FindRepoHook(ctx, f.Owner, name, f.RepoHookURL)
+		out.Lookups++
+		if err != nil {
+			return nil, githubError("reconcile", err)
+		}
+		if !found {
+			r.logger().Warn("reconcile: repository has no webhook to the receiver; its deliveries are not reconciled",
+				zap.String("repo", f.Owner+"/"+name), zap.String("url", f.RepoHookURL))
+			continue
+		}
+		out.RepoHooks = append(out.RepoHooks, RepoHook{Name: name, ID: h.ID})
+		hooks = append(hooks, ghclient.Hook{Owner: f.Owner, Repo: name, ID: h.ID})
+	}
+	return hooks, nil
+}
+
+// scanHook reads one hook's log, newest first, back to checkpoint minus
+// ReconcileOverlap (no checkpoint: back 3 days from its newest item), at
+// most MaxReconcilePages pages.
+func (r *Reconciler) scanHook(ctx context.Context, hook ghclient.Hook, checkpoint time.Time, out *ScanResult) ([]logItem, error) {
+	var items []logItem
+	stopBefore := checkpoint.Add(-ReconcileOverlap)
+	cursor := ""
+	for pages := 1; ; pages++ {
+		page, next, err := r.GitHub.ListHookDeliveries(ctx, hook, cursor, reconcilePageSize)
+		if err != nil {
+			return nil, githubError("reconcile", err)
+		}
+		out.Pages++
+		activity.RecordHeartbeat(ctx, out.Pages)
+		done := false
+		for _, d := range page {
+			if len(items) == 0 && checkpoint.IsZero() {
+				stopBefore = d.DeliveredAt.Add(-RedeliveryWindow) // the first run reads what can still be redelivered
+			}
+			if d.DeliveredAt.Before(stopBefore) {
+				done = true
+				break
+			}
+			items = append(items, logItem{HookDelivery: d, hook: hook})
+		}
+		if done || next == "" {
+			return items, nil
+		}
+		if pages >= MaxReconcilePages {
+			out.Truncated = true
+			r.logger().Warn("reconcile: stopped before the checkpoint", zap.Stringer("hook", hook), zap.Int("pages", pages), zap.Time("checkpoint", checkpoint))
+			return items, nil
+		}
+		cursor = next
+	}
+}
+
 // selectRedeliveries picks, from log items newest first, the relevant GUIDs
 // whose newest attempt failed and none succeeded, oldest first. A GUID an
 // earlier run redelivered whose newest attempt is still the one it
 // redelivered is pending, not picked again.
-func selectRedeliveries(items []ghclient.HookDelivery, f ReconcileFilter, ids []RepoID, done []Redelivered) (picked []ReconcileCandidate, pending int) {
+func selectRedeliveries(items []logItem, f ReconcileFilter, ids []RepoID, done []Redelivered) (picked []ReconcileCandidate, pending int) {
 	relevant := relevance(f, ids)
-	newest := map[string]ghclient.HookDelivery{}
+	newest := map[string]logItem{}
 	succeeded := map[string]bool{}
 	var order []string // GUIDs, newest first
 	for _, d := range items {
-		if !relevant(d) {
+		if !relevant(d.HookDelivery) {
 			continue
 		}
 		if d.OK() {
@@ -161,7 +215,8 @@ func selectRedeliveries(items []ghclient.HookDelivery, f ReconcileFilter, ids []
 			pending++
 			continue
 		}
-		picked = append(picked, ReconcileCandidate{ID: d.ID, GUID: guid, Event: d.Event, Action: d.Action, DeliveredAt: d.DeliveredAt})
+		picked = append(picked, ReconcileCandidate{ID: d.ID, GUID: guid, Event: d.Event, Action: d.Action, DeliveredAt: d.DeliveredAt,
+			Repo: d.hook.Repo, HookID: d.hook.ID})
 	}
 	return picked, pending
 }
@@ -199,16 +254,18 @@ func relevance(f ReconcileFilter, ids []RepoID) func(ghclient.HookDelivery) bool
 // expired (lost) and logged. A retried attempt resumes after the last
 // accepted redelivery (heartbeat details).
 func (r *Reconciler) RedeliverDeliveries(ctx context.Context, in RedeliverInput) (RedeliverResult, error) {
-	hook, err := r.hook()
-	if err != nil {
-		return RedeliverResult{}, err
-	}
 	var out RedeliverResult
 	if activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &out)
 	}
 	for i := len(out.Redelivered) + out.Expired; i < len(in.Candidates); i++ {
 		c := in.Candidates[i]
+		hook := ghclient.Hook{} // the App's
+		if c.HookID != 0 {
+			hook = ghclient.Hook{Owner: in.Owner, Repo: c.Repo, ID: c.HookID}
+		} else if !r.GitHub.HasApp() {
+			return RedeliverResult{}, errNoHook()
+		}
 		err := r.GitHub.RedeliverHookDelivery(ctx, hook, c.ID)
 		out.Calls++
 		switch {

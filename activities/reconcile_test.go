@@ -52,6 +52,13 @@ func (f *fakeLog) RedeliverHookDelivery(_ context.Context, _ ghclient.Hook, id i
 	return nil
 }
 
+func (f *fakeLog) FindRepoHook(_ context.Context, owner, repo, url string) (ghclient.Hook, bool, error) {
+	if url != "http://rt.example/webhook" || repo == "app" {
+		return ghclient.Hook{}, false, nil
+	}
+	return ghclient.Hook{Owner: owner, Repo: repo, ID: 77}, true, nil
+}
+
 func (f *fakeLog) RepositoryID(_ context.Context, _, repo string) (int64, error) {
 	return map[string]int64{"core": 1, "app": 2}[repo], nil
 }
@@ -77,7 +84,7 @@ func TestSelectRedeliveries(t *testing.T) {
 		item(2, "g-pending", "release", "created", 1, 0, 2*time.Minute),
 		item(1, "g-ping", "ping", "", 0, 0, time.Minute),
 	}
-	picked, pending := selectRedeliveries(items, filter, ids, []Redelivered{{GUID: "g-pending", From: 2}})
+	picked, pending := selectRedeliveries(wrap(items), filter, ids, []Redelivered{{GUID: "g-pending", From: 2}})
 	var guids []string
 	for _, c := range picked {
 		guids = append(guids, c.GUID)
@@ -87,7 +94,7 @@ func TestSelectRedeliveries(t *testing.T) {
 
 	// A redelivery that failed again (a newer attempt) is picked again.
 	items = append([]ghclient.HookDelivery{item(11, "g-pending", "release", "created", 1, 0, 11*time.Minute)}, items...)
-	picked, pending = selectRedeliveries(items, filter, ids, []Redelivered{{GUID: "g-pending", From: 2}})
+	picked, pending = selectRedeliveries(wrap(items), filter, ids, []Redelivered{{GUID: "g-pending", From: 2}})
 	assert.Zero(t, pending)
 	require.Len(t, picked, 3)
 	assert.Equal(t, int64(11), picked[2].ID, "the newest failed attempt is redelivered")
@@ -129,9 +136,30 @@ func TestScanPagesBackToCheckpoint(t *testing.T) {
 	assert.Zero(t, next.Lookups)
 	assert.Len(t, next.Candidates, 16, "the failed ones in the overlap; the new ones succeeded")
 
-	// Without App credentials the log cannot be read: a permanent error.
+	// Without App credentials and without reconcile.webhook_url the log cannot be read: a permanent error.
 	_, err = (&Reconciler{GitHub: &fakeLog{}}).ScanDeliveries(context.Background(), ScanInput{Filter: filter})
 	require.ErrorIs(t, err, ghclient.ErrNoAppHook)
+
+	// With a token: each repository's hook to the receiver; "app" has none (skipped, looked for again next run).
+	tok := &fakeLog{items: []ghclient.HookDelivery{
+		item(2, "c2", "workflow_run", "completed", 1, 200, 2*time.Minute),
+		item(1, "c1", "release", "published", 1, 0, time.Minute),
+	}}
+	tf := filter
+	tf.RepoHookURL = "http://rt.example/webhook"
+	tokRec := &Reconciler{GitHub: tok}
+	env = reconcileEnv()
+	env.RegisterActivity(tokRec)
+	v, err = env.ExecuteActivity(tokRec.ScanDeliveries, ScanInput{Filter: tf})
+	require.NoError(t, err)
+	var res ScanResult
+	require.NoError(t, v.Get(&res))
+	assert.Equal(t, []RepoHook{{Name: "core", ID: 77}}, res.RepoHooks)
+	assert.Equal(t, 2+2, res.Lookups, "two repository ids, two hook searches")
+	assert.Equal(t, 1, res.Pages, "one hook's log")
+	require.Len(t, res.Candidates, 1)
+	assert.Equal(t, "core", res.Candidates[0].Repo)
+	assert.Equal(t, int64(77), res.Candidates[0].HookID)
 }
 
 func TestRedeliverCountsExpired(t *testing.T) {
@@ -168,4 +196,12 @@ func reconcileEnv() *testsuite.TestActivityEnvironment {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	return s.NewTestActivityEnvironment()
+}
+
+func wrap(items []ghclient.HookDelivery) []logItem {
+	out := make([]logItem, len(items))
+	for i, d := range items {
+		out[i] = logItem{HookDelivery: d}
+	}
+	return out
 }

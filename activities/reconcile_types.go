@@ -20,8 +20,13 @@ type ReconcileFilter struct {
 	// deliveries wake builds.
 	RunRepos []string `json:"run_repos"`
 	// DispatchTypes are the repository_dispatch event types the receiver
-	// answers (from any repo of the owner).
+	// answers (from any repo of the owner; a token-only setup sees only
+	// those of the repos above).
 	DispatchTypes []string `json:"dispatch_types"`
+	// RepoHookURL is the receiver's URL on the repositories' webhooks
+	// (reconcile.webhook_url): without a GitHub App, the reconciler reads
+	// the delivery logs of those repository hooks instead of the App's.
+	RepoHookURL string `json:"repo_hook_url,omitempty"`
 }
 
 // Repos are every repo the filter names, sorted, without duplicates.
@@ -36,6 +41,12 @@ func (f ReconcileFilter) Repos() []string {
 
 // RepoID is a repository's numeric id, as the delivery log's repository_id.
 type RepoID struct {
+	Name string `json:"name"` // lower case
+	ID   int64  `json:"id"`
+}
+
+// RepoHook is a repository's webhook that delivers to the receiver.
+type RepoHook struct {
 	Name string `json:"name"` // lower case
 	ID   int64  `json:"id"`
 }
@@ -61,6 +72,9 @@ type ReconcileState struct {
 	Checkpoint time.Time `json:"checkpoint,omitzero"`
 	// RepoIDs are the filter's repositories' ids, looked up once.
 	RepoIDs []RepoID `json:"repo_ids,omitempty"`
+	// RepoHooks are the repository hooks delivering to the filter's
+	// RepoHookURL (token-only setups), looked up once.
+	RepoHooks []RepoHook `json:"repo_hooks,omitempty"`
 	// Redelivered are recent redeliveries, newest last. The receiver reads
 	// them to mark a train started by a redelivery "(redelivered)".
 	Redelivered []Redelivered `json:"redelivered,omitempty"`
@@ -107,6 +121,9 @@ type ReconcileCandidate struct {
 	Event       string    `json:"event"`
 	Action      string    `json:"action,omitempty"`
 	DeliveredAt time.Time `json:"delivered_at"`
+	// Repo and HookID name the repository hook it came from; empty: the App's.
+	Repo   string `json:"repo,omitempty"`
+	HookID int64  `json:"hook_id,omitempty"`
 }
 
 // ScanInput is the input of ScanDeliveries.
@@ -123,6 +140,8 @@ type ScanResult struct {
 	Checkpoint time.Time `json:"checkpoint,omitzero"`
 	// RepoIDs are the filter's repository ids (looked up when missing).
 	RepoIDs []RepoID `json:"repo_ids,omitempty"`
+	// RepoHooks are the repository hooks read (token-only setups).
+	RepoHooks []RepoHook `json:"repo_hooks,omitempty"`
 	// Scanned counts the log items read, Pages the list requests, Lookups
 	// the repository id requests.
 	Scanned int `json:"scanned"`
@@ -142,6 +161,8 @@ type ScanResult struct {
 // RedeliverInput is the input of RedeliverDeliveries.
 type RedeliverInput struct {
 	Candidates []ReconcileCandidate `json:"candidates"`
+	// Owner owns the repository hooks of the candidates (token-only setups).
+	Owner string `json:"owner,omitempty"`
 }
 
 // RedeliverResult is what RedeliverDeliveries did.

@@ -246,6 +246,8 @@ func TestReconcileInterval(t *testing.T) {
 		{give: "off", want: 0},
 		{give: "15m", want: 15 * time.Minute},
 		{give: "10s", wantErr: `train.yaml:4: reconcile: interval "10s": 10s is shorter than the minimum 1m0s`},
+		{give: "5m\n  webhook_url: ftp://x", wantErr: `train.yaml:5: reconcile: webhook_url "ftp://x": want an absolute http(s) URL`},
+		{give: "5m\n  webhook_url: https://rt.example.org/webhook", want: 5 * time.Minute},
 		{give: "soon", wantErr: `train.yaml:4: reconcile: interval "soon": want a duration like 5m, or "off"`},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"time"
 )
 
@@ -11,6 +12,10 @@ type Reconcile struct {
 	// Interval between reconciler runs, a duration of at least a minute, or
 	// "off" to disable the schedule. Default "5m".
 	Interval string `yaml:"interval" json:"interval,omitempty"`
+	// WebhookURL is the receiver's URL as configured on the repositories'
+	// webhooks. A token-only setup (no GitHub App) reads those repository
+	// hooks' delivery logs, found by this URL; with the App it is not used.
+	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty"`
 }
 
 // DefaultReconcileInterval is the reconciler's default interval.
@@ -45,6 +50,12 @@ func (r Reconcile) Every() (time.Duration, error) {
 func (v validator) checkReconcile(r Reconcile) error {
 	if _, err := r.Every(); err != nil {
 		return v.errAt("reconcile.interval", err, "reconcile: interval %q: %v", r.Interval, err)
+	}
+	if r.WebhookURL != "" {
+		u, err := url.Parse(r.WebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return v.errAt("reconcile.webhook_url", err, "reconcile: webhook_url %q: want an absolute http(s) URL", r.WebhookURL)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -15,6 +16,7 @@ const (
 	kindListDeliveries = "list_hook_deliveries"
 	kindRedeliver      = "redeliver_hook_delivery"
 	kindGetRepo        = "get_repo"
+	kindListHooks      = "list_hooks"
 )
 
 // ErrNoAppHook means the client has no App credentials, so it cannot read
@@ -133,4 +135,27 @@ func hookRepo(h Hook) string {
 		return ""
 	}
 	return fullName(h.Owner, h.Repo)
+}
+
+// FindRepoHook finds the repository webhook that delivers to url (compared
+// without a trailing slash); found is false when the repository has none.
+// One request per page of hooks.
+// https://docs.github.com/rest/repos/webhooks#list-repository-webhooks
+func (c *Client) FindRepoHook(ctx context.Context, owner, repo, url string) (hook Hook, found bool, err error) {
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		hooks, resp, err := c.gh.Repositories.ListHooks(withKind(ctx, kindListHooks), owner, repo, opts)
+		if err != nil {
+			return Hook{}, false, c.classify("list webhooks", fullName(owner, repo), err)
+		}
+		for _, h := range hooks {
+			if strings.TrimSuffix(h.GetConfig().GetURL(), "/") == strings.TrimSuffix(url, "/") {
+				return Hook{Owner: owner, Repo: repo, ID: h.GetID()}, true, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			return Hook{}, false, nil
+		}
+		opts.Page = resp.NextPage
+	}
 }

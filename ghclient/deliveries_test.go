@@ -98,7 +98,14 @@ func TestSimHookDeliveryLog(t *testing.T) {
 	if _, _, err := tok.ListHookDeliveries(ctx, ghclient.Hook{}, "", 10); !errors.Is(err, ghclient.ErrNoAppHook) {
 		t.Fatalf("app hook with a token: %v", err)
 	}
-	page, _, err := tok.ListHookDeliveries(ctx, ghclient.Hook{Owner: owner, Repo: "commons", ID: ghsim.HookID}, "", 100)
+	hook, found, err := tok.FindRepoHook(ctx, owner, "commons", dead+"/")
+	if err != nil || !found || hook.ID != ghsim.HookID {
+		t.Fatalf("find the repo hook to %s: %+v %v %v", dead, hook, found, err)
+	}
+	if _, found, err := tok.FindRepoHook(ctx, owner, "commons", "https://elsewhere.example/hook"); found || err != nil {
+		t.Fatalf("a hook to another URL: %v %v", found, err)
+	}
+	page, _, err := tok.ListHookDeliveries(ctx, hook, "", 100)
 	if err != nil || len(page) != 8 {
 		t.Fatalf("repo hook log: %d items, %v", len(page), err)
 	}

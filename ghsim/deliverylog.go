@@ -260,3 +260,35 @@ func (s *Sim) handleRedeliver(w http.ResponseWriter, req *http.Request) {
 	}
 	writeJSON(w, http.StatusAccepted, struct{}{})
 }
+
+// repoHookJSON is an item of GET /repos/{owner}/{repo}/hooks.
+type repoHookJSON struct {
+	Type   string            `json:"type"`
+	ID     int64             `json:"id"`
+	Name   string            `json:"name"`
+	Active bool              `json:"active"`
+	Events []string          `json:"events"`
+	Config map[string]string `json:"config"`
+	URL    string            `json:"url"`
+}
+
+// handleListRepoHooks serves GET /repos/{owner}/{repo}/hooks: the
+// simulator's one webhook (every repository sees it, with the same id), or
+// none when no webhook URL is configured.
+func (s *Sim) handleListRepoHooks(w http.ResponseWriter, req *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.pathRepoLocked(w, req)
+	if repo == nil {
+		return
+	}
+	out := []repoHookJSON{}
+	if s.hooks.url != "" {
+		out = append(out, repoHookJSON{
+			Type: "Repository", ID: HookID, Name: "web", Active: true, Events: []string{"*"},
+			Config: map[string]string{"content_type": "json", "insecure_ssl": "0", "url": s.hooks.url},
+			URL:    fmt.Sprintf("%s/api/v3/repos/%s/hooks/%d", s.baseURL, repo.fullName(), HookID),
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -191,4 +191,11 @@ func TestRepoHookLogShowsOnlyItsRepo(t *testing.T) {
 	_, resp, err := e.gh.Apps.ListHookDeliveries(e.ctx, nil)
 	require.Error(t, err)
 	assert.Equal(t, http.StatusUnauthorized, status(resp), "the App hook needs an App JWT")
+
+	hooks, _, err := e.gh.Repositories.ListHooks(e.ctx, "acme", "lib", nil)
+	require.NoError(t, err)
+	require.Len(t, hooks, 1)
+	assert.Equal(t, HookID, hooks[0].GetID())
+	assert.Equal(t, rc.srv.URL, hooks[0].GetConfig().GetURL())
+	assert.True(t, hooks[0].GetActive())
 }

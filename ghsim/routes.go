@@ -47,6 +47,7 @@ func (s *Sim) apiRoutes() *http.ServeMux {
 	handle("DELETE "+repo+"/releases/assets/{asset_id}", s.handleDeleteAsset)
 	handle("POST /api/uploads/repos/{owner}/{repo}/releases/{release_id}/assets", s.handleUploadAsset)
 
+	handle("GET "+repo+"/hooks", s.handleListRepoHooks)
 	handle("GET "+repo+"/hooks/{hook_id}/deliveries", s.handleListDeliveries)
 	handle("GET "+repo+"/hooks/{hook_id}/deliveries/{delivery_id}", s.handleGetDelivery)
 	handle("POST "+repo+"/hooks/{hook_id}/deliveries/{delivery_id}/attempts", s.handleRedeliver)

@@ -108,8 +108,9 @@ func startReconciler(ctx context.Context, c client.Client, opts Options) {
 	if opts.Train == nil {
 		return
 	}
-	if opts.GitHub.AppID == 0 {
-		opts.Logger.Warn("webhook delivery-log reconciler not scheduled: it reads the GitHub App's webhook log (set GITHUB_APP_ID); failed deliveries are not redelivered")
+	if opts.GitHub.AppID == 0 && opts.Train.Reconcile.WebhookURL == "" {
+		opts.Logger.Warn("webhook delivery-log reconciler not scheduled: it reads the GitHub App's webhook log (set GITHUB_APP_ID), " +
+			"or with a token the repositories' webhooks to reconcile.webhook_url (not set); failed deliveries are not redelivered")
 		return
 	}
 	what, err := EnsureReconcileSchedule(ctx, c, *opts.Train)

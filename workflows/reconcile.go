@@ -65,7 +65,7 @@ func ReconcileDispatchTypes() []string {
 // and release repo, workflow_run completed of its members, and the
 // receiver's repository_dispatch types.
 func ReconcileFilterFor(train config.Train) activities.ReconcileFilter {
-	f := activities.ReconcileFilter{Owner: train.Owner, DispatchTypes: ReconcileDispatchTypes()}
+	f := activities.ReconcileFilter{Owner: train.Owner, DispatchTypes: ReconcileDispatchTypes(), RepoHookURL: train.Reconcile.WebhookURL}
 	triggers := train.Trigger.Repos
 	if len(triggers) == 0 {
 		for _, r := range train.Repos {
@@ -144,7 +144,7 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (activities.ReconcileRes
 	if err := workflow.ExecuteActivity(ctx, r.ScanDeliveries, activities.ScanInput{Filter: in.Filter, State: state}).Get(ctx, &scan); err != nil {
 		return result, err
 	}
-	next := activities.ReconcileState{Checkpoint: scan.Checkpoint, RepoIDs: scan.RepoIDs, Redelivered: state.Redelivered}
+	next := activities.ReconcileState{Checkpoint: scan.Checkpoint, RepoIDs: scan.RepoIDs, RepoHooks: scan.RepoHooks, Redelivered: state.Redelivered}
 	candidates := scan.Candidates
 	if len(candidates) > maxRedeliveriesPerRun {
 		// Oldest first: the rest are newer than the kept checkpoint.
@@ -163,7 +163,7 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (activities.ReconcileRes
 		if err := workflow.ExecuteActivity(ctx, r.SaveReconcileState, activities.SaveStateInput{ScheduleID: in.ScheduleID, State: marked}).Get(ctx, nil); err != nil {
 			return result, err
 		}
-		if err := workflow.ExecuteActivity(ctx, r.RedeliverDeliveries, activities.RedeliverInput{Candidates: candidates}).Get(ctx, &red); err != nil {
+		if err := workflow.ExecuteActivity(ctx, r.RedeliverDeliveries, activities.RedeliverInput{Candidates: candidates, Owner: in.Filter.Owner}).Get(ctx, &red); err != nil {
 			return result, err
 		}
 		next.Redelivered = activities.WithRedelivered(next.Redelivered, red.Redelivered, scan.Checkpoint)

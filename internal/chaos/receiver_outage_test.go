@@ -38,7 +38,7 @@ func TestReceiverOutages(t *testing.T) {
 	srv := testenv.StartTemporal(t, "")
 	c := srv.Client()
 	train := traintest.FastTrain()
-	s := traintest.StartReconcileStack(t, c, train, nil)
+	s := traintest.StartReconcileStack(t, c, train, nil, false)
 	s.Receiver.Start(t)
 
 	var runs []activities.ReconcileResult

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
@@ -34,17 +35,30 @@ const outsider = "website"
 // not the ping, not the dispatch that succeeded on a later attempt), the
 // train starts once with "(redelivered)" in its trigger and completes; a
 // second run redelivers nothing.
+// It runs with the GitHub App (the App hook's log) and with a token only
+// (each member repository's hook to reconcile.webhook_url).
 func TestReconcilerRecoversLostTrigger(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: real Temporal dev server")
 	}
 	srv := testenv.StartTemporal(t, "")
-	c := srv.Client()
+	t.Run("app", func(t *testing.T) { recoversLostTrigger(t, srv.Client(), false) })
+	t.Run("token", func(t *testing.T) { recoversLostTrigger(t, srv.Client(), true) })
+}
+
+func recoversLostTrigger(t *testing.T, c client.Client, tokenOnly bool) {
 	sc := ghsim.DefaultScenario()
 	sc.Repos = append(sc.Repos, ghsim.RepoScenario{Name: outsider})
 	train := traintest.FastTrain()
-	s := traintest.StartReconcileStack(t, c, train, sc)
-	const tag = "v3.1.4"
+	s := traintest.StartReconcileStack(t, c, train, sc, tokenOnly)
+	hooks, lookups := 1, len(train.Repos) // the App's hook; repository ids
+	if tokenOnly {
+		hooks, lookups = len(train.Repos), 2*len(train.Repos) // each repo's hook; ids and hooks
+	}
+	tag := "v3.1.4"
+	if tokenOnly {
+		tag = "v3.1.5"
+	}
 
 	// Receiver down: every delivery fails.
 	s.MaintainerTrigger(t, tag)
@@ -72,9 +86,12 @@ func TestReconcilerRecoversLostTrigger(t *testing.T) {
 	assert.Equal(t, len(trigger), first.Failed, "failed relevant deliveries")
 	assert.Equal(t, len(trigger), first.Redelivered)
 	assert.Equal(t, first.Pages+first.RedeliverCalls+first.Lookups, first.Budget)
-	assert.Equal(t, 1, first.Pages, "one page holds the whole log")
+	assert.Equal(t, hooks, first.Pages, "one page holds a hook's whole log")
+	assert.Equal(t, lookups, first.Lookups)
 	assert.Equal(t, len(trigger), first.RedeliverCalls)
-	assert.GreaterOrEqual(t, first.Scanned, logged, "the whole log was read (the outsider's run adds deliveries meanwhile)")
+	if !tokenOnly {
+		assert.GreaterOrEqual(t, first.Scanned, logged, "the whole log was read (the outsider's run adds deliveries meanwhile)")
+	}
 
 	after := s.Settled(t)
 	var redelivered []string
@@ -103,6 +120,7 @@ func TestReconcilerRecoversLostTrigger(t *testing.T) {
 	assert.Zero(t, second.Redelivered, "nothing left to redeliver")
 	assert.Zero(t, second.Failed)
 	assert.Zero(t, second.Lookups, "repository ids are kept in the schedule's memo")
+	assert.Equal(t, hooks, second.Pages)
 	assert.Equal(t, second.Pages, second.Budget)
 
 	// The receiver's /metrics shows the last run, read from the schedule's memo.

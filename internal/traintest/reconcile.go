@@ -98,8 +98,10 @@ type ReconcileStack struct {
 }
 
 // StartReconcileStack starts the stack on the Temporal client c with the
-// receiver stopped; sc nil is ghsim's default scenario.
-func StartReconcileStack(t testing.TB, c client.Client, train config.Train, sc *ghsim.Scenario) *ReconcileStack {
+// receiver stopped; sc nil is ghsim's default scenario. tokenOnly gives the
+// worker a token instead of the App, and the train reconcile.webhook_url =
+// the receiver's URL, so the reconciler reads the repository hooks' logs.
+func StartReconcileStack(t testing.TB, c client.Client, train config.Train, sc *ghsim.Scenario, tokenOnly bool) *ReconcileStack {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -112,6 +114,11 @@ func StartReconcileStack(t testing.TB, c client.Client, train config.Train, sc *
 	}
 	rc := &Receiver{addr: ln.Addr().String()}
 	_ = ln.Close()
+	gh := ghclient.Config{AppID: appID, InstallationID: installationID, PrivateKey: pemKey}
+	if tokenOnly {
+		gh = ghclient.Config{Token: SimToken}
+		train.Reconcile.WebhookURL = rc.URL()
+	}
 	srv, err := webhook.New(webhook.Options{Secret: []byte(ReconcileSecret), Train: &train, Temporal: c, Schedules: c.ScheduleClient()})
 	if err != nil {
 		t.Fatal(err)
@@ -122,8 +129,9 @@ func StartReconcileStack(t testing.TB, c client.Client, train config.Train, sc *
 		Scenario: sc, WebhookURL: rc.URL(), WebhookSecret: ReconcileSecret, WebhookTimeout: 2 * time.Second,
 		App: &ghsim.App{ID: appID, InstallationID: installationID, PublicKey: &key.PublicKey},
 	}, nil)
+	gh.BaseURL = apiURL
 	w, err := worker.New(c, worker.Options{
-		GitHub:      ghclient.Config{BaseURL: apiURL, AppID: appID, InstallationID: installationID, PrivateKey: pemKey},
+		GitHub:      gh,
 		StoreURL:    "file://" + t.TempDir() + "?no_tmp_dir=1",
 		WorkDir:     t.TempDir(),
 		ListingWait: time.Second,
