@@ -9,6 +9,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
@@ -68,8 +69,7 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, train config.
 			},
 			Note: "webhook delivery-log reconciler (releasetrain worker)",
 		})
-		var exists *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &exists) {
+		if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 			return EnsureReconcileSchedule(ctx, c, train) // another worker created it meanwhile
 		}
 		if err != nil {
