@@ -218,6 +218,8 @@ func selectRedeliveries(items []logItem, f ReconcileFilter, ids []RepoID, done [
 		picked = append(picked, ReconcileCandidate{ID: d.ID, GUID: guid, Event: d.Event, Action: d.Action, DeliveredAt: d.DeliveredAt,
 			Repo: d.hook.Repo, HookID: d.hook.ID})
 	}
+	// Several hooks' logs (token-only setups) interleave: oldest first overall.
+	slices.SortStableFunc(picked, func(a, b ReconcileCandidate) int { return a.DeliveredAt.Compare(b.DeliveredAt) })
 	return picked, pending
 }
 
