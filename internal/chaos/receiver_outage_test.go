@@ -50,7 +50,7 @@ func TestReceiverOutages(t *testing.T) {
 			Get(ctx context.Context, valuePtr any) error
 		}
 		require.Eventually(t, func() bool {
-			_, err := c.DescribeWorkflowExecution(context.Background(), workflows.ReleaseWorkflowID(tag), "")
+			_, err := c.DescribeWorkflow(context.Background(), workflows.ReleaseWorkflowID(tag), "")
 			return err == nil
 		}, 30*time.Second, 100*time.Millisecond, "the trigger starts %s", tag)
 		run = c.GetWorkflow(context.Background(), workflows.ReleaseWorkflowID(tag), "")

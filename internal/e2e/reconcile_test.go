@@ -78,7 +78,7 @@ func recoversLostTrigger(t *testing.T, c client.Client, tokenOnly bool) {
 	s.Receiver.Start(t)
 	require.NoError(t, s.Sim.Redeliver(before[lostDispatch].GUID))
 	logged := len(s.Settled(t))
-	_, err = c.DescribeWorkflowExecution(context.Background(), workflows.ReleaseWorkflowID(tag), "")
+	_, err = c.DescribeWorkflow(context.Background(), workflows.ReleaseWorkflowID(tag), "")
 	require.Error(t, err, "no train before the reconciler runs")
 
 	first := s.RunReconcile(t)
