@@ -23,7 +23,11 @@ func TestEnsureReconcileSchedule(t *testing.T) {
 		t.Skip("needs the Temporal dev server")
 	}
 	srv := testenv.StartTemporal(t, "")
+	// The dev server's own client: Stop does not close it, so close it first
+	// (cleanups run last-in first-out), or its reconnecting connection
+	// outlives the test and TestRunPollsAndStopsOnCancel's goleak sees it.
 	c := srv.Client()
+	t.Cleanup(c.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	train := *config.Default()
