@@ -23,7 +23,6 @@ const (
 	kindArtifactBlob  = "artifact_blob"
 	kindListReleases  = "list_releases"
 	kindGetRelease    = "get_release"
-	kindGetRepo       = "get_repo"
 	kindGetWorkflow   = "get_workflow"
 	kindImmutable     = "immutable_releases"
 	kindRateLimit     = "rate_limit"

@@ -29,6 +29,7 @@ const (
 // train that already succeeded answers finished=true; one that failed, was
 // cancelled or terminated starts a new run.
 func (s *Server) startTrain(ctx context.Context, source string, in workflows.ReleaseInput) (rep reply, finished bool, err error) {
+	in.Trigger = s.markRedelivered(ctx, in.Trigger)
 	st, err := workflows.StartOrJoin(ctx, s.temporal, in)
 	switch {
 	case isAlreadyStarted(err) || errors.Is(err, workflows.ErrTrainFinished):

@@ -135,6 +135,9 @@ type Status struct {
 	// ForeignAssets names assets a person attached to the draft: published
 	// with the release, not covered by SHA256SUMS.
 	ForeignAssets []string `json:"foreign_assets,omitempty"`
+	// Trigger says what started the train (ReleaseInput.Trigger), e.g.
+	// "release webhook BTCDecoded/bllvm-consensus (redelivered)".
+	Trigger string `json:"trigger,omitempty"`
 }
 
 // RepoStatus is one build's state.

@@ -257,6 +257,9 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 	for _, name := range st.ForeignAssets {
 		fmt.Fprintf(w, "attached by a person, not in SHA256SUMS: %s\n", name)
 	}
+	if st.Trigger != "" {
+		fmt.Fprintf(w, "Trigger: %s\n", st.Trigger)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAYER\tREPO\tSTATE\tATTEMPT\tFILES\tRUN\tTIME\tERROR")
 	if pf := st.Preflight; pf != nil {
