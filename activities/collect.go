@@ -72,7 +72,11 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 	out := nameFiles(files)
 	a.logger().Info("artifacts collected", zap.String("repo", run.Owner+"/"+run.Repo),
 		zap.Int64("run_id", run.ID), zap.Int("artifacts", len(selected)), zap.Int("files", len(out)))
-	return CollectResult{Files: out}, nil
+	digests := make([]ArtifactDigest, 0, len(selected))
+	for _, art := range selected {
+		digests = append(digests, ArtifactDigest{Name: art.Name, Digest: art.Digest})
+	}
+	return CollectResult{Files: out, Artifacts: digests}, nil
 }
 
 // collectOne downloads, verifies and unzips one artifact in one pass, then

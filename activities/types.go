@@ -97,6 +97,15 @@ type File struct {
 // CollectResult lists the files of a run's artifacts.
 type CollectResult struct {
 	Files []File `json:"files"`
+	// Artifacts are the GitHub artifacts the files came from, for the provenance.
+	Artifacts []ArtifactDigest `json:"artifacts,omitempty"`
+}
+
+// ArtifactDigest is one GitHub Actions artifact of a run: its name and
+// GitHub's digest ("sha256:<hex>"; empty for uploads older than upload-artifact v4).
+type ArtifactDigest struct {
+	Name   string `json:"name"`
+	Digest string `json:"digest,omitempty"`
 }
 
 // RepoResult is one repo's contribution to the release.
@@ -107,6 +116,13 @@ type RepoResult struct {
 	Skipped    bool   `json:"skipped,omitempty"`
 	SkipReason string `json:"skip_reason,omitempty"`
 	Files      []File `json:"files,omitempty"`
+	// Conclusion is the run's final conclusion, Reruns the re-runs and fresh
+	// dispatches it took, Workflow the build workflow's path, and Artifacts
+	// the artifacts collected: what the provenance records.
+	Conclusion string           `json:"conclusion,omitempty"`
+	Reruns     int              `json:"reruns,omitempty"`
+	Workflow   string           `json:"workflow,omitempty"`
+	Artifacts  []ArtifactDigest `json:"artifacts,omitempty"`
 }
 
 // PackageInput builds the bundle, SHA256SUMS, signatures and notes.
@@ -120,6 +136,25 @@ type PackageInput struct {
 	Repos       []RepoResult `json:"repos"`
 	// GenerateNotes appends GitHub's generated notes for the release repo.
 	GenerateNotes bool `json:"generate_notes,omitempty"`
+	// Provenance is what the provenance records beyond the repos' results.
+	Provenance ProvenanceInput `json:"provenance"`
+}
+
+// ProvenanceInput describes the train's run for its provenance
+// (<name>-<tag>.intoto.jsonl): the Release workflow's execution and times,
+// what started it and how it was narrowed.
+type ProvenanceInput struct {
+	WorkflowID string    `json:"workflow_id"`
+	RunID      string    `json:"run_id"`
+	StartedAt  time.Time `json:"started_at"`
+	// FinishedAt is when the builds were done (the packaging began), from the
+	// workflow's clock, so a retried PackageRelease records the same time.
+	FinishedAt     time.Time `json:"finished_at"`
+	Trigger        string    `json:"trigger,omitempty"`
+	Only           []string  `json:"only,omitempty"`
+	WithDependents bool      `json:"with_dependents,omitempty"`
+	// ConfigSHA256 is the hex sha256 of the train's resolved config (JSON).
+	ConfigSHA256 string `json:"config_sha256,omitempty"`
 }
 
 // Asset is one file to publish, by reference into the store.

@@ -103,11 +103,12 @@ type Member struct {
 	SkipReason string
 }
 
-// Artifact is one GitHub Actions artifact a run uploaded, or a file
-// collected from it when GitHub gave no artifact digest.
+// Artifact is one GitHub Actions artifact a run uploaded.
 type Artifact struct {
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
+	Name string `json:"name"`
+	// SHA256 is GitHub's digest of the artifact's zip, empty when GitHub
+	// gave none (uploads older than upload-artifact v4).
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // externalParameters are what the train was asked to do.

@@ -38,6 +38,9 @@ type build struct {
 	reruns    int  // automatic re-runs used
 	status    RepoStatus
 	files     []activities.File
+	// artifacts and conclusion describe the successful run, for the provenance.
+	artifacts  []activities.ArtifactDigest
+	conclusion string
 	event     *BuildEvent // latest completed build-event, consumed on use
 	// lost is a dispatch cancelled before it reported a run: GitHub may have
 	// started one all the same, so the cleanup looks it up and cancels it.
@@ -161,6 +164,7 @@ func (b *build) await(ctx workflow.Context) (step, error) {
 	}
 	switch res.Outcome {
 	case activities.OutcomeSucceeded:
+		b.conclusion = res.Conclusion
 		return b.collect, nil
 	case activities.OutcomeNeedsPerson:
 		return b.block(ctx, "run needs a person: "+res.Conclusion, b.rerun)
@@ -282,6 +286,7 @@ func (b *build) collect(ctx workflow.Context) (step, error) {
 		return b.block(ctx, "collect artifacts: "+errText(err), b.collect)
 	}
 	b.files = out.Files
+	b.artifacts = out.Artifacts
 	b.status.Artifacts = out.Files
 	b.finish(ctx, RepoSucceeded)
 	return nil, nil
@@ -398,9 +403,12 @@ func (b *build) report() {
 
 // result is the build's contribution to the release.
 func (b *build) result() activities.RepoResult {
-	r := activities.RepoResult{Repo: b.repo.Name, Attempts: b.status.Attempt, Files: b.files}
+	r := activities.RepoResult{Repo: b.repo.Name, Attempts: b.status.Attempt, Files: b.files,
+		Conclusion: b.conclusion, Workflow: b.repo.Settings.Workflow, Artifacts: b.artifacts}
 	if b.run != nil {
 		r.Run = *b.run
+		// Re-runs of the final run, and fresh dispatches before it.
+		r.Reruns = max(b.run.Attempt-1, 0) + b.gen - 1
 	}
 	if b.status.State == RepoSkipped {
 		r.Skipped = true
