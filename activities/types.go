@@ -183,10 +183,31 @@ type PublishInput struct {
 	// Marker labels the assets this train uploads, so a retry may replace its
 	// own asset but never someone else's.
 	Marker string `json:"marker"`
+	// KeepDraft fills the draft and stops there (the signature window);
+	// a later PublishRelease without it publishes.
+	KeepDraft bool `json:"keep_draft,omitempty"`
 }
 
-// PublishResult is the published release.
+// PublishResult is the published release, or the filled draft with KeepDraft.
 type PublishResult struct {
 	ReleaseID int64  `json:"release_id"`
 	URL       string `json:"url"`
+	Draft     bool   `json:"draft,omitempty"`
 }
+
+// AttachSignatureInput adds a rebuilder's signature over SHA256SUMS to the
+// train's draft. The signature travels in the payload: it is a few hundred
+// bytes, bounded by MaxSignatureSize. Whose key made it is for the users'
+// keyrings to judge (releasetrain verify --min-good).
+type AttachSignatureInput struct {
+	Owner string `json:"owner"`
+	Repo  string `json:"repo"`
+	Tag   string `json:"tag"`
+	// Name is SHA256SUMS.<signer>.asc.
+	Name      string `json:"name"`
+	Signature []byte `json:"signature"`
+	Marker    string `json:"marker"`
+}
+
+// MaxSignatureSize bounds an attached signature file.
+const MaxSignatureSize = 64 << 10

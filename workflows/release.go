@@ -180,6 +180,15 @@ func (r *release) publish(ctx, work workflow.Context) error {
 		NotesSHA256: pkg.NotesSHA256,
 		Marker:      workflow.GetInfo(ctx).WorkflowExecution.ID,
 	}
+	// With a signature window (version 1), the draft is filled first and
+	// stays open for rebuilders' signatures, which are published with it.
+	if w := t.Release.SignatureWindow; w > 0 && workflow.GetVersion(ctx, signatureWindowVersion, workflow.DefaultVersion, 1) >= 1 {
+		sigs, err := r.signatureWindow(ctx, work, out, w)
+		if err != nil {
+			return err
+		}
+		out.Assets = append(append([]activities.Asset(nil), out.Assets...), sigs...)
+	}
 	// A cancel reaches PublishRelease only through its heartbeats, so it may
 	// still publish after the cancel. Wait for its answer (version 1): a
 	// release it published is reported as succeeded with its URL, never as a

@@ -29,6 +29,7 @@ const releaseUsage = `usage: releasetrain release COMMAND TAG …
   releasetrain release pause|resume|cancel TAG [--reason TEXT]
   releasetrain release retry|skip TAG REPO
   releasetrain release retry TAG          (retry the blocked package or publish step)
+  releasetrain release attach-signature TAG FILE   (a rebuilder's SHA256SUMS.<signer>.asc, while the draft is open)
 
 Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE`
 
@@ -74,6 +75,8 @@ func (r *releaseCLI) run(ctx context.Context, args []string) error {
 		return r.control(ctx, sub, rest)
 	case workflows.SignalRetry, workflows.SignalSkip:
 		return r.repoSignal(ctx, sub, rest)
+	case workflows.UpdateAttachSignature:
+		return r.attachSignature(ctx, rest)
 	case "help":
 		fmt.Fprintln(r.stdout, releaseUsage)
 		return nil
