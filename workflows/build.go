@@ -41,7 +41,7 @@ type build struct {
 	// artifacts and conclusion describe the successful run, for the provenance.
 	artifacts  []activities.ArtifactDigest
 	conclusion string
-	event     *BuildEvent // latest completed build-event, consumed on use
+	event      *BuildEvent // latest completed build-event, consumed on use
 	// lost is a dispatch cancelled before it reported a run: GitHub may have
 	// started one all the same, so the cleanup looks it up and cancels it.
 	lost *activities.LostDispatchInput
