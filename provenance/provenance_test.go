@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -258,4 +259,43 @@ func readSums(t *testing.T, dir string) []bundle.SumLine {
 		t.Fatal(err)
 	}
 	return lines
+}
+
+// TestLoadSignerOpenSSLKeys loads keys made as the README says, with openssl.
+func TestLoadSignerOpenSSLKeys(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Fatal("openssl not installed (.ci/run installs it)")
+	}
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"genpkey", "-algorithm", "ed25519", "-out", "ed.pem"},
+		{"pkey", "-in", "ed.pem", "-pubout", "-out", "ed.pub.pem"},
+		{"ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.pem"}, // SEC 1
+		{"ec", "-in", "ec.pem", "-pubout", "-out", "ec.pub.pem"},
+		{"ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out", "p384.pem"},
+	} {
+		cmd := exec.Command(openssl, args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	for _, k := range []string{"ed", "ec"} {
+		s, err := LoadSignerFile(filepath.Join(dir, k+".pem"))
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		rel := writeRelease(t, s)
+		v, err := LoadVerifierFile(filepath.Join(dir, k+".pub.pem"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := OpenFile(context.Background(), filepath.Join(rel.dir, rel.provName), []*Verifier{v}); err != nil {
+			t.Errorf("%s: %v", k, err)
+		}
+	}
+	if _, err := LoadSignerFile(filepath.Join(dir, "p384.pem")); err == nil || !strings.Contains(err.Error(), "P-256") {
+		t.Errorf("P-384 key: %v", err)
+	}
 }
