@@ -91,6 +91,15 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 	if !strings.Contains(cli.stdout.(*bytes.Buffer).String(), "SHA256SUMS.rebuilder.asc attached to the draft") {
 		t.Errorf("output: %s", cli.stdout)
 	}
+	// The status shows the window, its end and what is attached.
+	cli.stdout.(*bytes.Buffer).Reset()
+	if err := cli.run(ctx, []string{"status", tag}); err != nil {
+		t.Fatal(err)
+	}
+	if text := cli.stdout.(*bytes.Buffer).String(); !strings.Contains(text, "signature window: draft "+st.SignatureWindow.DraftURL+" open until ") ||
+		!strings.Contains(text, "attached: SHA256SUMS.rebuilder.asc") {
+		t.Errorf("status during the window:\n%s", text)
+	}
 
 	final := traintest.WaitTrain(t, run, 2*time.Minute)
 	if final.State != workflows.StateSucceeded || final.SignatureWindow == nil || final.SignatureWindow.Open ||

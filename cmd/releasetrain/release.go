@@ -233,6 +233,18 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 	if st.Error != "" {
 		fmt.Fprintf(w, "error: %s\n", st.Error)
 	}
+	if sw := st.SignatureWindow; sw != nil {
+		signed := "none yet"
+		if len(sw.Signatures) > 0 {
+			signed = strings.Join(sw.Signatures, ", ")
+		}
+		if sw.Open {
+			fmt.Fprintf(w, "signature window: draft %s open until %s (releasetrain release attach-signature %s FILE); attached: %s\n",
+				sw.DraftURL, sw.Until.UTC().Format(time.RFC3339), st.Tag, signed)
+		} else {
+			fmt.Fprintf(w, "signature window: closed at %s; attached: %s\n", sw.Until.UTC().Format(time.RFC3339), signed)
+		}
+	}
 	if st.ReleaseURL != "" {
 		fmt.Fprintf(w, "release: %s\n", st.ReleaseURL)
 	}
