@@ -29,16 +29,25 @@ const ErrPublished = "ReleasePublished"
 // attached: its name (SHA256SUMS.<signer>.asc), its size, and that it holds
 // armored OpenPGP signatures (whose keys the users' keyrings judge).
 func CheckSignatureFile(name string, data []byte) error {
-	if !signatureName.MatchString(name) || name == bundle.SigsName {
-		return fmt.Errorf("signature file name %q: want SHA256SUMS.<signer>.asc with letters, digits, '.', '_', '-', '+'", name)
-	}
-	if len(data) > MaxSignatureSize {
-		return fmt.Errorf("signature file %s: %d bytes, at most %d", name, len(data), MaxSignatureSize)
+	if err := CheckSignatureName(name, len(data)); err != nil {
+		return err
 	}
 	// With an empty keyring every signature counts as unknown; what fails
 	// is data that is not armored OpenPGP signatures.
 	if _, err := bundle.Verify(nil, data, openpgp.EntityList{}); err != nil {
 		return fmt.Errorf("signature file %s: %w", name, err)
+	}
+	return nil
+}
+
+// CheckSignatureName checks a signature file's name and size only: pure,
+// so the workflow's update validator may call it.
+func CheckSignatureName(name string, size int) error {
+	if !signatureName.MatchString(name) || name == bundle.SigsName {
+		return fmt.Errorf("signature file name %q: want SHA256SUMS.<signer>.asc with letters, digits, '.', '_', '-', '+'", name)
+	}
+	if size == 0 || size > MaxSignatureSize {
+		return fmt.Errorf("signature file %s: %d bytes, want 1 to %d", name, size, MaxSignatureSize)
 	}
 	return nil
 }
