@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
 // TestDevDemoEndToEnd is `make run` in a test: the whole stack (Temporal dev
@@ -187,6 +189,25 @@ func checkDemoProvenance(t *testing.T, rep devstack.Report) {
 	out.Reset()
 	if err := run(ctx, []string{"verify", fresh, "--keys", bothKeys, "--min-good", "2", "--provenance-key", rep.ProvenanceKey}, &out, &errb); err != nil {
 		t.Errorf("min-good 2 with the train's and the rebuilder's signatures: %v\n%s", err, out.String())
+	}
+
+	// Another provenance key does not verify it.
+	otherKey := filepath.Join(keyDir, "other.pem")
+	if err := provenance.GenerateKeyFiles(provenance.AlgorithmECDSAP256, otherKey, otherKey+".pub"); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"verify", fresh, "--keys", bothKeys, "--provenance-key", otherKey + ".pub"}, &out, &errb); !errors.Is(err, provenance.ErrBadSignature) {
+		t.Errorf("verify with another provenance key: %v", err)
+	}
+	// A member file swapped after the release: rebuild and verify refuse it.
+	if err := os.WriteFile(filepath.Join(fresh, "bllvm-node"), []byte("swapped"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"rebuild", fresh}, &out, &errb); exitCode(err) != 1 || !strings.Contains(err.Error(), "bllvm-node") {
+		t.Errorf("rebuild with a swapped member file: %v", err)
+	}
+	if err := run(ctx, []string{"verify", fresh, "--keys", bothKeys}, &out, &errb); exitCode(err) != 1 {
+		t.Errorf("verify with a swapped member file: %v", err)
 	}
 }
 
