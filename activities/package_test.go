@@ -38,8 +38,8 @@ func collectTwoRepos(t *testing.T, env *testsuite.TestActivityEnvironment, a *Ac
 		require.NoError(t, err)
 		var res CollectResult
 		require.NoError(t, val.Get(&res))
-		out = append(out, RepoResult{Repo: repo, Run: run, Attempts: 1, Files: res.Files, Conclusion: "success",
-			Workflow: "build.yml", Artifacts: res.Artifacts})
+		out = append(out, RepoResult{Repo: repo, Run: run, Attempts: 1, Manifest: &res.Manifest, Conclusion: "success",
+			Workflow: "build.yml", ArtifactsSHA256: res.ArtifactsSHA256})
 	}
 	return out
 }

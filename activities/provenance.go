@@ -51,7 +51,11 @@ func (a *Activities) provenanceAsset(ctx context.Context, in PackageInput, entri
 			Repo: e.Repo, Path: e.Name, Executable: e.Executable})
 	}
 	for _, r := range in.Repos {
-		pin.Members = append(pin.Members, member(r))
+		arts, err := a.artifactDigests(ctx, r.ArtifactsSHA256)
+		if err != nil {
+			return Asset{}, err
+		}
+		pin.Members = append(pin.Members, member(r, arts))
 	}
 	st, err := provenance.Build(pin)
 	if err != nil {
@@ -69,13 +73,13 @@ func (a *Activities) provenanceAsset(ctx context.Context, in PackageInput, entri
 }
 
 // member is one repo's result as the provenance records it.
-func member(r RepoResult) provenance.Member {
+func member(r RepoResult, arts []ArtifactDigest) provenance.Member {
 	m := provenance.Member{
 		Repo: r.Repo, RepoURL: repoURL(r.Run.URL), Workflow: workflowPath(r.Workflow),
 		Commit: r.Run.HeadSHA, RunID: r.Run.ID, Attempt: r.Run.Attempt, RunURL: r.Run.URL,
 		Conclusion: r.Conclusion, Reruns: r.Reruns, Skipped: r.Skipped, SkipReason: r.SkipReason,
 	}
-	for _, art := range r.Artifacts {
+	for _, art := range arts {
 		m.Artifacts = append(m.Artifacts, provenance.Artifact{Name: art.Name, SHA256: strings.TrimPrefix(art.Digest, "sha256:")})
 	}
 	return m

@@ -94,11 +94,15 @@ type File struct {
 	Executable bool   `json:"executable,omitempty"`
 }
 
-// CollectResult lists the files of a run's artifacts.
+// CollectResult addresses the manifest of a run's collected files. Files
+// is only in results recorded before manifests existed (it grew with the
+// files and could pass Temporal's payload limit); it is read, never written.
 type CollectResult struct {
-	Files []File `json:"files"`
-	// Artifacts are the GitHub artifacts the files came from, for the provenance.
-	Artifacts []ArtifactDigest `json:"artifacts,omitempty"`
+	Manifest ManifestRef `json:"manifest"`
+	Files    []File      `json:"files,omitempty"`
+	// ArtifactsSHA256 addresses the JSON list of the run's GitHub artifacts
+	// (names and digests, []ArtifactDigest) in the store, for the provenance.
+	ArtifactsSHA256 string `json:"artifacts_sha256,omitempty"`
 }
 
 // ArtifactDigest is one GitHub Actions artifact of a run: its name and
@@ -115,14 +119,18 @@ type RepoResult struct {
 	Attempts   int    `json:"attempts"`
 	Skipped    bool   `json:"skipped,omitempty"`
 	SkipReason string `json:"skip_reason,omitempty"`
-	Files      []File `json:"files,omitempty"`
+	// Manifest addresses the repo's collected files (nil when skipped).
+	Manifest *ManifestRef `json:"manifest,omitempty"`
+	// Files is the list itself in results recorded before manifests
+	// existed; read them both with Activities.RepoFiles.
+	Files []File `json:"files,omitempty"`
 	// Conclusion is the run's final conclusion, Reruns the re-runs and fresh
-	// dispatches it took, Workflow the build workflow's path, and Artifacts
-	// the artifacts collected: what the provenance records.
-	Conclusion string           `json:"conclusion,omitempty"`
-	Reruns     int              `json:"reruns,omitempty"`
-	Workflow   string           `json:"workflow,omitempty"`
-	Artifacts  []ArtifactDigest `json:"artifacts,omitempty"`
+	// dispatches it took, Workflow the build workflow's path, and
+	// ArtifactsSHA256 the stored list of the artifacts collected: what the provenance records.
+	Conclusion      string `json:"conclusion,omitempty"`
+	Reruns          int    `json:"reruns,omitempty"`
+	Workflow        string `json:"workflow,omitempty"`
+	ArtifactsSHA256 string `json:"artifacts_sha256,omitempty"`
 }
 
 // PackageInput builds the bundle, SHA256SUMS, signatures and notes.
