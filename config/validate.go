@@ -167,7 +167,7 @@ func (v validator) checkTrain(t *Train, g *dag.Graph) error {
 	if w := t.Release.SignatureWindow; w < 0 || w > MaxSignatureWindow {
 		return v.errAt("release.signature_window", nil, "release: signature_window %s: want 0 to %s", w, MaxSignatureWindow)
 	}
-	return nil
+	return v.checkReconcile(t.Reconcile)
 }
 
 // validOwner follows GitHub: letters, digits and single inner hyphens, at most 39.

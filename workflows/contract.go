@@ -121,6 +121,9 @@ type Status struct {
 	// BlockedStep is the release step ("package" or "publish") that failed
 	// and waits for retry (with an empty repo) or cancel; Error says why.
 	BlockedStep string `json:"blocked_step,omitempty"`
+	// Trigger says what started the train (ReleaseInput.Trigger), e.g.
+	// "release webhook BTCDecoded/bllvm-consensus (redelivered)".
+	Trigger string `json:"trigger,omitempty"`
 	// SignatureWindow is set once the filled draft waits for rebuilders'
 	// signatures (release.signature_window > 0).
 	SignatureWindow *SignatureWindow `json:"signature_window,omitempty"`
