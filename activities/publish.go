@@ -69,6 +69,11 @@ func (a *Activities) PublishRelease(ctx context.Context, in PublishInput) (Publi
 		}
 	}
 	activity.RecordHeartbeat(ctx, len(in.Assets))
+	if in.KeepDraft {
+		a.logger().Info("release draft filled", zap.String("repo", repo), zap.String("tag", in.Tag),
+			zap.String("url", rel.HTMLURL), zap.Int("assets", len(in.Assets)))
+		return PublishResult{ReleaseID: rel.ID, URL: rel.HTMLURL, Draft: true}, nil
+	}
 	want := make([]ghclient.AssetWant, len(in.Assets))
 	for i, as := range in.Assets {
 		want[i] = ghclient.AssetWant{Name: as.Name, Size: as.Size, SHA256: as.SHA256}

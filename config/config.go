@@ -55,7 +55,15 @@ type ReleaseTarget struct {
 	// prerelease: "true", "false" or "legacy" (latest by date and version).
 	// Prereleases are never latest. Default "true".
 	MakeLatest string `yaml:"make_latest" json:"make_latest,omitempty"`
+	// SignatureWindow keeps the filled draft open this long before it is
+	// published, so independent rebuilders can attach their signatures
+	// over SHA256SUMS (releasetrain release attach-signature). Default 0:
+	// publish at once. At most MaxSignatureWindow.
+	SignatureWindow time.Duration `yaml:"signature_window" json:"signature_window,omitempty"`
 }
+
+// MaxSignatureWindow bounds release.signature_window.
+const MaxSignatureWindow = 30 * 24 * time.Hour
 
 // Dispatch kinds.
 const (

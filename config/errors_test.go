@@ -67,6 +67,8 @@ func TestParseErrors(t *testing.T) {
 			`train.yaml:4: trigger: in mode release, release.repo "a" must not be one of trigger.repos (the train publishes its own draft there); remove it from trigger.repos, pick another release.repo, or use trigger.mode: draft`, "trigger.repos[1]"},
 		{"release repo not in train", "owner: x\nrelease:\n  repo: b\nrepos:\n  - name: a\n", `train.yaml:3: release: repo "b" is not in the train`, "release.repo"},
 		{"release name with a slash", "owner: x\nrelease:\n  name: a/b\nrepos:\n  - name: a\n", `train.yaml:3: release: name "a/b" must be letters, digits, '.', '_' or '-'`, "release.name"},
+		{"negative signature window", "owner: x\nrelease:\n  signature_window: -1h\nrepos:\n  - name: a\n", `train.yaml:3: release: signature_window -1h0m0s: want 0 to 720h0m0s`, "release.signature_window"},
+		{"signature window too long", "owner: x\nrelease:\n  signature_window: 1000h\nrepos:\n  - name: a\n", `train.yaml:3: release: signature_window 1000h0m0s: want 0 to 720h0m0s`, "release.signature_window"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
