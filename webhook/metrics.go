@@ -13,6 +13,7 @@ type metrics struct {
 	starts            *prometheus.CounterVec
 	signals           *prometheus.CounterVec
 	latency           *prometheus.HistogramVec
+	tagsRefused       *prometheus.CounterVec
 }
 
 // Delivery outcomes, the "outcome" label of releasetrain_webhook_deliveries_total.
@@ -51,7 +52,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"event"}),
 	}
-	for _, c := range []prometheus.Collector{m.deliveries, m.signatureFailures, m.starts, m.signals, m.latency} {
+	m.tagsRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "releasetrain", Subsystem: "webhook", Name: "tags_refused_total",
+		Help: "Release tags refused where they would start a train, by source and the releasetag rule they broke.",
+	}, []string{"source", "rule"})
+	for _, c := range []prometheus.Collector{m.deliveries, m.signatureFailures, m.starts, m.signals, m.latency, m.tagsRefused} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register webhook metrics: %w", err)
 		}
