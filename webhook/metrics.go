@@ -14,6 +14,8 @@ type metrics struct {
 	signals           *prometheus.CounterVec
 	latency           *prometheus.HistogramVec
 	tagsRefused       *prometheus.CounterVec
+	bodiesRefused     *prometheus.CounterVec
+	bodiesPending     prometheus.GaugeFunc
 }
 
 // Delivery outcomes, the "outcome" label of releasetrain_webhook_deliveries_total.
@@ -28,7 +30,7 @@ const (
 	outcomeError       = "error"
 )
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, pending func() float64) (*metrics, error) {
 	m := &metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "releasetrain", Subsystem: "webhook", Name: "deliveries_total",
@@ -56,7 +58,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		Namespace: "releasetrain", Subsystem: "webhook", Name: "tags_refused_total",
 		Help: "Release tags refused where they would start a train, by source and the releasetag rule they broke.",
 	}, []string{"source", "rule"})
-	for _, c := range []prometheus.Collector{m.deliveries, m.signatureFailures, m.starts, m.signals, m.latency, m.tagsRefused} {
+	m.bodiesRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "releasetrain", Subsystem: "webhook", Name: "bodies_refused_total",
+		Help: "Request bodies refused before the signature check, by reason: too_large, busy, memory, timeout.",
+	}, []string{"reason"})
+	m.bodiesPending = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: "releasetrain", Subsystem: "webhook", Name: "bodies_pending",
+		Help: "Deliveries reading their bodies now.",
+	}, pending)
+	for _, c := range []prometheus.Collector{m.deliveries, m.signatureFailures, m.starts, m.signals, m.latency, m.tagsRefused, m.bodiesRefused, m.bodiesPending} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register webhook metrics: %w", err)
 		}
