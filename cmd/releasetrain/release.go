@@ -19,8 +19,8 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
-	"github.com/BTCDecoded/releasetrain/worker"
 	"github.com/BTCDecoded/releasetrain/releasetag"
+	"github.com/BTCDecoded/releasetrain/worker"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
