@@ -153,7 +153,7 @@ func TestFailedDeliveryIsRecordedAndRedelivered(t *testing.T) {
 		d := e.sim.Deliveries()
 		failed = d[0]
 		return len(d) == 1 && !d[0].Pending
-	}, 5*time.Second, 5*time.Millisecond)
+	}, time.Minute, 5*time.Millisecond)
 	assert.Equal(t, "ping", failed.Event)
 	assert.Equal(t, http.StatusInternalServerError, failed.StatusCode)
 	assert.NotEmpty(t, failed.Error)

@@ -94,7 +94,7 @@ func TestGhsimCommandServesUntilCancelled(t *testing.T) {
 		if err != nil {
 			t.Fatalf("runGhsim: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("runGhsim did not stop after cancel")
 	}
 	if kept, _ := filepath.Glob(filepath.Join(blobs, "*.zip")); len(kept) == 0 {

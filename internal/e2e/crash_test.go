@@ -104,17 +104,17 @@ func TestCrashRelease(t *testing.T) {
 	require.Eventually(t, func() bool {
 		data, _ := os.ReadFile(logs)
 		return bytes.Count(data, []byte(`"worker started"`)) == kills+1
-	}, 20*time.Second, 20*time.Millisecond, "last worker started")
+	}, time.Minute, 20*time.Millisecond, "last worker started")
 	require.NoError(t, p.Process.Signal(syscall.SIGTERM))
 	done := make(chan error, 1)
 	go func() { done <- p.Wait() }()
 	select {
 	case err := <-done:
 		assert.NoError(t, err, "worker exit after SIGTERM")
-	case <-time.After(20 * time.Second):
+	case <-time.After(time.Minute):
 		_ = p.Process.Kill()
 		<-done
-		t.Error("worker did not stop within 20s of SIGTERM")
+		t.Error("worker did not stop within a minute of SIGTERM")
 	}
 
 	got := traintest.VerifyRelease(t, sim, train, crashTag, st)
