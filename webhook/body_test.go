@@ -189,3 +189,18 @@ func TestBodyLimitIs25MiB(t *testing.T) {
 	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code, rec.Body.String())
 	assert.Zero(t, f.srv.bodies.buffered.Load(), "every buffered byte is given back")
 }
+
+// Headers are bounded too: 64 KiB, not net/http's 1 MiB default.
+func TestHugeHeadersRefused(t *testing.T) {
+	f := newFixture(t)
+	base, _ := served(t, f)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /webhook HTTP/1.1\r\nHost: x\r\nX-Padding: %s\r\nContent-Length: 0\r\n\r\n", strings.Repeat("a", 100<<10))
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(time.Minute)))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	require.NoError(t, err)
+	assert.Contains(t, line, "431")
+}
