@@ -179,11 +179,14 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	// A client that stalls costs a connection and a goroutine, never a
 	// buffer sized by what it claims: headers within readHeaderTimeout and
-	// maxHeaderBytes, a body within BodyTimeout (see bodyGate).
+	// maxHeaderBytes, a delivery's body within BodyTimeout (bodyGate sets its
+	// own deadline). ReadTimeout is the backstop for the API, whose bodies
+	// come after the token check; it also bounds the request's context once
+	// the body is read, so it stays well above DefaultTimeout.
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readHeaderTimeout + s.bodies.timeout + s.timeout,
+		ReadTimeout:       time.Minute,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    maxHeaderBytes,
