@@ -16,6 +16,8 @@ type Train struct {
 	Defaults Settings `yaml:"defaults" json:"defaults"`
 	// Repos are the members of the train, with their dependencies.
 	Repos []Repo `yaml:"repos" json:"repos"`
+	// Reconcile configures the webhook delivery-log reconciler.
+	Reconcile Reconcile `yaml:"reconcile" json:"reconcile"`
 }
 
 // Trigger selects the `release` webhook events that start a train.

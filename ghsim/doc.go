@@ -57,7 +57,8 @@
 // answers 201 with Location, 422 already_exists on a taken tag or asset name,
 // tags/{tag} finds published releases only (drafts only by listing), assets
 // carry digests (null for uploads made under omit_asset_digest, as GitHub
-// shows assets uploaded before 2025-06).
+// shows assets uploaded before 2025-06); a release holds at most 1,000 assets
+// (MaxReleaseAssets: the 1,001st upload is 422, as users report of GitHub).
 //
 // Immutable releases: the scenario's immutable_releases is the organisation
 // policy (GET /repos/{o}/{r}/immutable-releases answers enabled and
@@ -123,6 +124,16 @@
 // goroutine, so they never block API answers. Every delivery is recorded;
 // Redeliver and POST …/hooks/{id}/deliveries/{id}/attempts resend with the
 // same X-GitHub-Delivery GUID.
+//
+// The delivery log is served as GitHub does (deliverylog.go): the App hook
+// (GET /app/hook/deliveries, App JWT) and each repository's hook
+// (/repos/{o}/{r}/hooks/{hook_id}/deliveries, listed by GET …/hooks), newest
+// first, paged by cursor (per_page up to 100; Link rel="next"); items carry
+// status "OK" or the failure ("failed to connect to host", "timed out",
+// "Invalid HTTP Response: 503"), repository_id and installation_id; the
+// detail has the request and the receiver's response. A delivery waits
+// Options.WebhookTimeout (10 s) for an answer; one older than 3 simulated
+// days cannot be redelivered (422).
 //
 // # Releases as a maintainer makes them
 //

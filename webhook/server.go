@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/config"
@@ -57,6 +58,10 @@ type Options struct {
 	// BodyTimeout bounds the time a delivery may take to send its body.
 	// Default DefaultBodyTimeout.
 	BodyTimeout time.Duration
+	// Schedules, when set, lets the receiver mark a train started by a
+	// delivery the reconciler redelivered (its trigger ends "(redelivered)")
+	// and export the reconciler's last run on /metrics. Default: neither.
+	Schedules client.ScheduleClient
 }
 
 // Server is the webhook receiver and operator API.
@@ -75,6 +80,7 @@ type Server struct {
 	triggerRepos    map[string]bool
 	triggerActions  map[string]bool
 	trainRepos      map[string]bool
+	schedules       scheduleClient
 }
 
 // New builds a Server; it does not listen (see Run or Handler).
@@ -101,6 +107,9 @@ func New(opts Options) (*Server, error) {
 		triggerRepos:    map[string]bool{},
 		triggerActions:  map[string]bool{},
 		trainRepos:      map[string]bool{},
+	}
+	if opts.Schedules != nil {
+		s.schedules = opts.Schedules
 	}
 	if s.log == nil {
 		s.log = zap.NewNop()
@@ -139,6 +148,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
+	if s.schedules != nil {
+		if err := registerReconcileMetrics(reg, s.schedules); err != nil {
+			return nil, err
+		}
+	}
 	s.echo = s.routes(reg)
 	return s, nil
 }
