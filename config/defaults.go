@@ -15,11 +15,16 @@ const (
 	DefaultBuildTimeout = 2 * time.Hour
 	DefaultRetryLimit   = 2
 	DefaultRetryBackoff = time.Minute
+	DefaultMaxBackoff   = 30 * time.Minute
 	DefaultPollInterval = 15 * time.Second
 	// DefaultTriggerMode is draft: GitHub's documented order for immutable
 	// releases (draft, upload every asset, publish) by construction.
 	DefaultTriggerMode = ModeDraft
 )
+
+// MaxRetryLimit is the largest retry_limit: with backoff doubling, more
+// re-runs only wait longer for a build that keeps failing.
+const MaxRetryLimit = 10
 
 // DefaultArtifacts returns the default artifact patterns: every artifact.
 func DefaultArtifacts() []string { return []string{"*"} }
@@ -38,6 +43,7 @@ func builtin() Settings {
 		BuildTimeout: DefaultBuildTimeout,
 		RetryLimit:   &limit,
 		RetryBackoff: DefaultRetryBackoff,
+		MaxBackoff:   DefaultMaxBackoff,
 		PollInterval: DefaultPollInterval,
 		Artifacts:    DefaultArtifacts(),
 	}
@@ -69,6 +75,9 @@ func (s Settings) over(base Settings) Settings {
 	}
 	if out.RetryBackoff == 0 {
 		out.RetryBackoff = base.RetryBackoff
+	}
+	if out.MaxBackoff == 0 {
+		out.MaxBackoff = base.MaxBackoff
 	}
 	if out.PollInterval == 0 {
 		out.PollInterval = base.PollInterval

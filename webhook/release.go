@@ -35,6 +35,9 @@ func (s *Server) onRelease(ctx context.Context, ev *github.ReleaseEvent) (reply,
 		return ignored("trigger.mode is draft: only a draft release saved in %s/%s starts a train; release %s (%s, draft %t) in %s/%s does not",
 			s.train.Owner, s.train.Release.Repo, tag, action, rel.GetDraft(), owner, name), nil
 	}
+	if err := s.checkTag(sourceRelease, tag); err != nil {
+		return rejected(http.StatusUnprocessableEntity, "release.tag_name: %v; this train cannot release it", err), nil
+	}
 	in := workflows.ReleaseInput{
 		Tag:        tag,
 		Prerelease: rel.GetPrerelease(),
