@@ -93,7 +93,7 @@ func (s *triggerStack) waitRun(t *testing.T, tag string) client.WorkflowRun {
 	t.Helper()
 	id := workflows.ReleaseWorkflowID(tag)
 	require.Eventually(t, func() bool {
-		_, err := s.c.DescribeWorkflowExecution(context.Background(), id, "")
+		_, err := s.c.DescribeWorkflow(context.Background(), id, "")
 		return err == nil
 	}, 30*time.Second, 100*time.Millisecond, "no train %s started by the webhook", id)
 	return s.c.GetWorkflow(context.Background(), id, "")
@@ -328,16 +328,16 @@ func listRequest(tag string) *workflowservice.ListWorkflowExecutionsRequest {
 func waitClosed(t *testing.T, c client.Client, id, runID string) {
 	t.Helper()
 	ok := assert.Eventually(t, func() bool {
-		d, err := c.DescribeWorkflowExecution(context.Background(), id, runID)
-		return err == nil && d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+		d, err := c.DescribeWorkflow(context.Background(), id, runID)
+		return err == nil && d.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 	}, 3*time.Minute, 100*time.Millisecond)
 	if !ok {
-		d, err := c.DescribeWorkflowExecution(context.Background(), id, runID)
+		d, err := c.DescribeWorkflow(context.Background(), id, runID)
 		if err == nil {
-			for _, pa := range d.GetPendingActivities() {
+			for _, pa := range d.RawResponse.GetPendingActivities() {
 				t.Logf("pending activity %s: %s attempt %d %s", pa.GetActivityType().GetName(), pa.GetState(), pa.GetAttempt(), pa.GetLastFailure().GetMessage())
 			}
-			for _, pc := range d.GetPendingChildren() {
+			for _, pc := range d.RawResponse.GetPendingChildren() {
 				t.Logf("pending child %s", pc.GetWorkflowId())
 			}
 		}
