@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -90,4 +91,39 @@ func CheckFiles(dir string, s Summary) (missing []string, err error) {
 		return missing, fmt.Errorf("%w: %s differ from their subjects", ErrSubjectMismatch, strings.Join(bad, ", "))
 	}
 	return missing, nil
+}
+
+// OpenRelease opens the provenance at path, a downloaded release's
+// *.intoto.jsonl in dir, with keys (nil: the signature is not checked), and
+// checks it against dir's SHA256SUMS: the subjects match the listed files
+// ([CheckSums]) and the provenance file is the one SHA256SUMS lists. The
+// files themselves are left to [CheckFiles]. It also returns SHA256SUMS' bytes
+// as read (what a signer signs).
+func OpenRelease(ctx context.Context, dir, path string, keys []*Verifier) (Opened, []byte, error) {
+	o, err := OpenFile(ctx, path, keys)
+	if err != nil {
+		return Opened{}, nil, err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, bundle.SumsName))
+	if err != nil {
+		return Opened{}, nil, err
+	}
+	lines, err := bundle.ParseSHA256SUMS(data)
+	if err != nil {
+		return Opened{}, nil, fmt.Errorf("%s: %w", bundle.SumsName, err)
+	}
+	name := filepath.Base(path)
+	if err := CheckSums(o.Summary, lines, name); err != nil {
+		return Opened{}, nil, err
+	}
+	sha, _, err := bundle.HashFile(path)
+	if err != nil {
+		return Opened{}, nil, err
+	}
+	for _, l := range lines {
+		if l.Name == name && l.SHA256 != sha {
+			return Opened{}, nil, fmt.Errorf("%w: %s hashes to %s, %s says %s", ErrSubjectMismatch, name, sha, bundle.SumsName, l.SHA256)
+		}
+	}
+	return o, data, nil
 }

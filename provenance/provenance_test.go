@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -297,5 +298,28 @@ func TestLoadSignerOpenSSLKeys(t *testing.T) {
 	}
 	if _, err := LoadSignerFile(filepath.Join(dir, "p384.pem")); err == nil || !strings.Contains(err.Error(), "P-256") {
 		t.Errorf("P-384 key: %v", err)
+	}
+}
+
+func TestOpenReleaseChecksSumsAndTheProvenanceFile(t *testing.T) {
+	rel := writeRelease(t, nil)
+	path := filepath.Join(rel.dir, rel.provName)
+	if _, sums, err := OpenRelease(context.Background(), rel.dir, path, nil); err != nil || len(sums) == 0 {
+		t.Fatalf("OpenRelease: %d bytes of sums, %v", len(sums), err)
+	}
+	// SHA256SUMS naming another provenance digest: the file is not the one signed.
+	lines := readSums(t, rel.dir)
+	var b strings.Builder
+	for _, l := range lines {
+		if l.Name == rel.provName {
+			l.SHA256 = sha("another provenance")
+		}
+		fmt.Fprintf(&b, "%s  %s\n", l.SHA256, l.Name)
+	}
+	if err := os.WriteFile(filepath.Join(rel.dir, bundle.SumsName), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := OpenRelease(context.Background(), rel.dir, path, nil); !errors.Is(err, ErrSubjectMismatch) || !strings.Contains(err.Error(), rel.provName) {
+		t.Errorf("provenance digest not the listed one: %v, want ErrSubjectMismatch naming %s", err, rel.provName)
 	}
 }

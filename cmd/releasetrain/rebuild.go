@@ -102,30 +102,9 @@ func rebuild(ctx context.Context, dir string, stdout io.Writer) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	o, err := provenance.OpenFile(ctx, path, nil)
+	o, sums, err := provenance.OpenRelease(ctx, dir, path, nil)
 	if err != nil {
 		return nil, err
-	}
-	sums, err := os.ReadFile(filepath.Join(dir, bundle.SumsName))
-	if err != nil {
-		return nil, err
-	}
-	lines, err := bundle.ParseSHA256SUMS(sums)
-	if err != nil {
-		return nil, err
-	}
-	if err := provenance.CheckSums(o.Summary, lines, filepath.Base(path)); err != nil {
-		return nil, err
-	}
-	// The provenance file itself must be the one SHA256SUMS lists.
-	provSHA, _, err := bundle.HashFile(path)
-	if err != nil {
-		return nil, err
-	}
-	for _, l := range lines {
-		if l.Name == filepath.Base(path) && l.SHA256 != provSHA {
-			return nil, fmt.Errorf("%s: sha256 %s, %s says %s", l.Name, provSHA, bundle.SumsName, l.SHA256)
-		}
 	}
 	work, err := os.MkdirTemp("", "releasetrain-rebuild-")
 	if err != nil {

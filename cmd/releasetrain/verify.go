@@ -108,19 +108,8 @@ func verifyProvenance(ctx context.Context, dir, keyFile string, w io.Writer) err
 		}
 		keys = append(keys, v)
 	}
-	o, err := provenance.OpenFile(ctx, path, keys)
+	o, _, err := provenance.OpenRelease(ctx, dir, path, keys)
 	if err != nil {
-		return err
-	}
-	sums, err := os.ReadFile(filepath.Join(dir, bundle.SumsName))
-	if err != nil {
-		return err
-	}
-	lines, err := bundle.ParseSHA256SUMS(sums)
-	if err != nil {
-		return err
-	}
-	if err := provenance.CheckSums(o.Summary, lines, filepath.Base(path)); err != nil {
 		return err
 	}
 	if _, err := provenance.CheckFiles(dir, o.Summary); err != nil {

@@ -169,20 +169,9 @@ func (s *Stack) verifyProvenance(ctx context.Context, dir string) (map[string]Pr
 	if err != nil {
 		return nil, err
 	}
-	o, err := provenance.OpenFile(ctx, path, []*provenance.Verifier{key})
+	o, _, err := provenance.OpenRelease(ctx, dir, path, []*provenance.Verifier{key})
 	if err != nil {
 		return nil, fmt.Errorf("verify the release provenance with %s: %w", s.ProvenancePublicKey, err)
-	}
-	sums, err := os.ReadFile(filepath.Join(dir, bundle.SumsName))
-	if err != nil {
-		return nil, err
-	}
-	lines, err := bundle.ParseSHA256SUMS(sums)
-	if err != nil {
-		return nil, err
-	}
-	if err := provenance.CheckSums(o.Summary, lines, filepath.Base(path)); err != nil {
-		return nil, err
 	}
 	if _, err := provenance.CheckFiles(dir, o.Summary); err != nil {
 		return nil, err
