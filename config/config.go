@@ -16,7 +16,17 @@ type Train struct {
 	Defaults Settings `yaml:"defaults" json:"defaults"`
 	// Repos are the members of the train, with their dependencies.
 	Repos []Repo `yaml:"repos" json:"repos"`
+	// Schedule is when a repo's build starts: ScheduleEager (default) as soon
+	// as every repo it depends on succeeded or was skipped; ScheduleLayered
+	// when the whole previous DAG layer has finished.
+	Schedule string `yaml:"schedule" json:"schedule,omitempty"`
 }
+
+// Schedules of Train.Schedule.
+const (
+	ScheduleEager   = "eager"
+	ScheduleLayered = "layered"
+)
 
 // Trigger selects the `release` webhook events that start a train.
 type Trigger struct {
@@ -63,6 +73,10 @@ type Settings struct {
 	PollInterval time.Duration `yaml:"poll_interval" json:"poll_interval"`
 	// Artifacts are glob patterns of artifact names to collect. Default ["*"].
 	Artifacts []string `yaml:"artifacts" json:"artifacts"`
+	// ExpectedDuration is how long a build usually takes, from dispatch to
+	// collected artifacts. Only estimates use it: `releasetrain plan`'s
+	// critical path and earliest starts, and the live page's ETA. Default 10m.
+	ExpectedDuration time.Duration `yaml:"expected_duration" json:"expected_duration,omitempty"`
 }
 
 // Repo is one member of the train.

@@ -16,6 +16,11 @@ const (
 	DefaultRetryLimit   = 2
 	DefaultRetryBackoff = time.Minute
 	DefaultPollInterval = 15 * time.Second
+	// DefaultExpectedDuration is a build's expected duration when the file
+	// sets none: a typical CI build, for estimates only.
+	DefaultExpectedDuration = 10 * time.Minute
+	// DefaultSchedule starts each build as soon as its dependencies are done.
+	DefaultSchedule = ScheduleEager
 )
 
 // DefaultArtifacts returns the default artifact patterns: every artifact.
@@ -28,15 +33,16 @@ func DefaultTriggerActions() []string { return []string{"published", "prerelease
 func builtin() Settings {
 	limit := DefaultRetryLimit
 	return Settings{
-		Dispatch:     DefaultDispatch,
-		Workflow:     DefaultWorkflow,
-		Ref:          DefaultRef,
-		EventType:    DefaultEventType,
-		BuildTimeout: DefaultBuildTimeout,
-		RetryLimit:   &limit,
-		RetryBackoff: DefaultRetryBackoff,
-		PollInterval: DefaultPollInterval,
-		Artifacts:    DefaultArtifacts(),
+		Dispatch:         DefaultDispatch,
+		Workflow:         DefaultWorkflow,
+		Ref:              DefaultRef,
+		EventType:        DefaultEventType,
+		BuildTimeout:     DefaultBuildTimeout,
+		RetryLimit:       &limit,
+		RetryBackoff:     DefaultRetryBackoff,
+		PollInterval:     DefaultPollInterval,
+		Artifacts:        DefaultArtifacts(),
+		ExpectedDuration: DefaultExpectedDuration,
 	}
 }
 
@@ -70,6 +76,9 @@ func (s Settings) over(base Settings) Settings {
 	if out.PollInterval == 0 {
 		out.PollInterval = base.PollInterval
 	}
+	if out.ExpectedDuration == 0 {
+		out.ExpectedDuration = base.ExpectedDuration
+	}
 	if out.Artifacts == nil {
 		out.Artifacts = slices.Clone(base.Artifacts)
 	} else {
@@ -98,6 +107,9 @@ func (t *Train) applyDefaults(firstRoot string) {
 	}
 	if t.Release.Repo == "" {
 		t.Release.Repo = firstRoot
+	}
+	if t.Schedule == "" {
+		t.Schedule = DefaultSchedule
 	}
 	if t.Release.Name == "" {
 		t.Release.Name = strings.ToLower(t.Owner)

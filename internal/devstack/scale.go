@@ -31,4 +31,5 @@ func scaleSettings(s *config.Settings, scale float64) {
 	s.BuildTimeout = div(s.BuildTimeout)
 	s.RetryBackoff = div(s.RetryBackoff)
 	s.PollInterval = div(s.PollInterval)
+	s.ExpectedDuration = div(s.ExpectedDuration)
 }
