@@ -69,6 +69,7 @@ type Server struct {
 	triggerRepos    map[string]bool
 	triggerActions  map[string]bool
 	trainRepos      map[string]bool
+	page            *livePage // the live graph pages; nil without an API token
 }
 
 // New builds a Server; it does not listen (see Run or Handler).
@@ -151,6 +152,7 @@ func (s *Server) routes(reg prometheus.Registerer) *echo.Echo {
 		e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(g, promhttp.HandlerOpts{})))
 	}
 	s.apiRoutes(e)
+	s.pageRoutes(e)
 	return e
 }
 

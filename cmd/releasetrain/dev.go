@@ -74,10 +74,11 @@ releasetrain dev stack is up:
   Temporal frontend   %s
   Webhook receiver    %s/webhook
   Operator API        %s/api/releases   (Authorization: Bearer %s)
+  Live graph pages    %s/releases   (log in with the same token)
   GitHub simulator    %s/api/v3/   (token ghsim-token)
   Logs                %s
 
-`, stack.UIURL, stack.TemporalAddr, stack.ReceiverURL, stack.ReceiverURL, stack.APIToken, stack.SimURL, stack.LogPath())
+`, stack.UIURL, stack.TemporalAddr, stack.ReceiverURL, stack.ReceiverURL, stack.APIToken, stack.ReceiverURL, stack.SimURL, stack.LogPath())
 
 	if *demo != "" {
 		if err := runDemo(ctx, stack, *demo, *prerelease, *report, *timeout, tty, stdout); err != nil {
@@ -100,6 +101,7 @@ func runDemo(ctx context.Context, stack *devstack.Stack, tag string, prerelease 
 		}
 	}
 	fmt.Fprintf(stdout, "Release %s in the Temporal UI: %s\n", tag, stack.ReleaseUIURL(tag))
+	fmt.Fprintf(stdout, "Release %s live graph: %s\n", tag, stack.ReleasePageURL(tag))
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
