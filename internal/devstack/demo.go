@@ -70,7 +70,6 @@ func (s *Stack) Demo(ctx context.Context, tag string, prerelease bool, progress 
 func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (workflows.Status, error) {
 	id := workflows.ReleaseWorkflowID(tag)
 	started := time.Now()
-	hinted := map[string]bool{}
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	for {
@@ -92,14 +91,7 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (wor
 			// A query can time out while the worker is busy; ask again.
 			continue
 		}
-		progress.Update(st)
-		for _, repo := range st.Blocked {
-			if !hinted[repo] {
-				hinted[repo] = true
-				fmt.Fprintf(s.opts.Log, "\n%s is blocked. Retry or skip it from the Temporal UI (%s), or:\n  releasetrain release retry %s %s\n  releasetrain release skip %s %s\n\n",
-					repo, s.ReleaseUIURL(tag), tag, repo, tag, repo)
-			}
-		}
+		progress.Update(st) // a blocked train's reason and unblocking commands included
 		switch st.State {
 		case workflows.StateSucceeded, workflows.StateFailed, workflows.StateCancelled:
 			return st, nil
