@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,18 @@ type livePage struct {
 	streams  atomic.Int64
 	every    time.Duration // how often a stream sends; pageQueryEvery
 	now      func() time.Time
+	// closing ends every event stream when the server shuts down (a
+	// graceful shutdown would otherwise wait for viewers to leave).
+	closing   chan struct{}
+	closeOnce sync.Once
+}
+
+// closeStreams ends the open event streams; the server calls it when it
+// starts shutting down.
+func (s *Server) closeStreams() {
+	if s.page != nil {
+		s.page.closeOnce.Do(func() { close(s.page.closing) })
+	}
 }
 
 // loginView is the login form's data.
@@ -78,6 +91,7 @@ func (s *Server) pageRoutes(e *echo.Echo) {
 		tmpl:     tmpl,
 		every:    pageQueryEvery,
 		now:      time.Now,
+		closing:  make(chan struct{}),
 	}
 	static, _ := fs.Sub(pageAssets, "pageassets")
 	e.GET("/assets/*", echo.WrapHandler(http.StripPrefix("/assets/", http.FileServer(http.FS(staticOnly{static})))), pageHeaders)
@@ -222,6 +236,8 @@ func (s *Server) releaseEvents(c echo.Context) error {
 		}
 		select {
 		case <-ctx.Done():
+			return nil
+		case <-s.page.closing:
 			return nil
 		case <-tick.C:
 		}
