@@ -84,6 +84,9 @@ func (b *build) pipeline(ctx workflow.Context) error {
 // dispatch finds or starts the build's run under its correlation id.
 func (b *build) dispatch(ctx workflow.Context) (step, error) {
 	var a *activities.Activities
+	if err := b.waitUpstream(ctx); err != nil {
+		return nil, err
+	}
 	if err := b.waitUnpaused(ctx); err != nil {
 		return nil, err
 	}
@@ -132,7 +135,7 @@ func (b *build) dispatch(ctx workflow.Context) (step, error) {
 func (b *build) upstream() map[string]int64 {
 	up := make(map[string]int64, len(b.repo.DependsOn))
 	for _, d := range b.repo.DependsOn {
-		if id, ok := b.l.in.Upstream[d]; ok {
+		if id, ok := b.l.upstream[d]; ok {
 			up[d] = id
 		}
 	}
@@ -320,6 +323,31 @@ func (b *build) sleep(ctx workflow.Context, d time.Duration, summary string) err
 		return errSkipped
 	}
 	return nil
+}
+
+// waitUpstream holds the build of an eager layer until every repo it
+// depends on has succeeded or was skipped, or until it is skipped itself.
+func (b *build) waitUpstream(ctx workflow.Context) error {
+	if !b.l.in.Eager {
+		return nil
+	}
+	if err := workflow.Await(ctx, func() bool { return b.skip || b.upstreamReady() }); err != nil {
+		return err
+	}
+	if b.skip {
+		return errSkipped
+	}
+	return nil
+}
+
+// upstreamReady reports whether every dependency of the build is done.
+func (b *build) upstreamReady() bool {
+	for _, d := range b.repo.DependsOn {
+		if !b.l.ready[d] {
+			return false
+		}
+	}
+	return true
 }
 
 // waitUnpaused holds a dispatch or re-run while the train is paused.

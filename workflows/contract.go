@@ -121,6 +121,9 @@ type Status struct {
 	// BlockedStep is the release step ("package" or "publish") that failed
 	// and waits for retry (with an empty repo) or cancel; Error says why.
 	BlockedStep string `json:"blocked_step,omitempty"`
+	// Schedule is how the builds are started: "eager" (each as soon as its
+	// dependencies are done) or "layered" (a layer after the previous one).
+	Schedule string `json:"schedule,omitempty"`
 }
 
 // RepoStatus is one build's state.

@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"maps"
+	"slices"
+
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -11,9 +14,13 @@ import (
 type layer struct {
 	in     LayerInput
 	paused bool
-	builds []*build
-	byName map[string]*build
-	rep    *reporter
+	// ready are the finished repos this layer's builds may depend on, and
+	// upstream their successful runs (Upstream plus SignalUpstreamDone).
+	ready    map[string]bool
+	upstream map[string]int64
+	builds   []*build
+	byName   map[string]*build
+	rep      *reporter
 }
 
 // Layer runs the build pipeline of every repo of one DAG layer in parallel
@@ -22,7 +29,12 @@ type layer struct {
 // retry, skip or cancel. On cancellation every running GitHub run is
 // cancelled before the layer ends as cancelled.
 func Layer(ctx workflow.Context, in LayerInput) (LayerResult, error) {
-	l := &layer{in: in, paused: in.Paused, byName: make(map[string]*build, len(in.Repos)), rep: &reporter{}}
+	l := &layer{in: in, paused: in.Paused, byName: make(map[string]*build, len(in.Repos)), rep: &reporter{},
+		ready: map[string]bool{}, upstream: map[string]int64{}}
+	for _, name := range slices.Sorted(maps.Keys(in.Upstream)) {
+		l.ready[name] = true
+		l.upstream[name] = in.Upstream[name]
+	}
 	if p := workflow.GetInfo(ctx).ParentWorkflowExecution; p != nil {
 		l.rep.parent = p.ID
 	}
@@ -97,6 +109,16 @@ func (l *layer) listen(ctx workflow.Context) {
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalPause), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
 		l.paused = true
+	})
+	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalUpstreamDone), func(c workflow.ReceiveChannel, _ bool) {
+		var u UpstreamDone
+		c.Receive(ctx, &u)
+		for _, rep := range u.Repos {
+			l.ready[rep.Name] = true
+			if !rep.Skipped && rep.RunID != 0 {
+				l.upstream[rep.Name] = rep.RunID
+			}
+		}
 	})
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalResume), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)

@@ -23,6 +23,10 @@ type LayerInput struct {
 	Upstream map[string]int64 `json:"upstream,omitempty"`
 	// Paused starts the layer paused (no dispatch until resume).
 	Paused bool `json:"paused,omitempty"`
+	// Eager: the layer starts before its dependencies are built; each build
+	// waits until the parent says (SignalUpstreamDone) that every repo it
+	// depends on has succeeded or was skipped.
+	Eager bool `json:"eager,omitempty"`
 }
 
 // LayerRepo is one repo of a layer with its direct dependencies and its

@@ -53,7 +53,7 @@ func Release(ctx workflow.Context, in ReleaseInput) (Status, error) {
 		return r.status, err
 	}
 
-	err := r.runLayers(ctx, work)
+	err := r.runBuilds(ctx, work)
 	if err == nil {
 		err = r.publish(ctx, work)
 	}
