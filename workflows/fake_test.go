@@ -90,7 +90,7 @@ type fakeGitHub struct {
 	// buildTimes override buildTime per repo.
 	buildTimes map[string]time.Duration
 	failures   map[string]int
-	outcome   string // outcome of a scripted failure; default failed
+	outcome    string // outcome of a scripted failure; default failed
 	// dispatchTime delays every DispatchBuild answer (cancel-in-flight tests).
 	dispatchTime time.Duration
 	// lost are the CancelDispatchedRun inputs, in order.
