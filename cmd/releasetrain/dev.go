@@ -120,8 +120,8 @@ func runDemo(ctx context.Context, stack *devstack.Stack, tag string, prerelease 
 	}
 	fmt.Fprintf(stdout, "\nDownloaded to %s\n  verified: sha256sum -c SHA256SUMS, and its signature: releasetrain verify %s --keys %s --min-good 1\n  SHA256SUMS: %s/SHA256SUMS\n",
 		rep.AssetsDir, rep.AssetsDir, rep.PublicKey, rep.AssetsDir)
-	fmt.Fprintf(stdout, "Makespan %.0fs simulated (layered lower bound %.0fs); GitHub API: %d requests, %d budget units, %d free 304s.\n",
-		rep.MakespanSeconds, rep.LayeredBoundSeconds, rep.GitHub.Requests, rep.GitHub.BudgetSpent, rep.GitHub.NotModified)
+	fmt.Fprintf(stdout, "Makespan %.0fs simulated, %s schedule (critical path %.0fs, layered lower bound %.0fs); GitHub API: %d requests, %d budget units, %d free 304s.\n",
+		rep.MakespanSeconds, rep.Schedule, rep.CriticalPathSeconds, rep.LayeredBoundSeconds, rep.GitHub.Requests, rep.GitHub.BudgetSpent, rep.GitHub.NotModified)
 	if reportPath != "" {
 		if err := rep.WriteJSON(reportPath); err != nil {
 			return fmt.Errorf("report %s: %w", reportPath, err)
