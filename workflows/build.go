@@ -135,7 +135,9 @@ func (b *build) dispatch(ctx workflow.Context) (step, error) {
 func (b *build) upstream() map[string]int64 {
 	up := make(map[string]int64, len(b.repo.DependsOn))
 	for _, d := range b.repo.DependsOn {
-		if id, ok := b.l.upstream[d]; ok {
+		if id, ok := b.l.in.Upstream[d]; ok {
+			up[d] = id
+		} else if id, ok := b.l.upstream[d]; ok {
 			up[d] = id
 		}
 	}
@@ -343,7 +345,7 @@ func (b *build) waitUpstream(ctx workflow.Context) error {
 // upstreamReady reports whether every dependency of the build is done.
 func (b *build) upstreamReady() bool {
 	for _, d := range b.repo.DependsOn {
-		if !b.l.ready[d] {
+		if _, done := b.l.in.Upstream[d]; !done && !b.l.ready[d] {
 			return false
 		}
 	}

@@ -1,9 +1,6 @@
 package workflows
 
 import (
-	"maps"
-	"slices"
-
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -14,8 +11,9 @@ import (
 type layer struct {
 	in     LayerInput
 	paused bool
-	// ready are the finished repos this layer's builds may depend on, and
-	// upstream their successful runs (Upstream plus SignalUpstreamDone).
+	// ready are the repos the parent said have finished since the layer
+	// started (SignalUpstreamDone), upstream their successful runs; those
+	// finished before are in in.Upstream.
 	ready    map[string]bool
 	upstream map[string]int64
 	builds   []*build
@@ -31,10 +29,6 @@ type layer struct {
 func Layer(ctx workflow.Context, in LayerInput) (LayerResult, error) {
 	l := &layer{in: in, paused: in.Paused, byName: make(map[string]*build, len(in.Repos)), rep: &reporter{},
 		ready: map[string]bool{}, upstream: map[string]int64{}}
-	for _, name := range slices.Sorted(maps.Keys(in.Upstream)) {
-		l.ready[name] = true
-		l.upstream[name] = in.Upstream[name]
-	}
 	if p := workflow.GetInfo(ctx).ParentWorkflowExecution; p != nil {
 		l.rep.parent = p.ID
 	}
