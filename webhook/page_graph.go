@@ -79,7 +79,11 @@ func finished(state string) bool {
 // buildView turns a status into the page's view at time now. The graph's
 // edges come from the train config, limited to the repos of the release.
 func buildView(train *config.Train, st *workflows.Status, now time.Time) releaseView {
-	v := releaseView{Tag: st.Tag, State: st.State, Schedule: train.Schedule, Error: st.Error, ReleaseURL: st.ReleaseURL,
+	schedule := st.Schedule // the train's own; older trains do not say
+	if schedule == "" {
+		schedule = train.Schedule
+	}
+	v := releaseView{Tag: st.Tag, State: st.State, Schedule: schedule, Error: st.Error, ReleaseURL: st.ReleaseURL,
 		Done: finished(st.State), Blockers: workflows.Blockers(*st), Updated: now.UTC().Format("15:04:05 UTC"),
 		LayerOfRepo: map[string]int{}}
 	g := releaseGraph(train, st)
@@ -104,7 +108,7 @@ func buildView(train *config.Train, st *workflows.Status, now time.Time) release
 	v.Total = g.Len()
 	if !v.Done {
 		path, left := g.CriticalPath(remaining)
-		if train.Schedule == config.ScheduleLayered {
+		if schedule == config.ScheduleLayered {
 			_, left = g.LayeredStarts(remaining)
 		}
 		for len(path) > 0 && remaining[path[0]] == 0 && repoFinished(st.Repos[path[0]].State) {

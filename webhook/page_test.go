@@ -200,8 +200,9 @@ func TestBuildViewCriticalPathAndETA(t *testing.T) {
 	assert.Less(t, ys["bllvm-consensus"], ys["bllvm-protocol"])
 	assert.Equal(t, ys["bllvm"], ys["bllvm-sdk"])
 
-	train.Schedule = config.ScheduleLayered
+	st.Schedule = config.ScheduleLayered // the train says how it runs, whatever the receiver's config
 	v = buildView(train, &st, now)
+	assert.Equal(t, config.ScheduleLayered, v.Schedule)
 	// Layered: layer 0 waits for commons (6m left), then node 7m, then
 	// max(sdk, bllvm) 10m, then governance-app 10m.
 	assert.Equal(t, "about 33m (12:33 UTC)", v.ETA)
