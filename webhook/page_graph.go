@@ -20,20 +20,19 @@ const (
 
 // releaseView is everything the release page shows.
 type releaseView struct {
-	Tag, State  string
-	Schedule    string
-	Error       string
-	ReleaseURL  string
-	Done        bool
-	Graph       graphView
-	Repos       []repoView
-	Blockers    []workflows.Blocker
-	Critical    []string // the remaining critical path
-	ETA         string   // "about 12m (14:32 UTC)", "" when done
-	DoneCount   int
-	Total       int
-	Updated     string
-	LayerOfRepo map[string]int
+	Tag, State string
+	Schedule   string
+	Error      string
+	ReleaseURL string
+	Done       bool
+	Graph      graphView
+	Repos      []repoView
+	Blockers   []workflows.Blocker
+	Critical   []string // the remaining critical path
+	ETA        string   // "about 12m (14:32 UTC)", "" when done
+	DoneCount  int
+	Total      int
+	Updated    string
 }
 
 // repoView is one repo as the page shows it.
@@ -84,8 +83,7 @@ func buildView(train *config.Train, st *workflows.Status, now time.Time) release
 		schedule = train.Schedule
 	}
 	v := releaseView{Tag: st.Tag, State: st.State, Schedule: schedule, Error: st.Error, ReleaseURL: st.ReleaseURL,
-		Done: finished(st.State), Blockers: workflows.Blockers(*st), Updated: now.UTC().Format("15:04:05 UTC"),
-		LayerOfRepo: map[string]int{}}
+		Done: finished(st.State), Blockers: workflows.Blockers(*st), Updated: now.UTC().Format("15:04:05 UTC")}
 	g := releaseGraph(train, st)
 	blocked := map[string]bool{}
 	for _, b := range st.Blocked {
@@ -122,7 +120,6 @@ func buildView(train *config.Train, st *workflows.Status, now time.Time) release
 	for i, layer := range g.Layers() {
 		for _, name := range layer {
 			rs := st.Repos[name]
-			v.LayerOfRepo[name] = i
 			v.Repos = append(v.Repos, repoView{Name: name, State: orUnknown(rs.State), Layer: i, Attempt: rs.Attempt,
 				Elapsed: shortElapsed(elapsed(rs, now)), RunURL: rs.RunURL, Error: rs.Error, Blocked: blocked[name],
 				Critical: slices.Contains(v.Critical, name)})
