@@ -420,6 +420,13 @@ func (b *build) finish(ctx workflow.Context, state string) {
 		b.status.Error = ""
 	}
 	b.report()
+	if b.l.in.Eager && (state == RepoSucceeded || state == RepoSkipped) {
+		u := UpstreamRepo{Name: b.repo.Name, Skipped: state == RepoSkipped}
+		if !u.Skipped && b.run != nil {
+			u.RunID = b.run.ID
+		}
+		b.l.notify(ctx, u)
+	}
 }
 
 func (b *build) report() {

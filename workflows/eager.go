@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -62,14 +63,15 @@ func (r *release) runEager(ctx, work workflow.Context) error {
 			continue
 		}
 		in := LayerInput{
-			Tag:      r.in.Tag,
-			Owner:    r.in.Train.Owner,
-			Index:    n,
-			Count:    len(r.status.Layers),
-			Repos:    repos,
-			Upstream: r.upstream(),
-			Paused:   r.paused,
-			Eager:    true,
+			Tag:        r.in.Tag,
+			Owner:      r.in.Train.Owner,
+			Index:      n,
+			Count:      len(r.status.Layers),
+			Repos:      repos,
+			Upstream:   r.upstream(),
+			Paused:     r.paused,
+			Eager:      true,
+			Dependents: r.dependentLayers(repos),
 		}
 		child := workflow.ExecuteChildWorkflow(layerOptions(children, r.in.Tag, n), Layer, in)
 		r.children[n] = child
@@ -102,6 +104,25 @@ func (r *release) runEager(ctx, work workflow.Context) error {
 		return work.Err()
 	}
 	return failed
+}
+
+// dependentLayers maps each repo to the sorted indices of the layers that
+// hold its direct dependents.
+func (r *release) dependentLayers(repos []LayerRepo) map[string][]int {
+	out := map[string][]int{}
+	for _, repo := range repos {
+		var layers []int
+		for _, d := range r.graph.Dependents(repo.Name) {
+			if l, ok := r.graph.LayerOf(d); ok && !slices.Contains(layers, l) {
+				layers = append(layers, l)
+			}
+		}
+		if len(layers) > 0 {
+			slices.Sort(layers)
+			out[repo.Name] = layers
+		}
+	}
+	return out
 }
 
 // lowestRunning is the index of the first layer still running (the last

@@ -16,6 +16,8 @@ type layer struct {
 	// finished before are in in.Upstream.
 	ready    map[string]bool
 	upstream map[string]int64
+	// notifying counts the SignalUpstreamDone signals in flight to later layers.
+	notifying int
 	builds   []*build
 	byName   map[string]*build
 	rep      *reporter
@@ -52,6 +54,7 @@ func Layer(ctx workflow.Context, in LayerInput) (LayerResult, error) {
 	// first), so wait for them on the disconnected context.
 	_ = workflow.Await(cleanup, func() bool { return done == len(l.builds) })
 	_ = workflow.Await(cleanup, l.rep.idle)
+	_ = workflow.Await(cleanup, func() bool { return l.notifying == 0 })
 	_ = workflow.Await(cleanup, func() bool { return workflow.AllHandlersFinished(cleanup) })
 	if ctx.Err() != nil {
 		return LayerResult{}, temporal.NewCanceledError()
@@ -61,6 +64,22 @@ func Layer(ctx workflow.Context, in LayerInput) (LayerResult, error) {
 		res.Repos = append(res.Repos, b.result())
 	}
 	return res, nil
+}
+
+// notify tells the later layers that depend on u (LayerInput.Dependents)
+// that it is done; the parent says so too (see release.announce), and a
+// layer takes either.
+func (l *layer) notify(ctx workflow.Context, u UpstreamRepo) {
+	for _, n := range l.in.Dependents[u.Name] {
+		l.notifying++
+		f := workflow.SignalExternalWorkflow(ctx, LayerWorkflowID(l.in.Tag, n), "", SignalUpstreamDone, UpstreamDone{Repos: []UpstreamRepo{u}})
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			if err := f.Get(ctx, nil); err != nil {
+				workflow.GetLogger(ctx).Warn("tell a later layer", "repo", u.Name, "layer", n, "error", err)
+			}
+			l.notifying--
+		})
+	}
 }
 
 // listen applies the signals the parent forwards until the layer ends.
