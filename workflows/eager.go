@@ -45,10 +45,13 @@ func (r *release) runBuilds(ctx, work workflow.Context) error {
 }
 
 // runEager starts one Layer child per layer at once. Each build waits in
-// its layer until every repo it depends on has succeeded or was skipped,
-// which the release tells the layer (SignalUpstreamDone) as soon as it
-// learns it from the layers' progress, so a build never waits for its
-// layer's slowest member. A failed layer cancels the others.
+// its layer until every repo it depends on has succeeded or was skipped:
+// the layer of a finished repo tells the layers of its dependents at once
+// (SignalUpstreamDone, see layer.notify), so a build never waits for its
+// layer's slowest member. The release announces too, as a safety net that
+// keeps its own history short: repos finished before their layer started
+// (skipped), and every repo of a layer that completed. A failed layer
+// cancels the others.
 func (r *release) runEager(ctx, work workflow.Context) error {
 	r.eager = true
 	r.children = map[int]workflow.ChildWorkflowFuture{}
@@ -137,8 +140,8 @@ func (r *release) lowestRunning() int {
 }
 
 // announce tells the running layers which of their builds' dependencies
-// have finished since the last announcement: one signal per layer that has
-// a dependent of them.
+// have finished since the last announcement: one signal per layer that
+// has a dependent of them.
 func (r *release) announce(ctx workflow.Context) {
 	if !r.eager {
 		return

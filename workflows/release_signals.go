@@ -50,7 +50,6 @@ func (r *release) listen(ctx workflow.Context) {
 		var p LayerProgress
 		c.Receive(ctx, &p)
 		r.apply(p)
-		r.announce(ctx)
 		r.refresh(ctx)
 	})
 	for {
