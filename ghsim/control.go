@@ -125,22 +125,38 @@ func (s *Sim) ctlSetFaults(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// ctlPublish: POST /_sim/releases {"owner","repo","tag","prerelease"} → 201 {"id"}.
+// ctlPublish: POST /_sim/releases {"owner","repo","tag","prerelease","draft",
+// "name","body"} → 201 {"id"}. With draft: true it saves a draft (SaveDraft),
+// else it publishes (PublishRelease; name defaults to the tag). 404 for an
+// unknown repo, 422 for a taken or burned tag.
 func (s *Sim) ctlPublish(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Owner      string `json:"owner"`
 		Repo       string `json:"repo"`
 		Tag        string `json:"tag"`
 		Prerelease bool   `json:"prerelease"`
+		Draft      bool   `json:"draft"`
+		Name       string `json:"name"`
+		Body       string `json:"body"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Repo == "" || body.Tag == "" {
-		writeError(w, http.StatusBadRequest, "publish: want {\"owner\", \"repo\", \"tag\", \"prerelease\"}")
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil || body.Repo == "" || body.Tag == "" {
+		writeError(w, http.StatusBadRequest, "releases: want {\"owner\", \"repo\", \"tag\", \"prerelease\", \"draft\", \"name\", \"body\"}")
 		return
 	}
 	if body.Owner == "" {
 		body.Owner = s.owner()
 	}
-	id, err := s.PublishRelease(body.Owner, body.Repo, body.Tag, body.Prerelease)
+	opts := DraftOptions{Name: body.Name, Body: body.Body, Prerelease: body.Prerelease}
+	var id int64
+	var err error
+	if body.Draft {
+		id, err = s.SaveDraft(body.Owner, body.Repo, body.Tag, opts)
+	} else {
+		if opts.Name == "" {
+			opts.Name = body.Tag
+		}
+		id, err = s.publishAsMaintainer(body.Owner, body.Repo, body.Tag, opts)
+	}
 	switch {
 	case errors.Is(err, ErrNotFound):
 		notFound(w)

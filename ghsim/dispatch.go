@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 )
 
 const (
@@ -88,7 +87,9 @@ func (s *Sim) handleRepositoryDispatch(w http.ResponseWriter, req *http.Request)
 	m["branch"] = "main"
 	m["client_payload"] = payload
 	s.queueLocked("repository_dispatch", *body.EventType, repo.fullName(), m)
-	s.createRunLocked(repo, repo.cfg.Workflows[0], "repository_dispatch", "main", stringInputs(payload))
+	if wf := repo.cfg.Workflows[0]; repo.workflowState(wf) == workflowActive {
+		s.createRunLocked(repo, wf, "repository_dispatch", "main", stringInputs(payload))
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -143,6 +144,10 @@ func (s *Sim) handleWorkflowDispatch(w http.ResponseWriter, req *http.Request) {
 		notFound(w)
 		return
 	}
+	if repo.workflowState(wf) != workflowActive {
+		writeError(w, http.StatusUnprocessableEntity, msgDispatchDisabled)
+		return
+	}
 	inputs := stringInputs(body.Inputs)
 	m := s.hookBaseLocked(repo, botUser)
 	m["inputs"] = inputs
@@ -156,29 +161,6 @@ func (s *Sim) handleWorkflowDispatch(w http.ResponseWriter, req *http.Request) {
 	}
 	rj := s.runJSONLocked(r, r.phaseAt(s.clock.Now()))
 	writeJSON(w, http.StatusOK, dispatchDetails{WorkflowRunID: r.id, RunURL: rj.URL, HTMLURL: rj.HTMLURL})
-}
-
-// handleListWorkflows serves GET /repos/{o}/{r}/actions/workflows.
-func (s *Sim) handleListWorkflows(w http.ResponseWriter, req *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	repo := s.pathRepoLocked(w, req)
-	if repo == nil {
-		return
-	}
-	type wfJSON struct {
-		ID    int64  `json:"id"`
-		Name  string `json:"name"`
-		Path  string `json:"path"`
-		State string `json:"state"`
-	}
-	files := append([]string{}, repo.cfg.Workflows...)
-	sort.Strings(files)
-	out := []wfJSON{}
-	for _, f := range files {
-		out = append(out, wfJSON{ID: repo.workflowID(f), Name: workflowName(f), Path: ".github/workflows/" + f, State: "active"})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(out), "workflows": out})
 }
 
 // handleGetRepo serves GET /repos/{o}/{r}.

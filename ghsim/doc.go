@@ -14,7 +14,8 @@
 //
 // REST answers live under /api/v3/, uploads under /api/uploads/, short-lived
 // download URLs under /_blob/ and the control API under /_sim/ (stats,
-// scenario, faults, clock, publish release, release assets, deliveries).
+// scenario, faults, clock, save a draft or publish a release as a maintainer,
+// release assets, deliveries).
 //
 // # Clock
 //
@@ -52,17 +53,53 @@
 // Authorization header, answer 410 once expired, and serve Accept-Ranges: bytes
 // with single ranges (206, suffix and open ranges, 416 when unsatisfiable) and
 // HEAD. An artifact can be made hostile (hostile.go: zip slip, absolute path,
-// symlink, zip bomb, digest mismatch) to test extractors. Releases: 422
-// already_exists on a taken tag or asset name, tags/{tag} finds published
-// releases only, assets carry digests, immutable releases optional. GETs carry
+// symlink, zip bomb, digest mismatch) to test extractors. Releases: create
+// answers 201 with Location, 422 already_exists on a taken tag or asset name,
+// tags/{tag} finds published releases only (drafts only by listing), assets
+// carry digests (null for uploads made under omit_asset_digest, as GitHub
+// shows assets uploaded before 2025-06).
+//
+// Immutable releases: the scenario's immutable_releases is the organisation
+// policy (GET /repos/{o}/{r}/immutable-releases answers enabled and
+// enforced_by_owner true); a repo's own immutable_releases overrides it
+// (enforced_by_owner false). A release published while its repo's setting is
+// on is immutable for good (immutable: true; changing the setting later does
+// not touch published releases, as on GitHub): uploads are 422 "Cannot upload
+// assets to an immutable release", asset deletes 422 "Cannot delete assets of
+// an immutable release", tag changes 422 "Cannot change the tag of an
+// immutable release", turning it back into a draft 422 "Cannot convert an
+// immutable release to a draft"; title, notes, prerelease and make_latest
+// stay editable; drafts are always mutable. Deleting an immutable release
+// burns its tag name: creating (or renaming a draft to) it again is 422
+// Validation Failed, code custom, "tag_name was used by an immutable release".
+//
+// Asset names are renamed as GitHub does (assetname.go): diacritics dropped
+// and a few letters spelled out (é → e, æ → ae), every other character outside
+// A–Z a–z 0–9 . _ - + becomes a period, runs of periods become one, leading
+// and trailing periods go ("my app (1)~x.tar.gz" → "my.app.1.x.tar.gz"); the
+// upload answer, listings and Stats show the renamed name; a name left empty
+// is 422 missing_field.
+//
+// Workflows: GET …/actions/workflows/{id or file} answers {id, name, path,
+// state}; state is active, or disabled_manually for files a repo lists in
+// disabled_workflows: dispatching one is 422 "Cannot trigger a
+// 'workflow_dispatch' on a disabled workflow", and repository_dispatch (204)
+// starts no run of it.
+//
+// Stats.PublishedReleaseWrites counts, per "owner/repo@tag", every API
+// request that tried to change a published release, refused or not: asset
+// uploads and deletes, edits carrying tag_name, target_commitish, name or body
+// (even unchanged) or draft: true, and deleting it. Publishing a draft and
+// flipping prerelease or make_latest alone are not counted. GETs carry
 // a weak ETag; If-None-Match gives a 304 that spends no budget (served even
 // when the budget is spent; GET /rate_limit and the App's JWT routes are free).
 // Every API answer carries x-ratelimit-*. Errors use GitHub's bodies
 // ({"message":"Not Found","documentation_url":…}). A startup_failure outcome
 // completes without ever being in_progress. Scenario switches: legacy_dispatch
 // (an older GHES that rejects return_run_details), content_writes_per_minute
-// (secondary limit on write bursts), immutable_releases. The primary budget is
-// one budget for all callers.
+// (secondary limit on write bursts), immutable_releases, omit_asset_digest;
+// per repo: immutable_releases, disabled_workflows. The primary budget is one
+// budget for all callers.
 //
 // # Faults
 //
@@ -86,4 +123,17 @@
 // goroutine, so they never block API answers. Every delivery is recorded;
 // Redeliver and POST …/hooks/{id}/deliveries/{id}/attempts resend with the
 // same X-GitHub-Delivery GUID.
+//
+// # Releases as a maintainer makes them
+//
+// SaveDraft (POST /_sim/releases with "draft": true) saves a draft as a
+// person does in the UI: author and sender are the User "maintainer", and
+// the release webhook created carries release.draft true. PublishRelease (the
+// same call without draft) publishes the tag's draft (published, then
+// released unless it is a prerelease: GitHub sends no prereleased for a
+// prerelease published from a draft) or creates a published release
+// (created with draft false, published, released or prereleased). Through
+// the REST API the sender is the App's bot; a PATCH draft: false sends what
+// publishing a draft sends, a PATCH prerelease: false on a published
+// prerelease sends edited and released.
 package ghsim

@@ -30,6 +30,10 @@ type release struct {
 	created    time.Time
 	published  time.Time
 	assets     []*asset
+	// immutable is fixed when the release is published: the repo's
+	// immutable-releases setting at that moment.
+	immutable bool
+	author    userJSON
 }
 
 // asset is a release asset with its stored bytes.
@@ -42,6 +46,8 @@ type asset struct {
 	data        []byte
 	digest      string
 	created     time.Time
+	// noDigest: uploaded under omit_asset_digest, so the API shows digest null.
+	noDigest bool
 }
 
 // ReleaseInfo is a release as stored, for tests and the control API.
@@ -52,6 +58,7 @@ type ReleaseInfo struct {
 	Body        string      `json:"body"`
 	Draft       bool        `json:"draft"`
 	Prerelease  bool        `json:"prerelease"`
+	Immutable   bool        `json:"immutable"`
 	HTMLURL     string      `json:"html_url"`
 	CreatedAt   time.Time   `json:"created_at"`
 	PublishedAt time.Time   `json:"published_at"`
@@ -108,7 +115,7 @@ type assetJSON struct {
 	State              string   `json:"state"`
 	ContentType        string   `json:"content_type"`
 	Size               int      `json:"size"`
-	Digest             string   `json:"digest"`
+	Digest             *string  `json:"digest"`
 	DownloadCount      int      `json:"download_count"`
 	CreatedAt          string   `json:"created_at"`
 	UpdatedAt          string   `json:"updated_at"`
@@ -117,12 +124,16 @@ type assetJSON struct {
 
 func (s *Sim) assetJSONLocked(a *asset) assetJSON {
 	rl := a.release
+	var digest *string
+	if !a.noDigest {
+		digest = &a.digest
+	}
 	return assetJSON{
 		ID: a.id, NodeID: fmt.Sprintf("RA_sim%d", a.id),
 		URL:                fmt.Sprintf("%s/api/v3/repos/%s/releases/assets/%d", s.baseURL, rl.repo.fullName(), a.id),
 		BrowserDownloadURL: fmt.Sprintf("https://github.com/%s/releases/download/%s/%s", rl.repo.fullName(), rl.tag, a.name),
 		Name:               a.name, Label: a.label, State: "uploaded", ContentType: a.contentType,
-		Size: len(a.data), Digest: a.digest, CreatedAt: ts(a.created), UpdatedAt: ts(a.created), Uploader: botUser,
+		Size: len(a.data), Digest: digest, CreatedAt: ts(a.created), UpdatedAt: ts(a.created), Uploader: botUser,
 	}
 }
 
@@ -138,14 +149,14 @@ func (s *Sim) releaseJSONLocked(rl *release) releaseJSON {
 		TarballURL: fmt.Sprintf("%s/api/v3/repos/%s/tarball/%s", s.baseURL, rl.repo.fullName(), rl.tag),
 		ZipballURL: fmt.Sprintf("%s/api/v3/repos/%s/zipball/%s", s.baseURL, rl.repo.fullName(), rl.tag),
 		TagName:    rl.tag, TargetCommitish: rl.target, Name: rl.name, Body: rl.body, Draft: rl.draft,
-		Prerelease: rl.prerelease, Immutable: s.scenario.ImmutableReleases && !rl.draft,
-		CreatedAt: ts(rl.created), PublishedAt: tsPtr(rl.published), Author: botUser, Assets: assets,
+		Prerelease: rl.prerelease, Immutable: rl.immutable,
+		CreatedAt: ts(rl.created), PublishedAt: tsPtr(rl.published), Author: rl.author, Assets: assets,
 	}
 }
 
 func (s *Sim) info(rl *release) ReleaseInfo {
 	ri := ReleaseInfo{ID: rl.id, Tag: rl.tag, Name: rl.name, Body: rl.body, Draft: rl.draft, Prerelease: rl.prerelease,
-		HTMLURL: rl.htmlURL(), CreatedAt: rl.created, PublishedAt: rl.published, Assets: []AssetInfo{}}
+		Immutable: rl.immutable, HTMLURL: rl.htmlURL(), CreatedAt: rl.created, PublishedAt: rl.published, Assets: []AssetInfo{}}
 	key := rl.repo.fullName() + "@" + rl.tag
 	for _, a := range rl.assets {
 		ri.Assets = append(ri.Assets, AssetInfo{ID: a.id, Name: a.name, Label: a.label, ContentType: a.contentType,
@@ -164,16 +175,56 @@ func (r *repoState) releaseByTag(tag string) *release {
 	return nil
 }
 
-// publishLocked marks a draft published and fires published + released/prereleased.
-func (s *Sim) publishLocked(rl *release, sender userJSON) {
+// markPublishedLocked publishes rl: immutable if its repo's setting is on now.
+func (s *Sim) markPublishedLocked(rl *release) {
 	rl.draft = false
 	rl.published = s.clock.Now()
+	rl.immutable, _ = s.immutableSettingLocked(rl.repo)
+}
+
+// publishDraftLocked publishes a draft and sends published, and released when
+// it is not a prerelease (GitHub sends no prereleased for a prerelease
+// published from a draft).
+func (s *Sim) publishDraftLocked(rl *release, sender userJSON) {
+	s.markPublishedLocked(rl)
+	s.queueReleaseEventLocked(rl, "published", sender)
+	if !rl.prerelease {
+		s.queueReleaseEventLocked(rl, "released", sender)
+	}
+}
+
+// addReleaseLocked stores a new release in repo and sends its webhooks: a
+// draft sends created (draft: true); a release published without being a
+// draft first sends created, published and released or prereleased.
+func (s *Sim) addReleaseLocked(repo *repoState, rl *release, sender userJSON) {
+	rl.id, rl.repo, rl.created, rl.author = s.newID("release"), repo, s.clock.Now(), sender
+	if rl.target == "" {
+		rl.target = "main"
+	}
+	if rl.makeLatest == "" {
+		rl.makeLatest = "true"
+	}
+	if !rl.draft {
+		s.markPublishedLocked(rl)
+	}
+	repo.releases = append(repo.releases, rl)
+	s.releases[rl.id] = rl
+	s.queueReleaseEventLocked(rl, "created", sender)
+	if rl.draft {
+		return
+	}
 	s.queueReleaseEventLocked(rl, "published", sender)
 	if rl.prerelease {
 		s.queueReleaseEventLocked(rl, "prereleased", sender)
 	} else {
 		s.queueReleaseEventLocked(rl, "released", sender)
 	}
+}
+
+// countPublishedWriteLocked counts a request that tried to change a
+// published release (Stats.PublishedReleaseWrites), refused or not.
+func (s *Sim) countPublishedWriteLocked(rl *release) {
+	s.stats.publishedWrites[rl.repo.fullName()+"@"+rl.tag]++
 }
 
 // releaseRequest is the body of create and edit.
@@ -188,6 +239,14 @@ type releaseRequest struct {
 	GenerateReleaseNotes bool    `json:"generate_release_notes"`
 }
 
+// changesPublished reports whether an edit of a published release tries to
+// change more than its prerelease and latest flags: its tag, target, title or
+// notes (even to the same value), or turning it back into a draft.
+func (b *releaseRequest) changesPublished() bool {
+	return b.TagName != nil || b.TargetCommitish != nil || b.Name != nil || b.Body != nil ||
+		(b.Draft != nil && *b.Draft)
+}
+
 func deref[T any](p *T, def T) T {
 	if p == nil {
 		return def
@@ -195,8 +254,9 @@ func deref[T any](p *T, def T) T {
 	return *p
 }
 
-// handleCreateRelease serves POST /repos/{o}/{r}/releases: 201, or 422
-// already_exists when the tag has a release.
+// handleCreateRelease serves POST /repos/{o}/{r}/releases: 201 with Location,
+// or 422 already_exists when the tag has a release, or 422 for a tag name a
+// deleted immutable release used.
 func (s *Sim) handleCreateRelease(w http.ResponseWriter, req *http.Request) {
 	if s.repoOr404(w, req) == nil {
 		return
@@ -216,21 +276,22 @@ func (s *Sim) handleCreateRelease(w http.ResponseWriter, req *http.Request) {
 		validationFailed(w, "Release", "already_exists", "tag_name")
 		return
 	}
+	if repo.tagBurned(*body.TagName) {
+		tagUsedByImmutable(w)
+		return
+	}
 	rl := &release{
-		id: s.newID("release"), repo: repo, tag: *body.TagName, target: deref(body.TargetCommitish, "main"),
+		tag: *body.TagName, target: deref(body.TargetCommitish, "main"),
 		name: deref(body.Name, ""), body: deref(body.Body, ""), draft: deref(body.Draft, false),
-		prerelease: deref(body.Prerelease, false), makeLatest: deref(body.MakeLatest, "true"), created: s.clock.Now(),
+		prerelease: deref(body.Prerelease, false), makeLatest: deref(body.MakeLatest, "true"),
 	}
 	if body.GenerateReleaseNotes && rl.body == "" {
 		rl.body = s.notesLocked(repo, rl.tag, "")
 	}
-	repo.releases = append(repo.releases, rl)
-	s.releases[rl.id] = rl
-	s.queueReleaseEventLocked(rl, "created", botUser)
-	if !rl.draft {
-		s.publishLocked(rl, botUser)
-	}
-	writeJSON(w, http.StatusCreated, s.releaseJSONLocked(rl))
+	s.addReleaseLocked(repo, rl, botUser)
+	rj := s.releaseJSONLocked(rl)
+	w.Header().Set("Location", rj.URL)
+	writeJSON(w, http.StatusCreated, rj)
 }
 
 // repoOr404 answers 404 for an unknown repo (for handlers that check the
@@ -319,7 +380,9 @@ func (s *Sim) handleLatestRelease(w http.ResponseWriter, req *http.Request) {
 	writeJSON(w, http.StatusOK, s.releaseJSONLocked(latest))
 }
 
-// handleEditRelease serves PATCH …/releases/{id}; draft:false publishes.
+// handleEditRelease serves PATCH …/releases/{id}; draft:false publishes. On
+// an immutable release the tag can't change and it can't become a draft
+// again; title, notes, prerelease and make_latest stay editable.
 func (s *Sim) handleEditRelease(w http.ResponseWriter, req *http.Request) {
 	if s.repoOr404(w, req) == nil {
 		return
@@ -335,39 +398,54 @@ func (s *Sim) handleEditRelease(w http.ResponseWriter, req *http.Request) {
 		notFound(w)
 		return
 	}
-	if body.TagName != nil && *body.TagName != rl.tag {
-		if *body.TagName == "" {
-			validationFailed(w, "Release", "missing_field", "tag_name")
-			return
-		}
-		if rl.repo.releaseByTag(*body.TagName) != nil {
-			validationFailed(w, "Release", "already_exists", "tag_name")
-			return
-		}
-		if s.scenario.ImmutableReleases && !rl.draft {
-			writeError(w, http.StatusUnprocessableEntity, "Cannot change the tag of an immutable release")
-			return
-		}
-		rl.tag = *body.TagName
+	if !rl.draft && body.changesPublished() {
+		s.countPublishedWriteLocked(rl)
 	}
+	if body.TagName != nil && *body.TagName != rl.tag {
+		switch {
+		case *body.TagName == "":
+			validationFailed(w, "Release", "missing_field", "tag_name")
+		case rl.immutable:
+			writeError(w, http.StatusUnprocessableEntity, msgImmutableTag)
+		case rl.repo.releaseByTag(*body.TagName) != nil:
+			validationFailed(w, "Release", "already_exists", "tag_name")
+		case rl.repo.tagBurned(*body.TagName):
+			tagUsedByImmutable(w)
+		default:
+			rl.tag = *body.TagName
+		}
+		if rl.tag != *body.TagName {
+			return
+		}
+	}
+	if rl.immutable && body.Draft != nil && *body.Draft {
+		writeError(w, http.StatusUnprocessableEntity, msgImmutableUndraft)
+		return
+	}
+	wasPrerelease := rl.prerelease
 	rl.target = deref(body.TargetCommitish, rl.target)
 	rl.name = deref(body.Name, rl.name)
 	rl.body = deref(body.Body, rl.body)
 	rl.prerelease = deref(body.Prerelease, rl.prerelease)
 	rl.makeLatest = deref(body.MakeLatest, rl.makeLatest)
-	if rl.draft && body.Draft != nil && !*body.Draft {
-		s.publishLocked(rl, botUser)
-	} else {
-		if body.Draft != nil && *body.Draft && !rl.draft {
-			rl.draft, rl.published = true, time.Time{}
-			s.queueReleaseEventLocked(rl, "unpublished", botUser)
-		}
+	switch {
+	case rl.draft && body.Draft != nil && !*body.Draft:
+		s.publishDraftLocked(rl, botUser)
+	case !rl.draft && body.Draft != nil && *body.Draft:
+		rl.draft, rl.published = true, time.Time{}
+		s.queueReleaseEventLocked(rl, "unpublished", botUser)
 		s.queueReleaseEventLocked(rl, "edited", botUser)
+	default:
+		s.queueReleaseEventLocked(rl, "edited", botUser)
+		if !rl.draft && wasPrerelease && !rl.prerelease {
+			s.queueReleaseEventLocked(rl, "released", botUser) // a prerelease became a release
+		}
 	}
 	writeJSON(w, http.StatusOK, s.releaseJSONLocked(rl))
 }
 
-// handleDeleteRelease serves DELETE …/releases/{id}: 204.
+// handleDeleteRelease serves DELETE …/releases/{id}: 204. Deleting an
+// immutable release burns its tag name.
 func (s *Sim) handleDeleteRelease(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -375,6 +453,12 @@ func (s *Sim) handleDeleteRelease(w http.ResponseWriter, req *http.Request) {
 	if rl == nil {
 		notFound(w)
 		return
+	}
+	if !rl.draft {
+		s.countPublishedWriteLocked(rl)
+	}
+	if rl.immutable {
+		rl.repo.burnTag(rl.tag)
 	}
 	rl.repo.releases = slices.DeleteFunc(rl.repo.releases, func(x *release) bool { return x == rl })
 	delete(s.releases, rl.id)
@@ -407,11 +491,15 @@ func (s *Sim) handleReleaseSub(w http.ResponseWriter, req *http.Request) {
 }
 
 // handleUploadAsset serves POST {uploads}/repos/{o}/{r}/releases/{id}/assets?name=&label=:
-// 201, 422 already_exists for a taken name, 422 on an immutable published release.
+// 201 with the name GitHub gives the asset (normalizeAssetName), 422
+// already_exists for a taken name, 422 on an immutable published release.
 func (s *Sim) handleUploadAsset(w http.ResponseWriter, req *http.Request) {
-	name := strings.ReplaceAll(req.URL.Query().Get("name"), " ", ".")
+	name := normalizeAssetName(req.URL.Query().Get("name"))
 	s.mu.Lock()
 	rl := s.releaseFromPathLocked(req)
+	if rl != nil && !rl.draft {
+		s.countPublishedWriteLocked(rl)
+	}
 	s.mu.Unlock()
 	switch {
 	case rl == nil:
@@ -439,8 +527,8 @@ func (s *Sim) handleUploadAsset(w http.ResponseWriter, req *http.Request) {
 		notFound(w)
 		return
 	}
-	if s.scenario.ImmutableReleases && !rl.draft {
-		writeError(w, http.StatusUnprocessableEntity, "Cannot upload assets to an immutable release.")
+	if rl.immutable {
+		writeError(w, http.StatusUnprocessableEntity, msgImmutableUpload)
 		return
 	}
 	for _, a := range rl.assets {
@@ -452,7 +540,7 @@ func (s *Sim) handleUploadAsset(w http.ResponseWriter, req *http.Request) {
 	a := &asset{
 		id: s.newID("asset"), release: rl, name: name, label: req.URL.Query().Get("label"),
 		contentType: req.Header.Get("Content-Type"), data: data,
-		digest: "sha256:" + hex.EncodeToString(sum[:]), created: s.clock.Now(),
+		digest: "sha256:" + hex.EncodeToString(sum[:]), created: s.clock.Now(), noDigest: s.scenario.OmitAssetDigest,
 	}
 	rl.assets = append(rl.assets, a)
 	s.assets[a.id] = a
@@ -502,8 +590,11 @@ func (s *Sim) handleDeleteAsset(w http.ResponseWriter, req *http.Request) {
 		notFound(w)
 		return
 	}
-	if s.scenario.ImmutableReleases && !a.release.draft {
-		writeError(w, http.StatusUnprocessableEntity, "Cannot delete assets of an immutable release.")
+	if !a.release.draft {
+		s.countPublishedWriteLocked(a.release)
+	}
+	if a.release.immutable {
+		writeError(w, http.StatusUnprocessableEntity, msgImmutableDelete)
 		return
 	}
 	a.release.assets = slices.DeleteFunc(a.release.assets, func(x *asset) bool { return x == a })
@@ -554,33 +645,72 @@ func (s *Sim) notesLocked(repo *repoState, tag, prev string) string {
 // ErrNotFound is returned by the Go API for an unknown repo or release.
 var ErrNotFound = errors.New("not found")
 
-// ErrAlreadyExists is returned by PublishRelease for a tag that is already published.
+// ErrAlreadyExists is returned by PublishRelease for a tag that is already
+// published, and by SaveDraft for a tag that already has a release.
 var ErrAlreadyExists = errors.New("already exists")
 
-// PublishRelease creates and publishes a release (or publishes its draft) and
-// fires the release webhooks, as a maintainer clicking "Publish" would.
+// maintainer is the person who saves drafts and publishes releases in the UI.
+var maintainer = userJSON{Login: "maintainer", ID: 3, Type: "User"}
+
+// PublishRelease publishes a release as a maintainer clicking "Publish" would:
+// it publishes the tag's draft (webhooks published, and released unless a
+// prerelease), or creates a published release titled tag (created with draft
+// false, published, released or prereleased).
 func (s *Sim) PublishRelease(owner, repoName, tag string, prerelease bool) (int64, error) {
+	return s.publishAsMaintainer(owner, repoName, tag, DraftOptions{Name: tag, Prerelease: prerelease})
+}
+
+// publishAsMaintainer is PublishRelease with a title and notes for a new
+// release (a draft keeps its own).
+func (s *Sim) publishAsMaintainer(owner, repoName, tag string, opts DraftOptions) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	repo := s.repo(owner, repoName)
 	if repo == nil {
 		return 0, fmt.Errorf("publish %s/%s@%s: repo %w", owner, repoName, tag, ErrNotFound)
 	}
-	maintainer := userJSON{Login: "maintainer", ID: 3, Type: "User"}
 	rl := repo.releaseByTag(tag)
 	switch {
 	case rl != nil && !rl.draft:
 		return 0, fmt.Errorf("publish %s@%s: release %w", repo.fullName(), tag, ErrAlreadyExists)
-	case rl == nil:
-		rl = &release{id: s.newID("release"), repo: repo, tag: tag, target: "main", name: tag, draft: true,
-			prerelease: prerelease, makeLatest: "true", created: s.clock.Now()}
-		repo.releases = append(repo.releases, rl)
-		s.releases[rl.id] = rl
-		s.queueReleaseEventLocked(rl, "created", maintainer)
+	case rl != nil:
+		rl.prerelease = opts.Prerelease
+		s.publishDraftLocked(rl, maintainer)
+	case repo.tagBurned(tag):
+		return 0, fmt.Errorf("publish %s@%s: %w", repo.fullName(), tag, ErrTagUsedByImmutableRelease)
 	default:
-		rl.prerelease = prerelease
+		rl = &release{tag: tag, name: opts.Name, body: opts.Body, prerelease: opts.Prerelease}
+		s.addReleaseLocked(repo, rl, maintainer)
 	}
-	s.publishLocked(rl, maintainer)
+	return rl.id, nil
+}
+
+// DraftOptions are what a maintainer types when saving a draft release.
+type DraftOptions struct {
+	Name, Body string
+	Prerelease bool
+}
+
+// SaveDraft saves a draft release for tag as a maintainer does in the UI
+// (sender and author: a User), and sends the release webhook created with
+// release.draft true. A tag with a release is ErrAlreadyExists; a tag a
+// deleted immutable release used is ErrTagUsedByImmutableRelease.
+func (s *Sim) SaveDraft(owner, repoName, tag string, opts DraftOptions) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo := s.repo(owner, repoName)
+	switch {
+	case repo == nil:
+		return 0, fmt.Errorf("save draft %s/%s@%s: repo %w", owner, repoName, tag, ErrNotFound)
+	case tag == "":
+		return 0, fmt.Errorf("save draft %s: empty tag", repo.fullName())
+	case repo.releaseByTag(tag) != nil:
+		return 0, fmt.Errorf("save draft %s@%s: release %w", repo.fullName(), tag, ErrAlreadyExists)
+	case repo.tagBurned(tag):
+		return 0, fmt.Errorf("save draft %s@%s: %w", repo.fullName(), tag, ErrTagUsedByImmutableRelease)
+	}
+	rl := &release{tag: tag, name: opts.Name, body: opts.Body, draft: true, prerelease: opts.Prerelease}
+	s.addReleaseLocked(repo, rl, maintainer)
 	return rl.id, nil
 }
 

@@ -16,8 +16,10 @@ func (s *Sim) apiRoutes() *http.ServeMux {
 	handle("GET "+v3+"/rate_limit", s.handleRateLimit)
 
 	handle("GET "+repo, s.handleGetRepo)
+	handle("GET "+repo+"/immutable-releases", s.handleImmutableReleases)
 	handle("POST "+repo+"/dispatches", s.handleRepositoryDispatch)
 	handle("GET "+repo+"/actions/workflows", s.handleListWorkflows)
+	handle("GET "+repo+"/actions/workflows/{workflow_id}", s.handleGetWorkflow)
 	handle("POST "+repo+"/actions/workflows/{workflow_id}/dispatches", s.handleWorkflowDispatch)
 	handle("GET "+repo+"/actions/workflows/{workflow_id}/runs", s.handleListRuns(true))
 	handle("GET "+repo+"/actions/runs", s.handleListRuns(false))

@@ -25,8 +25,14 @@ type Scenario struct {
 	ListingDelay Duration `yaml:"listing_delay" json:"listing_delay"`
 	// RateLimit is the primary budget per hour (Options.RateLimit wins). Default 5000.
 	RateLimit int `yaml:"rate_limit" json:"rate_limit,omitempty"`
-	// ImmutableReleases locks published releases: no asset uploads or deletes.
+	// ImmutableReleases is the organisation's immutable-releases policy for
+	// all repositories (GitHub's "All repositories", enforced by the owner):
+	// releases published while it is on refuse asset uploads and deletes and
+	// tag changes. A repo's own immutable_releases overrides it.
 	ImmutableReleases bool `yaml:"immutable_releases" json:"immutable_releases,omitempty"`
+	// OmitAssetDigest uploads assets without a digest (JSON null), as GitHub
+	// served assets uploaded before 2025-06. It applies to uploads made while set.
+	OmitAssetDigest bool `yaml:"omit_asset_digest" json:"omit_asset_digest,omitempty"`
 	// ContentWritesPerMinute triggers a secondary limit (403) beyond that many
 	// writes per simulated minute, as GitHub does near 80. Default 0: off.
 	ContentWritesPerMinute int `yaml:"content_writes_per_minute" json:"content_writes_per_minute,omitempty"`
@@ -59,6 +65,12 @@ type RepoScenario struct {
 	RunName string `yaml:"run_name" json:"run_name,omitempty"`
 	// Workflows are the workflow file names. Default [build.yml].
 	Workflows []string `yaml:"workflows" json:"workflows"`
+	// DisabledWorkflows are workflow files in state disabled_manually:
+	// dispatching them is 422 and repository_dispatch starts no run of them.
+	DisabledWorkflows []string `yaml:"disabled_workflows" json:"disabled_workflows,omitempty"`
+	// ImmutableReleases is the repository's own immutable-releases setting
+	// (nil: the scenario's organisation policy applies).
+	ImmutableReleases *bool `yaml:"immutable_releases" json:"immutable_releases,omitempty"`
 
 	line int
 }
@@ -292,6 +304,15 @@ func (sc *Scenario) validate() error {
 				if f.Name == "" {
 					return fmt.Errorf("line %d: repo %q: artifact %q has a file without name", r.line, r.Name, a.Name)
 				}
+			}
+		}
+		workflows := r.Workflows
+		if len(workflows) == 0 {
+			workflows = []string{"build.yml"}
+		}
+		for _, d := range r.DisabledWorkflows {
+			if !slices.Contains(workflows, d) {
+				return fmt.Errorf("line %d: repo %q: disabled_workflows: %q is not one of its workflows %v", r.line, r.Name, d, workflows)
 			}
 		}
 	}

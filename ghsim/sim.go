@@ -58,6 +58,8 @@ type repoState struct {
 	runs     []*run // creation order
 	releases []*release
 	runCount int
+	// burnedTags are tag names of deleted immutable releases: never usable again.
+	burnedTags map[string]bool
 }
 
 func (r *repoState) fullName() string { return r.owner + "/" + r.name }

@@ -24,6 +24,12 @@ type Stats struct {
 	Runs map[string][]RunStat `json:"runs"`
 	// Uploads counts landed asset uploads per "owner/repo@tag" and asset name.
 	Uploads map[string]map[string]int `json:"uploads"`
+	// PublishedReleaseWrites counts API requests per "owner/repo@tag" that
+	// tried to change a published release, refused or not: asset uploads and
+	// deletes, edits carrying tag_name, target_commitish, name or body (even
+	// unchanged) or draft: true, and deleting the release. Publishing a
+	// draft and flipping prerelease or make_latest only are not counted.
+	PublishedReleaseWrites map[string]int `json:"published_release_writes"`
 	// Webhooks counts recorded deliveries per event.
 	Webhooks map[string]int `json:"webhooks"`
 	// Now is the simulated time.
@@ -46,10 +52,13 @@ type statsState struct {
 	notModified int
 	dispatches  map[string]int
 	uploads     map[string]map[string]int
+	// publishedWrites backs Stats.PublishedReleaseWrites.
+	publishedWrites map[string]int
 }
 
 func newStatsState() statsState {
-	return statsState{requests: map[string]map[string]int{}, dispatches: map[string]int{}, uploads: map[string]map[string]int{}}
+	return statsState{requests: map[string]map[string]int{}, dispatches: map[string]int{}, uploads: map[string]map[string]int{},
+		publishedWrites: map[string]int{}}
 }
 
 // countRequest records one answer.
@@ -70,15 +79,16 @@ func (s *Sim) Stats() Stats {
 	now := s.clock.Now()
 	s.rollLocked(now)
 	st := Stats{
-		Requests:        map[string]map[string]int{},
-		BudgetSpent:     s.budget.spent,
-		BudgetRemaining: max(s.opts.RateLimit-s.budget.used, 0),
-		NotModified:     s.stats.notModified,
-		Dispatches:      map[string]int{},
-		Runs:            map[string][]RunStat{},
-		Uploads:         map[string]map[string]int{},
-		Webhooks:        map[string]int{},
-		Now:             now,
+		Requests:               map[string]map[string]int{},
+		BudgetSpent:            s.budget.spent,
+		BudgetRemaining:        max(s.opts.RateLimit-s.budget.used, 0),
+		NotModified:            s.stats.notModified,
+		Dispatches:             map[string]int{},
+		Runs:                   map[string][]RunStat{},
+		Uploads:                map[string]map[string]int{},
+		Webhooks:               map[string]int{},
+		Now:                    now,
+		PublishedReleaseWrites: copyMap(s.stats.publishedWrites),
 	}
 	for k, v := range s.stats.requests {
 		st.Requests[k] = copyMap(v)

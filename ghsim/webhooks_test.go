@@ -133,16 +133,7 @@ func TestReleaseWebhooks(t *testing.T) {
 	_, err = e.sim.PublishRelease("acme", "app", "v1.0.0", false)
 	require.ErrorIs(t, err, ErrAlreadyExists)
 
-	// Through the REST API, like GitHub: a draft sends created; publishing a prerelease sends published + prereleased.
-	rel, _, err := e.gh.Repositories.CreateRelease(e.ctx, "acme", "app", &github.RepositoryRelease{TagName: github.String("v2.0.0-rc1"), Draft: github.Bool(true), Prerelease: github.Bool(true)})
-	require.NoError(t, err)
-	assert.Equal(t, "created", rc.next(t).payload.(*github.ReleaseEvent).GetAction())
-	_, _, err = e.gh.Repositories.EditRelease(e.ctx, "acme", "app", rel.GetID(), &github.RepositoryRelease{Draft: github.Bool(false)})
-	require.NoError(t, err)
-	assert.Equal(t, "published", rc.next(t).payload.(*github.ReleaseEvent).GetAction())
-	ev := rc.next(t).payload.(*github.ReleaseEvent)
-	assert.Equal(t, "prereleased", ev.GetAction())
-	assert.True(t, ev.GetRelease().GetPrerelease())
+	// Drafts and publishing them: drafts_test.go.
 }
 
 func TestFailedDeliveryIsRecordedAndRedelivered(t *testing.T) {
