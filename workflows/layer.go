@@ -11,9 +11,9 @@ import (
 type layer struct {
 	in     LayerInput
 	paused bool
-	// ready are the repos the parent said have finished since the layer
-	// started (SignalUpstreamDone), upstream their successful runs; those
-	// finished before are in in.Upstream.
+	// ready are the repos an earlier layer or the parent said have finished
+	// since this layer started (SignalUpstreamDone), upstream their
+	// successful runs; those finished before are in in.Upstream.
 	ready    map[string]bool
 	upstream map[string]int64
 	// notifying counts the SignalUpstreamDone signals in flight to later layers.
