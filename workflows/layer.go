@@ -18,9 +18,9 @@ type layer struct {
 	upstream map[string]int64
 	// notifying counts the SignalUpstreamDone signals in flight to later layers.
 	notifying int
-	builds   []*build
-	byName   map[string]*build
-	rep      *reporter
+	builds    []*build
+	byName    map[string]*build
+	rep       *reporter
 }
 
 // Layer runs the build pipeline of every repo of one DAG layer in parallel
