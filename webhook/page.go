@@ -213,6 +213,8 @@ func (s *Server) releaseEvents(c echo.Context) error {
 		switch {
 		case ctx.Err() != nil:
 			return nil
+		case isNotFound(err):
+			event, data = "problem", "No release "+tag+" (yet); looking again every second."
 		case err != nil:
 			event, data = "problem", "Temporal did not answer; retrying."
 		default:
