@@ -116,6 +116,9 @@ func buildView(train *config.Train, st *workflows.Status, now time.Time) release
 			v.Critical = path
 		}
 		v.ETA = fmt.Sprintf("about %s (%s)", config.ShortDuration(left), now.Add(left).UTC().Format("15:04 UTC"))
+		if len(v.Blockers) > 0 {
+			v.ETA += " once unblocked" // a block waits for a person: no estimate can say how long
+		}
 	}
 	for i, layer := range g.Layers() {
 		for _, name := range layer {

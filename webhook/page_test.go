@@ -178,7 +178,7 @@ func TestBuildViewCriticalPathAndETA(t *testing.T) {
 	v := buildView(train, &st, now)
 	// Left: bllvm-node 10m-3m = 7m, then bllvm-sdk 10m, governance-app 10m.
 	assert.Equal(t, []string{"bllvm-node", "bllvm-sdk", "governance-app"}, v.Critical)
-	assert.Equal(t, "about 27m (12:27 UTC)", v.ETA)
+	assert.Equal(t, "about 27m (12:27 UTC) once unblocked", v.ETA)
 	assert.Equal(t, 2, v.DoneCount)
 	require.Len(t, v.Blockers, 1)
 	assert.Equal(t, "bllvm-node", v.Blockers[0].Repo)
@@ -205,7 +205,7 @@ func TestBuildViewCriticalPathAndETA(t *testing.T) {
 	assert.Equal(t, config.ScheduleLayered, v.Schedule)
 	// Layered: layer 0 waits for commons (6m left), then node 7m, then
 	// max(sdk, bllvm) 10m, then governance-app 10m.
-	assert.Equal(t, "about 33m (12:33 UTC)", v.ETA)
+	assert.Equal(t, "about 33m (12:33 UTC) once unblocked", v.ETA)
 
 	st.State = workflows.StateSucceeded
 	assert.Empty(t, buildView(train, &st, now).ETA)
