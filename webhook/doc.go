@@ -44,6 +44,18 @@
 // Tags given to the API or a dispatch must match [A-Za-z0-9][A-Za-z0-9._+-]*
 // (no '/', so a tag is one path segment).
 //
+// # Live graph pages (/releases, /releases/:tag, /login)
+//
+// Read-only HTML: /releases lists the trains, /releases/:tag draws one train's
+// DAG as SVG on the server (layers as rows, nodes coloured by state, the
+// remaining critical path marked, blocked repos with their unblocking
+// commands, an ETA from the repos' expected_duration), and
+// /releases/:tag/events streams its update every second (server-sent
+// events). A per-tag cache queries Temporal at most once a second however
+// many people watch. They need the API token: /login trades it for an
+// HMAC-signed, expiring, HttpOnly SameSite=Strict session cookie; without a
+// token they answer 404. Templates and assets are embedded (pageassets/).
+//
 // # Health and metrics
 //
 // /healthz (process up), /readyz (Temporal CheckHealth), /metrics
