@@ -83,7 +83,7 @@ func buildView(train *config.Train, st *workflows.Status, now time.Time) release
 		schedule = train.Schedule
 	}
 	v := releaseView{Tag: st.Tag, State: st.State, Schedule: schedule, Error: st.Error, ReleaseURL: st.ReleaseURL,
-		Done: finished(st.State), Blockers: workflows.Blockers(*st), Updated: now.UTC().Format("15:04:05 UTC")}
+		Done: finished(st.State), Blockers: workflows.Blockers(*st, ""), Updated: now.UTC().Format("15:04:05 UTC")}
 	g := releaseGraph(train, st)
 	blocked := map[string]bool{}
 	for _, b := range st.Blocked {

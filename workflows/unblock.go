@@ -18,19 +18,26 @@ type Blocker struct {
 	Commands []string `json:"commands"`
 }
 
+// DefaultCLI is the command that steers a train from a shell.
+const DefaultCLI = "releasetrain release"
+
 // Blockers lists what blocks the train st, in the order of st.Blocked,
-// then the blocked release step.
-func Blockers(st Status) []Blocker {
+// then the blocked release step. cli is the command the commands start
+// with (DefaultCLI when empty; e.g. with TEMPORAL_ADDRESS=… in front).
+func Blockers(st Status, cli string) []Blocker {
+	if cli == "" {
+		cli = DefaultCLI
+	}
 	var out []Blocker
-	cancel := fmt.Sprintf("releasetrain release cancel %s", st.Tag)
+	cancel := fmt.Sprintf("%s cancel %s", cli, st.Tag)
 	for _, repo := range st.Blocked {
 		out = append(out, Blocker{
 			Repo:    repo,
 			Reason:  st.Repos[repo].Error,
 			Actions: []string{SignalRetry, SignalSkip, SignalCancel},
 			Commands: []string{
-				fmt.Sprintf("releasetrain release retry %s %s", st.Tag, repo),
-				fmt.Sprintf("releasetrain release skip %s %s", st.Tag, repo),
+				fmt.Sprintf("%s retry %s %s", cli, st.Tag, repo),
+				fmt.Sprintf("%s skip %s %s", cli, st.Tag, repo),
 				cancel,
 			},
 		})
@@ -40,7 +47,7 @@ func Blockers(st Status) []Blocker {
 			Step:     st.BlockedStep,
 			Reason:   st.Error,
 			Actions:  []string{SignalRetry, SignalCancel},
-			Commands: []string{fmt.Sprintf("releasetrain release retry %s", st.Tag), cancel},
+			Commands: []string{fmt.Sprintf("%s retry %s", cli, st.Tag), cancel},
 		})
 	}
 	return out

@@ -20,6 +20,9 @@ const SummaryEvery = 30 * time.Second
 // attempt or error changes, a summary line every SummaryEvery, and once per
 // block the reason and the exact commands that unblock it.
 type Progress struct {
+	// CLI starts the unblocking commands shown (workflows.DefaultCLI when
+	// empty).
+	CLI string
 	w   io.Writer
 	tty bool
 	now func() time.Time
@@ -58,7 +61,7 @@ func (p *Progress) Update(st workflows.Status) {
 			fmt.Fprintln(p.w, line)
 		}
 	}
-	for _, b := range workflows.Blockers(st) {
+	for _, b := range workflows.Blockers(st, p.CLI) {
 		id := b.Repo + "|" + b.Step
 		key := b.Reason + "|" + fmt.Sprint(st.Repos[b.Repo].Attempt)
 		if p.blocks[id] == key {
@@ -84,7 +87,7 @@ func (p *Progress) Update(st workflows.Status) {
 
 // stillBlocked reports whether the blocker id ("repo|step") is in st.
 func (p *Progress) stillBlocked(st workflows.Status, id string) bool {
-	for _, b := range workflows.Blockers(st) {
+	for _, b := range workflows.Blockers(st, p.CLI) {
 		if b.Repo+"|"+b.Step == id {
 			return true
 		}
@@ -111,7 +114,7 @@ func (p *Progress) redraw(st workflows.Status) {
 		fmt.Fprintf(p.w, "\x1b[%dA", p.rows)
 	}
 	lines := append([]string{Summary(st)}, p.lines(st)...)
-	for _, b := range workflows.Blockers(st) {
+	for _, b := range workflows.Blockers(st, p.CLI) {
 		lines = append(lines, blockerLines(st, b)...)
 	}
 	for _, l := range lines {
