@@ -280,8 +280,12 @@ func TestCollectArtifactsStoresByDigest(t *testing.T) {
 	run := RunRef{Owner: "BTCDecoded", Repo: "bllvm-node", ID: 3, Attempt: 1}
 	val, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: run, Patterns: []string{"bllvm-node-*"}})
 	require.NoError(t, err)
-	var res CollectResult
-	require.NoError(t, val.Get(&res))
+	var out CollectResult
+	require.NoError(t, val.Get(&out))
+	require.Empty(t, out.Files, "the list lives in the store, not in the result")
+	res := manifestFiles(t, a, out.Manifest)
+	assert.Equal(t, 3, out.Manifest.Files)
+	assert.Equal(t, res.Files[:3], out.Manifest.First)
 
 	names := make([]string, 0, len(res.Files))
 	for _, f := range res.Files {
@@ -310,8 +314,16 @@ func TestCollectArtifactsStoresByDigest(t *testing.T) {
 	require.NoError(t, err)
 	var again CollectResult
 	require.NoError(t, val.Get(&again))
-	assert.Equal(t, res, again)
-	assert.Equal(t, 3, countObjects(t, a.Store))
+	assert.Equal(t, out, again)
+	assert.Equal(t, 3+2+1, countObjects(t, a.Store), "three files, two artifact manifests, the run's manifest")
+}
+
+// manifestFiles reads a collect result's manifest back from the store.
+func manifestFiles(t testing.TB, a *Activities, ref ManifestRef) CollectResult {
+	t.Helper()
+	files, err := a.LoadManifest(context.Background(), ref)
+	require.NoError(t, err)
+	return CollectResult{Files: files}
 }
 
 func TestCollectArtifactsResumesFromHeartbeat(t *testing.T) {
@@ -325,8 +337,9 @@ func TestCollectArtifactsResumesFromHeartbeat(t *testing.T) {
 	// A retried attempt whose heartbeat says artifact 101 is done skips its download.
 	arts, _ := gh.ListArtifacts(context.Background(), "", "", 0)
 	data := "darwin binary"
-	done := map[int64][]File{arts[0].ID: {{Repo: "bllvm-node", Name: "bllvm-node", Size: int64(len(data)), SHA256: sha([]byte(data)), Executable: true}}}
-	env.SetHeartbeatDetails(collectProgress{Done: done})
+	ref, err := a.putManifest(context.Background(), []File{{Repo: "bllvm-node", Name: "bllvm-node", Size: int64(len(data)), SHA256: sha([]byte(data)), Executable: true}})
+	require.NoError(t, err)
+	env.SetHeartbeatDetails(collectProgress{Done: map[int64]ManifestRef{arts[0].ID: ref}})
 	_, err = env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: run})
 	require.NoError(t, err)
 	assert.Equal(t, 5, gh.downloads, "two of three artifacts downloaded again")

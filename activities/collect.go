@@ -12,18 +12,32 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
-// collectProgress is CollectArtifacts' heartbeat detail: the files of every
-// artifact already stored, so a retried attempt skips them.
+// collectProgress is CollectArtifacts' heartbeat detail: the manifest of
+// every artifact already stored, by artifact id, so a retried attempt skips
+// them. Its size grows with the artifacts, not with their files.
 type collectProgress struct {
-	Done map[int64][]File `json:"done"`
+	Done map[int64]ManifestRef `json:"artifacts"`
 }
+
+// Every collected file becomes a release asset, beside the bundle,
+// SHA256SUMS and its signature; GitHub keeps at most MaxReleaseAssets
+// assets per release.
+const (
+	MaxReleaseAssets = 1000
+	MaxRepoFiles     = MaxReleaseAssets - 3
+)
 
 // CollectArtifacts downloads the run's artifacts matching the patterns,
 // verifies their digests, unzips them safely and puts every file into the
-// content-addressed store. It returns names, sizes and digests, never bytes.
+// content-addressed store, then stores the run's file manifest. It returns
+// the manifest's reference, never the list: its size does not grow with
+// the files. Files the release could not publish (more than MaxRepoFiles,
+// names the bundle refuses or cannot tell apart) are refused here, before
+// later layers build.
 func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (CollectResult, error) {
 	run := in.Run
 	arts, err := a.GitHub.ListArtifacts(ctx, run.Owner, run.Repo, run.ID)
@@ -34,7 +48,7 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 	if err != nil {
 		return CollectResult{}, badInput(fmt.Sprintf("collect %s/%s#%d", run.Owner, run.Repo, run.ID), err)
 	}
-	progress := collectProgress{Done: map[int64][]File{}}
+	progress := collectProgress{Done: map[int64]ManifestRef{}}
 	if activity.HasHeartbeatDetails(ctx) {
 		var prev collectProgress
 		if err := activity.GetHeartbeatDetails(ctx, &prev); err == nil && prev.Done != nil {
@@ -50,12 +64,13 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 	var files []fileFrom
 	for _, art := range selected {
 		activity.RecordHeartbeat(ctx, progress)
-		got, ok := progress.Done[art.ID]
-		if ok && a.allStored(ctx, got) {
-			for _, f := range got {
-				files = append(files, fileFrom{artifact: art.Name, File: f})
+		if ref, ok := progress.Done[art.ID]; ok {
+			if got, ok := a.storedFiles(ctx, ref); ok {
+				for _, f := range got {
+					files = append(files, fileFrom{artifact: art.Name, File: f})
+				}
+				continue
 			}
-			continue
 		}
 		stop := heartbeatDuring(ctx, progress)
 		got, err := a.collectOne(ctx, run, art, tmp)
@@ -63,16 +78,68 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 		if err != nil {
 			return CollectResult{}, err
 		}
-		progress.Done[art.ID] = got
+		if err := sameBase(art.Name, got); err != nil {
+			return CollectResult{}, badInput(fmt.Sprintf("collect %s/%s#%d", run.Owner, run.Repo, run.ID), err)
+		}
+		if len(files)+len(got) > MaxRepoFiles {
+			return CollectResult{}, badInput(fmt.Sprintf("collect %s/%s#%d", run.Owner, run.Repo, run.ID),
+				fmt.Errorf("more than %d files (artifact %q brings the count to %d): a GitHub release holds at most %d assets, the bundle and SHA256SUMS included",
+					MaxRepoFiles, art.Name, len(files)+len(got), MaxReleaseAssets))
+		}
+		ref, err := a.putManifest(ctx, got)
+		if err != nil {
+			return CollectResult{}, err
+		}
+		progress.Done[art.ID] = ManifestRef{SHA256: ref.SHA256, Files: ref.Files, Bytes: ref.Bytes}
 		for _, f := range got {
 			files = append(files, fileFrom{artifact: art.Name, File: f})
 		}
 	}
 	activity.RecordHeartbeat(ctx, progress)
 	out := nameFiles(files)
+	if err := a.checkLayout(ctx, run.Repo, out); err != nil {
+		return CollectResult{}, badInput(fmt.Sprintf("collect %s/%s#%d", run.Owner, run.Repo, run.ID), err)
+	}
+	ref, err := a.putManifest(ctx, out)
+	if err != nil {
+		return CollectResult{}, err
+	}
 	a.logger().Info("artifacts collected", zap.String("repo", run.Owner+"/"+run.Repo),
-		zap.Int64("run_id", run.ID), zap.Int("artifacts", len(selected)), zap.Int("files", len(out)))
-	return CollectResult{Files: out}, nil
+		zap.Int64("run_id", run.ID), zap.Int("artifacts", len(selected)), zap.Int("files", len(out)),
+		zap.String("manifest", StoreKey(ref.SHA256)))
+	return CollectResult{Manifest: ref}, nil
+}
+
+// sameBase refuses an artifact shipping two files with one base name: each
+// file is published as an asset named by its base name (or
+// "<artifact>-<base>"), so the two could not be told apart.
+func sameBase(artifact string, files []File) error {
+	seen := make(map[string]string, len(files))
+	for _, f := range files {
+		base := path.Base(f.Name)
+		if prev, ok := seen[base]; ok {
+			return fmt.Errorf("artifact %q ships two files named %q (%q and %q): their release assets could not be told apart", artifact, base, prev, f.Name)
+		}
+		seen[base] = f.Name
+	}
+	return nil
+}
+
+// checkLayout refuses at collection what packaging would refuse in one
+// repo's files: names the bundle cannot take, a name twice, two files with
+// one base name (their assets could not be told apart), reserved names.
+func (a *Activities) checkLayout(ctx context.Context, repo string, files []File) error {
+	if len(files) == 0 {
+		return nil
+	}
+	var errs storeReads
+	inputs := make([]bundle.Input, 0, len(files))
+	for _, f := range files {
+		inputs = append(inputs, bundle.Input{Repo: repo, Name: f.Name, Size: f.Size, SHA256: f.SHA256,
+			Executable: f.Executable, Open: a.storeOpener(ctx, f.SHA256, f.Size, &errs)})
+	}
+	_, err := bundle.Layout(inputs)
+	return err
 }
 
 // collectOne downloads, verifies and unzips one artifact in one pass, then
@@ -103,15 +170,20 @@ func (a *Activities) collectOne(ctx context.Context, run RunRef, art ghclient.Ar
 	return files, nil
 }
 
-// allStored reports whether every file is still in the store.
-func (a *Activities) allStored(ctx context.Context, files []File) bool {
+// storedFiles reads an artifact's manifest from an earlier attempt and
+// reports whether it and every file it lists are still in the store.
+func (a *Activities) storedFiles(ctx context.Context, ref ManifestRef) ([]File, bool) {
+	files, err := a.LoadManifest(ctx, ref)
+	if err != nil {
+		return nil, false
+	}
 	for _, f := range files {
 		ok, err := a.Store.Exists(ctx, StoreKey(f.SHA256))
 		if err != nil || !ok {
-			return false
+			return nil, false
 		}
 	}
-	return true
+	return files, true
 }
 
 // selectArtifacts keeps the artifacts whose names match any pattern (all

@@ -14,8 +14,8 @@ import (
 	"github.com/BTCDecoded/releasetrain/bundle"
 )
 
-// PackageRelease lays out the collected files (read straight from the
-// store), writes the deterministic bundle, SHA256SUMS, signatures (when signers
+// PackageRelease lays out the collected files (each repo's manifest, then
+// the files, read straight from the store), writes the deterministic bundle, SHA256SUMS, signatures (when signers
 // are configured) and the release notes, stores every output by sha256 and
 // returns the references to publish.
 func (a *Activities) PackageRelease(ctx context.Context, in PackageInput) (PackageResult, error) {
@@ -38,7 +38,11 @@ func (a *Activities) PackageRelease(ctx context.Context, in PackageInput) (Packa
 		if r.Skipped {
 			continue
 		}
-		for _, f := range r.Files {
+		files, err := a.RepoFiles(ctx, r)
+		if err != nil {
+			return PackageResult{}, err
+		}
+		for _, f := range files {
 			inputs = append(inputs, bundle.Input{Repo: r.Repo, Name: f.Name,
 				Open: a.storeOpener(ctx, f.SHA256, f.Size, &readErr),
 				Size: f.Size, SHA256: f.SHA256, Executable: f.Executable})
@@ -80,6 +84,10 @@ func (a *Activities) packageFiles(ctx context.Context, in PackageInput, dir stri
 	entries, err := bundle.Layout(inputs)
 	if err != nil {
 		return nil, nil, badInput(call, err)
+	}
+	if n := len(entries) + 2 + min(len(a.Signers), 1); n > MaxReleaseAssets {
+		return nil, nil, badInput(call, fmt.Errorf("%d files, the bundle and SHA256SUMS (and its signature) make %d assets: a GitHub release holds at most %d",
+			len(entries), n, MaxReleaseAssets))
 	}
 	out := filepath.Join(dir, "out")
 	if err := os.Mkdir(out, 0o755); err != nil {

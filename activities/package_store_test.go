@@ -39,10 +39,12 @@ func TestPackageStoreObjectMissingOrAltered(t *testing.T) {
 			gh := &fakeGitHub{}
 			env, a := newEnv(t, gh)
 			repos := collectTwoRepos(t, env, a, gh)
-			require.NoError(t, c.alter(context.Background(), a, repos[1].Files[0]))
+			files, err := a.RepoFiles(context.Background(), repos[1])
+			require.NoError(t, err)
+			require.NoError(t, c.alter(context.Background(), a, files[0]))
 			in := PackageInput{Owner: "BTCDecoded", ReleaseRepo: "bllvm-consensus", Name: "btcdecoded", Tag: "v1.2.3",
 				Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Repos: repos}
-			_, err := env.ExecuteActivity(a.PackageRelease, in)
+			_, err = env.ExecuteActivity(a.PackageRelease, in)
 			require.Error(t, err)
 			var ae *temporal.ApplicationError
 			require.ErrorAs(t, err, &ae)

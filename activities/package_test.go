@@ -35,7 +35,7 @@ func collectTwoRepos(t *testing.T, env *testsuite.TestActivityEnvironment, a *Ac
 		require.NoError(t, err)
 		var res CollectResult
 		require.NoError(t, val.Get(&res))
-		out = append(out, RepoResult{Repo: repo, Run: run, Attempts: 1, Files: res.Files})
+		out = append(out, RepoResult{Repo: repo, Run: run, Attempts: 1, Manifest: &res.Manifest})
 	}
 	return out
 }

@@ -25,12 +25,15 @@ const (
 // StoreKey is the store key of content with this sha256 (hex).
 func StoreKey(sha string) string { return StorePrefix + sha }
 
-// putFile stores the file at path under its sha256 unless already present.
-// sha is the digest computed while this activity wrote the file; it is not
-// hashed again here, because every reader verifies what it takes from the
-// store (bundle.Input.Open while packing, materialise before an upload).
-func (a *Activities) putFile(ctx context.Context, path, sha string, executable bool) error {
-	key := StoreKey(sha)
+// putFile stores the file at path under the sha256 of the bytes it writes.
+// want is the digest the caller computed earlier (while unzipping or
+// packing); the object is written under StoreKey(want) only if the bytes
+// read now hash to it: a mismatch (the file changed since, e.g. another zip
+// entry overwrote it) abandons the write and is a non-retryable error naming
+// the file, so no key ever holds other bytes than its digest says. An object
+// already stored under want is kept (it was verified when it was written).
+func (a *Activities) putFile(ctx context.Context, path, want string, executable bool) error {
+	key := StoreKey(want)
 	ok, err := a.Store.Exists(ctx, key)
 	if err != nil {
 		return storeError("store exists "+key, err)
@@ -48,23 +51,41 @@ func (a *Activities) putFile(ctx context.Context, path, sha string, executable b
 		opts.Metadata = map[string]string{MetaExecutable: "true"}
 	}
 	// Cancelling the writer's context before Close abandons the object, so a
-	// failed copy never lands under the key.
+	// failed or mismatched copy never lands under the key.
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := a.Store.NewWriter(wctx, key, opts)
 	if err != nil {
 		return storeError("store put "+key, err)
 	}
-	if _, err := w.ReadFrom(f); err != nil {
+	h := sha256.New()
+	// A buffer sized to the file (up to copyBuf): blob.Writer.ReadFrom
+	// allocates 1 MiB each time, which dominated storing small files.
+	size := int64(copyBuf)
+	if st, err := f.Stat(); err == nil {
+		size = min(max(st.Size(), 512), copyBuf)
+	}
+	if _, err := io.CopyBuffer(writerOnly{w}, io.TeeReader(f, h), make([]byte, size)); err != nil {
 		cancel()
 		_ = w.Close()
 		return storeError("store put "+key, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		cancel()
+		_ = w.Close()
+		return badInput("store put "+key, fmt.Errorf("file %s hashes to sha256:%s, not the sha256:%s it was stored for", path, got, want))
 	}
 	if err := w.Close(); err != nil {
 		return storeError("store put "+key, err)
 	}
 	return nil
 }
+
+// copyBuf is putFile's largest copy buffer.
+const copyBuf = 1 << 20
+
+// writerOnly hides a writer's ReadFrom, so io.CopyBuffer uses the buffer.
+type writerOnly struct{ io.Writer }
 
 // putBytes stores small content (SHA256SUMS, notes) and returns its sha256.
 func (a *Activities) putBytes(ctx context.Context, data []byte) (string, error) {

@@ -94,9 +94,12 @@ type File struct {
 	Executable bool   `json:"executable,omitempty"`
 }
 
-// CollectResult lists the files of a run's artifacts.
+// CollectResult addresses the manifest of a run's collected files. Files
+// is only in results recorded before manifests existed (it grew with the
+// files and could pass Temporal's payload limit); it is read, never written.
 type CollectResult struct {
-	Files []File `json:"files"`
+	Manifest ManifestRef `json:"manifest"`
+	Files    []File      `json:"files,omitempty"`
 }
 
 // RepoResult is one repo's contribution to the release.
@@ -106,7 +109,11 @@ type RepoResult struct {
 	Attempts   int    `json:"attempts"`
 	Skipped    bool   `json:"skipped,omitempty"`
 	SkipReason string `json:"skip_reason,omitempty"`
-	Files      []File `json:"files,omitempty"`
+	// Manifest addresses the repo's collected files (nil when skipped).
+	Manifest *ManifestRef `json:"manifest,omitempty"`
+	// Files is the list itself in results recorded before manifests
+	// existed; read them both with Activities.RepoFiles.
+	Files []File `json:"files,omitempty"`
 }
 
 // PackageInput builds the bundle, SHA256SUMS, signatures and notes.

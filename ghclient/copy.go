@@ -2,6 +2,7 @@ package ghclient
 
 import (
 	"io"
+	"sync"
 )
 
 const (
@@ -10,6 +11,10 @@ const (
 	// copyBufs chunks are in flight between the reader and the hasher.
 	copyBufs = 4
 )
+
+// chunks recycles hashingReader chunks: an artifact of thousands of small
+// files would otherwise allocate (and clear) copyBufs MiB per file.
+var chunks = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
 // copyHashed copies src to dst and feeds every byte to h, hashing on a second
 // goroutine that overlaps with reading and writing; it ends before copyHashed
@@ -40,7 +45,7 @@ type hashingReader struct {
 func newHashingReader(src io.Reader, h io.Writer) *hashingReader {
 	r := &hashingReader{src: src, free: make(chan []byte, copyBufs), full: make(chan []byte, copyBufs), done: make(chan struct{})}
 	for range copyBufs {
-		r.free <- make([]byte, copyBufSize)
+		r.free <- *chunks.Get().(*[]byte)
 	}
 	go func() {
 		defer close(r.done)
@@ -118,7 +123,8 @@ func (r *hashingReader) WriteTo(dst io.Writer) (int64, error) {
 	}
 }
 
-// Close waits for the hasher to finish what was read and stops it.
+// Close waits for the hasher to finish what was read, stops it and
+// recycles the chunks: nothing may be read after it.
 func (r *hashingReader) Close() {
 	if r.shut {
 		return
@@ -126,4 +132,10 @@ func (r *hashingReader) Close() {
 	r.shut = true
 	close(r.full)
 	<-r.done
+	// Every chunk is back in free: the hasher returned each one it got.
+	r.cur = nil
+	for range copyBufs {
+		b := <-r.free
+		chunks.Put(&b)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"runtime"
 	"testing"
 	"testing/iotest"
 )
@@ -40,4 +41,26 @@ func TestCopyHashed(t *testing.T) {
 	if n, err := copyHashed(io.Discard, sha256.New(), r); !errors.Is(err, boom) || n != 2<<20 {
 		t.Fatalf("read error: n=%d err=%v", n, err)
 	}
+}
+
+// Copying many small files reuses the chunks instead of allocating
+// copyBufs MiB for each (a docs artifact holds thousands of files). The
+// bound is loose: the race detector's pool drops a share of what is put.
+func TestCopyHashedReusesChunks(t *testing.T) {
+	const files = 200
+	small := bytes.Repeat([]byte("x"), 64)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range files {
+		h := sha256.New()
+		if n, err := copyHashed(io.Discard, h, bytes.NewReader(small)); err != nil || n != 64 {
+			t.Fatalf("copy: %d bytes, %v", n, err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	perFile := (after.TotalAlloc - before.TotalAlloc) / files
+	if perFile > copyBufs*copyBufSize/2 {
+		t.Fatalf("%d bytes allocated per 64-byte file, want the chunks reused", perFile)
+	}
+	t.Logf("%d bytes allocated per 64-byte file", perFile)
 }

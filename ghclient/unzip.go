@@ -12,12 +12,16 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	kflate "github.com/klauspost/compress/flate"
 )
 
 // ErrUnsafeEntry marks a zip entry that could write outside the destination
-// (absolute path, "..", backslash, symlink, device) or is a duplicate.
+// (absolute path, "..", backslash, symlink, device), whose name is not a
+// canonical path ("./x", "d//b", not UTF-8), or that collides with another
+// entry (a duplicate, or a file where another entry needs a folder).
 var ErrUnsafeEntry = errors.New("unsafe zip entry")
 
 // ErrZipBomb marks an archive over the size, ratio or file-count limits.
@@ -39,9 +43,12 @@ type UnzipLimits struct {
 // a thousandfold and are harmless.
 const ratioFloor = 1 << 20
 
-// DefaultUnzipLimits: 16 GiB total, 8 GiB per entry, ratio 200, 100,000 entries.
+// DefaultUnzipLimits: 16 GiB total, 8 GiB per entry, ratio 200, 10,000
+// entries (folders included). Every collected file becomes a release asset
+// and a GitHub release holds 1,000, so ten times that is only a bound on
+// the work a hostile archive can cause before the train refuses it.
 func DefaultUnzipLimits() UnzipLimits {
-	return UnzipLimits{MaxTotal: 16 << 30, MaxEntry: 8 << 30, MaxRatio: 200, MaxFiles: 100_000}
+	return UnzipLimits{MaxTotal: 16 << 30, MaxEntry: 8 << 30, MaxRatio: 200, MaxFiles: 10_000}
 }
 
 // UnzippedFile is one extracted regular file.
@@ -112,11 +119,14 @@ func unzipError(artifact string, err error) error {
 func inflater(r io.Reader) io.ReadCloser { return kflate.NewReader(r) }
 
 // checkEntries validates names, types and declared sizes of all entries.
+// Names must already be canonical (see checkName), so two entries that
+// would land on the same path are refused as duplicates, and so is a file
+// whose path another entry uses as a folder ("a" and "a/b").
 func checkEntries(files []*zip.File, lim UnzipLimits) error {
 	if lim.MaxFiles > 0 && len(files) > lim.MaxFiles {
 		return fmt.Errorf("%w: %d entries, at most %d allowed", ErrZipBomb, len(files), lim.MaxFiles)
 	}
-	seen := make(map[string]bool, len(files))
+	isDir := make(map[string]bool, len(files)) // canonical path -> entry is a directory
 	var total uint64
 	for _, f := range files {
 		name := strings.TrimSuffix(f.Name, "/")
@@ -127,10 +137,10 @@ func checkEntries(files []*zip.File, lim UnzipLimits) error {
 		if !mode.IsRegular() && !mode.IsDir() {
 			return fmt.Errorf("entry %q: %w: %s, not a regular file or directory", f.Name, ErrUnsafeEntry, entryKind(mode))
 		}
-		if seen[name] {
+		if _, dup := isDir[name]; dup {
 			return fmt.Errorf("entry %q: %w: duplicate name", f.Name, ErrUnsafeEntry)
 		}
-		seen[name] = true
+		isDir[name] = mode.IsDir()
 		if mode.IsDir() {
 			continue
 		}
@@ -144,6 +154,13 @@ func checkEntries(files []*zip.File, lim UnzipLimits) error {
 		}
 		if lim.MaxRatio > 0 && size > ratioFloor && float64(size) > lim.MaxRatio*float64(max(f.CompressedSize64, 1)) {
 			return fmt.Errorf("entry %q: %w: compression ratio over %g", f.Name, ErrZipBomb, lim.MaxRatio)
+		}
+	}
+	for _, f := range files {
+		for dir := path.Dir(strings.TrimSuffix(f.Name, "/")); dir != "."; dir = path.Dir(dir) {
+			if d, ok := isDir[dir]; ok && !d {
+				return fmt.Errorf("entry %q: %w: %q is a file in this archive, not a folder", f.Name, ErrUnsafeEntry, dir)
+			}
 		}
 	}
 	return nil
@@ -164,25 +181,38 @@ func entryKind(mode fs.FileMode) string {
 	return "special file " + mode.Type().String()
 }
 
-// checkName rejects paths that are not plain relative slash paths.
+// checkName accepts only canonical relative slash paths: valid UTF-8, no
+// backslash, NUL or other control character, not absolute, no empty, "."
+// or ".." segment (so "d//b", "./x" and "d/./b" are refused, not cleaned:
+// a name is the path it lands on, and two entries can only collide by
+// being equal), and equal to its path.Clean.
 func checkName(name string) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("%w: empty name", ErrUnsafeEntry)
+	case !utf8.ValidString(name):
+		return fmt.Errorf("%w: name is not UTF-8", ErrUnsafeEntry)
 	case strings.Contains(name, `\`):
 		return fmt.Errorf("%w: backslash in path", ErrUnsafeEntry)
 	case strings.ContainsRune(name, 0):
 		return fmt.Errorf("%w: NUL in path", ErrUnsafeEntry)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return fmt.Errorf("%w: control character in path", ErrUnsafeEntry)
 	case path.IsAbs(name) || filepath.IsAbs(name) || (len(name) >= 2 && name[1] == ':'):
 		return fmt.Errorf("%w: absolute path", ErrUnsafeEntry)
 	}
 	for _, part := range strings.Split(name, "/") {
-		if part == ".." {
+		switch part {
+		case "..":
 			return fmt.Errorf("%w: \"..\" in path", ErrUnsafeEntry)
+		case ".":
+			return fmt.Errorf("%w: \".\" segment in path", ErrUnsafeEntry)
+		case "":
+			return fmt.Errorf("%w: empty segment in path", ErrUnsafeEntry)
 		}
 	}
-	if !filepath.IsLocal(filepath.FromSlash(name)) {
-		return fmt.Errorf("%w: path not local", ErrUnsafeEntry)
+	if path.Clean(name) != name || !filepath.IsLocal(filepath.FromSlash(name)) {
+		return fmt.Errorf("%w: path not canonical", ErrUnsafeEntry)
 	}
 	return nil
 }

@@ -101,6 +101,12 @@ func TestUnzipRejectsUnsafeEntries(t *testing.T) {
 		{"backslash", zipEntry{name: `..\evil`, body: []byte("x")}},
 		{"symlink", zipEntry{name: "link", body: []byte("/etc/passwd"), mode: fs.ModeSymlink | 0o777}},
 		{"device", zipEntry{name: "dev", body: nil, mode: fs.ModeDevice | 0o644}},
+		{"dot segment", zipEntry{name: "./x", body: []byte("x")}},
+		{"inner dot segment", zipEntry{name: "d/./b", body: []byte("x")}},
+		{"empty segment", zipEntry{name: "d//b", body: []byte("x")}},
+		{"empty segment in folder", zipEntry{name: "d//", mode: fs.ModeDir | 0o755}},
+		{"not UTF-8", zipEntry{name: "caf\xe9", body: []byte("x")}},
+		{"control character", zipEntry{name: "a\nb", body: []byte("x")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,9 +129,27 @@ func TestUnzipRejectsUnsafeEntries(t *testing.T) {
 
 func TestUnzipRejectsDuplicates(t *testing.T) {
 	t.Parallel()
-	zp := writeZip(t, []zipEntry{{name: "a", body: []byte("1")}, {name: "a", body: []byte("2")}})
-	if _, err := Unzip(zp, t.TempDir(), "art", DefaultUnzipLimits()); !errors.Is(err, ErrUnsafeEntry) {
-		t.Fatalf("err = %v", err)
+	tests := []struct {
+		give []zipEntry
+		want string // the entry the error names
+	}{
+		{[]zipEntry{{name: "a", body: []byte("1")}, {name: "a", body: []byte("2")}}, `"a"`},
+		// "d//b" lands on "d/b": once it overwrote the first entry's bytes
+		// after they were hashed, and the store kept them under that digest.
+		{[]zipEntry{{name: "d/b", body: []byte("1")}, {name: "d//b", body: []byte("2")}}, `"d//b"`},
+		{[]zipEntry{{name: "d", mode: fs.ModeDir | 0o755}, {name: "d", body: []byte("2")}}, `"d"`},
+		{[]zipEntry{{name: "a", body: []byte("1")}, {name: "a/b", body: []byte("2")}}, `"a/b"`},
+		{[]zipEntry{{name: "a/b/c", body: []byte("1")}, {name: "a", body: []byte("2")}}, `"a/b/c"`},
+	}
+	for _, tt := range tests {
+		dest := filepath.Join(t.TempDir(), "out")
+		_, err := Unzip(writeZip(t, tt.give), dest, "art", DefaultUnzipLimits())
+		if !errors.Is(err, ErrUnsafeEntry) || !strings.Contains(err.Error(), tt.want) {
+			t.Fatalf("%v: err = %v, want ErrUnsafeEntry naming %s", tt.give, err, tt.want)
+		}
+		if _, err := os.Stat(dest); !os.IsNotExist(err) {
+			t.Fatalf("%v: nothing may be written when two entries collide", tt.give)
+		}
 	}
 }
 

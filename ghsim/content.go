@@ -28,8 +28,17 @@ var zipModTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // real binary's artifact does). Each zip is written once (blobstore.go).
 func writeArtifactZip(w io.Writer, seed int64, repo string, spec ArtifactSpec) error {
 	zw := zip.NewWriter(w)
+	// One deflater for every entry (they are written one after another):
+	// a new one per entry cost more than the content of a small file.
+	var fw *flate.Writer
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, artifactLevel)
+		if fw == nil {
+			var err error
+			fw, err = flate.NewWriter(out, artifactLevel)
+			return fw, err
+		}
+		fw.Reset(out)
+		return fw, nil
 	})
 	for _, f := range spec.Files {
 		hdr := &zip.FileHeader{Name: f.Name, Method: spec.zipMethod(), Modified: zipModTime}

@@ -57,7 +57,8 @@
 // answers 201 with Location, 422 already_exists on a taken tag or asset name,
 // tags/{tag} finds published releases only (drafts only by listing), assets
 // carry digests (null for uploads made under omit_asset_digest, as GitHub
-// shows assets uploaded before 2025-06).
+// shows assets uploaded before 2025-06); a release holds at most 1,000 assets
+// (MaxReleaseAssets: the 1,001st upload is 422, as users report of GitHub).
 //
 // Immutable releases: the scenario's immutable_releases is the organisation
 // policy (GET /repos/{o}/{r}/immutable-releases answers enabled and

@@ -537,6 +537,10 @@ func (s *Sim) handleUploadAsset(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
+	if len(rl.assets) >= MaxReleaseAssets {
+		writeError(w, http.StatusUnprocessableEntity, msgTooManyAssets)
+		return
+	}
 	a := &asset{
 		id: s.newID("asset"), release: rl, name: name, label: req.URL.Query().Get("label"),
 		contentType: req.Header.Get("Content-Type"), data: data,

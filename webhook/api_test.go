@@ -33,8 +33,9 @@ func running() *workflowservice.DescribeWorkflowExecutionResponse {
 
 func statusOf(state string, paused bool, blocked ...string) encoded {
 	st := workflows.Status{Tag: "v1.2.3", State: state, Paused: paused, Blocked: blocked, Repos: map[string]workflows.RepoStatus{
-		"bllvm-consensus": {State: workflows.RepoSucceeded, Attempt: 1},
-		"bllvm-node":      {State: workflows.RepoBuilding, Attempt: 1},
+		"bllvm-consensus": {State: workflows.RepoSucceeded, Attempt: 1, Files: 20000, Bytes: 1 << 20, Manifest: "sha256/abc",
+			Artifacts: []workflows.ArtifactRef{{Repo: "bllvm-consensus", Name: "a.html", Size: 52}}},
+		"bllvm-node": {State: workflows.RepoBuilding, Attempt: 1},
 	}}
 	for _, b := range blocked {
 		st.Repos[b] = workflows.RepoStatus{State: workflows.RepoFailed, Attempt: 3}
@@ -142,6 +143,10 @@ func TestAPIGet(t *testing.T) {
 				st := decode[workflows.Status](t, rec)
 				assert.Equal(t, "v1.2.3", st.Tag)
 				assert.Equal(t, workflows.RepoBuilding, st.Repos["bllvm-node"].State)
+				// Per-repo counts and the manifest's key; the list stays in the store.
+				assert.Contains(t, rec.Body.String(), `"files":20000`)
+				assert.Contains(t, rec.Body.String(), `"manifest":"sha256/abc"`)
+				assert.Len(t, st.Repos["bllvm-consensus"].Artifacts, 1)
 			}
 		})
 	}

@@ -37,8 +37,9 @@ type build struct {
 	runActive bool // the run exists and has not completed: cancel it on cancel/skip
 	reruns    int  // automatic re-runs used
 	status    RepoStatus
-	files     []activities.File
-	event     *BuildEvent // latest completed build-event, consumed on use
+	manifest  *activities.ManifestRef // the collected files
+	files     []activities.File       // the collected files, in histories from before manifests
+	event     *BuildEvent             // latest completed build-event, consumed on use
 	// lost is a dispatch cancelled before it reported a run: GitHub may have
 	// started one all the same, so the cleanup looks it up and cancels it.
 	lost *activities.LostDispatchInput
@@ -286,8 +287,11 @@ func (b *build) collect(ctx workflow.Context) (step, error) {
 	if err != nil {
 		return b.block(ctx, "collect artifacts: "+errText(err), b.collect)
 	}
-	b.files = out.Files
-	b.status.Artifacts = out.Files
+	if out.Manifest.SHA256 != "" {
+		b.manifest = &out.Manifest
+	}
+	b.files = out.Files // only in results recorded before manifests
+	b.status.setFiles(b.manifest, b.files)
 	b.finish(ctx, RepoSucceeded)
 	return nil, nil
 }
@@ -436,6 +440,14 @@ func (b *build) report() {
 // result is the build's contribution to the release.
 func (b *build) result() activities.RepoResult {
 	r := activities.RepoResult{Repo: b.repo.Name, Attempts: b.status.Attempt, Files: b.files}
+	if b.manifest != nil {
+		// The first files are for the status only: the layer result and the
+		// package input carry the reference and counts, a few hundred bytes
+		// a repo however many repos the train has.
+		m := *b.manifest
+		m.First = nil
+		r.Manifest = &m
+	}
 	if b.run != nil {
 		r.Run = *b.run
 	}

@@ -128,19 +128,44 @@ type Status struct {
 
 // RepoStatus is one build's state.
 type RepoStatus struct {
-	State      string        `json:"state"`
-	RunID      int64         `json:"run_id,omitempty"`
-	RunURL     string        `json:"run_url,omitempty"`
-	Attempt    int           `json:"attempt"`
-	StartedAt  *time.Time    `json:"started_at,omitempty"`
-	FinishedAt *time.Time    `json:"finished_at,omitempty"`
-	Error      string        `json:"error,omitempty"`
-	Artifacts  []ArtifactRef `json:"artifacts,omitempty"`
+	State      string     `json:"state"`
+	RunID      int64      `json:"run_id,omitempty"`
+	RunURL     string     `json:"run_url,omitempty"`
+	Attempt    int        `json:"attempt"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	Error      string     `json:"error,omitempty"`
+	// Files and Bytes count the collected files; Manifest is the store key
+	// of their manifest (see activities.LoadManifest); Artifacts shows the
+	// first few (at most activities.ManifestPreview), by name.
+	Files     int           `json:"files,omitempty"`
+	Bytes     int64         `json:"bytes,omitempty"`
+	Manifest  string        `json:"manifest,omitempty"`
+	Artifacts []ArtifactRef `json:"artifacts,omitempty"`
 }
 
 // ArtifactRef names a collected file by its content digest in the artifact
 // store; payloads carry these, never bytes.
 type ArtifactRef = activities.File
+
+// setFiles shows a build's collected files in its status: the manifest's
+// counts and first files, or (results recorded before manifests) the
+// list's, so the status stays small either way.
+func (rs *RepoStatus) setFiles(m *activities.ManifestRef, legacy []activities.File) {
+	switch {
+	case m != nil:
+		rs.Files, rs.Bytes, rs.Manifest = m.Files, m.Bytes, activities.StoreKey(m.SHA256)
+		if len(m.First) > 0 { // a layer result's reference has none: keep what progress showed
+			rs.Artifacts = m.First
+		}
+	case len(legacy) > 0:
+		rs.Files, rs.Bytes, rs.Manifest = len(legacy), 0, ""
+		for _, f := range legacy {
+			rs.Bytes += f.Size
+		}
+		rs.Artifacts = legacy[:min(len(legacy), activities.ManifestPreview)]
+	}
+}
 
 // correlationPattern finds a correlation id inside a run's display title.
 // Git tags and repo names cannot contain ':' or spaces, so the fields split cleanly.

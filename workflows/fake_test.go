@@ -99,6 +99,9 @@ type fakeGitHub struct {
 	dispatchErrs map[string][]error
 	// collectErrs are returned by the first CollectArtifacts calls of a repo.
 	collectErrs map[string][]error
+	// legacyCollect answers CollectArtifacts with the file list itself, as
+	// results recorded before manifests did.
+	legacyCollect bool
 	// blockAwait makes AwaitRun wait for cancellation (build-event tests).
 	blockAwait bool
 	// awaitTimeout makes AwaitRun fail as a ScheduleToClose timeout after
@@ -272,9 +275,25 @@ func (f *fakeGitHub) collect(_ context.Context, in activities.CollectInput) (act
 		f.collectErrs[in.Run.Repo] = errs[1:]
 		return activities.CollectResult{}, errs[0]
 	}
-	return activities.CollectResult{Files: []activities.File{{
-		Repo: in.Run.Repo, Name: in.Run.Repo + "-linux-amd64", Size: 3, SHA256: fmt.Sprintf("%064x", runID(in.Run.Repo)),
-	}}}, nil
+	file := fakeFile(in.Run.Repo)
+	if f.legacyCollect {
+		return activities.CollectResult{Files: []activities.File{file}}, nil
+	}
+	return activities.CollectResult{Manifest: activities.ManifestRef{SHA256: fmt.Sprintf("%064x", 1000+runID(in.Run.Repo)),
+		Files: 1, Bytes: 3, First: []activities.File{file}}}, nil
+}
+
+// fakeFile is the one file the fakes collect for repo.
+func fakeFile(repo string) activities.File {
+	return activities.File{Repo: repo, Name: repo + "-linux-amd64", Size: 3, SHA256: fmt.Sprintf("%064x", runID(repo))}
+}
+
+// repoFiles is what the fake store's manifest of r lists.
+func repoFiles(r activities.RepoResult) []activities.File {
+	if r.Manifest != nil {
+		return []activities.File{fakeFile(r.Repo)}
+	}
+	return r.Files
 }
 
 func (f *fakeGitHub) pack(_ context.Context, in activities.PackageInput) (activities.PackageResult, error) {
@@ -289,7 +308,7 @@ func (f *fakeGitHub) pack(_ context.Context, in activities.PackageInput) (activi
 	f.pkg = append(f.pkg, in)
 	var out activities.PackageResult
 	for _, r := range in.Repos {
-		for _, file := range r.Files {
+		for _, file := range repoFiles(r) {
 			out.Assets = append(out.Assets, activities.Asset{Name: file.Name, Size: file.Size, SHA256: file.SHA256})
 		}
 	}

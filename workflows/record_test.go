@@ -82,14 +82,15 @@ func (c *cannedActivities) CancelDispatchedRun(context.Context, activities.LostD
 }
 
 func (c *cannedActivities) CollectArtifacts(_ context.Context, in activities.CollectInput) (activities.CollectResult, error) {
-	return activities.CollectResult{Files: []activities.File{{Repo: in.Run.Repo, Name: in.Run.Repo + "-linux-amd64",
-		Size: 3, SHA256: fmt.Sprintf("%064x", runID(in.Run.Repo))}}}, nil
+	file := fakeFile(in.Run.Repo)
+	return activities.CollectResult{Manifest: activities.ManifestRef{SHA256: fmt.Sprintf("%064x", 1000+runID(in.Run.Repo)),
+		Files: 1, Bytes: 3, First: []activities.File{file}}}, nil
 }
 
 func (c *cannedActivities) PackageRelease(_ context.Context, in activities.PackageInput) (activities.PackageResult, error) {
 	var out activities.PackageResult
 	for _, r := range in.Repos {
-		for _, f := range r.Files {
+		for _, f := range repoFiles(r) {
 			out.Assets = append(out.Assets, activities.Asset{Name: f.Name, Size: f.Size, SHA256: f.SHA256})
 		}
 	}

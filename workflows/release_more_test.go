@@ -109,7 +109,7 @@ func TestLayerAloneSucceeds(t *testing.T) {
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Repos) != 2 || res.Repos[0].Repo != "x" || len(res.Repos[1].Files) != 1 {
+	if len(res.Repos) != 2 || res.Repos[0].Repo != "x" || res.Repos[1].Manifest == nil || res.Repos[1].Manifest.Files != 1 || len(res.Repos[1].Files) != 0 {
 		t.Errorf("layer result = %+v", res)
 	}
 	if errors.Is(env.GetWorkflowError(), errSkipped) {

@@ -178,7 +178,7 @@ func (r *release) record(ctx workflow.Context, res LayerResult) {
 		delete(r.blocked, rr.Repo)
 		rs := r.status.Repos[rr.Repo]
 		rs.RunID, rs.RunURL, rs.Attempt = rr.Run.ID, rr.Run.URL, rr.Attempts
-		rs.Artifacts = rr.Files
+		rs.setFiles(rr.Manifest, rr.Files)
 		if rr.Skipped {
 			rs.State = RepoSkipped
 		} else {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -97,6 +98,9 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 		if rs.State != RepoSucceeded || len(rs.Artifacts) != 1 || rs.FinishedAt == nil {
 			t.Errorf("final %s = %+v", name, rs)
 		}
+		if rs.Files != 1 || rs.Bytes != 3 || rs.Manifest != activities.StoreKey(fmt.Sprintf("%064x", 1000+runID(name))) {
+			t.Errorf("final %s files: %d files, %d bytes, manifest %q", name, rs.Files, rs.Bytes, rs.Manifest)
+		}
 	}
 	if q := queryStatus(t, env); q.State != StateSucceeded {
 		t.Errorf("query after completion: state %s", q.State)
@@ -108,6 +112,11 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	}
 	if p := f.pkg[0]; p.Name != "btcdecoded" || p.ReleaseRepo != "bllvm-consensus" || p.Time.IsZero() {
 		t.Errorf("package input = %+v", p)
+	}
+	for _, r := range f.pkg[0].Repos {
+		if r.Manifest == nil || r.Manifest.Files != 1 || len(r.Manifest.First) != 0 || len(r.Files) != 0 {
+			t.Errorf("package input %s carries %+v and %d files, want the manifest's reference only", r.Repo, r.Manifest, len(r.Files))
+		}
 	}
 	if len(f.pub) != 1 {
 		t.Fatalf("publish calls = %d", len(f.pub))
@@ -481,5 +490,26 @@ func TestOnlyUnknownRepoFails(t *testing.T) {
 	}
 	if n := len(f.calls("dispatch")); n != 0 {
 		t.Errorf("dispatches = %d", n)
+	}
+}
+
+// Results recorded before manifests carry the file list itself: a train
+// replaying them still shows the counts and hands the list to packaging.
+func TestReleaseWithLegacyFileLists(t *testing.T) {
+	f := &fakeGitHub{legacyCollect: true}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow error: %v", err)
+	}
+	var st Status
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if rs := st.Repos["a"]; rs.Files != 1 || rs.Bytes != 3 || rs.Manifest != "" || len(rs.Artifacts) != 1 {
+		t.Errorf("status a = %+v", rs)
+	}
+	if len(f.pkg) != 1 || len(f.pkg[0].Repos) != 1 || f.pkg[0].Repos[0].Manifest != nil || len(f.pkg[0].Repos[0].Files) != 1 {
+		t.Errorf("package input = %+v", f.pkg)
 	}
 }

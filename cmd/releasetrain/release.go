@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/docker/go-units"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
@@ -234,7 +235,7 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 		fmt.Fprintf(w, "release: %s\n", st.ReleaseURL)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LAYER\tREPO\tSTATE\tATTEMPT\tRUN\tTIME\tERROR")
+	fmt.Fprintln(tw, "LAYER\tREPO\tSTATE\tATTEMPT\tFILES\tRUN\tTIME\tERROR")
 	seen := map[string]bool{}
 	row := func(layer, name string) {
 		seen[name] = true
@@ -246,7 +247,7 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 		if rs.RunURL != "" {
 			run = rs.RunURL
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", layer, name, rs.State, rs.Attempt, run, elapsed(rs), rs.Error)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", layer, name, rs.State, rs.Attempt, files(rs), run, elapsed(rs), rs.Error)
 	}
 	for i, layer := range st.Layers {
 		for _, name := range layer {
@@ -264,6 +265,15 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 		row("-", name)
 	}
 	return tw.Flush()
+}
+
+// files is a build's collected file count and size ("" before collection);
+// the list itself is in the manifest (--json shows its key and first files).
+func files(rs workflows.RepoStatus) string {
+	if rs.Files == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d (%s)", rs.Files, units.BytesSize(float64(rs.Bytes)))
 }
 
 // elapsed is a build's duration when it has finished.

@@ -146,9 +146,10 @@ func TestReleaseStatus(t *testing.T) {
 		Layers:  [][]string{{"bllvm-consensus", "commons"}, {"bllvm-protocol"}},
 		Blocked: []string{"bllvm-protocol"},
 		Repos: map[string]workflows.RepoStatus{
-			"bllvm-consensus": {State: workflows.RepoSucceeded, RunID: 11, Attempt: 1, StartedAt: &start, FinishedAt: &end},
-			"commons":         {State: workflows.RepoSkipped},
-			"bllvm-protocol":  {State: workflows.RepoFailed, RunID: 12, RunURL: "https://x/runs/12", Attempt: 3, Error: "failure"},
+			"bllvm-consensus": {State: workflows.RepoSucceeded, RunID: 11, Attempt: 1, StartedAt: &start, FinishedAt: &end,
+				Files: 20000, Bytes: 3 << 20, Manifest: "sha256/abc", Artifacts: []workflows.ArtifactRef{{Name: "a.html"}}},
+			"commons":        {State: workflows.RepoSkipped},
+			"bllvm-protocol": {State: workflows.RepoFailed, RunID: 12, RunURL: "https://x/runs/12", Attempt: 3, Error: "failure"},
 		},
 	}
 	cli, c, out := newReleaseCLI(t)
@@ -156,7 +157,7 @@ func TestReleaseStatus(t *testing.T) {
 	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
 	text := out.String()
 	assert.True(t, strings.HasPrefix(text, "release v1: blocked, layer 2/2\nblocked on: bllvm-protocol"), text)
-	assert.Regexp(t, `0\s+bllvm-consensus\s+succeeded\s+1\s+11\s+1m35s`, text)
+	assert.Regexp(t, `0\s+bllvm-consensus\s+succeeded\s+1\s+20000 \(3MiB\)\s+11\s+1m35s`, text)
 	assert.Regexp(t, `1\s+bllvm-protocol\s+failed\s+3\s+https://x/runs/12\s+failure`, text)
 
 	cli, c, out = newReleaseCLI(t)
@@ -164,6 +165,8 @@ func TestReleaseStatus(t *testing.T) {
 	require.NoError(t, cli.run(context.Background(), []string{"status", "--json", "v1"}))
 	assert.Contains(t, out.String(), `"state": "blocked"`)
 	assert.Contains(t, out.String(), `"run_url": "https://x/runs/12"`)
+	assert.Contains(t, out.String(), `"manifest": "sha256/abc"`)
+	assert.Contains(t, out.String(), `"files": 20000`)
 }
 
 // retry TAG with no repo retries the blocked package or publish step, and

@@ -2,6 +2,8 @@ package chaos
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -29,6 +31,9 @@ type hostileCase struct {
 	repo    string
 	hostile ghsim.HostileSpec
 	want    []string // substrings of the repo's error
+	// files, when set, make a zip of these entries and no hostile entry:
+	// names that are not canonical paths, or name one path twice.
+	files []ghsim.FileSpec
 }
 
 // hostileCases aims every hostile entry at root (the test's temp tree), so a
@@ -37,15 +42,21 @@ func hostileCases(root string) []hostileCase {
 	climb := strings.Repeat("../", 24) + strings.TrimPrefix(root, "/")
 	return []hostileCase{
 		{"slip", ghsim.HostileSpec{Kind: ghsim.HostileZipSlip, Target: climb + "/slip-evil"},
-			[]string{`artifact "slip-bin"`, `entry "` + climb + `/slip-evil"`, `".." in path`}},
+			[]string{`artifact "slip-bin"`, `entry "` + climb + `/slip-evil"`, `".." in path`}, nil},
 		{"abs", ghsim.HostileSpec{Kind: ghsim.HostileAbsolutePath, Target: root + "/abs-evil"},
-			[]string{`artifact "abs-bin"`, `entry "` + root + `/abs-evil"`, "absolute path"}},
+			[]string{`artifact "abs-bin"`, `entry "` + root + `/abs-evil"`, "absolute path"}, nil},
 		{"link", ghsim.HostileSpec{Kind: ghsim.HostileSymlink, Target: root + "/outside"},
-			[]string{`artifact "link-bin"`, `entry "link"`, "symlink"}},
+			[]string{`artifact "link-bin"`, `entry "link"`, "symlink"}, nil},
 		{"bomb", ghsim.HostileSpec{Kind: ghsim.HostileZipBomb, Size: bombSize()},
-			[]string{`artifact "bomb-bin"`, `entry "bomb.bin"`, "zip over limits"}},
+			[]string{`artifact "bomb-bin"`, `entry "bomb.bin"`, "zip over limits"}, nil},
 		{"lying", ghsim.HostileSpec{Kind: ghsim.HostileDigestMismatch},
-			[]string{`artifact`, `"lying-bin"`, "digest mismatch"}},
+			[]string{`artifact`, `"lying-bin"`, "digest mismatch"}, nil},
+		// "d//b" lands on "d/b": it overwrote the first entry's bytes after
+		// they were hashed, and the store kept them under that digest.
+		{repo: "twice", files: []ghsim.FileSpec{{Name: "d/b", Size: 1 << 10}, {Name: "d//b", Size: 2 << 10}},
+			want: []string{`artifact "twice-bin"`, `entry "d//b"`, "empty segment in path"}},
+		{repo: "dotted", files: []ghsim.FileSpec{{Name: "./x", Size: 1 << 10}},
+			want: []string{`artifact "dotted-bin"`, `entry "./x"`, `"." segment in path`}},
 	}
 }
 
@@ -80,8 +91,11 @@ func TestHostileArtifacts(t *testing.T) {
 		{Name: "good-bin", Files: []ghsim.FileSpec{{Name: "good", Size: 64 << 10}}}}})
 	for _, hc := range cases {
 		h := hc.hostile
-		sc.Repos = append(sc.Repos, ghsim.RepoScenario{Name: hc.repo, Artifacts: []ghsim.ArtifactSpec{
-			{Name: hc.repo + "-bin", Files: []ghsim.FileSpec{{Name: hc.repo, Size: 16 << 10}}, Hostile: &h}}})
+		art := ghsim.ArtifactSpec{Name: hc.repo + "-bin", Files: []ghsim.FileSpec{{Name: hc.repo, Size: 16 << 10}}, Hostile: &h}
+		if hc.files != nil {
+			art.Files, art.Hostile = hc.files, nil
+		}
+		sc.Repos = append(sc.Repos, ghsim.RepoScenario{Name: hc.repo, Artifacts: []ghsim.ArtifactSpec{art}})
 		yaml += "  - name: " + hc.repo + "\n"
 	}
 	train, err := config.Parse("hostile.yaml", []byte(yaml))
@@ -137,6 +151,7 @@ func TestHostileArtifacts(t *testing.T) {
 		_, err := os.Lstat(p)
 		assert.ErrorIs(t, err, fs.ErrNotExist, p)
 	}
+	assertStoreKeysMatchContent(t, store)
 	require.NoError(t, c.CancelWorkflow(context.Background(), run.GetID(), ""))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -160,4 +175,26 @@ func snapshot(t *testing.T, root, store, work string) []string {
 	})
 	require.NoError(t, err)
 	return out
+}
+
+// assertStoreKeysMatchContent checks that every object of a file store
+// holds the bytes its key names: nothing poisoned the store.
+func assertStoreKeysMatchContent(t *testing.T, store string) {
+	t.Helper()
+	objects := 0
+	err := filepath.WalkDir(filepath.Join(store, "sha256"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".attrs") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		assert.Equal(t, filepath.Base(p), hex.EncodeToString(sum[:]), "store object %s", p)
+		objects++
+		return nil
+	})
+	require.NoError(t, err)
+	require.Positive(t, objects, "the good repo's files are in the store")
 }

@@ -158,8 +158,8 @@ func (p *Progress) lines(st workflows.Status) []string {
 			if d := p.elapsed(r); d > 0 {
 				line += fmt.Sprintf("  %s", d.Round(time.Second))
 			}
-			if len(r.Artifacts) > 0 {
-				line += fmt.Sprintf("  %d files", len(r.Artifacts))
+			if r.Files > 0 {
+				line += fmt.Sprintf("  %d files", r.Files)
 			}
 			if r.RunURL != "" {
 				line += "  " + r.RunURL

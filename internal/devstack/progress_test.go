@@ -126,3 +126,17 @@ func assertNoRepeatedLines(t *testing.T, out string) {
 		seen[l] = true
 	}
 }
+
+// A build's file count comes from the status's count, not from the few
+// names it shows.
+func TestProgressShowsFileCount(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgress(&buf, false)
+	st := status(map[string]string{"a": "succeeded", "b": "pending", "c": "pending"})
+	st.Repos["a"] = workflows.RepoStatus{State: workflows.RepoSucceeded, Files: 20000, Manifest: "sha256/abc",
+		Artifacts: []workflows.ArtifactRef{{Name: "page-0001.html"}}}
+	p.Update(st)
+	if !strings.Contains(buf.String(), "20000 files") {
+		t.Fatalf("progress %q: want the file count", buf.String())
+	}
+}

@@ -54,6 +54,11 @@ type RepoReport struct {
 	BuildSeconds float64 `json:"build_seconds"`
 	WaitSeconds  float64 `json:"wait_seconds"`
 	State        string  `json:"state"`
+	// Files and Bytes count the collected files; Manifest is the store key
+	// of their list.
+	Files    int    `json:"files"`
+	Bytes    int64  `json:"bytes"`
+	Manifest string `json:"manifest,omitempty"`
 }
 
 // GitHubReport is the simulator's accounting of the API use.
@@ -111,7 +116,8 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 	for _, layer := range st.Layers {
 		for _, name := range layer {
 			rs := st.Repos[name]
-			rr := RepoReport{Dispatches: stats.Dispatches[s.Train.Owner+"/"+name], Attempts: rs.Attempt, State: rs.State}
+			rr := RepoReport{Dispatches: stats.Dispatches[s.Train.Owner+"/"+name], Attempts: rs.Attempt, State: rs.State,
+				Files: rs.Files, Bytes: rs.Bytes, Manifest: rs.Manifest}
 			if rs.RunID != 0 {
 				rr.RunIDs = []int64{rs.RunID}
 			}
