@@ -100,7 +100,7 @@ func TestReleaseCLI(t *testing.T) {
 	out, err = cli("status", "v3.0.0-rc.1")
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "release v3.0.0-rc.1: succeeded, layer 2/2, prerelease")
-	assert.Regexp(t, `1\s+governance-app\s+succeeded\s+1\s+https://`, out)
+	assert.Regexp(t, `1\s+governance-app\s+succeeded\s+1\s+2 \(\d+KiB\)\s+https://`, out) // the FILES column: count and size
 
 	// Pause holds the next layer; resume lets the train finish.
 	out, err = cli("start", "v3.1.0", "--only", "bllvm-consensus,bllvm-protocol")
