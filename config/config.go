@@ -20,6 +20,8 @@ type Train struct {
 	// as every repo it depends on succeeded or was skipped; ScheduleLayered
 	// when the whole previous DAG layer has finished.
 	Schedule string `yaml:"schedule" json:"schedule,omitempty"`
+	// Reconcile configures the webhook delivery-log reconciler.
+	Reconcile Reconcile `yaml:"reconcile" json:"reconcile"`
 }
 
 // Schedules of Train.Schedule.

@@ -237,3 +237,36 @@ func TestResolveInCode(t *testing.T) {
 	var se *dag.SelfDependencyError
 	require.True(t, errors.As(err, &se))
 }
+
+func TestReconcileInterval(t *testing.T) {
+	tests := []struct {
+		give    string
+		want    time.Duration
+		wantErr string
+	}{
+		{give: "", want: config.DefaultReconcileInterval},
+		{give: "off", want: 0},
+		{give: "15m", want: 15 * time.Minute},
+		{give: "10s", wantErr: `train.yaml:4: reconcile: interval "10s": 10s is shorter than the minimum 1m0s`},
+		{give: "5m\n  webhook_url: ftp://x", wantErr: `train.yaml:5: reconcile: webhook_url "ftp://x": want an absolute http(s) URL`},
+		{give: "5m\n  webhook_url: https://rt.example.org/webhook", want: 5 * time.Minute},
+		{give: "soon", wantErr: `train.yaml:4: reconcile: interval "soon": want a duration like 5m, or "off"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			yaml := "owner: acme\nrepos: [{name: core}]\n"
+			if tt.give != "" {
+				yaml += "reconcile:\n  interval: " + tt.give + "\n"
+			}
+			tr, err := config.Parse("train.yaml", []byte(yaml))
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			got, err := tr.Reconcile.Every()
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -167,7 +167,7 @@ func (v validator) checkTrain(t *Train, g *dag.Graph) error {
 	if !validFileName(t.Release.Name) {
 		return v.errAt("release.name", nil, "release: name %q must be letters, digits, '.', '_' or '-'", t.Release.Name)
 	}
-	return nil
+	return v.checkReconcile(t.Reconcile)
 }
 
 // validOwner follows GitHub: letters, digits and single inner hyphens, at most 39.

@@ -26,6 +26,9 @@ const (
 // one identity. It is safe for concurrent use.
 type Client struct {
 	gh *github.Client
+	// app is authenticated as the GitHub App itself (JWT), for /app routes;
+	// nil with a token.
+	app *github.Client
 	// noRedirect is the authenticated client that stops at a 302 (artifact zip).
 	noRedirect *http.Client
 	// blob fetches redirect targets without the Authorization header.
@@ -106,6 +109,15 @@ func New(cfg Config) (*Client, error) {
 		}
 		itr.BaseURL = strings.TrimSuffix(baseURL.String(), "/")
 		auth = itr
+		atr, err := ghinstallation.NewAppsTransport(acct, cfg.AppID, cfg.PrivateKey)
+		if err != nil {
+			return nil, fmt.Errorf("github app private key: %w", err)
+		}
+		atr.BaseURL = itr.BaseURL
+		c.app = github.NewClient(&http.Client{Transport: atr})
+		c.app.BaseURL = baseURL
+		c.app.UploadURL = uploadURL
+		c.app.UserAgent = userAgent
 	case cfg.Token != "":
 		auth = &tokenAuth{next: acct, token: cfg.Token}
 	default:

@@ -22,6 +22,9 @@
 //     our own, survive "5xx but it landed") → publish.
 //   - Classified errors: every failure is an [*Error] whose [Kind] tells
 //     Temporal whether and when to retry ([RetryDelay], [IsPermanent]).
+//   - Webhook delivery logs: [Client.ListHookDeliveries] and
+//     [Client.RedeliverHookDelivery] for the App hook (as the App, JWT) or a
+//     repository hook ([Client.FindRepoHook]).
 //   - Accounting: Prometheus counters of requests and of rate-limit budget
 //     spent, and the last seen x-ratelimit-remaining ([Client.RateRemaining]).
 //

@@ -125,6 +125,16 @@
 // Redeliver and POST …/hooks/{id}/deliveries/{id}/attempts resend with the
 // same X-GitHub-Delivery GUID.
 //
+// The delivery log is served as GitHub does (deliverylog.go): the App hook
+// (GET /app/hook/deliveries, App JWT) and each repository's hook
+// (/repos/{o}/{r}/hooks/{hook_id}/deliveries, listed by GET …/hooks), newest
+// first, paged by cursor (per_page up to 100; Link rel="next"); items carry
+// status "OK" or the failure ("failed to connect to host", "timed out",
+// "Invalid HTTP Response: 503"), repository_id and installation_id; the
+// detail has the request and the receiver's response. A delivery waits
+// Options.WebhookTimeout (10 s) for an answer; one older than 3 simulated
+// days cannot be redelivered (422).
+//
 // # Releases as a maintainer makes them
 //
 // SaveDraft (POST /_sim/releases with "draft": true) saves a draft as a

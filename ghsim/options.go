@@ -26,6 +26,10 @@ type Options struct {
 	WebhookURL string
 	// WebhookSecret signs deliveries (X-Hub-Signature-256); "" sends them unsigned.
 	WebhookSecret string
+	// WebhookTimeout is how long a delivery waits for the receiver's answer
+	// before it is recorded as failed (real time). Default is
+	// DefaultWebhookTimeout, GitHub's 10 s; tests shorten it.
+	WebhookTimeout time.Duration
 	// RateLimit is the primary budget per simulated hour. Default is the
 	// scenario's rate_limit, else 5000.
 	RateLimit int

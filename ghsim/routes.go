@@ -14,6 +14,9 @@ func (s *Sim) apiRoutes() *http.ServeMux {
 	handle("GET "+v3+"/app", s.handleGetApp)
 	handle("GET "+v3+"/app/installations/{installation_id}", s.handleGetInstallation)
 	handle("GET "+v3+"/rate_limit", s.handleRateLimit)
+	handle("GET "+v3+"/app/hook/deliveries", s.handleListDeliveries)
+	handle("GET "+v3+"/app/hook/deliveries/{delivery_id}", s.handleGetDelivery)
+	handle("POST "+v3+"/app/hook/deliveries/{delivery_id}/attempts", s.handleRedeliver)
 
 	handle("GET "+repo, s.handleGetRepo)
 	handle("GET "+repo+"/immutable-releases", s.handleImmutableReleases)
@@ -44,6 +47,7 @@ func (s *Sim) apiRoutes() *http.ServeMux {
 	handle("DELETE "+repo+"/releases/assets/{asset_id}", s.handleDeleteAsset)
 	handle("POST /api/uploads/repos/{owner}/{repo}/releases/{release_id}/assets", s.handleUploadAsset)
 
+	handle("GET "+repo+"/hooks", s.handleListRepoHooks)
 	handle("GET "+repo+"/hooks/{hook_id}/deliveries", s.handleListDeliveries)
 	handle("GET "+repo+"/hooks/{hook_id}/deliveries/{delivery_id}", s.handleGetDelivery)
 	handle("POST "+repo+"/hooks/{hook_id}/deliveries/{delivery_id}/attempts", s.handleRedeliver)

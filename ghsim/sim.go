@@ -92,6 +92,9 @@ func New(opts Options) (*Sim, error) {
 	if opts.Token == "" {
 		opts.Token = "ghsim-token"
 	}
+	if opts.WebhookTimeout <= 0 {
+		opts.WebhookTimeout = DefaultWebhookTimeout
+	}
 	if opts.App != nil && opts.App.PublicKey == nil {
 		return nil, fmt.Errorf("ghsim: app %d has no public key", opts.App.ID)
 	}
@@ -126,7 +129,7 @@ func New(opts Options) (*Sim, error) {
 	s.applyScenario(opts.Scenario)
 	s.api = s.apiRoutes()
 	s.ctl = s.controlRoutes()
-	s.hooks = newHookSender(s, opts.WebhookURL, opts.WebhookSecret)
+	s.hooks = newHookSender(s, opts.WebhookURL, opts.WebhookSecret, opts.WebhookTimeout)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"slices"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -25,19 +27,27 @@ const deliveryQueue = 4096
 
 // Delivery is one webhook delivery attempt.
 type Delivery struct {
-	ID          int64     `json:"id"`
-	GUID        string    `json:"guid"`
-	Event       string    `json:"event"`
-	Action      string    `json:"action,omitempty"`
-	Repository  string    `json:"repository,omitempty"`
-	Redelivery  bool      `json:"redelivery"`
-	Pending     bool      `json:"pending"`
-	StatusCode  int       `json:"status_code"`
-	Error       string    `json:"error,omitempty"`
-	DeliveredAt time.Time `json:"delivered_at"`
-	Duration    float64   `json:"duration"`
+	ID         int64  `json:"id"`
+	GUID       string `json:"guid"`
+	Event      string `json:"event"`
+	Action     string `json:"action,omitempty"`
+	Repository string `json:"repository,omitempty"`
+	// RepositoryID and InstallationID are the delivery log's repository_id
+	// and installation_id (0: none, JSON null).
+	RepositoryID   int64     `json:"repository_id,omitempty"`
+	InstallationID int64     `json:"installation_id,omitempty"`
+	Redelivery     bool      `json:"redelivery"`
+	Pending        bool      `json:"pending"`
+	StatusCode     int       `json:"status_code"`
+	Error          string    `json:"error,omitempty"`
+	DeliveredAt    time.Time `json:"delivered_at"`
+	Duration       float64   `json:"duration"`
 	// Payload is the raw JSON body sent.
 	Payload json.RawMessage `json:"payload,omitempty"`
+	// ResponseHeaders and ResponseBody are the receiver's answer (the body
+	// cut at 8 KiB), as the delivery log shows it.
+	ResponseHeaders map[string]string `json:"response_headers,omitempty"`
+	ResponseBody    string            `json:"response_body,omitempty"`
 }
 
 // hookSender posts deliveries one at a time from a bounded queue.
@@ -50,11 +60,11 @@ type hookSender struct {
 	client *http.Client
 }
 
-func newHookSender(s *Sim, url, secret string) *hookSender {
+func newHookSender(s *Sim, url, secret string, timeout time.Duration) *hookSender {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	return &hookSender{
 		s: s, url: url, secret: secret, queue: make(chan *Delivery, deliveryQueue),
-		tr: tr, client: &http.Client{Transport: tr, Timeout: 10 * time.Second},
+		tr: tr, client: &http.Client{Transport: tr, Timeout: timeout},
 	}
 }
 
@@ -84,25 +94,47 @@ func (h *hookSender) send(ctx context.Context, d *Delivery) {
 	body, event, guid := d.Payload, d.Event, d.GUID
 	h.s.mu.Unlock()
 	start := time.Now()
-	status, err := h.post(ctx, body, event, guid)
+	ans, err := h.post(ctx, body, event, guid)
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
 	d.Pending = false
-	d.StatusCode = status
+	d.StatusCode = ans.status
+	d.ResponseHeaders = ans.headers
+	d.ResponseBody = ans.body
 	d.DeliveredAt = h.s.clock.Now()
 	d.Duration = time.Since(start).Seconds()
 	switch {
 	case err != nil:
-		d.Error = err.Error()
-	case status < 200 || status > 299:
-		d.Error = fmt.Sprintf("Invalid HTTP Response: %d", status)
+		d.Error = deliveryError(err)
+	case ans.status < 200 || ans.status > 299:
+		d.Error = fmt.Sprintf("Invalid HTTP Response: %d", ans.status)
 	}
 }
 
-func (h *hookSender) post(ctx context.Context, body []byte, event, guid string) (int, error) {
+// deliveryError is the delivery log's status for a delivery that got no
+// answer, in GitHub's words.
+func deliveryError(err error) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timed out"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "failed to connect to host"
+	}
+	return "We couldn't deliver this payload: " + err.Error()
+}
+
+// answer is a receiver's response as the delivery log keeps it.
+type answer struct {
+	status  int
+	headers map[string]string
+	body    string
+}
+
+func (h *hookSender) post(ctx context.Context, body []byte, event, guid string) (answer, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
 	if err != nil {
-		return 0, fmt.Errorf("webhook %s: %w", h.url, err)
+		return answer{}, fmt.Errorf("webhook %s: %w", h.url, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "GitHub-Hookshot/ghsim")
@@ -119,11 +151,16 @@ func (h *hookSender) post(ctx context.Context, body []byte, event, guid string) 
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("webhook %s: %w", h.url, err)
+		return answer{}, fmt.Errorf("webhook %s: %w", h.url, err)
 	}
 	defer resp.Body.Close()
+	kept, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, nil
+	ans := answer{status: resp.StatusCode, headers: map[string]string{}, body: string(kept)}
+	for k := range resp.Header {
+		ans.headers[strings.ToLower(k)] = resp.Header.Get(k)
+	}
+	return ans, nil
 }
 
 // guidLocked is a deterministic version-4 style GUID.
@@ -143,6 +180,12 @@ func (s *Sim) queueLocked(event, action, repo string, payload any) {
 		return
 	}
 	d := &Delivery{ID: s.newID("delivery"), GUID: s.guidLocked(), Event: event, Action: action, Repository: repo, Pending: true, Payload: body}
+	if r := s.repos[strings.ToLower(repo)]; r != nil {
+		d.RepositoryID = r.id
+	}
+	if s.opts.App != nil {
+		d.InstallationID = s.opts.App.InstallationID
+	}
 	s.enqueueLocked(d)
 }
 
@@ -199,145 +242,4 @@ func (s *Sim) queuePing() {
 		"config": map[string]string{"content_type": "json", "insecure_ssl": "0", "url": s.opts.WebhookURL},
 	}
 	s.queueLocked("ping", "", "", m)
-}
-
-// Deliveries returns every recorded delivery, oldest first.
-func (s *Sim) Deliveries() []Delivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Delivery, len(s.delivs))
-	for i, d := range s.delivs {
-		out[i] = *d
-	}
-	return out
-}
-
-// ErrNoWebhook is returned by Redeliver when no webhook URL is configured.
-var ErrNoWebhook = errors.New("no webhook configured")
-
-// Redeliver sends a recorded delivery again with the same GUID. id is the
-// delivery's GUID or its numeric id.
-func (s *Sim) Redeliver(id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.hooks.url == "" {
-		return ErrNoWebhook
-	}
-	i := slices.IndexFunc(s.delivs, func(d *Delivery) bool { return d.GUID == id || strconv.FormatInt(d.ID, 10) == id })
-	if i < 0 {
-		return fmt.Errorf("redeliver %s: delivery %w", id, ErrNotFound)
-	}
-	old := s.delivs[i]
-	s.enqueueLocked(&Delivery{ID: s.newID("delivery"), GUID: old.GUID, Event: old.Event, Action: old.Action,
-		Repository: old.Repository, Redelivery: true, Pending: true, Payload: old.Payload})
-	return nil
-}
-
-// deliveryJSON is GitHub's hook delivery summary.
-type deliveryJSON struct {
-	ID          int64   `json:"id"`
-	GUID        string  `json:"guid"`
-	DeliveredAt string  `json:"delivered_at"`
-	Redelivery  bool    `json:"redelivery"`
-	Duration    float64 `json:"duration"`
-	Status      string  `json:"status"`
-	StatusCode  int     `json:"status_code"`
-	Event       string  `json:"event"`
-	Action      *string `json:"action"`
-	Repository  *int64  `json:"repository_id"`
-}
-
-func (s *Sim) deliveryJSONLocked(d *Delivery) deliveryJSON {
-	dj := deliveryJSON{ID: d.ID, GUID: d.GUID, DeliveredAt: ts(d.DeliveredAt), Redelivery: d.Redelivery,
-		Duration: d.Duration, Status: "OK", StatusCode: d.StatusCode, Event: d.Event}
-	if d.Action != "" {
-		a := d.Action
-		dj.Action = &a
-	}
-	if d.Error != "" {
-		dj.Status = d.Error
-	}
-	if d.Pending {
-		dj.Status = "Pending"
-	}
-	return dj
-}
-
-// hookFromPath checks {hook_id} and the repo (if any) of the path.
-func (s *Sim) hookFromPathLocked(req *http.Request) (repo string, ok bool) {
-	if req.PathValue("hook_id") != strconv.FormatInt(HookID, 10) {
-		return "", false
-	}
-	if req.PathValue("repo") == "" {
-		return "", true
-	}
-	r := s.repo(req.PathValue("owner"), req.PathValue("repo"))
-	if r == nil {
-		return "", false
-	}
-	return r.fullName(), true
-}
-
-// handleListDeliveries serves GET …/hooks/{hook_id}/deliveries, newest first.
-func (s *Sim) handleListDeliveries(w http.ResponseWriter, req *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	repo, ok := s.hookFromPathLocked(req)
-	if !ok {
-		notFound(w)
-		return
-	}
-	out := []deliveryJSON{}
-	for i := len(s.delivs) - 1; i >= 0; i-- {
-		if d := s.delivs[i]; repo == "" || d.Repository == repo || d.Repository == "" {
-			out = append(out, s.deliveryJSONLocked(d))
-		}
-	}
-	lo, hi := paginate(w, req, s.baseURL, len(out))
-	writeJSON(w, http.StatusOK, out[lo:hi])
-}
-
-// deliveryFromPathLocked finds {delivery_id}.
-func (s *Sim) deliveryFromPathLocked(req *http.Request) *Delivery {
-	if _, ok := s.hookFromPathLocked(req); !ok {
-		return nil
-	}
-	i := slices.IndexFunc(s.delivs, func(d *Delivery) bool { return strconv.FormatInt(d.ID, 10) == req.PathValue("delivery_id") })
-	if i < 0 {
-		return nil
-	}
-	return s.delivs[i]
-}
-
-// handleGetDelivery serves GET …/hooks/{hook_id}/deliveries/{delivery_id}.
-func (s *Sim) handleGetDelivery(w http.ResponseWriter, req *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d := s.deliveryFromPathLocked(req)
-	if d == nil {
-		notFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"id": d.ID, "guid": d.GUID, "delivered_at": ts(d.DeliveredAt), "redelivery": d.Redelivery,
-		"status_code": d.StatusCode, "event": d.Event, "action": d.Action, "status": s.deliveryJSONLocked(d).Status,
-		"request":  map[string]any{"headers": map[string]string{"X-GitHub-Event": d.Event, "X-GitHub-Delivery": d.GUID}, "payload": d.Payload},
-		"response": map[string]any{"headers": map[string]string{}, "payload": nil},
-	})
-}
-
-// handleRedeliver serves POST …/deliveries/{delivery_id}/attempts: 202.
-func (s *Sim) handleRedeliver(w http.ResponseWriter, req *http.Request) {
-	s.mu.Lock()
-	d := s.deliveryFromPathLocked(req)
-	s.mu.Unlock()
-	if d == nil {
-		notFound(w)
-		return
-	}
-	if err := s.Redeliver(strconv.FormatInt(d.ID, 10)); err != nil {
-		writeError(w, http.StatusUnprocessableEntity, err.Error())
-		return
-	}
-	writeJSON(w, http.StatusAccepted, struct{}{})
 }

@@ -104,7 +104,7 @@ func (s *Server) receive(c echo.Context, event, id string) reply {
 		return rejected(http.StatusBadRequest, "malformed %s payload", event)
 	}
 
-	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+	ctx, cancel := context.WithTimeout(withDeliveryID(r.Context(), id), s.timeout)
 	defer cancel()
 	var rep reply
 	switch ev := parsed.(type) {

@@ -60,4 +60,9 @@
 //
 // /healthz (process up), /readyz (Temporal CheckHealth), /metrics
 // (Prometheus, served from Options.Registerer when it is also a Gatherer).
+// With Options.Schedules, /metrics also exports the delivery-log
+// reconciler's last run (releasetrain_reconcile_last_run_*), and a train
+// started by a delivery the reconciler redelivered gets " (redelivered)"
+// after its trigger: the GUID is listed in the releasetrain-reconcile
+// schedule's memo (GitHub's redelivery itself looks like the original).
 package webhook

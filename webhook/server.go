@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/config"
@@ -52,6 +53,10 @@ type Options struct {
 	Timeout time.Duration
 	// ShutdownTimeout bounds the graceful shutdown in Run. Default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// Schedules, when set, lets the receiver mark a train started by a
+	// delivery the reconciler redelivered (its trigger ends "(redelivered)")
+	// and export the reconciler's last run on /metrics. Default: neither.
+	Schedules client.ScheduleClient
 }
 
 // Server is the webhook receiver and operator API.
@@ -70,6 +75,7 @@ type Server struct {
 	triggerActions  map[string]bool
 	trainRepos      map[string]bool
 	page            *livePage // the live graph pages; nil without an API token
+	schedules       scheduleClient
 }
 
 // New builds a Server; it does not listen (see Run or Handler).
@@ -95,6 +101,9 @@ func New(opts Options) (*Server, error) {
 		triggerRepos:    map[string]bool{},
 		triggerActions:  map[string]bool{},
 		trainRepos:      map[string]bool{},
+	}
+	if opts.Schedules != nil {
+		s.schedules = opts.Schedules
 	}
 	if s.log == nil {
 		s.log = zap.NewNop()
@@ -133,6 +142,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
+	if s.schedules != nil {
+		if err := registerReconcileMetrics(reg, s.schedules); err != nil {
+			return nil, err
+		}
+	}
 	s.echo = s.routes(reg)
 	return s, nil
 }

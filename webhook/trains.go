@@ -18,6 +18,7 @@ const (
 // startTrain starts (or joins) the tag's Release workflow. A train that
 // already finished in a state the reuse policy keeps answers finished=true.
 func (s *Server) startTrain(ctx context.Context, source string, in workflows.ReleaseInput) (rep reply, finished bool, err error) {
+	in.Trigger = s.markRedelivered(ctx, in.Trigger)
 	run, err := s.temporal.ExecuteWorkflow(ctx, workflows.StartOptions(in.Tag), workflows.ReleaseWorkflowName, in)
 	switch {
 	case isAlreadyStarted(err):

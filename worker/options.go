@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -55,6 +56,10 @@ type Options struct {
 	ListingWait time.Duration
 	// Logger logs the worker, the SDK and the activities. Default: no logging.
 	Logger *zap.Logger
+	// Train, when set, makes Run create or update the releasetrain-reconcile
+	// schedule for it (the webhook delivery-log reconciler; it needs the
+	// GitHub App). Nil: Run leaves the schedule alone.
+	Train *config.Train
 }
 
 // OptionsFromEnv reads Options from the environment (see the package doc).

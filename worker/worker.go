@@ -96,6 +96,7 @@ func newWorker(c client.Client, opts Options, onFatal func(error)) (*trainWorker
 		Logger:      opts.Logger.Named("activities"),
 		ListingWait: opts.ListingWait,
 	})
+	registerReconcile(w, c, ghc, opts.Logger)
 	return &trainWorker{Worker: w, store: store}, nil
 }
 
@@ -124,6 +125,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	opts.Logger.Info("worker started", zap.String("temporal", opts.TemporalAddress),
 		zap.String("namespace", opts.Namespace), zap.String("task_queue", workflows.TaskQueue))
+	startReconciler(ctx, c, opts)
 	select {
 	case <-ctx.Done():
 		w.Stop()

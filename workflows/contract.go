@@ -124,6 +124,9 @@ type Status struct {
 	// Schedule is how the builds are started: "eager" (each as soon as its
 	// dependencies are done) or "layered" (a layer after the previous one).
 	Schedule string `json:"schedule,omitempty"`
+	// Trigger says what started the train (ReleaseInput.Trigger), e.g.
+	// "release webhook BTCDecoded/bllvm-consensus (redelivered)".
+	Trigger string `json:"trigger,omitempty"`
 }
 
 // RepoStatus is one build's state.

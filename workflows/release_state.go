@@ -53,6 +53,7 @@ func newRelease(in ReleaseInput) *release {
 			State:      StateRunning,
 			Prerelease: in.Prerelease,
 			Repos:      map[string]RepoStatus{},
+			Trigger:    in.Trigger,
 		},
 	}
 }

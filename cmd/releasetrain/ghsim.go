@@ -21,6 +21,7 @@ func runGhsim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	scenarioFile := fs.String("scenario", "", "scenario YAML file (default: the built-in BTCDecoded scenario)")
 	webhookURL := fs.String("webhook-url", "", "URL receiving webhook deliveries")
 	webhookSecret := fs.String("webhook-secret", "", "secret signing webhook deliveries")
+	webhookTimeout := fs.Duration("webhook-timeout", ghsim.DefaultWebhookTimeout, "how long a delivery waits for the receiver before it is logged as failed")
 	token := fs.String("token", "ghsim-token", "static API token accepted as 'token X' or 'Bearer X'")
 	timeScale := fs.Float64("time-scale", 0, "simulated seconds per real second (default: the scenario's, else 1)")
 	seed := fs.Int64("seed", 1, "seed for deterministic faults, tokens and artifact content")
@@ -46,7 +47,7 @@ func runGhsim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	base := "http://" + displayAddr(ln.Addr())
 	sim, err := ghsim.New(ghsim.Options{
 		Scenario: sc, Seed: *seed, TimeScale: *timeScale, Token: *token,
-		WebhookURL: *webhookURL, WebhookSecret: *webhookSecret, BlobDir: *blobDir,
+		WebhookURL: *webhookURL, WebhookSecret: *webhookSecret, WebhookTimeout: *webhookTimeout, BlobDir: *blobDir,
 	})
 	if err != nil {
 		ln.Close()

@@ -23,13 +23,14 @@ type command struct {
 
 // commands is the subcommand table; each entry's run function lives in <name>.go.
 var commands = map[string]command{
-	"dev":     {summary: "run the whole stack locally; --demo TAG runs a release train end to end (make run)", run: runDev},
-	"ghsim":   {summary: "serve the GitHub simulator (REST, Actions runs, webhooks) on --addr", run: runGhsim},
-	"plan":    {summary: "print the release plan (DAG layers) of a train config", run: runPlan},
-	"serve":   {summary: "serve the GitHub webhook receiver and the operator HTTP API on --addr", run: runServe},
-	"verify":  {summary: "check SHA256SUMS.asc signatures (threshold) and the files in a release folder", run: runVerify},
-	"worker":  {summary: "run the Temporal worker (environment: TEMPORAL_ADDRESS, GITHUB_*, RELEASETRAIN_*)", run: runWorker},
-	"release": {summary: "start, inspect and steer a release train (start|status|pause|resume|cancel|retry|skip)", run: runRelease},
+	"dev":       {summary: "run the whole stack locally; --demo TAG runs a release train end to end (make run)", run: runDev},
+	"ghsim":     {summary: "serve the GitHub simulator (REST, Actions runs, webhooks) on --addr", run: runGhsim},
+	"plan":      {summary: "print the release plan (DAG layers) of a train config", run: runPlan},
+	"reconcile": {summary: "the webhook delivery-log reconciler: status of its last run, or run it now", run: runReconcile},
+	"serve":     {summary: "serve the GitHub webhook receiver and the operator HTTP API on --addr", run: runServe},
+	"verify":    {summary: "check SHA256SUMS.asc signatures (threshold) and the files in a release folder", run: runVerify},
+	"worker":    {summary: "run the Temporal worker (environment: TEMPORAL_ADDRESS, GITHUB_*, RELEASETRAIN_*)", run: runWorker},
+	"release":   {summary: "start, inspect and steer a release train (start|status|pause|resume|cancel|retry|skip)", run: runRelease},
 }
 
 // exitError carries a specific exit status (e.g. 2 for invalid input).

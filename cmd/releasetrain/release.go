@@ -234,6 +234,9 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 	if st.ReleaseURL != "" {
 		fmt.Fprintf(w, "release: %s\n", st.ReleaseURL)
 	}
+	if st.Trigger != "" {
+		fmt.Fprintf(w, "Trigger: %s\n", st.Trigger)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAYER\tREPO\tSTATE\tATTEMPT\tFILES\tRUN\tTIME\tERROR")
 	seen := map[string]bool{}

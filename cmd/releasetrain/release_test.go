@@ -145,6 +145,7 @@ func TestReleaseStatus(t *testing.T) {
 		Tag: "v1", State: workflows.StateBlocked, Layer: 1,
 		Layers:  [][]string{{"bllvm-consensus", "commons"}, {"bllvm-protocol"}},
 		Blocked: []string{"bllvm-protocol"},
+		Trigger: "release webhook BTCDecoded/bllvm-node (redelivered)",
 		Repos: map[string]workflows.RepoStatus{
 			"bllvm-consensus": {State: workflows.RepoSucceeded, RunID: 11, Attempt: 1, StartedAt: &start, FinishedAt: &end,
 				Files: 20000, Bytes: 3 << 20, Manifest: "sha256/abc", Artifacts: []workflows.ArtifactRef{{Name: "a.html"}}},
@@ -158,6 +159,7 @@ func TestReleaseStatus(t *testing.T) {
 	text := out.String()
 	assert.True(t, strings.HasPrefix(text, "release v1: blocked, layer 2/2\nblocked on: bllvm-protocol"), text)
 	assert.Regexp(t, `0\s+bllvm-consensus\s+succeeded\s+1\s+20000 \(3MiB\)\s+11\s+1m35s`, text)
+	assert.Contains(t, text, "\nTrigger: release webhook BTCDecoded/bllvm-node (redelivered)\n")
 	assert.Regexp(t, `1\s+bllvm-protocol\s+failed\s+3\s+https://x/runs/12\s+failure`, text)
 
 	cli, c, out = newReleaseCLI(t)

@@ -118,6 +118,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Temporal:   tc,
 		Logger:     logger,
 		Registerer: reg,
+		Schedules:  tc.ScheduleClient(),
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

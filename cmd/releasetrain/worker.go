@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/worker"
 )
 
@@ -21,6 +22,7 @@ func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	level := zapcore.InfoLevel
 	fs.Var(&level, "log-level", "log level: debug, info, warn, error")
+	cfgPath := fs.String("config", "", "train config file for the delivery-log reconciler's schedule (default $"+config.EnvConfig+", else the built-in BTCDecoded train)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -32,6 +34,12 @@ func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	opts, err := worker.OptionsFromEnv(os.Getenv)
 	if err != nil {
+		return usageError(fmt.Errorf("worker: %w", err))
+	}
+	if *cfgPath == "" {
+		*cfgPath = os.Getenv(config.EnvConfig)
+	}
+	if opts.Train, err = config.LoadOrDefault(*cfgPath); err != nil {
 		return usageError(fmt.Errorf("worker: %w", err))
 	}
 	cfg := zap.NewProductionConfig()
