@@ -9,6 +9,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/ghclient"
+	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
 // GitHub is the part of ghclient the activities use; *ghclient.Client
@@ -50,6 +51,9 @@ type Activities struct {
 	WorkDir string
 	// Signers sign SHA256SUMS; none means no SHA256SUMS.asc.
 	Signers []bundle.Signer
+	// ProvenanceSigner signs the provenance's DSSE envelope; nil publishes
+	// it unsigned (still covered by SHA256SUMS and its signatures).
+	ProvenanceSigner *provenance.Signer
 	// Logger logs activity progress. Default: no logging.
 	Logger *zap.Logger
 	// Unzip bounds artifact extraction (zip bomb limits). Default ghclient.DefaultUnzipLimits().

@@ -315,7 +315,7 @@ func TestCollectArtifactsStoresByDigest(t *testing.T) {
 	var again CollectResult
 	require.NoError(t, val.Get(&again))
 	assert.Equal(t, out, again)
-	assert.Equal(t, 3+2+1, countObjects(t, a.Store), "three files, two artifact manifests, the run's manifest")
+	assert.Equal(t, 3+2+1+1, countObjects(t, a.Store), "three files, two artifact manifests, the run's manifest, its artifact digests")
 }
 
 // manifestFiles reads a collect result's manifest back from the store.

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -23,12 +24,12 @@ type collectProgress struct {
 	Done map[int64]ManifestRef `json:"artifacts"`
 }
 
-// Every collected file becomes a release asset, beside the bundle,
-// SHA256SUMS and its signature; GitHub keeps at most MaxReleaseAssets
-// assets per release.
+// Every collected file becomes a release asset, beside the bundle, its
+// provenance, SHA256SUMS and its signature; GitHub keeps at most
+// MaxReleaseAssets assets per release.
 const (
 	MaxReleaseAssets = 1000
-	MaxRepoFiles     = MaxReleaseAssets - 3
+	MaxRepoFiles     = MaxReleaseAssets - 4
 )
 
 // CollectArtifacts downloads the run's artifacts matching the patterns,
@@ -107,7 +108,41 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 	a.logger().Info("artifacts collected", zap.String("repo", run.Owner+"/"+run.Repo),
 		zap.Int64("run_id", run.ID), zap.Int("artifacts", len(selected)), zap.Int("files", len(out)),
 		zap.String("manifest", StoreKey(ref.SHA256)))
-	return CollectResult{Manifest: ref}, nil
+	artsSHA, err := a.putArtifactDigests(ctx, selected)
+	if err != nil {
+		return CollectResult{}, err
+	}
+	return CollectResult{Manifest: ref, ArtifactsSHA256: artsSHA}, nil
+}
+
+// putArtifactDigests stores the names and GitHub digests of the collected
+// artifacts (JSON, for the provenance) and returns the object's sha256.
+func (a *Activities) putArtifactDigests(ctx context.Context, arts []ghclient.Artifact) (string, error) {
+	digests := make([]ArtifactDigest, 0, len(arts))
+	for _, art := range arts {
+		digests = append(digests, ArtifactDigest{Name: art.Name, Digest: art.Digest})
+	}
+	data, err := json.Marshal(digests)
+	if err != nil {
+		return "", fmt.Errorf("artifact digests: %w", err)
+	}
+	return a.putBytes(ctx, data)
+}
+
+// artifactDigests reads what putArtifactDigests stored ("" reads none).
+func (a *Activities) artifactDigests(ctx context.Context, sha string) ([]ArtifactDigest, error) {
+	if sha == "" {
+		return nil, nil
+	}
+	data, err := a.getBytes(ctx, sha)
+	if err != nil {
+		return nil, err
+	}
+	var out []ArtifactDigest
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, badInput("artifact digests "+StoreKey(sha), err)
+	}
+	return out, nil
 }
 
 // sameBase refuses an artifact shipping two files with one base name: each

@@ -85,8 +85,8 @@ func (a *Activities) packageFiles(ctx context.Context, in PackageInput, dir stri
 	if err != nil {
 		return nil, nil, badInput(call, err)
 	}
-	if n := len(entries) + 2 + min(len(a.Signers), 1); n > MaxReleaseAssets {
-		return nil, nil, badInput(call, fmt.Errorf("%d files, the bundle and SHA256SUMS (and its signature) make %d assets: a GitHub release holds at most %d",
+	if n := len(entries) + 3 + min(len(a.Signers), 1); n > MaxReleaseAssets {
+		return nil, nil, badInput(call, fmt.Errorf("%d files, the bundle, its provenance and SHA256SUMS (and its signature) make %d assets: a GitHub release holds at most %d",
 			len(entries), n, MaxReleaseAssets))
 	}
 	out := filepath.Join(dir, "out")
@@ -111,10 +111,18 @@ func (a *Activities) packageFiles(ctx context.Context, in PackageInput, dir stri
 	}
 	digests := packed.Digests()
 
-	assets := make([]Asset, 0, len(digests)+2)
+	assets := make([]Asset, 0, len(digests)+3)
 	for _, d := range digests {
 		assets = append(assets, Asset{Name: d.Name, Size: d.Size, SHA256: d.SHA256})
 	}
+	// The provenance attests the bundle and the member files; SHA256SUMS
+	// lists it, so the signatures over SHA256SUMS cover it too.
+	prov, err := a.provenanceAsset(ctx, in, entries, packed, mtime)
+	if err != nil {
+		return nil, nil, err
+	}
+	assets = append(assets, prov)
+	digests = append(digests, bundle.Digest{Name: prov.Name, Size: prov.Size, SHA256: prov.SHA256})
 	sums := bundle.SHA256SUMS(digests)
 	sumsSHA, err := a.putBytes(ctx, sums)
 	if err != nil {

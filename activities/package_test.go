@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
 // collectTwoRepos collects one run each of two repos that both ship "README.md".
@@ -30,12 +33,13 @@ func collectTwoRepos(t *testing.T, env *testsuite.TestActivityEnvironment, a *Ac
 			repo + "-linux": {repo: repo + " binary", "README.md": "readme of " + repo},
 		}
 		gh.exec = map[string]bool{repo: true}
-		run := RunRef{Owner: "BTCDecoded", Repo: repo, ID: int64(10 + i), Attempt: 1, HeadSHA: "c0ffee", URL: "https://x/run"}
+		run := RunRef{Owner: "BTCDecoded", Repo: repo, ID: int64(10 + i), Attempt: 1, HeadSHA: strings.Repeat("c0ffee"[i:i+1], 40), URL: fmt.Sprintf("https://github.com/BTCDecoded/%s/actions/runs/%d", repo, 10+i)}
 		val, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: run})
 		require.NoError(t, err)
 		var res CollectResult
 		require.NoError(t, val.Get(&res))
-		out = append(out, RepoResult{Repo: repo, Run: run, Attempts: 1, Manifest: &res.Manifest})
+		out = append(out, RepoResult{Repo: repo, Run: run, Attempts: 1, Manifest: &res.Manifest, Conclusion: "success",
+			Workflow: "build.yml", ArtifactsSHA256: res.ArtifactsSHA256})
 	}
 	return out
 }
@@ -44,6 +48,11 @@ func TestPackageAndPublish(t *testing.T) {
 	gh := &fakeGitHub{}
 	env, a := newEnv(t, gh)
 	a.Signers = testSigners(t)
+	provKey, provPub := filepath.Join(t.TempDir(), "prov.pem"), filepath.Join(t.TempDir(), "prov.pub.pem")
+	require.NoError(t, provenance.GenerateKeyFiles(provenance.AlgorithmEd25519, provKey, provPub))
+	var err error
+	a.ProvenanceSigner, err = provenance.LoadSignerFile(provKey)
+	require.NoError(t, err)
 	repos := collectTwoRepos(t, env, a, gh)
 	repos = append(repos, RepoResult{Repo: "commons", Skipped: true, SkipReason: "operator skip"})
 	in := PackageInput{Owner: "BTCDecoded", ReleaseRepo: "bllvm-consensus", Name: "btcdecoded", Tag: "v1.2.3",
@@ -59,17 +68,17 @@ func TestPackageAndPublish(t *testing.T) {
 		byName[as.Name] = as
 	}
 	for _, want := range []string{"bllvm-consensus", "bllvm-node", "bllvm-consensus-README.md", "bllvm-node-README.md",
-		"btcdecoded-v1.2.3.tar.gz", bundle.SumsName, bundle.SigsName} {
+		"btcdecoded-v1.2.3.tar.gz", "btcdecoded-v1.2.3.intoto.jsonl", bundle.SumsName, bundle.SigsName} {
 		assert.Contains(t, byName, want)
 	}
-	assert.Len(t, pkg.Assets, 7)
+	assert.Len(t, pkg.Assets, 8)
 
 	ctx := context.Background()
 	sums, err := a.getBytes(ctx, byName[bundle.SumsName].SHA256)
 	require.NoError(t, err)
 	lines, err := bundle.ParseSHA256SUMS(sums)
 	require.NoError(t, err)
-	require.Len(t, lines, 5, "every artifact and the bundle")
+	require.Len(t, lines, 6, "every artifact, the bundle and the provenance")
 	for _, l := range lines {
 		assert.Equal(t, byName[l.Name].SHA256, l.SHA256, l.Name)
 	}
@@ -87,6 +96,26 @@ func TestPackageAndPublish(t *testing.T) {
 		"btcdecoded-v1.2.3/bllvm-node/bllvm-node":           0o755,
 	}, tarFiles(t, tgz))
 
+	// The provenance verifies with the key's public half, attests exactly
+	// what SHA256SUMS lists besides itself, and records each member's run.
+	prov, err := a.getBytes(ctx, byName["btcdecoded-v1.2.3.intoto.jsonl"].SHA256)
+	require.NoError(t, err)
+	v, err := provenance.LoadVerifierFile(provPub)
+	require.NoError(t, err)
+	opened, err := provenance.Open(ctx, prov, []*provenance.Verifier{v})
+	require.NoError(t, err)
+	require.NoError(t, provenance.CheckSums(opened.Summary, lines, "btcdecoded-v1.2.3.intoto.jsonl"))
+	require.Len(t, opened.Members, 3)
+	node := opened.Members[1]
+	assert.Equal(t, "bllvm-node", node.Repo)
+	assert.Equal(t, int64(11), node.RunID)
+	assert.Equal(t, strings.Repeat("0", 40), node.Commit)
+	assert.Equal(t, ".github/workflows/build.yml", node.Workflow)
+	assert.Equal(t, "https://github.com/BTCDecoded/bllvm-node", node.RepoURL)
+	assert.Equal(t, []provenance.Artifact{{Name: "bllvm-node-linux"}}, node.Artifacts)
+	assert.True(t, opened.Members[2].Skipped)
+	assert.Equal(t, "operator skip", opened.Members[2].SkipReason)
+
 	notes, err := a.getBytes(ctx, pkg.NotesSHA256)
 	require.NoError(t, err)
 	assert.Contains(t, string(notes), "commons")
@@ -99,14 +128,14 @@ func TestPackageAndPublish(t *testing.T) {
 	require.NoError(t, err)
 	var again PackageResult
 	require.NoError(t, val.Get(&again))
-	assert.Equal(t, pkg.Assets[:6], again.Assets[:6])
+	assert.Equal(t, pkg.Assets[:7], again.Assets[:7], "Ed25519 signs the same provenance to the same bytes")
 
 	_, err = env.ExecuteActivity(a.PublishRelease, PublishInput{Owner: "BTCDecoded", Repo: "bllvm-consensus", Tag: "v1.2.3",
 		Title: "btcdecoded v1.2.3", Assets: pkg.Assets, NotesSHA256: pkg.NotesSHA256, Marker: "releasetrain"})
 	require.NoError(t, err)
 	assert.Equal(t, sums, gh.uploads[bundle.SumsName])
 	assert.Equal(t, tgz, gh.uploads["btcdecoded-v1.2.3.tar.gz"])
-	assert.Len(t, gh.uploads, 7)
+	assert.Len(t, gh.uploads, 8)
 }
 
 func TestPackageEveryRepoSkipped(t *testing.T) {

@@ -59,6 +59,11 @@ func (a *Activities) PublishRelease(ctx context.Context, in PublishInput) (Publi
 		}
 	}
 	activity.RecordHeartbeat(ctx, len(in.Assets))
+	if in.KeepDraft {
+		a.logger().Info("release draft filled", zap.String("repo", repo), zap.String("tag", in.Tag),
+			zap.String("url", rel.HTMLURL), zap.Int("assets", len(in.Assets)))
+		return PublishResult{ReleaseID: rel.ID, URL: rel.HTMLURL, Draft: true}, nil
+	}
 	// Publishing cannot be undone: a train cancelled while its assets were
 	// uploading keeps an unpublished draft instead.
 	if err := ctx.Err(); err != nil {

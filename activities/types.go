@@ -100,6 +100,16 @@ type File struct {
 type CollectResult struct {
 	Manifest ManifestRef `json:"manifest"`
 	Files    []File      `json:"files,omitempty"`
+	// ArtifactsSHA256 addresses the JSON list of the run's GitHub artifacts
+	// (names and digests, []ArtifactDigest) in the store, for the provenance.
+	ArtifactsSHA256 string `json:"artifacts_sha256,omitempty"`
+}
+
+// ArtifactDigest is one GitHub Actions artifact of a run: its name and
+// GitHub's digest ("sha256:<hex>"; empty for uploads older than upload-artifact v4).
+type ArtifactDigest struct {
+	Name   string `json:"name"`
+	Digest string `json:"digest,omitempty"`
 }
 
 // RepoResult is one repo's contribution to the release.
@@ -114,6 +124,13 @@ type RepoResult struct {
 	// Files is the list itself in results recorded before manifests
 	// existed; read them both with Activities.RepoFiles.
 	Files []File `json:"files,omitempty"`
+	// Conclusion is the run's final conclusion, Reruns the re-runs and fresh
+	// dispatches it took, Workflow the build workflow's path, and
+	// ArtifactsSHA256 the stored list of the artifacts collected: what the provenance records.
+	Conclusion      string `json:"conclusion,omitempty"`
+	Reruns          int    `json:"reruns,omitempty"`
+	Workflow        string `json:"workflow,omitempty"`
+	ArtifactsSHA256 string `json:"artifacts_sha256,omitempty"`
 }
 
 // PackageInput builds the bundle, SHA256SUMS, signatures and notes.
@@ -127,6 +144,25 @@ type PackageInput struct {
 	Repos       []RepoResult `json:"repos"`
 	// GenerateNotes appends GitHub's generated notes for the release repo.
 	GenerateNotes bool `json:"generate_notes,omitempty"`
+	// Provenance is what the provenance records beyond the repos' results.
+	Provenance ProvenanceInput `json:"provenance"`
+}
+
+// ProvenanceInput describes the train's run for its provenance
+// (<name>-<tag>.intoto.jsonl): the Release workflow's execution and times,
+// what started it and how it was narrowed.
+type ProvenanceInput struct {
+	WorkflowID string    `json:"workflow_id"`
+	RunID      string    `json:"run_id"`
+	StartedAt  time.Time `json:"started_at"`
+	// FinishedAt is when the builds were done (the packaging began), from the
+	// workflow's clock, so a retried PackageRelease records the same time.
+	FinishedAt     time.Time `json:"finished_at"`
+	Trigger        string    `json:"trigger,omitempty"`
+	Only           []string  `json:"only,omitempty"`
+	WithDependents bool      `json:"with_dependents,omitempty"`
+	// ConfigSHA256 is the hex sha256 of the train's resolved config (JSON).
+	ConfigSHA256 string `json:"config_sha256,omitempty"`
 }
 
 // Asset is one file to publish, by reference into the store.
@@ -155,10 +191,31 @@ type PublishInput struct {
 	// Marker labels the assets this train uploads, so a retry may replace its
 	// own asset but never someone else's.
 	Marker string `json:"marker"`
+	// KeepDraft fills the draft and stops there (the signature window);
+	// a later PublishRelease without it publishes.
+	KeepDraft bool `json:"keep_draft,omitempty"`
 }
 
-// PublishResult is the published release.
+// PublishResult is the published release, or the filled draft with KeepDraft.
 type PublishResult struct {
 	ReleaseID int64  `json:"release_id"`
 	URL       string `json:"url"`
+	Draft     bool   `json:"draft,omitempty"`
 }
+
+// AttachSignatureInput adds a rebuilder's signature over SHA256SUMS to the
+// train's draft. The signature travels in the payload: it is a few hundred
+// bytes, bounded by MaxSignatureSize. Whose key made it is for the users'
+// keyrings to judge (releasetrain verify --min-good).
+type AttachSignatureInput struct {
+	Owner string `json:"owner"`
+	Repo  string `json:"repo"`
+	Tag   string `json:"tag"`
+	// Name is SHA256SUMS.<signer>.asc.
+	Name      string `json:"name"`
+	Signature []byte `json:"signature"`
+	Marker    string `json:"marker"`
+}
+
+// MaxSignatureSize bounds an attached signature file.
+const MaxSignatureSize = 64 << 10

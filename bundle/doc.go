@@ -26,6 +26,7 @@
 //	gpg --verify SHA256SUMS.asc SHA256SUMS
 //
 // or [VerifyDir] (releasetrain verify DIR --keys FILE --min-good N), which
-// checks a threshold of good signatures from trusted keys and every listed
-// file present in DIR.
+// checks a threshold of good signatures by distinct trusted keys across
+// SHA256SUMS.asc and every rebuilder's SHA256SUMS.<signer>.asc, and every
+// listed file present in DIR.
 package bundle

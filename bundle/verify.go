@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
@@ -24,7 +25,8 @@ var (
 // VerifyResult is the outcome of checking SHA256SUMS.asc (and, for
 // [VerifyDir], the files).
 type VerifyResult struct {
-	// Good names each valid signature's key: fingerprint and user id.
+	// Good names each valid signature's key: fingerprint and user id (each
+	// key once in VerifyDir's result).
 	Good []string
 	// Bad describes signatures from trusted keys that do not verify.
 	Bad []string
@@ -32,6 +34,8 @@ type VerifyResult struct {
 	Unknown int
 	// Files are the SHA256SUMS entries checked by VerifyDir, in file order.
 	Files []FileCheck
+	// SignatureFiles are the signature files VerifyDir read.
+	SignatureFiles []string
 }
 
 // FileCheck is one SHA256SUMS line checked against the folder.
@@ -54,20 +58,25 @@ const (
 // signatures are reported, not returned as errors; the error is for input
 // that is not OpenPGP signatures at all.
 func Verify(sums, asc []byte, trusted openpgp.EntityList) (VerifyResult, error) {
+	return verifyFile(SigsName, sums, asc, trusted)
+}
+
+// verifyFile is [Verify] for the signature file called name.
+func verifyFile(name string, sums, asc []byte, trusted openpgp.EntityList) (VerifyResult, error) {
 	var res VerifyResult
 	blocks := armorBlocks(asc)
 	if len(blocks) == 0 {
-		return res, fmt.Errorf("%s: no armored signature found", SigsName)
+		return res, fmt.Errorf("%s: no armored signature found", name)
 	}
 	n := 0
 	for i, block := range blocks {
 		body, err := decodeArmor(block, openpgp.SignatureType)
 		if err != nil {
-			return res, fmt.Errorf("%s block %d: %w", SigsName, i+1, err)
+			return res, fmt.Errorf("%s block %d: %w", name, i+1, err)
 		}
 		sigs, err := signaturePackets(body)
 		if err != nil {
-			return res, fmt.Errorf("%s block %d: %w", SigsName, i+1, err)
+			return res, fmt.Errorf("%s block %d: %w", name, i+1, err)
 		}
 		for _, sig := range sigs {
 			n++
@@ -75,10 +84,32 @@ func Verify(sums, asc []byte, trusted openpgp.EntityList) (VerifyResult, error) 
 		}
 	}
 	if n == 0 {
-		return res, fmt.Errorf("%s: no signatures", SigsName)
+		return res, fmt.Errorf("%s: no signatures", name)
 	}
 	return res, nil
 }
+
+// SignatureFiles lists dir's signature files over SHA256SUMS, sorted:
+// SHA256SUMS.asc (the train's) and every SHA256SUMS.<signer>.asc (an
+// independent rebuilder's), as Bitcoin Core's verify.py collects them.
+func SignatureFiles(dir string) ([]string, error) {
+	var out []string
+	if _, err := os.Stat(filepath.Join(dir, SigsName)); err == nil {
+		out = append(out, SigsName)
+	}
+	more, err := filepath.Glob(filepath.Join(dir, SumsName+".*.asc"))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range more {
+		out = append(out, filepath.Base(m))
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// RebuilderSigsName is a rebuilder's signature file: SHA256SUMS.<signer>.asc.
+func RebuilderSigsName(signer string) string { return SumsName + "." + signer + ".asc" }
 
 // signaturePackets splits a binary signature body into one serialized
 // packet per signature, so each is checked on its own.
@@ -125,11 +156,13 @@ func checkSignature(res *VerifyResult, sums, sig []byte, trusted openpgp.EntityL
 	}
 }
 
-// VerifyDir checks dir/SHA256SUMS.asc over dir/SHA256SUMS with the keys in
-// keyring (armored or binary), requires at least minGood good signatures
-// ([ErrNotEnoughSignatures]), and checks every file listed in SHA256SUMS
-// that is present in dir ([ErrChecksumMismatch]). The result is returned
-// with the error so callers can show what was checked.
+// VerifyDir checks every signature file over dir/SHA256SUMS
+// ([SignatureFiles]: SHA256SUMS.asc and each SHA256SUMS.<signer>.asc) with
+// the keys in keyring (armored or binary), requires good signatures by at
+// least minGood distinct keys ([ErrNotEnoughSignatures]; a key that signed
+// twice counts once), and checks every file listed in SHA256SUMS that is
+// present in dir ([ErrChecksumMismatch]). The result is returned with the
+// error so callers can show what was checked.
 func VerifyDir(dir string, keyring io.Reader, minGood int) (VerifyResult, error) {
 	if minGood < 1 {
 		return VerifyResult{}, fmt.Errorf("min good signatures %d: want at least 1", minGood)
@@ -142,15 +175,11 @@ func VerifyDir(dir string, keyring io.Reader, minGood int) (VerifyResult, error)
 	if err != nil {
 		return VerifyResult{}, fmt.Errorf("read %s: %w", SumsName, err)
 	}
-	asc, err := os.ReadFile(filepath.Join(dir, SigsName))
-	if err != nil {
-		return VerifyResult{}, fmt.Errorf("read %s: %w", SigsName, err)
-	}
 	lines, err := ParseSHA256SUMS(sums)
 	if err != nil {
 		return VerifyResult{}, err
 	}
-	res, err := Verify(sums, asc, trusted)
+	res, err := verifyFiles(dir, sums, trusted)
 	if err != nil {
 		return res, err
 	}
@@ -173,6 +202,61 @@ func VerifyDir(dir string, keyring io.Reader, minGood int) (VerifyResult, error)
 		return res, fmt.Errorf("%w: %d of %d listed files (%s)", ErrChecksumMismatch, len(failed), len(lines), failed[0])
 	}
 	return res, nil
+}
+
+// verifyFiles checks every signature file in dir and merges the results;
+// Good lists each key once.
+func verifyFiles(dir string, sums []byte, trusted openpgp.EntityList) (VerifyResult, error) {
+	var res VerifyResult
+	names, err := SignatureFiles(dir)
+	if err != nil {
+		return res, err
+	}
+	if len(names) == 0 {
+		return res, fmt.Errorf("no %s or %s in %s", SigsName, RebuilderSigsName("<signer>"), dir)
+	}
+	seen := map[string]bool{}
+	for _, name := range names {
+		asc, err := readBounded(filepath.Join(dir, name), maxSignatureFile)
+		if err != nil {
+			return res, err
+		}
+		one, err := verifyFile(name, sums, asc, trusted)
+		if err != nil {
+			return res, err
+		}
+		res.SignatureFiles = append(res.SignatureFiles, name)
+		for _, g := range one.Good {
+			if !seen[g] {
+				seen[g] = true
+				res.Good = append(res.Good, g)
+			}
+		}
+		res.Bad = append(res.Bad, one.Bad...)
+		res.Unknown += one.Unknown
+	}
+	return res, nil
+}
+
+// maxSignatureFile bounds a signature file read before it is checked: a
+// few hundred armored signatures.
+const maxSignatureFile = 1 << 20
+
+// readBounded reads a whole file of at most limit bytes.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Base(path), err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Base(path), err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", filepath.Base(path), limit)
+	}
+	return data, nil
 }
 
 func checkFile(dir string, l SumLine) (string, error) {

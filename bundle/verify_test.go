@@ -120,3 +120,59 @@ func TestVerifyDirErrors(t *testing.T) {
 		t.Errorf("path escape: %v", err)
 	}
 }
+
+// TestVerifyDirCountsRebuilderSignatures counts good signatures across
+// SHA256SUMS.asc and every SHA256SUMS.<signer>.asc, each key once, as
+// Bitcoin Core's verify.py does with its builders' signatures.
+func TestVerifyDirCountsRebuilderSignatures(t *testing.T) {
+	t.Parallel()
+	train, rebuilder, stranger := newTestKey(t, "Train", nil), newTestKey(t, "Rebuilder", nil), newTestKey(t, "Stranger", nil)
+	dir := signedRelease(t, train)
+	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); !errors.Is(err, ErrNotEnoughSignatures) {
+		t.Fatalf("one signer, two required: %v", err)
+	}
+	sums, err := os.ReadFile(filepath.Join(dir, SumsName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(k testKey, name string) {
+		t.Helper()
+		s, err := LoadSigners([][]byte{k.private}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asc, err := Sign(sums, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		put(t, dir, RebuilderSigsName(name), asc)
+	}
+	// The train's key signing again under another name still counts once.
+	sign(train, "again")
+	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); !errors.Is(err, ErrNotEnoughSignatures) {
+		t.Fatalf("the same key twice, two required: %v", err)
+	}
+	// A key outside the keyring does not count.
+	sign(stranger, "stranger")
+	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); !errors.Is(err, ErrNotEnoughSignatures) {
+		t.Fatalf("an untrusted rebuilder, two required: %v", err)
+	}
+	sign(rebuilder, "rebuilder")
+	res, err := VerifyDir(dir, keyring(train, rebuilder), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Good) != 2 || res.Unknown != 1 || len(res.SignatureFiles) != 4 {
+		t.Errorf("good %v, unknown %d, files %v", res.Good, res.Unknown, res.SignatureFiles)
+	}
+	if _, err := VerifyDir(dir, keyring(train, rebuilder), 3); !errors.Is(err, ErrNotEnoughSignatures) {
+		t.Errorf("three required of two: %v", err)
+	}
+	// Rebuilder signatures alone, without the train's SHA256SUMS.asc, count too.
+	if err := os.Remove(filepath.Join(dir, SigsName)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); err != nil {
+		t.Errorf("rebuilders' files only: %v", err)
+	}
+}

@@ -46,7 +46,15 @@ type ReleaseTarget struct {
 	Name string `yaml:"name" json:"name"`
 	// GenerateNotes appends GitHub's generated notes for the release repo. Default false.
 	GenerateNotes bool `yaml:"generate_notes" json:"generate_notes"`
+	// SignatureWindow keeps the filled draft open this long before it is
+	// published, so independent rebuilders can attach their signatures
+	// over SHA256SUMS (releasetrain release attach-signature). Default 0:
+	// publish at once. At most MaxSignatureWindow.
+	SignatureWindow time.Duration `yaml:"signature_window" json:"signature_window,omitempty"`
 }
+
+// MaxSignatureWindow bounds release.signature_window.
+const MaxSignatureWindow = 30 * 24 * time.Hour
 
 // Dispatch kinds.
 const (

@@ -64,6 +64,8 @@ func TestParseErrors(t *testing.T) {
 		{"trigger action unknown", "owner: x\ntrigger:\n  actions: [shipped]\nrepos:\n  - name: a\n", `train.yaml:3: trigger: action "shipped" is not a release action (created, deleted, edited, prereleased, published, released, unpublished)`, "trigger.actions[0]"},
 		{"release repo not in train", "owner: x\nrelease:\n  repo: b\nrepos:\n  - name: a\n", `train.yaml:3: release: repo "b" is not in the train`, "release.repo"},
 		{"release name with a slash", "owner: x\nrelease:\n  name: a/b\nrepos:\n  - name: a\n", `train.yaml:3: release: name "a/b" must be letters, digits, '.', '_' or '-'`, "release.name"},
+		{"negative signature window", "owner: x\nrelease:\n  signature_window: -1h\nrepos:\n  - name: a\n", `train.yaml:3: release: signature_window -1h0m0s: want 0 to 720h0m0s`, "release.signature_window"},
+		{"signature window too long", "owner: x\nrelease:\n  signature_window: 1000h\nrepos:\n  - name: a\n", `train.yaml:3: release: signature_window 1000h0m0s: want 0 to 720h0m0s`, "release.signature_window"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -167,6 +167,9 @@ func (v validator) checkTrain(t *Train, g *dag.Graph) error {
 	if !validFileName(t.Release.Name) {
 		return v.errAt("release.name", nil, "release: name %q must be letters, digits, '.', '_' or '-'", t.Release.Name)
 	}
+	if w := t.Release.SignatureWindow; w < 0 || w > MaxSignatureWindow {
+		return v.errAt("release.signature_window", nil, "release: signature_window %s: want 0 to %s", w, MaxSignatureWindow)
+	}
 	return v.checkReconcile(t.Reconcile)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghclient"
+	"github.com/BTCDecoded/releasetrain/provenance"
 	"github.com/BTCDecoded/releasetrain/worker"
 )
 
@@ -57,6 +58,7 @@ func TestEnvExampleListsEveryVariable(t *testing.T) {
 		ghclient.EnvAPIURL, ghclient.EnvAppID, ghclient.EnvPrivateKeyFile, ghclient.EnvPrivateKey,
 		ghclient.EnvInstallationID, ghclient.EnvToken,
 		worker.EnvArtifactStore, bundle.SigningKeyFileEnv, bundle.SigningKeyEnv, bundle.SigningPassphraseEnv,
+		provenance.KeyFileEnv,
 		"POSTGRES_USER", "POSTGRES_PASSWORD",
 	} {
 		_, ok := vals[k]

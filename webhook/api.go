@@ -34,6 +34,7 @@ func (s *Server) apiRoutes(e *echo.Echo) {
 	g.GET("/releases", s.listReleases)
 	g.POST("/releases", s.startRelease)
 	g.GET("/releases/:tag", s.getRelease)
+	g.POST("/releases/:tag/signatures", s.attachSignature)
 	g.POST("/releases/:tag/:action", s.releaseAction)
 	g.POST("/releases/:tag/builds/:repo/:action", s.buildAction)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghclient"
+	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
 // Environment variables read by OptionsFromEnv (besides ghclient's GITHUB_*).
@@ -51,6 +52,9 @@ type Options struct {
 	SigningKeys [][]byte
 	// SigningPassphrase unlocks the signing keys (never logged).
 	SigningPassphrase []byte
+	// ProvenanceKeyFile is the PEM private key (ECDSA P-256 or Ed25519)
+	// signing the provenance; empty: the provenance is published unsigned.
+	ProvenanceKeyFile string
 	// ListingWait is how long a retried dispatch looks for an earlier attempt's
 	// run. Default activities.DefaultListingWait.
 	ListingWait time.Duration
@@ -76,6 +80,7 @@ func OptionsFromEnv(getenv func(string) string) (Options, error) {
 		StoreURL:          strings.TrimSpace(getenv(EnvArtifactStore)),
 		WorkDir:           strings.TrimSpace(getenv(EnvWorkDir)),
 		SigningPassphrase: []byte(getenv(bundle.SigningPassphraseEnv)),
+		ProvenanceKeyFile: strings.TrimSpace(getenv(provenance.KeyFileEnv)),
 	}
 	if k := getenv(bundle.SigningKeyEnv); strings.TrimSpace(k) != "" {
 		opts.SigningKeys = [][]byte{[]byte(k)}

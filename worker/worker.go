@@ -20,6 +20,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/ghclient"
+	"github.com/BTCDecoded/releasetrain/provenance"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -78,6 +79,12 @@ func newWorker(c client.Client, opts Options, onFatal func(error)) (*trainWorker
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
 	signers = append(signers, fromFiles...)
+	var provSigner *provenance.Signer
+	if opts.ProvenanceKeyFile != "" {
+		if provSigner, err = provenance.LoadSignerFile(opts.ProvenanceKeyFile); err != nil {
+			return nil, fmt.Errorf("%s: %w", provenance.KeyFileEnv, err)
+		}
+	}
 	store, err := blob.OpenBucket(context.Background(), opts.StoreURL)
 	if err != nil {
 		return nil, fmt.Errorf("artifact store %s: %w", opts.StoreURL, err)
@@ -89,12 +96,14 @@ func newWorker(c client.Client, opts Options, onFatal func(error)) (*trainWorker
 	w.RegisterWorkflowWithOptions(workflows.Release, workflow.RegisterOptions{Name: workflows.ReleaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Layer, workflow.RegisterOptions{Name: workflows.LayerWorkflowName})
 	w.RegisterActivity(&activities.Activities{
-		GitHub:      ghc,
-		Store:       store,
-		WorkDir:     opts.WorkDir,
-		Signers:     signers,
-		Logger:      opts.Logger.Named("activities"),
-		ListingWait: opts.ListingWait,
+		GitHub:  ghc,
+		Store:   store,
+		WorkDir: opts.WorkDir,
+		Signers: signers,
+		// The provenance is signed when a key is configured.
+		ProvenanceSigner: provSigner,
+		Logger:           opts.Logger.Named("activities"),
+		ListingWait:      opts.ListingWait,
 	})
 	registerReconcile(w, c, ghc, opts.Logger)
 	return &trainWorker{Worker: w, store: store}, nil

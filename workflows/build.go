@@ -40,6 +40,10 @@ type build struct {
 	manifest  *activities.ManifestRef // the collected files
 	files     []activities.File       // the collected files, in histories from before manifests
 	event     *BuildEvent             // latest completed build-event, consumed on use
+	// artifacts (the stored list of the run's artifacts) and conclusion
+	// describe the successful run, for the provenance.
+	artifacts  string
+	conclusion string
 	// lost is a dispatch cancelled before it reported a run: GitHub may have
 	// started one all the same, so the cleanup looks it up and cancels it.
 	lost *activities.LostDispatchInput
@@ -167,6 +171,7 @@ func (b *build) await(ctx workflow.Context) (step, error) {
 	}
 	switch res.Outcome {
 	case activities.OutcomeSucceeded:
+		b.conclusion = res.Conclusion
 		return b.collect, nil
 	case activities.OutcomeNeedsPerson:
 		return b.block(ctx, "run needs a person: "+res.Conclusion, b.rerun)
@@ -291,6 +296,7 @@ func (b *build) collect(ctx workflow.Context) (step, error) {
 		b.manifest = &out.Manifest
 	}
 	b.files = out.Files // only in results recorded before manifests
+	b.artifacts = out.ArtifactsSHA256
 	b.status.setFiles(b.manifest, b.files)
 	b.finish(ctx, RepoSucceeded)
 	return nil, nil
@@ -439,7 +445,8 @@ func (b *build) report() {
 
 // result is the build's contribution to the release.
 func (b *build) result() activities.RepoResult {
-	r := activities.RepoResult{Repo: b.repo.Name, Attempts: b.status.Attempt, Files: b.files}
+	r := activities.RepoResult{Repo: b.repo.Name, Attempts: b.status.Attempt, Files: b.files,
+		Conclusion: b.conclusion, Workflow: b.repo.Settings.Workflow, ArtifactsSHA256: b.artifacts}
 	if b.manifest != nil {
 		// The first files are for the status only: the layer result and the
 		// package input carry the reference and counts, a few hundred bytes
@@ -450,6 +457,8 @@ func (b *build) result() activities.RepoResult {
 	}
 	if b.run != nil {
 		r.Run = *b.run
+		// Re-runs of the final run, and fresh dispatches before it.
+		r.Reruns = max(b.run.Attempt-1, 0) + b.gen - 1
 	}
 	if b.status.State == RepoSkipped {
 		r.Skipped = true

@@ -127,6 +127,9 @@ type Status struct {
 	// Trigger says what started the train (ReleaseInput.Trigger), e.g.
 	// "release webhook BTCDecoded/bllvm-consensus (redelivered)".
 	Trigger string `json:"trigger,omitempty"`
+	// SignatureWindow is set once the filled draft waits for rebuilders'
+	// signatures (release.signature_window > 0).
+	SignatureWindow *SignatureWindow `json:"signature_window,omitempty"`
 }
 
 // RepoStatus is one build's state.

@@ -1,15 +1,19 @@
 package workflows
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -100,6 +104,10 @@ func (c *cannedActivities) PackageRelease(_ context.Context, in activities.Packa
 
 func (c *cannedActivities) PublishRelease(_ context.Context, in activities.PublishInput) (activities.PublishResult, error) {
 	return activities.PublishResult{ReleaseID: 1, URL: "https://github.test/" + in.Owner + "/" + in.Repo + "/releases/tag/" + in.Tag}, nil
+}
+
+func (c *cannedActivities) AttachSignature(_ context.Context, in activities.AttachSignatureInput) (activities.Asset, error) {
+	return activities.Asset{Name: in.Name, Size: int64(len(in.Signature)), SHA256: fmt.Sprintf("%064x", len(in.Signature))}, nil
 }
 
 // fastTrain is the BTCDecoded train with one-second backoffs.
@@ -196,6 +204,62 @@ func TestRecordHistories(t *testing.T) {
 		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
 		r.export(id, "retry-cancel", 1)
 	})
+	t.Run("signature-window", func(t *testing.T) {
+		r.t = t
+		acts.mu.Lock()
+		clear(acts.failures)
+		clear(acts.block)
+		acts.mu.Unlock()
+		train := fastTrain(0)
+		train.Release.SignatureWindow = 3 * time.Second
+		id := r.start("v0.4.0-window", train)
+		r.updateWhen(id, func(st Status) bool { return st.SignatureWindow != nil && st.SignatureWindow.Open },
+			UpdateAttachSignature, AttachSignature{Name: "SHA256SUMS.rebuilder.asc", Signature: testSignature(t)})
+		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+		r.export(id, "signature-window", 0)
+	})
+}
+
+// testSignature is an armored detached OpenPGP signature by a new key.
+func testSignature(t *testing.T) []byte {
+	t.Helper()
+	e, err := openpgp.NewEntity("Rebuilder", "", "r@example.org", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := openpgp.ArmoredDetachSign(&out, e, strings.NewReader("sums"), nil); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// updateWhen polls the status query until ready holds, then sends the
+// update and waits for its answer.
+func (r *recorder) updateWhen(id string, ready func(Status) bool, name string, arg any) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		v, err := r.srv.Client().QueryWorkflow(ctx, id, "", QueryStatus)
+		var st Status
+		if err == nil && v.Get(&st) == nil && ready(st) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			r.t.Fatalf("%s: condition for %s never held (last status %+v, err %v)", id, name, st, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	h, err := r.srv.Client().UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		r.t.Fatalf("update %s %s: %v", id, name, err)
+	}
 }
 
 func (r *recorder) start(tag string, train config.Train) string {

@@ -1,12 +1,16 @@
 package workflows
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/dag"
 )
 
@@ -139,6 +143,7 @@ func (r *release) publish(ctx, work workflow.Context) error {
 	r.phase = StatePublishing
 	r.refresh(ctx)
 	t := r.in.Train
+	info := workflow.GetInfo(ctx)
 	pin := activities.PackageInput{
 		Owner:         t.Owner,
 		ReleaseRepo:   t.Release.Repo,
@@ -148,6 +153,16 @@ func (r *release) publish(ctx, work workflow.Context) error {
 		Time:          workflow.GetInfo(ctx).WorkflowStartTime,
 		Repos:         r.repoResults(),
 		GenerateNotes: t.Release.GenerateNotes,
+		Provenance: activities.ProvenanceInput{
+			WorkflowID:     info.WorkflowExecution.ID,
+			RunID:          info.WorkflowExecution.RunID,
+			StartedAt:      info.WorkflowStartTime,
+			FinishedAt:     workflow.Now(ctx),
+			Trigger:        r.in.Trigger,
+			Only:           r.in.Only,
+			WithDependents: r.in.WithDependents,
+			ConfigSHA256:   configDigest(t),
+		},
 	}
 	var pkg activities.PackageResult
 	if err := r.releaseStep(ctx, work, StepPackage, func() error {
@@ -165,6 +180,15 @@ func (r *release) publish(ctx, work workflow.Context) error {
 		NotesSHA256: pkg.NotesSHA256,
 		Marker:      workflow.GetInfo(ctx).WorkflowExecution.ID,
 	}
+	// With a signature window (version 1), the draft is filled first and
+	// stays open for rebuilders' signatures, which are published with it.
+	if w := t.Release.SignatureWindow; w > 0 && workflow.GetVersion(ctx, signatureWindowVersion, workflow.DefaultVersion, 1) >= 1 {
+		sigs, err := r.signatureWindow(ctx, work, out, w)
+		if err != nil {
+			return err
+		}
+		out.Assets = append(append([]activities.Asset(nil), out.Assets...), sigs...)
+	}
 	// A cancel reaches PublishRelease only through its heartbeats, so it may
 	// still publish after the cancel. Wait for its answer (version 1): a
 	// release it published is reported as succeeded with its URL, never as a
@@ -181,6 +205,20 @@ func (r *release) publish(ctx, work workflow.Context) error {
 	}
 	r.status.ReleaseURL = pub.URL
 	return nil
+}
+
+// configDigest is the hex sha256 of the train's resolved config as JSON,
+// as this workflow received it (empty if it cannot be encoded).
+func configDigest(t config.Train) string {
+	// encoding/json writes struct fields in order and map keys sorted, so
+	// the bytes depend on the train alone; workflowcheck cannot see past its
+	// reflection and caches.
+	data, err := json.Marshal(t) //workflowcheck:ignore
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // releaseStep runs a release step (package or publish) until it succeeds.

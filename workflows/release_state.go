@@ -39,6 +39,12 @@ type release struct {
 	cancelReason string
 	cancel       workflow.CancelFunc
 	results      map[string]activities.RepoResult
+	// window is the open (or closed) signature window, nil before it;
+	// signatures are the rebuilders' signature assets attached in it, and
+	// attaching counts attach-signature updates still uploading.
+	window     *SignatureWindow
+	signatures []activities.Asset
+	attaching  int
 }
 
 func newRelease(in ReleaseInput) *release {
@@ -146,6 +152,10 @@ func (r *release) summary() string {
 		parts = append(parts, strings.Join(active, ", "))
 	}
 	parts = append(parts, fmt.Sprintf("%d/%d done", done, len(names)))
+	if w := r.window; w != nil && w.Open {
+		parts = append(parts, fmt.Sprintf("draft open for signatures until %s (%d attached) %s",
+			w.Until.UTC().Format("2006-01-02 15:04 MST"), len(w.Signatures), w.DraftURL))
+	}
 	if r.status.ReleaseURL != "" {
 		parts = append(parts, r.status.ReleaseURL)
 	}

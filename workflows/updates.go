@@ -56,6 +56,8 @@ func (r *release) registerUpdates(ctx workflow.Context) error {
 			r.onSkip(ctx, s.Repo)
 			return r.status, nil
 		}, func(_ workflow.Context, s RepoSignal) error { return r.validateSkip(s.Repo) }},
+		{UpdateAttachSignature, r.onAttach,
+			func(_ workflow.Context, s AttachSignature) error { return r.validateAttach(s) }},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,

@@ -118,8 +118,8 @@ func runDemo(ctx context.Context, stack *devstack.Stack, tag string, prerelease 
 	for _, a := range rep.Assets {
 		fmt.Fprintf(stdout, "  %-40s %10d  %s\n", a.Name, a.Size, a.SHA256)
 	}
-	fmt.Fprintf(stdout, "\nDownloaded to %s\n  verified: sha256sum -c SHA256SUMS, and its signature: releasetrain verify %s --keys %s --min-good 1\n  SHA256SUMS: %s/SHA256SUMS\n",
-		rep.AssetsDir, rep.AssetsDir, rep.PublicKey, rep.AssetsDir)
+	fmt.Fprintf(stdout, "\nDownloaded to %s\n  verified: sha256sum -c SHA256SUMS, its signature and the provenance:\n    releasetrain verify %s --keys %s --provenance-key %s\n  rebuild the bundle from the member files and sign as a rebuilder:\n    releasetrain rebuild %s [--sign YOUR-KEY.asc]\n  SHA256SUMS: %s/SHA256SUMS\n",
+		rep.AssetsDir, rep.AssetsDir, rep.PublicKey, rep.ProvenanceKey, rep.AssetsDir, rep.AssetsDir)
 	fmt.Fprintf(stdout, "Makespan %.0fs simulated, %s schedule (critical path %.0fs, layered lower bound %.0fs); GitHub API: %d requests, %d budget units, %d free 304s.\n",
 		rep.MakespanSeconds, rep.Schedule, rep.CriticalPathSeconds, rep.LayeredBoundSeconds, rep.GitHub.Requests, rep.GitHub.BudgetSpent, rep.GitHub.NotModified)
 	if reportPath != "" {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
 // TestDevDemoEndToEnd is `make run` in a test: the whole stack (Temporal dev
@@ -90,4 +93,137 @@ func TestDevDemoEndToEnd(t *testing.T) {
 	if !strings.Contains(out.String(), "Published v9.9.9") {
 		t.Errorf("output does not announce the release:\n%s", out.String())
 	}
+	checkDemoProvenance(t, rep)
+}
+
+// checkDemoProvenance walks the README's verification section on the demo
+// release: releasetrain verify with the provenance key, the same envelope
+// accepted by an independent verifier, the provenance's run ids equal to the
+// report's, an independent rebuild in a fresh folder giving the same bundle,
+// and verify --min-good 2 passing with the train's and a rebuilder's
+// signatures and failing with the train's alone.
+func checkDemoProvenance(t *testing.T, rep devstack.Report) {
+	t.Helper()
+	ctx := context.Background()
+	dir := rep.AssetsDir
+	provName := "btcdecoded-v9.9.9.intoto.jsonl"
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"verify", dir, "--keys", rep.PublicKey, "--provenance-key", rep.ProvenanceKey}, &out, &errb); err != nil {
+		t.Fatalf("verify with the provenance key: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "provenance "+provName+": signature verified") {
+		t.Errorf("verify output:\n%s", out.String())
+	}
+	// Each member's run as verify prints it is the run the report counted.
+	for name, r := range rep.Repos {
+		p, ok := rep.Provenance[name]
+		if !ok || len(r.RunIDs) != 1 || p.RunID != r.RunIDs[0] || p.Attempt != r.Attempts || len(p.Commit) != 40 {
+			t.Errorf("%s: provenance %+v, report %+v", name, p, r)
+			continue
+		}
+		line := fmt.Sprintf("member %s: commit %s, run %d attempt %d", name, p.Commit, p.RunID, p.Attempt)
+		if !strings.Contains(out.String(), line) {
+			t.Errorf("verify output misses %q:\n%s", line, out.String())
+		}
+	}
+
+	// An implementation that shares no code with ours accepts the envelope.
+	python := independentPython(t)
+	ind, err := exec.Command(python, "../../provenance/testdata/dsse_verify.py", filepath.Join(dir, provName), rep.ProvenanceKey).CombinedOutput()
+	if err != nil {
+		t.Fatalf("independent verifier: %v\n%s", err, ind)
+	}
+	if !strings.Contains(string(ind), "btcdecoded-v9.9.9.tar.gz") {
+		t.Errorf("independent verifier's subjects:\n%s", ind)
+	}
+
+	// A rebuilder downloads the release without the bundle into a fresh
+	// folder, rebuilds it and signs SHA256SUMS.
+	fresh := t.TempDir()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == "btcdecoded-v9.9.9.tar.gz" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(fresh, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var bundleSHA string
+	for _, a := range rep.Assets {
+		if a.Name == "btcdecoded-v9.9.9.tar.gz" {
+			bundleSHA = a.SHA256
+		}
+	}
+	rebuilderPriv, rebuilderPub := verifyKey(t, "Rebuilder")
+	keyDir := t.TempDir()
+	privPath, bothKeys := filepath.Join(keyDir, "rebuilder.asc"), filepath.Join(keyDir, "keys.asc")
+	trainPub, err := os.ReadFile(rep.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(privPath, rebuilderPriv, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bothKeys, append(append(trainPub, '\n'), rebuilderPub...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Before the rebuilder signs, two good signatures are one too many.
+	out.Reset()
+	if err := run(ctx, []string{"verify", fresh, "--keys", bothKeys, "--min-good", "2"}, &out, &errb); exitCode(err) != 1 {
+		t.Errorf("min-good 2 with the train's signature alone: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"rebuild", fresh, "--sign", privPath, "--signer", "rebuilder"}, &out, &errb); err != nil {
+		t.Fatalf("rebuild: %v\n%s", err, out.String())
+	}
+	if bundleSHA == "" || !strings.Contains(out.String(), "sha256 "+bundleSHA) {
+		t.Errorf("rebuild output does not show the published digest %s:\n%s", bundleSHA, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(fresh, "SHA256SUMS.rebuilder.asc")); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"verify", fresh, "--keys", bothKeys, "--min-good", "2", "--provenance-key", rep.ProvenanceKey}, &out, &errb); err != nil {
+		t.Errorf("min-good 2 with the train's and the rebuilder's signatures: %v\n%s", err, out.String())
+	}
+
+	// Another provenance key does not verify it.
+	otherKey := filepath.Join(keyDir, "other.pem")
+	if err := provenance.GenerateKeyFiles(provenance.AlgorithmECDSAP256, otherKey, otherKey+".pub"); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"verify", fresh, "--keys", bothKeys, "--provenance-key", otherKey + ".pub"}, &out, &errb); !errors.Is(err, provenance.ErrBadSignature) {
+		t.Errorf("verify with another provenance key: %v", err)
+	}
+	// A member file swapped after the release: rebuild and verify refuse it.
+	if err := os.WriteFile(filepath.Join(fresh, "bllvm-node"), []byte("swapped"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"rebuild", fresh}, &out, &errb); exitCode(err) != 1 || !strings.Contains(err.Error(), "bllvm-node") {
+		t.Errorf("rebuild with a swapped member file: %v", err)
+	}
+	if err := run(ctx, []string{"verify", fresh, "--keys", bothKeys}, &out, &errb); exitCode(err) != 1 {
+		t.Errorf("verify with a swapped member file: %v", err)
+	}
+}
+
+// independentPython finds a Python 3 with securesystemslib (Debian's
+// python3-securesystemslib; .ci/run installs it).
+func independentPython(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(p, "-c", "import securesystemslib.signer, cryptography").Run() == nil {
+			return p
+		}
+	}
+	t.Fatal("no python3 with securesystemslib: apt-get install python3-securesystemslib (.ci/run installs it)")
+	return ""
 }

@@ -27,8 +27,9 @@ var commands = map[string]command{
 	"ghsim":     {summary: "serve the GitHub simulator (REST, Actions runs, webhooks) on --addr", run: runGhsim},
 	"plan":      {summary: "print the release plan (DAG layers) of a train config", run: runPlan},
 	"reconcile": {summary: "the webhook delivery-log reconciler: status of its last run, or run it now", run: runReconcile},
+	"rebuild":   {summary: "rebuild a downloaded release's bundle from its member files and check it is byte-identical; --sign adds your signature", run: runRebuild},
 	"serve":     {summary: "serve the GitHub webhook receiver and the operator HTTP API on --addr", run: runServe},
-	"verify":    {summary: "check SHA256SUMS.asc signatures (threshold) and the files in a release folder", run: runVerify},
+	"verify":    {summary: "check the signatures over SHA256SUMS (threshold), the files and the provenance of a release folder", run: runVerify},
 	"worker":    {summary: "run the Temporal worker (environment: TEMPORAL_ADDRESS, GITHUB_*, RELEASETRAIN_*)", run: runWorker},
 	"release":   {summary: "start, inspect and steer a release train (start|status|pause|resume|cancel|retry|skip)", run: runRelease},
 }

@@ -30,6 +30,7 @@ const releaseUsage = `usage: releasetrain release COMMAND TAG …
   releasetrain release pause|resume|cancel TAG [--reason TEXT]
   releasetrain release retry|skip TAG REPO
   releasetrain release retry TAG          (retry the blocked package or publish step)
+  releasetrain release attach-signature TAG FILE   (a rebuilder's SHA256SUMS.<signer>.asc, while the draft is open)
 
 Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE`
 
@@ -75,6 +76,8 @@ func (r *releaseCLI) run(ctx context.Context, args []string) error {
 		return r.control(ctx, sub, rest)
 	case workflows.SignalRetry, workflows.SignalSkip:
 		return r.repoSignal(ctx, sub, rest)
+	case workflows.UpdateAttachSignature:
+		return r.attachSignature(ctx, rest)
 	case "help":
 		fmt.Fprintln(r.stdout, releaseUsage)
 		return nil
@@ -230,6 +233,18 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 	}
 	if st.Error != "" {
 		fmt.Fprintf(w, "error: %s\n", st.Error)
+	}
+	if sw := st.SignatureWindow; sw != nil {
+		signed := "none yet"
+		if len(sw.Signatures) > 0 {
+			signed = strings.Join(sw.Signatures, ", ")
+		}
+		if sw.Open {
+			fmt.Fprintf(w, "signature window: draft %s open until %s (releasetrain release attach-signature %s FILE); attached: %s\n",
+				sw.DraftURL, sw.Until.UTC().Format(time.RFC3339), st.Tag, signed)
+		} else {
+			fmt.Fprintf(w, "signature window: closed at %s; attached: %s\n", sw.Until.UTC().Format(time.RFC3339), signed)
+		}
 	}
 	if st.ReleaseURL != "" {
 		fmt.Fprintf(w, "release: %s\n", st.ReleaseURL)

@@ -105,7 +105,7 @@ func TestVerifyCommand(t *testing.T) {
 		t.Fatalf("verify: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{"good signature: ", "Alice <Alice@example.org>", "Bob <Bob@example.org>",
-		"bllvm-node: OK\n", "bllvm-sdk: OK\n", "verified: 2 good signature(s) (2 required); 2 file(s) OK, 0 not present\n"} {
+		"bllvm-node: OK\n", "bllvm-sdk: OK\n", "verified: 2 good signature(s) (2 required) in SHA256SUMS.asc; 2 file(s) OK, 0 not present\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output misses %q:\n%s", want, out.String())
 		}

@@ -118,6 +118,10 @@ func (r *Recorder) ListWorkflow(ctx context.Context, req *workflowservice.ListWo
 }
 
 // CheckHealth implements webhook.Temporal.
+func (r *Recorder) UpdateWorkflow(ctx context.Context, options client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	return r.Inner.UpdateWorkflow(ctx, options)
+}
+
 func (r *Recorder) CheckHealth(ctx context.Context, req *client.CheckHealthRequest) (*client.CheckHealthResponse, error) {
 	if r.Inner != nil {
 		return r.Inner.CheckHealth(ctx, req)

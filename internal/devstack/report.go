@@ -11,6 +11,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/provenance"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -37,6 +38,18 @@ type Report struct {
 	ReleaseAPI string `json:"release_api"`
 	// PublicKey verifies SHA256SUMS.asc (the demo's signing key).
 	PublicKey string `json:"public_key"`
+	// ProvenanceKey verifies the provenance's DSSE signature (PEM public key).
+	ProvenanceKey string `json:"provenance_key"`
+	// Provenance is what the release's provenance says about each member
+	// run, as releasetrain verify read it: repo -> run id, attempt, commit.
+	Provenance map[string]ProvenanceRun `json:"provenance"`
+}
+
+// ProvenanceRun is one member run as the provenance records it.
+type ProvenanceRun struct {
+	RunID   int64  `json:"run_id"`
+	Attempt int    `json:"attempt"`
+	Commit  string `json:"commit"`
 }
 
 // ReportAsset is one published asset as downloaded.
@@ -86,6 +99,10 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 	if _, err := bundle.VerifyDir(dir, keys, 1); err != nil {
 		return nil, fmt.Errorf("verify the release signatures with %s: %w", s.PublicKey, err)
 	}
+	prov, err := s.verifyProvenance(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
 	start, end, err := s.describe(ctx, tag)
 	if err != nil {
 		return nil, err
@@ -106,6 +123,8 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 		TemporalUI:          s.ReleaseUIURL(tag),
 		ReleaseAPI:          fmt.Sprintf("%s/api/v3/repos/%s/%s/releases/tags/%s", s.SimURL, s.Train.Owner, s.Train.Release.Repo, tag),
 		PublicKey:           s.PublicKey,
+		ProvenanceKey:       s.ProvenancePublicKey,
+		Provenance:          prov,
 		GitHub:              GitHubReport{BudgetSpent: stats.BudgetSpent, NotModified: stats.NotModified},
 	}
 	for _, byStatus := range stats.Requests {
@@ -131,6 +150,44 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 		}
 	}
 	return r, nil
+}
+
+// verifyProvenance checks the downloaded provenance with the demo's key
+// and against SHA256SUMS and the files, and returns its member runs.
+func (s *Stack) verifyProvenance(ctx context.Context, dir string) (map[string]ProvenanceRun, error) {
+	path, err := provenance.FindFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	key, err := provenance.LoadVerifierFile(s.ProvenancePublicKey)
+	if err != nil {
+		return nil, err
+	}
+	o, err := provenance.OpenFile(ctx, path, []*provenance.Verifier{key})
+	if err != nil {
+		return nil, fmt.Errorf("verify the release provenance with %s: %w", s.ProvenancePublicKey, err)
+	}
+	sums, err := os.ReadFile(filepath.Join(dir, bundle.SumsName))
+	if err != nil {
+		return nil, err
+	}
+	lines, err := bundle.ParseSHA256SUMS(sums)
+	if err != nil {
+		return nil, err
+	}
+	if err := provenance.CheckSums(o.Summary, lines, filepath.Base(path)); err != nil {
+		return nil, err
+	}
+	if _, err := provenance.CheckFiles(dir, o.Summary); err != nil {
+		return nil, err
+	}
+	out := map[string]ProvenanceRun{}
+	for _, m := range o.Members {
+		if !m.Skipped {
+			out[m.Repo] = ProvenanceRun{RunID: m.RunID, Attempt: m.Attempt, Commit: m.Commit}
+		}
+	}
+	return out, nil
 }
 
 // WriteJSON writes the report to path.

@@ -7,7 +7,7 @@ import (
 )
 
 // scaledTrain returns a copy of train whose durations (build timeout, re-run
-// backoff, poll interval) are divided by the simulator's time scale: they are
+// backoff, poll interval, signature window) are divided by the simulator's time scale: they are
 // meant in GitHub's time, and the simulator compresses GitHub's time by that
 // factor, so a 1-minute backoff before a re-run stays one simulated minute.
 func scaledTrain(train *config.Train, scale float64) *config.Train {
@@ -15,6 +15,9 @@ func scaledTrain(train *config.Train, scale float64) *config.Train {
 	t.Repos = make([]config.Repo, len(train.Repos))
 	copy(t.Repos, train.Repos)
 	scaleSettings(&t.Defaults, scale)
+	if t.Release.SignatureWindow > 0 {
+		t.Release.SignatureWindow = max(time.Duration(float64(t.Release.SignatureWindow)/scale), 10*time.Millisecond)
+	}
 	for i := range t.Repos {
 		scaleSettings(&t.Repos[i].Settings, scale)
 	}

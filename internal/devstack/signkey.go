@@ -10,6 +10,8 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
+	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
 // demoKey returns the data folder's demo signing key (private, unprotected,
@@ -51,4 +53,23 @@ func armored(dst io.Writer, blockType string, serialize func(io.Writer) error) e
 		return fmt.Errorf("demo signing key: %w", err)
 	}
 	return w.Close()
+}
+
+// demoProvenanceKey returns the data folder's demo provenance key (PEM,
+// Ed25519, unprotected, for the local demo only) and its public key,
+// creating both on first use so the demo release carries a signed
+// provenance. Ed25519 signs the same statement to the same bytes, so a
+// retried packaging step publishes the same file.
+func demoProvenanceKey(dataDir string) (private, public string, err error) {
+	private = filepath.Join(dataDir, "demo-provenance-key.pem")
+	public = filepath.Join(dataDir, "demo-provenance-key.pub.pem")
+	if _, err := os.Stat(private); err == nil {
+		if _, err := os.Stat(public); err == nil {
+			return private, public, nil
+		}
+	}
+	if err := provenance.GenerateKeyFiles(provenance.AlgorithmEd25519, private, public); err != nil {
+		return "", "", fmt.Errorf("demo provenance key: %w", err)
+	}
+	return private, public, nil
 }

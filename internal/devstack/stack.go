@@ -67,6 +67,9 @@ type Stack struct {
 	APIToken string
 	// SigningKey and PublicKey are the demo's OpenPGP key files (SHA256SUMS.asc).
 	SigningKey, PublicKey string
+	// ProvenanceKey and ProvenancePublicKey are the demo's PEM key files
+	// signing the provenance (<name>-<tag>.intoto.jsonl).
+	ProvenanceKey, ProvenancePublicKey string
 
 	worker  sdkworker.Worker
 	servers []*http.Server
@@ -143,11 +146,16 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		_ = recvLn.Close()
 		return nil, err
 	}
+	if s.ProvenanceKey, s.ProvenancePublicKey, err = demoProvenanceKey(opts.DataDir); err != nil {
+		_ = recvLn.Close()
+		return nil, err
+	}
 	w, err := worker.New(s.Client, worker.Options{
-		SigningKeyFiles: []string{s.SigningKey},
-		GitHub:          ghclient.Config{BaseURL: s.SimURL + "/api/v3/", Token: "ghsim-token", Logger: opts.Logger},
-		StoreURL:        "file://" + filepath.Join(opts.DataDir, "artifacts"),
-		WorkDir:         filepath.Join(opts.DataDir, "work"),
+		SigningKeyFiles:   []string{s.SigningKey},
+		ProvenanceKeyFile: s.ProvenanceKey,
+		GitHub:            ghclient.Config{BaseURL: s.SimURL + "/api/v3/", Token: "ghsim-token", Logger: opts.Logger},
+		StoreURL:          "file://" + filepath.Join(opts.DataDir, "artifacts"),
+		WorkDir:           filepath.Join(opts.DataDir, "work"),
 		// The simulator lists a new run within seconds of simulated time.
 		ListingWait: 5 * time.Second,
 		Logger:      opts.Logger,

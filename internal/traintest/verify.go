@@ -79,11 +79,12 @@ func VerifyRelease(t testing.TB, sim *ghsim.Sim, train config.Train, tag string,
 	return want
 }
 
-// ArtifactSums drops the bundle (its bytes carry the train's start time) from SHA256SUMS lines.
+// ArtifactSums drops the bundle (its bytes carry the train's start time)
+// and the provenance (it records the train's run and times) from SHA256SUMS lines.
 func ArtifactSums(sums map[string]string) map[string]string {
 	out := map[string]string{}
 	for name, sum := range sums {
-		if !strings.HasSuffix(name, ".tar.gz") {
+		if !strings.HasSuffix(name, ".tar.gz") && !strings.HasSuffix(name, ".intoto.jsonl") {
 			out[name] = sum
 		}
 	}

@@ -1,0 +1,93 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
+	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/ghclient"
+)
+
+// signatureName is a rebuilder's signature asset: SHA256SUMS.<signer>.asc,
+// the signer in GitHub's safe asset-name characters.
+var signatureName = regexp.MustCompile(`^SHA256SUMS\.[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,63}\.asc$`)
+
+// ErrPublished is the error type of a signature attached to a release that
+// is already published: releasetrain writes only to drafts, and GitHub
+// refuses new assets on an immutable release.
+const ErrPublished = "ReleasePublished"
+
+// CheckSignatureFile checks a rebuilder's signature file before it is
+// attached: its name (SHA256SUMS.<signer>.asc), its size, and that it holds
+// armored OpenPGP signatures (whose keys the users' keyrings judge).
+func CheckSignatureFile(name string, data []byte) error {
+	if err := CheckSignatureName(name, len(data)); err != nil {
+		return err
+	}
+	// With an empty keyring every signature counts as unknown; what fails
+	// is data that is not armored OpenPGP signatures.
+	if _, err := bundle.Verify(nil, data, openpgp.EntityList{}); err != nil {
+		return fmt.Errorf("signature file %s: %w", name, err)
+	}
+	return nil
+}
+
+// CheckSignatureName checks a signature file's name and size only: pure,
+// so the workflow's update validator may call it.
+func CheckSignatureName(name string, size int) error {
+	if !signatureName.MatchString(name) || name == bundle.SigsName {
+		return fmt.Errorf("signature file name %q: want SHA256SUMS.<signer>.asc with letters, digits, '.', '_', '-', '+'", name)
+	}
+	if size == 0 || size > MaxSignatureSize {
+		return fmt.Errorf("signature file %s: %d bytes, want 1 to %d", name, size, MaxSignatureSize)
+	}
+	return nil
+}
+
+// AttachSignature uploads a rebuilder's signature over SHA256SUMS to the
+// train's draft. A published release is refused for good (ErrPublished).
+func (a *Activities) AttachSignature(ctx context.Context, in AttachSignatureInput) (Asset, error) {
+	repo := in.Owner + "/" + in.Repo
+	call := fmt.Sprintf("attach %s to %s %s", in.Name, repo, in.Tag)
+	if err := CheckSignatureFile(in.Name, in.Signature); err != nil {
+		return Asset{}, badInput(call, err)
+	}
+	rel, err := a.GitHub.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: in.Owner, Repo: in.Repo, Tag: in.Tag})
+	if err != nil {
+		return Asset{}, githubError(fmt.Sprintf("find draft %s %s", repo, in.Tag), err)
+	}
+	if !rel.Draft {
+		why := errors.New("the release is published: releasetrain writes only to drafts, and GitHub refuses new assets on an immutable release")
+		return Asset{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", call, why), ErrPublished, why)
+	}
+	sha, err := a.putBytes(ctx, in.Signature)
+	if err != nil {
+		return Asset{}, err
+	}
+	asset := Asset{Name: in.Name, Size: int64(len(in.Signature)), SHA256: sha}
+	if hasAsset(rel, asset) {
+		return asset, nil
+	}
+	dir, err := os.MkdirTemp(a.WorkDir, "signature-")
+	if err != nil {
+		return Asset{}, fmt.Errorf("%s: %w", call, err)
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "sig")
+	if err := os.WriteFile(p, in.Signature, 0o600); err != nil {
+		return Asset{}, fmt.Errorf("%s: %w", call, err)
+	}
+	if _, err := a.GitHub.UploadAsset(ctx, in.Owner, in.Repo, rel, in.Name, in.Marker, p); err != nil {
+		return Asset{}, githubError(call, err)
+	}
+	a.logger().Info("signature attached", zap.String("repo", repo), zap.String("tag", in.Tag), zap.String("name", in.Name))
+	return asset, nil
+}

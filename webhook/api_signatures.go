@@ -1,0 +1,70 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/workflows"
+)
+
+// SignatureRequest is the body of POST /api/releases/:tag/signatures: a
+// rebuilder's armored signature over SHA256SUMS.
+type SignatureRequest struct {
+	// Name is SHA256SUMS.<signer>.asc.
+	Name string `json:"name"`
+	// Signature is the armored signature text.
+	Signature string `json:"signature"`
+}
+
+// maxSignatureBody bounds the request: the signature and its JSON framing.
+const maxSignatureBody = 2*activities.MaxSignatureSize + 1024
+
+// attachSignature is POST /api/releases/:tag/signatures: it adds the
+// signature to the release's draft while its signature window is open
+// (the attach-signature update), answering 200 with the status, 409 when
+// the window is not open or the release is published.
+func (s *Server) attachSignature(c echo.Context) error {
+	tag := c.Param("tag")
+	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxSignatureBody)
+	var req SignatureRequest
+	if err := decodeStrict(c, &req); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {name, signature}: "+err.Error())
+	}
+	if err := activities.CheckSignatureFile(req.Name, []byte(req.Signature)); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
+	defer cancel()
+	if _, err := s.runningStatus(ctx, tag); err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) && he.Code == http.StatusConflict {
+			return echo.NewHTTPError(http.StatusConflict, "release "+tag+" is not running: once published, GitHub refuses new assets on an immutable release and releasetrain writes only to drafts; signatures are collected while the draft is open (release.signature_window)")
+		}
+		return err
+	}
+	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.ReleaseWorkflowID(tag),
+		UpdateName:   workflows.UpdateAttachSignature,
+		Args:         []any{workflows.AttachSignature{Name: req.Name, Signature: []byte(req.Signature)}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return s.apiTemporalError(err, "release "+tag)
+	}
+	var st workflows.Status
+	if err := h.Get(ctx, &st); err != nil {
+		if isUnavailable(err) {
+			return echo.NewHTTPError(http.StatusServiceUnavailable, "temporal unavailable")
+		}
+		// The workflow refused it (no open window, a bad file) or GitHub did.
+		return echo.NewHTTPError(http.StatusConflict, err.Error())
+	}
+	s.log.Info("signature attached", zap.String("release", tag), zap.String("name", req.Name))
+	return c.JSON(http.StatusOK, st)
+}
