@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/klauspost/pgzip"
+
+	"github.com/BTCDecoded/releasetrain/releasetag"
 )
 
 // Fixed compression settings. The gzip stream depends on the level and the
@@ -120,10 +122,13 @@ func Package(dir string, entries []Entry, opts TarballOptions) (Packed, error) {
 }
 
 func checkOptions(opts TarballOptions) error {
-	for _, f := range []struct{ what, v string }{{"name", opts.Name}, {"tag", opts.Tag}} {
-		if f.v == "" || f.v == "." || f.v == ".." || strings.ContainsAny(f.v, "/\\\x00\n\r") {
-			return fmt.Errorf("bundle %s %q: want a non-empty name without slashes", f.what, f.v)
-		}
+	if opts.Name == "" || opts.Name == "." || opts.Name == ".." || strings.ContainsAny(opts.Name, "/\\\x00\n\r") {
+		return fmt.Errorf("bundle name %q: want a non-empty name without slashes", opts.Name)
+	}
+	// The same check the receiver, the API and the CLI apply, so a tag that
+	// reaches packaging was never one the train could not package.
+	if err := releasetag.Check(opts.Tag); err != nil {
+		return fmt.Errorf("bundle %w", err)
 	}
 	if opts.Time.IsZero() {
 		return errors.New("bundle time is zero: set the release time or SOURCE_DATE_EPOCH")

@@ -335,6 +335,8 @@ func TestTarballErrors(t *testing.T) {
 		{func(e *Entry, _ *TarballOptions) { e.Name = "../a" }, "invalid artifact file name"},
 		{func(_ *Entry, o *TarballOptions) { o.Time = time.Time{} }, "time is zero"},
 		{func(_ *Entry, o *TarballOptions) { o.Tag = "a/b" }, `bundle tag "a/b"`},
+		{func(_ *Entry, o *TarballOptions) { o.Tag = "v1,2" }, `bundle tag "v1,2": ',' at byte 2: GitHub renames`},
+		{func(_ *Entry, o *TarballOptions) { o.Tag = "v1.lock" }, `bundle tag "v1.lock": ends with ".lock"`},
 		{func(_ *Entry, o *TarballOptions) { o.Name = "" }, `bundle name ""`},
 	}
 	for i, tt := range tests {

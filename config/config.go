@@ -77,8 +77,11 @@ type Settings struct {
 	BuildTimeout time.Duration `yaml:"build_timeout" json:"build_timeout"`
 	// RetryLimit is how many times a failed build is re-run before the train blocks. Default 2.
 	RetryLimit *int `yaml:"retry_limit" json:"retry_limit"`
-	// RetryBackoff is the wait before the first re-run; it doubles each time. Default 1m.
+	// RetryBackoff is the wait before the first re-run; it doubles each time
+	// up to MaxBackoff. Default 1m.
 	RetryBackoff time.Duration `yaml:"retry_backoff" json:"retry_backoff"`
+	// MaxBackoff caps the wait before a re-run. Default 30m.
+	MaxBackoff time.Duration `yaml:"max_backoff" json:"max_backoff,omitempty"`
 	// PollInterval is how often a running build is polled when no webhook arrives. Default 15s.
 	PollInterval time.Duration `yaml:"poll_interval" json:"poll_interval"`
 	// Artifacts are glob patterns of artifact names to collect. Default ["*"].
@@ -95,6 +98,25 @@ type Repo struct {
 	DependsOn []string `yaml:"depends_on" json:"depends_on"`
 	// Settings override the train's defaults for this repo.
 	Settings `yaml:",inline" json:"settings"`
+}
+
+// Backoff returns the wait before re-run number rerun+1 (rerun counts from
+// 0): RetryBackoff doubled rerun times, capped at MaxBackoff (DefaultMaxBackoff
+// when unset, as in trains started before the setting existed). It cannot
+// overflow.
+func (s Settings) Backoff(rerun int) time.Duration {
+	ceiling := s.MaxBackoff
+	if ceiling <= 0 {
+		ceiling = DefaultMaxBackoff
+	}
+	wait := max(s.RetryBackoff, 0)
+	for i := 0; i < rerun && wait < ceiling; i++ {
+		if wait > ceiling/2 {
+			return ceiling
+		}
+		wait *= 2
+	}
+	return min(wait, ceiling)
 }
 
 // Retries returns the resolved retry limit (0 when unset).

@@ -39,6 +39,7 @@ func TestDefaultResolved(t *testing.T) {
 		BuildTimeout: 2 * time.Hour,
 		RetryLimit:   &limit,
 		RetryBackoff: time.Minute,
+		MaxBackoff:   30 * time.Minute,
 		PollInterval: 15 * time.Second,
 		Artifacts:    []string{"*"},
 
@@ -236,6 +237,30 @@ func TestResolveInCode(t *testing.T) {
 	_, err := cyc.Graph()
 	var se *dag.SelfDependencyError
 	require.True(t, errors.As(err, &se))
+}
+
+func TestBackoffIsCappedAndCannotOverflow(t *testing.T) {
+	tests := []struct {
+		give  config.Settings
+		rerun int
+		want  time.Duration
+	}{
+		{give: config.Settings{RetryBackoff: time.Minute, MaxBackoff: 30 * time.Minute}, rerun: 0, want: time.Minute},
+		{give: config.Settings{RetryBackoff: time.Minute, MaxBackoff: 30 * time.Minute}, rerun: 2, want: 4 * time.Minute},
+		{give: config.Settings{RetryBackoff: time.Minute, MaxBackoff: 30 * time.Minute}, rerun: 5, want: 30 * time.Minute},
+		// 1m << 20 is two years; << 40 overflows to a negative wait.
+		{give: config.Settings{RetryBackoff: time.Minute, MaxBackoff: 30 * time.Minute}, rerun: 20, want: 30 * time.Minute},
+		{give: config.Settings{RetryBackoff: time.Minute, MaxBackoff: 30 * time.Minute}, rerun: 40, want: 30 * time.Minute},
+		{give: config.Settings{RetryBackoff: time.Minute, MaxBackoff: 30 * time.Minute}, rerun: 1000, want: 30 * time.Minute},
+		// A train started before max_backoff existed gets the default cap.
+		{give: config.Settings{RetryBackoff: time.Minute}, rerun: 40, want: config.DefaultMaxBackoff},
+		{give: config.Settings{RetryBackoff: time.Hour, MaxBackoff: time.Duration(1<<63 - 1)}, rerun: 70, want: time.Duration(1<<63 - 1)},
+	}
+	for _, tt := range tests {
+		if got := tt.give.Backoff(tt.rerun); got != tt.want {
+			t.Errorf("%+v.Backoff(%d) = %s, want %s", tt.give, tt.rerun, got, tt.want)
+		}
+	}
 }
 
 func TestReconcileInterval(t *testing.T) {

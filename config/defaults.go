@@ -15,6 +15,7 @@ const (
 	DefaultBuildTimeout = 2 * time.Hour
 	DefaultRetryLimit   = 2
 	DefaultRetryBackoff = time.Minute
+	DefaultMaxBackoff   = 30 * time.Minute
 	DefaultPollInterval = 15 * time.Second
 	// DefaultExpectedDuration is a build's expected duration when the file
 	// sets none: a typical CI build, for estimates only.
@@ -22,6 +23,10 @@ const (
 	// DefaultSchedule starts each build as soon as its dependencies are done.
 	DefaultSchedule = ScheduleEager
 )
+
+// MaxRetryLimit is the largest retry_limit: with backoff doubling, more
+// re-runs only wait longer for a build that keeps failing.
+const MaxRetryLimit = 10
 
 // DefaultArtifacts returns the default artifact patterns: every artifact.
 func DefaultArtifacts() []string { return []string{"*"} }
@@ -40,6 +45,7 @@ func builtin() Settings {
 		BuildTimeout:     DefaultBuildTimeout,
 		RetryLimit:       &limit,
 		RetryBackoff:     DefaultRetryBackoff,
+		MaxBackoff:       DefaultMaxBackoff,
 		PollInterval:     DefaultPollInterval,
 		Artifacts:        DefaultArtifacts(),
 		ExpectedDuration: DefaultExpectedDuration,
@@ -72,6 +78,9 @@ func (s Settings) over(base Settings) Settings {
 	}
 	if out.RetryBackoff == 0 {
 		out.RetryBackoff = base.RetryBackoff
+	}
+	if out.MaxBackoff == 0 {
+		out.MaxBackoff = base.MaxBackoff
 	}
 	if out.PollInterval == 0 {
 		out.PollInterval = base.PollInterval

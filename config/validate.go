@@ -51,7 +51,7 @@ func (v validator) checkExplicit(scope, prefix string, s Settings) error {
 	for _, f := range []struct {
 		key string
 		val time.Duration
-	}{{"build_timeout", s.BuildTimeout}, {"retry_backoff", s.RetryBackoff}, {"poll_interval", s.PollInterval}, {"expected_duration", s.ExpectedDuration}} {
+	}{{"build_timeout", s.BuildTimeout}, {"retry_backoff", s.RetryBackoff}, {"max_backoff", s.MaxBackoff}, {"poll_interval", s.PollInterval}, {"expected_duration", s.ExpectedDuration}} {
 		if _, set := v.lines[join(prefix, f.key)]; set && f.val <= 0 {
 			return v.errAt(join(prefix, f.key), nil, "%s: %s must be positive, got %s", scope, f.key, f.val)
 		}
@@ -63,13 +63,13 @@ func (v validator) checkDurations(scope, prefix string, s Settings) error {
 	for _, f := range []struct {
 		key string
 		val time.Duration
-	}{{"build_timeout", s.BuildTimeout}, {"retry_backoff", s.RetryBackoff}, {"poll_interval", s.PollInterval}, {"expected_duration", s.ExpectedDuration}} {
+	}{{"build_timeout", s.BuildTimeout}, {"retry_backoff", s.RetryBackoff}, {"max_backoff", s.MaxBackoff}, {"poll_interval", s.PollInterval}, {"expected_duration", s.ExpectedDuration}} {
 		if f.val < 0 {
 			return v.errAt(join(prefix, f.key), nil, "%s: %s must be positive, got %s", scope, f.key, f.val)
 		}
 	}
-	if s.RetryLimit != nil && *s.RetryLimit < 0 {
-		return v.errAt(join(prefix, "retry_limit"), nil, "%s: retry_limit must be 0 or more, got %d", scope, *s.RetryLimit)
+	if s.RetryLimit != nil && (*s.RetryLimit < 0 || *s.RetryLimit > MaxRetryLimit) {
+		return v.errAt(join(prefix, "retry_limit"), nil, "%s: retry_limit must be 0 to %d, got %d", scope, MaxRetryLimit, *s.RetryLimit)
 	}
 	return nil
 }
@@ -87,6 +87,9 @@ func (v validator) checkSettings(scope, prefix string, s Settings) error {
 		}
 	default:
 		return v.errAt(join(prefix, "dispatch"), nil, "%s: dispatch %q is not %s or %s", scope, s.Dispatch, DispatchWorkflow, DispatchRepository)
+	}
+	if s.RetryBackoff > s.MaxBackoff {
+		return v.errAt(join(prefix, "retry_backoff"), nil, "%s: retry_backoff %s is over max_backoff %s", scope, s.RetryBackoff, s.MaxBackoff)
 	}
 	if strings.ContainsAny(s.Ref, " ~^:?*[\\") || strings.Contains(s.Ref, "..") {
 		return v.errAt(join(prefix, "ref"), nil, "%s: ref %q is not a valid git ref", scope, s.Ref)

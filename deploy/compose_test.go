@@ -141,7 +141,7 @@ func TestComposeHealthchecksAndPorts(t *testing.T) {
 
 	ports := map[string][]string{
 		"temporal":              {"127.0.0.1:7233->7233"},
-		"temporal-ui":           {":8233->8080"},
+		"temporal-ui":           {"127.0.0.1:8233->8080"}, // it can signal, cancel and reset trains
 		"releasetrain-receiver": {":8080->8080"},
 	}
 	for _, s := range p.Services {
@@ -245,4 +245,29 @@ func TestComposeSecretsComeFromEnv(t *testing.T) {
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "set POSTGRES_PASSWORD in .env")
+}
+
+// The Web UI is published on the loopback interface only, and its OIDC
+// sign-in and read-only switch come from .env.
+func TestComposeWebUIIsLocalUnlessAuthenticated(t *testing.T) {
+	t.Parallel()
+	ui := service(t, mustLoad(t), "temporal-ui")
+	require.Len(t, ui.Ports, 1)
+	assert.Equal(t, "127.0.0.1", ui.Ports[0].HostIP, "the Web UI must not listen on every interface")
+	assert.Equal(t, "false", env(ui, "TEMPORAL_AUTH_ENABLED"))
+	assert.Equal(t, "false", env(ui, "TEMPORAL_DISABLE_WRITE_ACTIONS"))
+
+	p, err := loadCompose(t, func(s string) string {
+		s = strings.Replace(s, "TEMPORAL_AUTH_ENABLED=false", "TEMPORAL_AUTH_ENABLED=true", 1)
+		s = strings.Replace(s, "TEMPORAL_AUTH_PROVIDER_URL=\n", "TEMPORAL_AUTH_PROVIDER_URL=https://accounts.example.org\n", 1)
+		s = strings.Replace(s, "TEMPORAL_AUTH_CLIENT_SECRET=\n", "TEMPORAL_AUTH_CLIENT_SECRET=from-dot-env\n", 1)
+		return strings.Replace(s, "TEMPORAL_DISABLE_WRITE_ACTIONS=false", "TEMPORAL_DISABLE_WRITE_ACTIONS=true", 1)
+	})
+	require.NoError(t, err)
+	ui = service(t, p, "temporal-ui")
+	assert.Equal(t, "true", env(ui, "TEMPORAL_AUTH_ENABLED"))
+	assert.Equal(t, "https://accounts.example.org", env(ui, "TEMPORAL_AUTH_PROVIDER_URL"))
+	assert.Equal(t, "from-dot-env", env(ui, "TEMPORAL_AUTH_CLIENT_SECRET"))
+	assert.Equal(t, "true", env(ui, "TEMPORAL_DISABLE_WRITE_ACTIONS"))
+	assert.Equal(t, "127.0.0.1", ui.Ports[0].HostIP, "auth settings do not change the binding")
 }

@@ -62,7 +62,7 @@ func session(t *testing.T, seed int64) (Stats, []string, []string) {
 			}
 		}
 		return true
-	}, 5*time.Second, 5*time.Millisecond)
+	}, time.Minute, 5*time.Millisecond)
 	var guids []string
 	for _, d := range e.sim.Deliveries() {
 		guids = append(guids, d.Event+"/"+d.Action+"/"+d.GUID)

@@ -85,7 +85,7 @@ func TestDeliveryDetailAndControlRedeliver(t *testing.T) {
 	rc := newReceiver(t, 0)
 	e := setup(t, Options{ManualClock: true, WebhookURL: rc.srv.URL, WebhookSecret: testSecret})
 	rc.next(t)
-	require.Eventually(t, func() bool { return !e.sim.Deliveries()[0].Pending }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return !e.sim.Deliveries()[0].Pending }, time.Minute, 5*time.Millisecond)
 	d := e.sim.Deliveries()[0]
 	full, _, err := e.gh.Repositories.GetHookDelivery(e.ctx, "acme", "app", HookID, d.ID)
 	require.NoError(t, err)

@@ -25,7 +25,7 @@ func TestPrimaryBudget(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, status(resp))
 	assert.Zero(t, rle.Rate.Remaining)
 	// Manual clock at scale 1: the window ends an hour of real time from now.
-	assert.WithinDuration(t, time.Now().Add(time.Hour), rle.Rate.Reset.Time, 3*time.Second)
+	assert.WithinDuration(t, time.Now().Add(time.Hour), rle.Rate.Reset.Time, time.Minute) // wide: the clock started at setup, maybe long ago on a loaded machine
 
 	e.sim.Advance(time.Hour)
 	gh := newClient(t, e.srv, e.srv.Client(), "ghsim-token") // go-github remembers the reset; a fresh client asks

@@ -21,7 +21,7 @@ func TestSpendBudgetFor(t *testing.T) {
 	require.ErrorAs(t, err, &rle)
 	assert.Equal(t, http.StatusForbidden, status(resp))
 	// Manual clock at scale 1: the window ends a real minute from now.
-	assert.WithinDuration(t, time.Now().Add(time.Minute), rle.Rate.Reset.Time, 2*time.Second)
+	assert.WithinDuration(t, time.Now().Add(time.Minute), rle.Rate.Reset.Time, 20*time.Second) // wide: safe on a loaded machine, still not "now" or an hour
 	assert.Zero(t, e.sim.Stats().BudgetRemaining)
 
 	e.sim.Advance(59 * time.Second)

@@ -150,8 +150,8 @@ func (s *Server) startRelease(c echo.Context) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {tag, prerelease, only, with_dependents}: "+err.Error())
 	}
-	if err := validTag(req.Tag); err != nil {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, "tag: "+err.Error())
+	if err := s.checkTag(sourceAPI, req.Tag); err != nil {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, err.Error())
 	}
 	if bad := s.unknownRepos(req.Only); len(bad) > 0 {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "only: not in the train: "+strings.Join(bad, ", "))

@@ -1,11 +1,8 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -66,13 +63,10 @@ func (s *Server) handleDelivery(c echo.Context) error {
 // receive verifies, parses and routes one delivery.
 func (s *Server) receive(c echo.Context, event, id string) reply {
 	r := c.Request()
-	body, err := readBody(r.Body, r.ContentLength)
-	if err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
-			return rejected(http.StatusRequestEntityTooLarge, "payload over %s", MaxBody)
-		}
-		return rejected(http.StatusBadRequest, "read body: %v", err)
+	body, release, refusal := s.readDelivery(c)
+	defer release()
+	if refusal != nil {
+		return *refusal
 	}
 	if err := verifySignature(r.Header.Get(github.SHA256SignatureHeader), body, s.secret); err != nil {
 		s.metrics.signatureFailures.Inc()
@@ -134,17 +128,6 @@ func (s *Server) temporalFailure(id, event string, err error) reply {
 	}
 	s.log.Error("delivery failed", zap.String("delivery", id), zap.String("event", event), zap.Error(err))
 	return reply{code: http.StatusInternalServerError, Outcome: outcomeError, Message: "delivery " + id + " failed"}
-}
-
-// readBody reads a request body in one allocation when its length is known
-// (GitHub always sends Content-Length); the body limit still applies.
-func readBody(r io.Reader, length int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if length > 0 && length <= maxBodyBytes {
-		buf.Grow(int(length) + bytes.MinRead)
-	}
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
 }
 
 // eventLabel bounds the event metric label to the handled events.

@@ -205,7 +205,9 @@ func TestDeliveryTemporalTimeout(t *testing.T) {
 	start := time.Now()
 	rec := f.deliver(t, "release", "d-slow", fixtureFile(t, "release.published.json"), "")
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
-	require.Less(t, time.Since(start), 5*time.Second)
+	// The mock never returns by itself: any answer proves the cut; the bound
+	// is a sanity check that cannot fail on a loaded machine.
+	require.Less(t, time.Since(start), time.Minute)
 }
 
 func TestReleaseAlreadyFinished(t *testing.T) {

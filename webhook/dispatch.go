@@ -87,6 +87,14 @@ func (s *Server) onRepositoryDispatch(ctx context.Context, ev *github.Repository
 	if !s.ownedByTrain(owner) {
 		return ignored("%s/%s is not owned by %s", owner, name, s.train.Owner), nil
 	}
+	// Any repository of the owner can send a dispatch: only the train's
+	// trigger repos start a train, only its member repos report builds.
+	if kind == DispatchRelease && !s.triggerRepos[strings.ToLower(name)] {
+		return ignored("%s/%s is not a trigger repo: %s ignored", owner, name, kind), nil
+	}
+	if kind == DispatchBuildComplete && !s.trainRepos[strings.ToLower(name)] {
+		return ignored("%s/%s is not in the train: %s ignored", owner, name, kind), nil
+	}
 	if len(ev.ClientPayload) == 0 || string(ev.ClientPayload) == "null" {
 		return rejected(http.StatusUnprocessableEntity, "%s without client_payload", kind), nil
 	}
@@ -98,10 +106,10 @@ func (s *Server) onRepositoryDispatch(ctx context.Context, ev *github.Repository
 
 func (s *Server) dispatchRelease(ctx context.Context, raw json.RawMessage, from string) (reply, error) {
 	var p releasePayload
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := decodePayload(raw, &p); err != nil {
 		return rejected(http.StatusBadRequest, "client_payload: %v", err), nil
 	}
-	if err := validTag(p.Tag); err != nil {
+	if err := s.checkTag(sourceDispatch, p.Tag); err != nil {
 		return rejected(http.StatusUnprocessableEntity, "client_payload.tag: %v", err), nil
 	}
 	if bad := s.unknownRepos(p.Only); len(bad) > 0 {
@@ -120,7 +128,7 @@ func (s *Server) dispatchRelease(ctx context.Context, raw json.RawMessage, from 
 
 func (s *Server) dispatchBuildComplete(ctx context.Context, raw json.RawMessage, repoName string) (reply, error) {
 	var p buildCompletePayload
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := decodePayload(raw, &p); err != nil {
 		return rejected(http.StatusBadRequest, "client_payload: %v", err), nil
 	}
 	tag, repo := p.Tag, p.Repo
@@ -132,6 +140,13 @@ func (s *Server) dispatchBuildComplete(ctx context.Context, raw json.RawMessage,
 	}
 	if tag == "" {
 		return rejected(http.StatusUnprocessableEntity, "client_payload needs correlation_id or tag"), nil
+	}
+	if err := validTag(tag); err != nil {
+		return rejected(http.StatusUnprocessableEntity, "client_payload: %v", err), nil
+	}
+	// A repo reports its own builds, as a workflow_run's correlation id must name its own repo.
+	if !strings.EqualFold(repo, repoName) {
+		return rejected(http.StatusUnprocessableEntity, "client_payload names repo %q but was sent by %s", repo, repoName), nil
 	}
 	runID, err := parseRunID(p.RunID)
 	if err != nil {

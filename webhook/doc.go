@@ -5,13 +5,17 @@
 // # Deliveries (POST /webhook)
 //
 // The X-Hub-Signature-256 HMAC is checked in constant time over the raw body
-// before anything is parsed (401 otherwise). Bodies over 25 MB get 413,
-// malformed JSON 400, unhandled events 202. Handled events:
+// before anything is parsed (401 otherwise). Bodies over 25 MiB
+// (MaxBodyBytes) get 413, malformed JSON 400, unhandled events 202.
+// Handled events:
 //
 //   - release (configured actions, configured trigger repos) starts the
 //     Release workflow for the tag;
-//   - repository_dispatch "releasetrain-release" starts a train,
-//     "releasetrain-build-complete" sends the build-event signal;
+//   - repository_dispatch "releasetrain-release" from a trigger repo starts a
+//     train, "releasetrain-build-complete" from a member repo about its own
+//     build sends the build-event signal; other repos of the owner are
+//     ignored (202), and client_payload is strict (unknown keys 400, each
+//     named);
 //   - workflow_run sends the build-event signal to the train named by the
 //     correlation id in the run's display_title;
 //   - ping answers 200.
@@ -19,6 +23,16 @@
 // release, repository_dispatch and ping are parsed with go-github's
 // ParseWebHook; workflow_run, the hot path (every run of every covered repo),
 // is decoded into a narrow struct with goccy/go-json.
+//
+// # Before the signature is checked
+//
+// Nothing is sized by what a client claims: the body is read into a buffer
+// that grows with the bytes that arrived. Headers must arrive within 5 s
+// (64 KiB at most), the body within BodyTimeout (10 s, GitHub's own limit
+// for a delivery; 408 after). At most MaxPendingBodies deliveries read
+// their bodies at once and together hold at most MaxBufferedBytes; past
+// either bound the answer is 503 with Retry-After, at once
+// (releasetrain_webhook_bodies_refused_total by reason).
 //
 // A delivery id that was handled successfully is remembered (bounded), so a
 // redelivery does nothing; a second start for the same tag joins the running
@@ -41,8 +55,14 @@
 // POST /api/releases/:tag/{pause,resume,cancel},
 // POST /api/releases/:tag/builds/:repo/{retry,skip}. Errors are JSON
 // {"message": "..."}. Request bodies are strict JSON (unknown fields 400).
-// Tags given to the API or a dispatch must match [A-Za-z0-9][A-Za-z0-9._+-]*
-// (no '/', so a tag is one path segment).
+//
+// # Tags
+//
+// Every tag that would start a train — from a release event, a dispatch or
+// the API — passes releasetag.Check (git's ref rules, one path segment,
+// GitHub's asset-name characters; the CLI and the bundle apply the same
+// check), else 422 with the reason, counted in
+// releasetrain_webhook_tags_refused_total by source and rule.
 //
 // # Live graph pages (/releases, /releases/:tag, /login)
 //

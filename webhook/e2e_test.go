@@ -77,7 +77,7 @@ func TestEndToEndDevServer(t *testing.T) {
 		}
 		list = decode[ReleaseList](t, rec)
 		return len(list.Releases) > 0
-	}, 15*time.Second, 200*time.Millisecond)
+	}, time.Minute, 200*time.Millisecond)
 	require.Len(t, list.Releases, 1, "one execution for the tag")
 	assert.Equal(t, "release-v1.2.3", list.Releases[0].WorkflowID)
 	assert.Equal(t, first.RunID, list.Releases[0].RunID)
@@ -99,13 +99,13 @@ func TestEndToEndDevServer(t *testing.T) {
 	require.Eventually(t, func() bool {
 		rec := f.api(t, http.MethodGet, "/api/releases/v1.2.3", token, nil)
 		return rec.Code == http.StatusOK && decode[workflows.Status](t, rec).Paused
-	}, 10*time.Second, 100*time.Millisecond)
+	}, time.Minute, 100*time.Millisecond)
 	rec = f.api(t, http.MethodPost, "/api/releases/v1.2.3/pause", token, nil)
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
 
 	rec = f.api(t, http.MethodPost, "/api/releases/v1.2.3/cancel", token, CancelRequest{Reason: "e2e done"})
 	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_ = tc.GetWorkflow(ctx, "release-v1.2.3", "").Get(ctx, nil)
 	rec = f.api(t, http.MethodPost, "/api/releases/v1.2.3/resume", token, nil)

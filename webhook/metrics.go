@@ -13,6 +13,9 @@ type metrics struct {
 	starts            *prometheus.CounterVec
 	signals           *prometheus.CounterVec
 	latency           *prometheus.HistogramVec
+	tagsRefused       *prometheus.CounterVec
+	bodiesRefused     *prometheus.CounterVec
+	bodiesPending     prometheus.GaugeFunc
 }
 
 // Delivery outcomes, the "outcome" label of releasetrain_webhook_deliveries_total.
@@ -27,7 +30,7 @@ const (
 	outcomeError       = "error"
 )
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, pending func() float64) (*metrics, error) {
 	m := &metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "releasetrain", Subsystem: "webhook", Name: "deliveries_total",
@@ -51,7 +54,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"event"}),
 	}
-	for _, c := range []prometheus.Collector{m.deliveries, m.signatureFailures, m.starts, m.signals, m.latency} {
+	m.tagsRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "releasetrain", Subsystem: "webhook", Name: "tags_refused_total",
+		Help: "Release tags refused where they would start a train, by source and the releasetag rule they broke.",
+	}, []string{"source", "rule"})
+	m.bodiesRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "releasetrain", Subsystem: "webhook", Name: "bodies_refused_total",
+		Help: "Request bodies refused before the signature check, by reason: too_large, busy, memory, timeout.",
+	}, []string{"reason"})
+	m.bodiesPending = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: "releasetrain", Subsystem: "webhook", Name: "bodies_pending",
+		Help: "Deliveries reading their bodies now.",
+	}, pending)
+	for _, c := range []prometheus.Collector{m.deliveries, m.signatureFailures, m.starts, m.signals, m.latency, m.tagsRefused, m.bodiesRefused, m.bodiesPending} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register webhook metrics: %w", err)
 		}

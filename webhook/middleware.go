@@ -59,7 +59,7 @@ func (s *Server) middleware(e *echo.Echo) {
 			return err
 		},
 	}))
-	e.Use(middleware.BodyLimit(MaxBody))
+	e.Use(bodyLimit(MaxBodyBytes))
 }
 
 // errorMessage is every JSON error body.

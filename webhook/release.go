@@ -40,6 +40,9 @@ func (s *Server) onRelease(ctx context.Context, ev *github.ReleaseEvent) (reply,
 			return reply{}, err
 		}
 	}
+	if err := s.checkTag(sourceRelease, tag); err != nil {
+		return rejected(http.StatusUnprocessableEntity, "release.tag_name: %v; this train cannot release it", err), nil
+	}
 	rep, _, err := s.startTrain(ctx, sourceRelease, workflows.ReleaseInput{
 		Tag:        tag,
 		Prerelease: rel.GetPrerelease(),

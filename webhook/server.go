@@ -26,10 +26,6 @@ const (
 	DefaultTimeout = 8 * time.Second
 	// DefaultShutdownTimeout bounds how long Run waits for in-flight requests.
 	DefaultShutdownTimeout = 15 * time.Second
-	// MaxBody is GitHub's payload cap (25 MB); larger bodies get 413.
-	MaxBody = "25M"
-	// maxBodyBytes is MaxBody in bytes, as Echo's BodyLimit reads it.
-	maxBodyBytes = 25 << 20
 )
 
 // Options configure a Server.
@@ -53,6 +49,15 @@ type Options struct {
 	Timeout time.Duration
 	// ShutdownTimeout bounds the graceful shutdown in Run. Default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// MaxPendingBodies bounds the deliveries reading their bodies at once;
+	// the next gets 503 at once. Default DefaultMaxPendingBodies.
+	MaxPendingBodies int
+	// MaxBufferedBytes bounds the body bytes all unverified deliveries hold
+	// together; a delivery that would pass it gets 503. Default DefaultMaxBufferedBytes.
+	MaxBufferedBytes int64
+	// BodyTimeout bounds the time a delivery may take to send its body.
+	// Default DefaultBodyTimeout.
+	BodyTimeout time.Duration
 	// Schedules, when set, lets the receiver mark a train started by a
 	// delivery the reconciler redelivered (its trigger ends "(redelivered)")
 	// and export the reconciler's last run on /metrics. Default: neither.
@@ -71,6 +76,7 @@ type Server struct {
 	shutdownTimeout time.Duration
 	metrics         *metrics
 	seen            *deliverySet
+	bodies          *bodyGate
 	triggerRepos    map[string]bool
 	triggerActions  map[string]bool
 	trainRepos      map[string]bool
@@ -98,6 +104,7 @@ func New(opts Options) (*Server, error) {
 		timeout:         opts.Timeout,
 		shutdownTimeout: opts.ShutdownTimeout,
 		seen:            newDeliverySet(opts.DedupeSize),
+		bodies:          newBodyGate(opts.MaxPendingBodies, opts.MaxBufferedBytes, opts.BodyTimeout),
 		triggerRepos:    map[string]bool{},
 		triggerActions:  map[string]bool{},
 		trainRepos:      map[string]bool{},
@@ -137,7 +144,7 @@ func New(opts Options) (*Server, error) {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	m, err := newMetrics(reg)
+	m, err := newMetrics(reg, func() float64 { return float64(s.bodies.pending()) })
 	if err != nil {
 		return nil, err
 	}
@@ -186,12 +193,19 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 
 // Serve is Run on an existing listener, which it closes.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	// A client that stalls costs a connection and a goroutine, never a
+	// buffer sized by what it claims: headers within readHeaderTimeout and
+	// maxHeaderBytes, a delivery's body within BodyTimeout (bodyGate sets its
+	// own deadline). ReadTimeout is the backstop for the API, whose bodies
+	// come after the token check; it also bounds the request's context once
+	// the body is read, so it stays well above DefaultTimeout.
 	srv := &http.Server{
 		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       time.Minute,
 		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
 	}
 	srv.RegisterOnShutdown(s.closeStreams)
 	errc := make(chan error, 1)

@@ -1,28 +1,29 @@
 package webhook
 
 import (
+	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"regexp"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/BTCDecoded/releasetrain/releasetag"
 )
 
-// tagPattern is what releasetrain accepts as a tag from an operator or a
-// dispatch: a git tag without '/', so it fits a URL path segment, a workflow
-// id and a correlation id.
-var tagPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$`)
+// validTag checks a tag where it is looked up (the API's paths and filters):
+// releasetag's rules, so every tag a train can have is found.
+func validTag(tag string) error { return releasetag.Check(tag) }
 
-// validTag checks an operator- or dispatch-supplied tag.
-func validTag(tag string) error {
-	switch {
-	case tag == "":
-		return errors.New("required")
-	case !tagPattern.MatchString(tag) || strings.Contains(tag, ".."):
-		return fmt.Errorf("%q is not a valid tag (letters, digits, . _ + -; at most 128)", tag)
+// checkTag checks a tag where it would start a train, counting a refusal
+// in releasetrain_webhook_tags_refused_total by source and rule.
+func (s *Server) checkTag(source, tag string) error {
+	err := releasetag.Check(tag)
+	if err != nil {
+		s.metrics.tagsRefused.WithLabelValues(source, string(releasetag.RuleOf(err))).Inc()
 	}
-	return nil
+	return err
 }
 
 // parseRunID accepts a run id as a JSON number or a numeric string; absent is 0.
@@ -46,4 +47,39 @@ func parseRunID(raw json.RawMessage) (int64, error) {
 		return 0, fmt.Errorf("want a number: %w", err)
 	}
 	return n, nil
+}
+
+// decodePayload decodes a JSON object into the struct v, refusing keys v
+// has no field for and naming every one of them (a typo such as
+// "prerelase" must not silently start a final release).
+func decodePayload(raw json.RawMessage, v any) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return fmt.Errorf("want a JSON object: %w", err)
+	}
+	known := jsonFields(reflect.TypeOf(v).Elem())
+	var unknown []string
+	for k := range keys {
+		if !slices.Contains(known, k) {
+			unknown = append(unknown, fmt.Sprintf("%q", k))
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return fmt.Errorf("unknown key(s) %s; known: %s", strings.Join(unknown, ", "), strings.Join(known, ", "))
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// jsonFields lists a struct's JSON field names.
+func jsonFields(t reflect.Type) []string {
+	var names []string
+	for f := range t.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
 }

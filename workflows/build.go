@@ -236,7 +236,7 @@ func (b *build) failed(ctx workflow.Context, why string) (step, error) {
 	b.status.State = RepoFailed
 	b.status.Error = why
 	b.report()
-	wait := b.repo.Settings.RetryBackoff << b.reruns
+	wait := b.repo.Settings.Backoff(b.reruns)
 	if err := b.sleep(ctx, wait, fmt.Sprintf("%s re-run %d backoff", b.repo.Name, b.reruns+1)); err != nil {
 		return nil, err
 	}

