@@ -77,8 +77,9 @@ func TestOverhead(t *testing.T) {
 // TestOverheadEager runs TestOverhead's trains (same build times, with
 // webhooks) on the eager schedule and reports the makespan over the
 // critical path (the eager lower bound) and over the layered bound, which
-// eager beats when builds are uneven. It asserts neither (machine load
-// moves them); make bench prints them.
+// eager beats when builds are uneven. It judges neither ratio (machine
+// load moves them; make bench prints them), only that the makespan is at
+// least the critical path.
 func TestOverheadEager(t *testing.T) {
 	integration(t)
 	builds, scale, n, timeout := BTCDecodedBuilds(), 60.0, repeats(3), 3*time.Minute
@@ -104,6 +105,9 @@ func TestOverheadEager(t *testing.T) {
 			}
 			if r.Status.Schedule != config.ScheduleEager {
 				t.Fatalf("the train ran %q, want eager", r.Status.Schedule)
+			}
+			if r.Makespan() < r.Critical {
+				t.Errorf("makespan %s below the critical path %s: the bound or the clock is wrong", minutes(r.Makespan()), minutes(r.Critical))
 			}
 			critical = append(critical, r.CriticalRatio())
 			layered = append(layered, r.Ratio())
