@@ -22,10 +22,16 @@ type GitHub interface {
 	CancelRun(ctx context.Context, owner, repo string, id int64) error
 	ListArtifacts(ctx context.Context, owner, repo string, runID int64) ([]ghclient.Artifact, error)
 	ExtractArtifact(ctx context.Context, owner, repo string, a ghclient.Artifact, dest string, lim ghclient.UnzipLimits) (ghclient.Extracted, error)
+	FindRelease(ctx context.Context, owner, repo, tag string) (ghclient.Release, bool, error)
 	EnsureDraftRelease(ctx context.Context, spec ghclient.ReleaseSpec) (ghclient.Release, error)
-	UploadAsset(ctx context.Context, owner, repo string, rel ghclient.Release, name, label, path string) (ghclient.Asset, error)
+	UploadAsset(ctx context.Context, owner, repo string, rel ghclient.Release, up ghclient.AssetUpload) (ghclient.Asset, error)
+	VerifyDraftAssets(ctx context.Context, owner, repo string, releaseID int64, want []ghclient.AssetWant, label string) (ghclient.AssetCheck, error)
 	PublishRelease(ctx context.Context, spec ghclient.ReleaseSpec, id int64) (ghclient.Release, error)
 	GenerateNotes(ctx context.Context, owner, repo, tag, prev string) (string, error)
+	GetRepo(ctx context.Context, owner, repo string) (ghclient.RepoAccess, error)
+	GetWorkflow(ctx context.Context, owner, repo, file string) (ghclient.Workflow, error)
+	GetImmutableReleases(ctx context.Context, owner, repo string) (ghclient.ImmutableReleases, bool, error)
+	GetRateBudget(ctx context.Context) (ghclient.RateBudget, error)
 }
 
 var _ GitHub = (*ghclient.Client)(nil)

@@ -382,15 +382,18 @@ func TestPublishReleaseIdempotent(t *testing.T) {
 	assert.Equal(t, "https://github.com/o/r/releases/tag/v1.0.0-rc.1", res.URL)
 	assert.True(t, gh.published)
 	assert.True(t, gh.release.Prerelease)
-	assert.Equal(t, "# v1.0.0-rc.1", gh.publishedBody, "publishing sets this run's notes, even on a draft left by an earlier run")
+	assert.Equal(t, NotesBegin+"\n# v1.0.0-rc.1\n"+NotesEnd+"\n", gh.publishedBody, "the train's notes between markers")
 	assert.Equal(t, []byte("two"), gh.uploads["two.bin"])
 	assert.Equal(t, "releasetrain:release-v1.0.0-rc.1", gh.labels["three.bin"])
 	assert.Equal(t, 3, gh.uploadN)
 
-	// A second run (a retry after a crash) uploads nothing again.
-	_, err = env.ExecuteActivity(a.PublishRelease, in)
+	// A second run (a retry after a crash whose publish landed) recognises
+	// its own release and writes nothing.
+	val, err = env.ExecuteActivity(a.PublishRelease, in)
 	require.NoError(t, err)
+	require.NoError(t, val.Get(&res))
 	assert.Equal(t, 3, gh.uploadN)
+	assert.Equal(t, int64(7), res.ReleaseID)
 }
 
 func TestPublishReleaseMissingObject(t *testing.T) {

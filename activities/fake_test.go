@@ -53,7 +53,18 @@ type fakeGitHub struct {
 	labels        map[string]string
 	published     bool
 	publishedBody string
+	publishedName string
 	notesCall     int
+	nextAsset     int64
+	verifies      int
+	immutable     bool
+
+	// preflight answers
+	missingRepos  map[string]bool
+	repoErr       error
+	push          *bool
+	workflowState map[string]string // repo -> state; "missing" answers 404
+	rate          ghclient.RateBudget
 }
 
 var _ GitHub = (*fakeGitHub)(nil)
@@ -170,19 +181,44 @@ func (f *fakeGitHub) writeZip(a ghclient.Artifact, w io.Writer) (ghclient.Downlo
 	return ghclient.Download{SHA256: hex.EncodeToString(sum[:]), Size: int64(n)}, err
 }
 
+func (f *fakeGitHub) FindRelease(_ context.Context, _, _, tag string) (ghclient.Release, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.release.ID == 0 || f.release.Tag != tag {
+		return ghclient.Release{}, false, nil
+	}
+	return f.release, true, nil
+}
+
 func (f *fakeGitHub) EnsureDraftRelease(_ context.Context, spec ghclient.ReleaseSpec) (ghclient.Release, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.release.ID == 0 {
-		f.release = ghclient.Release{ID: 7, Tag: spec.Tag, Draft: true, Prerelease: spec.Prerelease}
+		f.release = ghclient.Release{ID: 7, Tag: spec.Tag, Name: spec.Name, Body: spec.Body, Draft: true, Prerelease: spec.Prerelease}
+	}
+	if !f.release.Draft {
+		return ghclient.Release{}, &ghclient.Error{Kind: ghclient.KindPermanent, Call: "draft release", Err: ghclient.ErrPublishedRelease,
+			Message: "release " + spec.Tag + " is already published; releasetrain writes only to drafts"}
 	}
 	return f.release, nil
 }
 
-func (f *fakeGitHub) UploadAsset(_ context.Context, _, _ string, rel ghclient.Release, name, label, path string) (ghclient.Asset, error) {
-	data, err := os.ReadFile(path)
+func (f *fakeGitHub) UploadAsset(_ context.Context, _, _ string, rel ghclient.Release, up ghclient.AssetUpload) (ghclient.Asset, error) {
+	if !rel.Draft {
+		return ghclient.Asset{}, &ghclient.Error{Kind: ghclient.KindPermanent, Err: ghclient.ErrPublishedRelease, Message: "published"}
+	}
+	rc, err := up.Open()
 	if err != nil {
 		return ghclient.Asset{}, err
+	}
+	data, err := io.ReadAll(rc)
+	_ = rc.Close()
+	if err != nil {
+		return ghclient.Asset{}, err
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != up.SHA256 || int64(len(data)) != up.Size {
+		return ghclient.Asset{}, &ghclient.Error{Kind: ghclient.KindPermanent, Err: ghclient.ErrDigestMismatch, Message: "source mismatch"}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -190,24 +226,102 @@ func (f *fakeGitHub) UploadAsset(_ context.Context, _, _ string, rel ghclient.Re
 		f.uploads = map[string][]byte{}
 		f.labels = map[string]string{}
 	}
-	f.uploads[name] = data
-	f.labels[name] = label
+	f.uploads[up.Name] = data
+	f.labels[up.Name] = up.Label
 	f.uploadN++
-	sum := sha256.Sum256(data)
-	a := ghclient.Asset{ID: int64(len(f.uploads)), Name: name, Size: int64(len(data)), Label: label, Digest: "sha256:" + hex.EncodeToString(sum[:])}
+	f.nextAsset++
+	a := ghclient.Asset{ID: 100 + f.nextAsset, Name: up.Name, Size: int64(len(data)), Label: ghclient.AssetLabel(up.Name, up.Label), State: "uploaded", Digest: "sha256:" + hex.EncodeToString(sum[:])}
+	f.release.Assets = slices.DeleteFunc(f.release.Assets, func(x ghclient.Asset) bool { return x.Name == up.Name })
 	f.release.Assets = append(f.release.Assets, a)
 	return a, nil
+}
+
+func (f *fakeGitHub) VerifyDraftAssets(_ context.Context, _, _ string, _ int64, want []ghclient.AssetWant, label string) (ghclient.AssetCheck, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.verifies++
+	if !f.release.Draft {
+		return ghclient.AssetCheck{}, &ghclient.Error{Kind: ghclient.KindPermanent, Err: ghclient.ErrPublishedRelease, Message: "published"}
+	}
+	var out ghclient.AssetCheck
+	found := map[string]bool{}
+	var keep []ghclient.Asset
+	for _, a := range f.release.Assets {
+		wanted := slices.ContainsFunc(want, func(w ghclient.AssetWant) bool { return w.Name == a.Name })
+		switch {
+		case wanted:
+			found[a.Name] = true
+			keep = append(keep, a)
+		case ghclient.OwnAsset(a, label):
+			out.Deleted = append(out.Deleted, a.Name)
+		default:
+			out.Foreign = append(out.Foreign, a)
+			keep = append(keep, a)
+		}
+	}
+	f.release.Assets = keep
+	for _, w := range want {
+		if !found[w.Name] {
+			return ghclient.AssetCheck{}, &ghclient.Error{Kind: ghclient.KindTransient, Message: "missing " + w.Name}
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeGitHub) PublishRelease(_ context.Context, spec ghclient.ReleaseSpec, id int64) (ghclient.Release, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if !f.release.Draft {
+		return ghclient.Release{}, &ghclient.Error{Kind: ghclient.KindPermanent, Err: ghclient.ErrPublishedRelease, Message: "published"}
+	}
 	f.published = true
 	f.publishedBody = spec.Body
+	f.publishedName = spec.Name
 	f.release.Draft = false
+	f.release.Immutable = f.immutable
 	f.release.Prerelease = spec.Prerelease
 	f.release.HTMLURL = fmt.Sprintf("https://github.com/%s/%s/releases/tag/%s", spec.Owner, spec.Repo, f.release.Tag)
 	return f.release, nil
+}
+
+func (f *fakeGitHub) GetRepo(_ context.Context, owner, repo string) (ghclient.RepoAccess, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.missingRepos[repo] {
+		return ghclient.RepoAccess{}, &ghclient.Error{Kind: ghclient.KindPermanent, Call: "get repository", Repo: owner + "/" + repo, Status: 404, Message: "Not Found"}
+	}
+	if f.repoErr != nil {
+		return ghclient.RepoAccess{}, f.repoErr
+	}
+	return ghclient.RepoAccess{FullName: owner + "/" + repo, Push: f.push}, nil
+}
+
+func (f *fakeGitHub) GetWorkflow(_ context.Context, owner, repo, file string) (ghclient.Workflow, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.workflowState[repo]
+	switch {
+	case !ok:
+		st = "active"
+	case st == "missing":
+		return ghclient.Workflow{}, &ghclient.Error{Kind: ghclient.KindPermanent, Call: "get workflow " + file, Repo: owner + "/" + repo, Status: 404, Message: "Not Found"}
+	}
+	return ghclient.Workflow{ID: 1, Name: file, Path: ".github/workflows/" + file, State: st}, nil
+}
+
+func (f *fakeGitHub) GetImmutableReleases(context.Context, string, string) (ghclient.ImmutableReleases, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return ghclient.ImmutableReleases{Enabled: f.immutable}, true, nil
+}
+
+func (f *fakeGitHub) GetRateBudget(context.Context) (ghclient.RateBudget, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.rate.Limit == 0 {
+		return ghclient.RateBudget{Limit: 5000, Remaining: 5000, Reset: time.Unix(1_900_000_000, 0)}, nil
+	}
+	return f.rate, nil
 }
 
 func (f *fakeGitHub) GenerateNotes(context.Context, string, string, string, string) (string, error) {

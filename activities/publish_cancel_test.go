@@ -18,8 +18,8 @@ type cancelOnUpload struct {
 	cancel context.CancelFunc
 }
 
-func (c cancelOnUpload) UploadAsset(ctx context.Context, owner, repo string, rel ghclient.Release, name, label, path string) (ghclient.Asset, error) {
-	a, err := c.fakeGitHub.UploadAsset(ctx, owner, repo, rel, name, label, path)
+func (c cancelOnUpload) UploadAsset(ctx context.Context, owner, repo string, rel ghclient.Release, up ghclient.AssetUpload) (ghclient.Asset, error) {
+	a, err := c.fakeGitHub.UploadAsset(ctx, owner, repo, rel, up)
 	c.cancel()
 	return a, err
 }

@@ -1,11 +1,11 @@
 package activities
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"regexp"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -61,10 +61,10 @@ func (a *Activities) AttachSignature(ctx context.Context, in AttachSignatureInpu
 		return Asset{}, badInput(call, err)
 	}
 	rel, err := a.GitHub.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: in.Owner, Repo: in.Repo, Tag: in.Tag})
-	if err != nil {
+	if err != nil && !errors.Is(err, ghclient.ErrPublishedRelease) {
 		return Asset{}, githubError(fmt.Sprintf("find draft %s %s", repo, in.Tag), err)
 	}
-	if !rel.Draft {
+	if err != nil || !rel.Draft {
 		why := errors.New("the release is published: releasetrain writes only to drafts, and GitHub refuses new assets on an immutable release")
 		return Asset{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", call, why), ErrPublished, why)
 	}
@@ -76,16 +76,9 @@ func (a *Activities) AttachSignature(ctx context.Context, in AttachSignatureInpu
 	if hasAsset(rel, asset) {
 		return asset, nil
 	}
-	dir, err := os.MkdirTemp(a.WorkDir, "signature-")
-	if err != nil {
-		return Asset{}, fmt.Errorf("%s: %w", call, err)
-	}
-	defer os.RemoveAll(dir)
-	p := filepath.Join(dir, "sig")
-	if err := os.WriteFile(p, in.Signature, 0o600); err != nil {
-		return Asset{}, fmt.Errorf("%s: %w", call, err)
-	}
-	if _, err := a.GitHub.UploadAsset(ctx, in.Owner, in.Repo, rel, in.Name, in.Marker, p); err != nil {
+	up := ghclient.AssetUpload{Name: in.Name, Label: in.Marker, Size: asset.Size, SHA256: sha,
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(in.Signature)), nil }}
+	if _, err := a.GitHub.UploadAsset(ctx, in.Owner, in.Repo, rel, up); err != nil {
 		return Asset{}, githubError(call, err)
 	}
 	a.logger().Info("signature attached", zap.String("repo", repo), zap.String("tag", in.Tag), zap.String("name", in.Name))

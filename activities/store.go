@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
@@ -117,40 +116,6 @@ func (a *Activities) getBytes(ctx context.Context, sha string) ([]byte, error) {
 		return nil, badInput("store get "+key, fmt.Errorf("content hashes to %s", got))
 	}
 	return data, nil
-}
-
-// materialise copies a stored object to path (creating parent folders) and
-// verifies its digest while copying.
-func (a *Activities) materialise(ctx context.Context, sha, path string, executable bool) error {
-	key := StoreKey(sha)
-	r, err := a.Store.NewReader(ctx, key, nil)
-	if err != nil {
-		return storeReadError(key, err)
-	}
-	defer r.Close()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("materialise %s: %w", path, err)
-	}
-	mode := os.FileMode(0o644)
-	if executable {
-		mode = 0o755
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, mode)
-	if err != nil {
-		return fmt.Errorf("materialise %s: %w", path, err)
-	}
-	h := sha256.New()
-	_, err = io.Copy(io.MultiWriter(f, h), r)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return storeError("store get "+key, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
-		return badInput("store get "+key, fmt.Errorf("content hashes to %s", got))
-	}
-	return nil
 }
 
 // storeReadError: a missing object can never appear by retrying.

@@ -191,16 +191,82 @@ type PublishInput struct {
 	// Marker labels the assets this train uploads, so a retry may replace its
 	// own asset but never someone else's.
 	Marker string `json:"marker"`
+	// MakeLatest is GitHub's make_latest for a release that is not a
+	// prerelease ("true", "false", "legacy"); "" means "true".
+	MakeLatest string `json:"make_latest,omitempty"`
 	// KeepDraft fills the draft and stops there (the signature window);
 	// a later PublishRelease without it publishes.
 	KeepDraft bool `json:"keep_draft,omitempty"`
 }
+
+// maxForeignNames bounds the names of a person's assets a result carries.
+const maxForeignNames = 20
 
 // PublishResult is the published release, or the filled draft with KeepDraft.
 type PublishResult struct {
 	ReleaseID int64  `json:"release_id"`
 	URL       string `json:"url"`
 	Draft     bool   `json:"draft,omitempty"`
+	// Immutable is GitHub's mark on the release as read back after publishing.
+	Immutable bool `json:"immutable"`
+	// Foreign names assets a person attached to the draft (kept, not covered
+	// by SHA256SUMS; at most maxForeignNames), ForeignCount counts them all.
+	Foreign      []string `json:"foreign,omitempty"`
+	ForeignCount int      `json:"foreign_count,omitempty"`
+	// Deleted counts an earlier train's leftover assets removed from the draft.
+	Deleted int `json:"deleted,omitempty"`
+}
+
+// PreflightRepo is one member repo as the preflight checks it.
+type PreflightRepo struct {
+	Name     string `json:"name"`
+	Dispatch string `json:"dispatch"`
+	Workflow string `json:"workflow,omitempty"`
+}
+
+// PreflightInput asks whether a train can start: its repos and workflows,
+// the release repo, the tag, and the rate budget.
+type PreflightInput struct {
+	Owner       string          `json:"owner"`
+	Tag         string          `json:"tag"`
+	ReleaseRepo string          `json:"release_repo"`
+	Repos       []PreflightRepo `json:"repos"`
+	// RequireDraft: the train was started by a maintainer's draft (draft
+	// mode), which must still exist.
+	RequireDraft bool `json:"require_draft,omitempty"`
+	// Calls is the train's estimated GitHub API use (budget units).
+	Calls int `json:"calls"`
+}
+
+// Problem is one reason a train cannot start: where, which call, and what
+// a person must do.
+type Problem struct {
+	Repo string `json:"repo"`
+	Call string `json:"call"`
+	Fix  string `json:"fix"`
+}
+
+// String reads "owner/repo: call: fix".
+func (p Problem) String() string { return p.Repo + ": " + p.Call + ": " + p.Fix }
+
+// PreflightResult is what the preflight found. Problems block the train;
+// a non-zero WaitUntil (the rate budget does not cover the train) delays it.
+type PreflightResult struct {
+	Problems []Problem `json:"problems,omitempty"`
+	// ImmutableKnown says whether GitHub reported the release repo's
+	// immutable-releases setting; ReleaseImmutable is that setting.
+	ImmutableKnown   bool `json:"immutable_known"`
+	ReleaseImmutable bool `json:"release_immutable"`
+	// DraftFound: the tag has a draft release in the release repo (a
+	// maintainer's or an earlier train's), which the train fills.
+	DraftFound bool `json:"draft_found"`
+	// RateRemaining and RateLimit are GitHub's core budget; WaitUntil, when
+	// set, is its reset, which the train waits for.
+	RateRemaining int       `json:"rate_remaining"`
+	RateLimit     int       `json:"rate_limit"`
+	WaitUntil     time.Time `json:"wait_until,omitempty"`
+	// Notes are findings that block nothing (e.g. write access not reported).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // AttachSignatureInput adds a rebuilder's signature over SHA256SUMS to the

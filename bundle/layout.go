@@ -106,6 +106,9 @@ func Layout(inputs []Input) ([]Entry, error) {
 		if e.Asset == SumsName || e.Asset == SigsName {
 			return nil, fmt.Errorf("repo %q file %q: asset name %q is reserved", e.Repo, e.Name, e.Asset)
 		}
+		if err := CheckAssetName(e.Asset); err != nil {
+			return nil, fmt.Errorf("repo %q file %q: %w", e.Repo, e.Name, err)
+		}
 		if prev, ok := used[e.Asset]; ok {
 			return nil, fmt.Errorf("asset name %q used by both %s and %s/%s: cannot be disambiguated", e.Asset, prev, e.Repo, e.Name)
 		}

@@ -30,11 +30,26 @@ const (
 	ScheduleLayered = "layered"
 )
 
+// Trigger modes (Trigger.Mode).
+const (
+	// ModeDraft: a maintainer saves a draft release in the release repo
+	// (webhook `release`, action `created`, `draft: true`); the train fills
+	// that draft and publishes it. The default.
+	ModeDraft = "draft"
+	// ModeRelease: a published release in a trigger repo starts the train,
+	// which publishes into its own draft in the release repo.
+	ModeRelease = "release"
+)
+
 // Trigger selects the `release` webhook events that start a train.
 type Trigger struct {
-	// Repos whose release events start a train. Default: every repo of the train.
+	// Mode is draft (default) or release; see ModeDraft and ModeRelease.
+	Mode string `yaml:"mode" json:"mode"`
+	// Repos whose published releases start a train in release mode.
+	// Default: every repo of the train except the release repo.
 	Repos []string `yaml:"repos" json:"repos"`
-	// Actions of the `release` event that start a train. Default: [published, prereleased].
+	// Actions of the `release` event that start a train in release mode.
+	// Default: [published, prereleased].
 	Actions []string `yaml:"actions" json:"actions"`
 }
 
@@ -46,6 +61,10 @@ type ReleaseTarget struct {
 	Name string `yaml:"name" json:"name"`
 	// GenerateNotes appends GitHub's generated notes for the release repo. Default false.
 	GenerateNotes bool `yaml:"generate_notes" json:"generate_notes"`
+	// MakeLatest is GitHub's make_latest for a release that is not a
+	// prerelease: "true", "false" or "legacy" (latest by date and version).
+	// Prereleases are never latest. Default "true".
+	MakeLatest string `yaml:"make_latest" json:"make_latest,omitempty"`
 	// SignatureWindow keeps the filled draft open this long before it is
 	// published, so independent rebuilders can attach their signatures
 	// over SHA256SUMS (releasetrain release attach-signature). Default 0:

@@ -24,7 +24,8 @@ func TestDefaultResolved(t *testing.T) {
 		names[i] = r.Name
 	}
 	assert.Equal(t, []string{"bllvm-consensus", "bllvm-protocol", "bllvm-node", "bllvm-sdk", "bllvm", "governance-app", "commons"}, names)
-	assert.Equal(t, names, tr.Trigger.Repos)
+	assert.Equal(t, config.ModeDraft, tr.Trigger.Mode, "draft-first is the default")
+	assert.Equal(t, names[1:], tr.Trigger.Repos, "every repo but the release repo")
 	assert.Equal(t, []string{"published", "prereleased"}, tr.Trigger.Actions)
 	assert.Equal(t, "bllvm-consensus", tr.Release.Repo)
 	assert.Equal(t, "btcdecoded", tr.Release.Name)
@@ -80,6 +81,7 @@ func TestDefaultIsFreshEachCall(t *testing.T) {
 
 const full = `owner: Acme
 trigger:
+  mode: release
   repos: [core]
   actions: [published]
 release:
@@ -111,8 +113,8 @@ func TestParseFullResolvesInheritance(t *testing.T) {
 	t.Parallel()
 	tr, err := config.Parse("full.yaml", []byte(full))
 	require.NoError(t, err)
-	assert.Equal(t, config.Trigger{Repos: []string{"core"}, Actions: []string{"published"}}, tr.Trigger)
-	assert.Equal(t, config.ReleaseTarget{Repo: "app", Name: "acme-suite", GenerateNotes: true}, tr.Release)
+	assert.Equal(t, config.Trigger{Mode: config.ModeRelease, Repos: []string{"core"}, Actions: []string{"published"}}, tr.Trigger)
+	assert.Equal(t, config.ReleaseTarget{Repo: "app", Name: "acme-suite", GenerateNotes: true, MakeLatest: "true"}, tr.Release)
 
 	core, _ := tr.Repo("core")
 	assert.Equal(t, "repository_dispatch", core.Dispatch)
@@ -136,9 +138,24 @@ func TestParseFullResolvesInheritance(t *testing.T) {
 	assert.Equal(t, "releasetrain-build", app.EventType)
 	assert.Equal(t, 15*time.Second, app.PollInterval)
 
-	assert.True(t, tr.TriggeredBy("core", "published"))
-	assert.False(t, tr.TriggeredBy("core", "prereleased"))
-	assert.False(t, tr.TriggeredBy("app", "published"))
+	assert.True(t, tr.TriggeredBy("core", "published", false))
+	assert.True(t, tr.TriggeredBy("Core", "published", false), "GitHub's repo names are case-insensitive")
+	assert.False(t, tr.TriggeredBy("core", "published", true), "a draft never starts a train in release mode")
+	assert.False(t, tr.TriggeredBy("core", "prereleased", false))
+	assert.False(t, tr.TriggeredBy("app", "published", false))
+	assert.False(t, tr.TriggeredBy("app", "created", true))
+}
+
+// In draft mode (the default) only a draft saved in the release repo starts
+// the train; published releases anywhere do not.
+func TestTriggeredByDraftMode(t *testing.T) {
+	t.Parallel()
+	tr := config.Default()
+	assert.True(t, tr.TriggeredBy("bllvm-consensus", "created", true))
+	assert.False(t, tr.TriggeredBy("bllvm-consensus", "created", false), "a release published without a draft")
+	assert.False(t, tr.TriggeredBy("bllvm-consensus", "published", false), "the train's own publication")
+	assert.False(t, tr.TriggeredBy("bllvm-node", "created", true), "a draft outside the release repo")
+	assert.False(t, tr.TriggeredBy("bllvm-node", "published", false))
 }
 
 func TestMatchArtifact(t *testing.T) {

@@ -22,6 +22,9 @@ const (
 	DefaultExpectedDuration = 10 * time.Minute
 	// DefaultSchedule starts each build as soon as its dependencies are done.
 	DefaultSchedule = ScheduleEager
+	// DefaultTriggerMode is draft: GitHub's documented order for immutable
+	// releases (draft, upload every asset, publish) by construction.
+	DefaultTriggerMode = ModeDraft
 )
 
 // MaxRetryLimit is the largest retry_limit: with backoff doubling, more
@@ -106,16 +109,26 @@ func (t *Train) applyDefaults(firstRoot string) {
 			t.Repos[i].DependsOn = nil // one spelling of "no dependencies", so trains compare equal
 		}
 	}
+	if t.Release.Repo == "" {
+		t.Release.Repo = firstRoot
+	}
+	if t.Trigger.Mode == "" {
+		t.Trigger.Mode = DefaultTriggerMode
+	}
 	if t.Trigger.Repos == nil {
+		// The release repo's own releases are the unified release (release
+		// mode) or the maintainer's draft (draft mode), never a trigger.
 		for _, r := range t.Repos {
-			t.Trigger.Repos = append(t.Trigger.Repos, r.Name)
+			if r.Name != t.Release.Repo {
+				t.Trigger.Repos = append(t.Trigger.Repos, r.Name)
+			}
 		}
 	}
 	if t.Trigger.Actions == nil {
 		t.Trigger.Actions = DefaultTriggerActions()
 	}
-	if t.Release.Repo == "" {
-		t.Release.Repo = firstRoot
+	if t.Release.MakeLatest == "" {
+		t.Release.MakeLatest = "true"
 	}
 	if t.Schedule == "" {
 		t.Schedule = DefaultSchedule

@@ -3,6 +3,7 @@ package config
 import (
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/BTCDecoded/releasetrain/dag"
 )
@@ -50,8 +51,16 @@ func (t *Train) MatchArtifact(repo, artifactName string) bool {
 	return false
 }
 
-// TriggeredBy reports whether a `release` event with action in repo starts
-// this train.
-func (t *Train) TriggeredBy(repo, action string) bool {
-	return slices.Contains(t.Trigger.Repos, repo) && slices.Contains(t.Trigger.Actions, action)
+// TriggeredBy reports whether a `release` event with action about a release
+// (draft or not) in repo starts this train. In draft mode that is the
+// maintainer saving a draft in the release repo (action created, draft);
+// in release mode a published release (one of Trigger.Actions, not a
+// draft) in one of Trigger.Repos. Repo names compare case-insensitively,
+// as GitHub's do.
+func (t *Train) TriggeredBy(repo, action string, draft bool) bool {
+	same := func(name string) bool { return strings.EqualFold(name, repo) }
+	if t.Trigger.Mode == ModeRelease {
+		return !draft && slices.ContainsFunc(t.Trigger.Repos, same) && slices.Contains(t.Trigger.Actions, action)
+	}
+	return draft && action == "created" && same(t.Release.Repo)
 }

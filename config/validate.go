@@ -151,9 +151,20 @@ func (v validator) checkTrain(t *Train, g *dag.Graph) error {
 			return err
 		}
 	}
+	if t.Trigger.Mode != ModeDraft && t.Trigger.Mode != ModeRelease {
+		return v.errAt("trigger.mode", nil, "trigger: mode %q is not %s or %s", t.Trigger.Mode, ModeDraft, ModeRelease)
+	}
 	for i, name := range t.Trigger.Repos {
 		if !g.Has(name) {
 			return v.errAt(fmt.Sprintf("trigger.repos[%d]", i), nil, "trigger: repo %q is not in the train", name)
+		}
+		if t.Trigger.Mode == ModeRelease && name == t.Release.Repo {
+			// The train publishes into a draft of the release repo; a
+			// published release there would be both the trigger and the
+			// target, and an immutable one can take no assets.
+			return v.errAt(fmt.Sprintf("trigger.repos[%d]", i), nil,
+				"trigger: in mode release, release.repo %q must not be one of trigger.repos (the train publishes its own draft there); remove it from trigger.repos, pick another release.repo, or use trigger.mode: draft",
+				name)
 		}
 	}
 	for i, a := range t.Trigger.Actions {
@@ -166,6 +177,9 @@ func (v validator) checkTrain(t *Train, g *dag.Graph) error {
 	}
 	if !g.Has(t.Release.Repo) {
 		return v.errAt("release.repo", nil, "release: repo %q is not in the train", t.Release.Repo)
+	}
+	if !slices.Contains([]string{"true", "false", "legacy"}, t.Release.MakeLatest) {
+		return v.errAt("release.make_latest", nil, "release: make_latest %q is not true, false or legacy", t.Release.MakeLatest)
 	}
 	if !validFileName(t.Release.Name) {
 		return v.errAt("release.name", nil, "release: name %q must be letters, digits, '.', '_' or '-'", t.Release.Name)

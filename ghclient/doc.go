@@ -18,8 +18,17 @@
 //     central directory first (a ranged read of the end), checked with the
 //     path, symlink and zip-bomb rules of [Unzip] before anything is written,
 //     then one streamed read whose entries must match it.
-//   - Idempotent releases: draft → upload (keep identical assets, replace only
-//     our own, survive "5xx but it landed") → publish.
+//   - Draft-only, idempotent releases: find the tag's draft by listing or
+//     create one → stream each asset into its upload (keep identical assets,
+//     replace only our own, survive "5xx but it landed", compare the name
+//     and digest GitHub answers with) → [Client.VerifyDraftAssets] (every
+//     digest, downloading when GitHub has none; earlier trains' leftovers
+//     deleted by label; a person's assets kept) → publish in one update and
+//     read back (immutable). A published release is never written to
+//     ([ErrPublishedRelease]); a tag a deleted immutable release used is
+//     [ErrTagBurned].
+//   - Preflight reads: [Client.GetRepo], [Client.GetWorkflow],
+//     [Client.GetImmutableReleases], [Client.GetRateBudget] (free).
 //   - Classified errors: every failure is an [*Error] whose [Kind] tells
 //     Temporal whether and when to retry ([RetryDelay], [IsPermanent]).
 //   - Webhook delivery logs: [Client.ListHookDeliveries] and

@@ -2,27 +2,35 @@ package ghclient
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/google/go-github/v62/github"
-	"go.uber.org/zap"
 )
 
-// apiRelease decodes a release including asset digests, which go-github v62 lacks.
+// ErrPublishedRelease means the tag's release is already published.
+// releasetrain uploads to, deletes from and edits only drafts: a published
+// release (immutable or not) is never written to, and a person must decide
+// what happens to it.
+var ErrPublishedRelease = errors.New("release is already published")
+
+// ErrTagBurned means the tag belonged to an immutable release that was
+// deleted: GitHub never lets a release use that tag name again.
+var ErrTagBurned = errors.New("tag was used by an immutable release")
+
+// apiRelease decodes a release including asset digests and the immutable
+// mark, which go-github v62 lacks.
 type apiRelease struct {
 	ID         int64      `json:"id"`
 	TagName    string     `json:"tag_name"`
+	Name       *string    `json:"name"`
+	Body       *string    `json:"body"`
 	HTMLURL    string     `json:"html_url"`
 	Draft      bool       `json:"draft"`
 	Prerelease bool       `json:"prerelease"`
+	Immutable  bool       `json:"immutable"`
 	Assets     []apiAsset `json:"assets"`
 }
 
@@ -36,7 +44,13 @@ type apiAsset struct {
 }
 
 func (r apiRelease) release() Release {
-	rel := Release{ID: r.ID, Tag: r.TagName, HTMLURL: r.HTMLURL, Draft: r.Draft, Prerelease: r.Prerelease}
+	rel := Release{ID: r.ID, Tag: r.TagName, HTMLURL: r.HTMLURL, Draft: r.Draft, Prerelease: r.Prerelease, Immutable: r.Immutable}
+	if r.Name != nil {
+		rel.Name = *r.Name
+	}
+	if r.Body != nil {
+		rel.Body = *r.Body
+	}
 	for _, a := range r.Assets {
 		rel.Assets = append(rel.Assets, a.asset())
 	}
@@ -44,7 +58,7 @@ func (r apiRelease) release() Release {
 }
 
 func (a apiAsset) asset() Asset {
-	as := Asset{ID: a.ID, Name: a.Name, Size: a.Size}
+	as := Asset{ID: a.ID, Name: a.Name, Size: a.Size, State: a.State}
 	if a.Label != nil {
 		as.Label = *a.Label
 	}
@@ -54,45 +68,21 @@ func (a apiAsset) asset() Asset {
 	return as
 }
 
-// EnsureDraftRelease returns the release for spec.Tag, draft or published,
-// found by listing (get-by-tag sees published releases only), or creates a
-// draft. A 422 already_exists on create (another attempt won the race, or a
-// 5xx hid a create that landed) is answered by listing again.
-func (c *Client) EnsureDraftRelease(ctx context.Context, spec ReleaseSpec) (Release, error) {
-	full := fullName(spec.Owner, spec.Repo)
-	if r, ok, err := c.findRelease(ctx, spec.Owner, spec.Repo, spec.Tag); err != nil || ok {
-		return r, err
+// publishedError is the permanent refusal to write to a published release:
+// it says what a person must do.
+func publishedError(call, repo string, rel Release) error {
+	fix := "delete that release on GitHub (then retry), or release under a new tag"
+	if rel.Immutable {
+		fix = "it is immutable, so its assets can never change and a deleted immutable release's tag can never be used again: release under a new tag"
 	}
-	call := "create release " + spec.Tag
-	body := map[string]any{
-		"tag_name":   spec.Tag,
-		"name":       spec.Name,
-		"body":       spec.Body,
-		"draft":      true,
-		"prerelease": spec.Prerelease,
-	}
-	if spec.TargetCommitish != "" {
-		body["target_commitish"] = spec.TargetCommitish
-	}
-	req, err := c.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%s/%s/releases", spec.Owner, spec.Repo), body)
-	if err != nil {
-		return Release{}, c.classify(call, full, err)
-	}
-	var ar apiRelease
-	_, err = c.gh.Do(withKind(ctx, kindCreateRelease), req, &ar)
-	switch {
-	case err == nil:
-		return ar.release(), nil
-	case hasErrorCode(err, "Release", "already_exists"):
-		if r, ok, lerr := c.findRelease(ctx, spec.Owner, spec.Repo, spec.Tag); lerr != nil || ok {
-			return r, lerr
-		}
-	}
-	return Release{}, c.classify(call, full, err)
+	return &Error{Kind: KindPermanent, Call: call, Repo: repo, Err: ErrPublishedRelease,
+		Message: fmt.Sprintf("release %s (%s) is already published; releasetrain writes only to drafts and changed nothing: %s",
+			rel.Tag, rel.HTMLURL, fix)}
 }
 
-// findRelease pages through the releases looking for tag.
-func (c *Client) findRelease(ctx context.Context, owner, repo, tag string) (Release, bool, error) {
+// FindRelease returns the release for tag, draft or published, found by
+// listing (get-by-tag sees published releases only).
+func (c *Client) FindRelease(ctx context.Context, owner, repo, tag string) (Release, bool, error) {
 	ctx = withKind(ctx, kindListReleases)
 	for page := 1; ; page++ {
 		req, err := c.gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/releases?per_page=100&page=%d", owner, repo, page), nil)
@@ -115,203 +105,110 @@ func (c *Client) findRelease(ctx context.Context, owner, repo, tag string) (Rele
 	}
 }
 
-// listAssets pages through a release's assets.
-func (c *Client) listAssets(ctx context.Context, owner, repo string, releaseID int64) ([]apiAsset, error) {
-	ctx = withKind(ctx, kindListAssets)
-	var out []apiAsset
-	for page := 1; ; page++ {
-		req, err := c.gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/releases/%d/assets?per_page=100&page=%d", owner, repo, releaseID, page), nil)
-		if err != nil {
-			return nil, err
-		}
-		var list []apiAsset
-		resp, err := c.gh.Do(ctx, req, &list)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, list...)
-		if len(list) == 0 || resp.NextPage == 0 {
-			return out, nil
-		}
+// GetRelease reads a release by id (drafts included).
+func (c *Client) GetRelease(ctx context.Context, owner, repo string, id int64) (Release, error) {
+	call := fmt.Sprintf("get release %d", id)
+	req, err := c.gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/releases/%d", owner, repo, id), nil)
+	if err != nil {
+		return Release{}, c.classify(call, fullName(owner, repo), err)
 	}
+	var ar apiRelease
+	if _, err := c.gh.Do(withKind(ctx, kindGetRelease), req, &ar); err != nil {
+		return Release{}, c.classify(call, fullName(owner, repo), err)
+	}
+	return ar.release(), nil
 }
 
-// UploadAsset uploads the file at path as asset name, idempotently:
-//   - an asset of that name with the same SHA-256 is kept;
-//   - one with different content whose label equals label (this train's
-//     mark) is deleted and uploaded again;
-//   - one with different content and another label is left alone and
-//     reported ([ErrAssetConflict], permanent);
-//   - a 422 already_exists (an earlier upload landed although it answered
-//     5xx) is resolved by listing the assets and comparing.
-//
-// rel.Assets is used as a hint; the truth is fetched when needed.
-func (c *Client) UploadAsset(ctx context.Context, owner, repo string, rel Release, name, label, path string) (Asset, error) {
-	full := fullName(owner, repo)
-	call := fmt.Sprintf("upload asset %q to release %s", name, rel.Tag)
-	sum, size, err := fileSHA256(path)
-	if err != nil {
-		return Asset{}, &Error{Kind: KindPermanent, Call: call, Repo: full, Message: err.Error(), Err: err}
-	}
-	for _, a := range rel.Assets {
-		if a.Name == name {
-			return c.reconcileAsset(ctx, owner, repo, rel, a, "uploaded", name, label, path, sum, size, call)
+// EnsureDraftRelease returns the draft for spec.Tag — a maintainer's, or one
+// an earlier attempt created — or creates one with spec's title and notes.
+// A published release for the tag is never used: that is a permanent
+// [ErrPublishedRelease]. A 422 already_exists on create (another attempt
+// won the race, or a 5xx hid a create that landed) is answered by listing
+// again; a tag burned by a deleted immutable release is [ErrTagBurned].
+func (c *Client) EnsureDraftRelease(ctx context.Context, spec ReleaseSpec) (Release, error) {
+	full := fullName(spec.Owner, spec.Repo)
+	call := "create release " + spec.Tag
+	found := func() (Release, bool, error) {
+		r, ok, err := c.FindRelease(ctx, spec.Owner, spec.Repo, spec.Tag)
+		if err != nil || !ok {
+			return r, ok, err
 		}
+		if !r.Draft {
+			return r, true, publishedError("draft release "+spec.Tag, full, r)
+		}
+		return r, true, nil
 	}
-	a, err := c.upload(ctx, owner, repo, rel.ID, name, label, path, size)
-	if err == nil {
-		return a, nil
+	if r, ok, err := found(); err != nil || ok {
+		return r, err
+	}
+	body := map[string]any{
+		"tag_name":   spec.Tag,
+		"name":       spec.Name,
+		"body":       spec.Body,
+		"draft":      true,
+		"prerelease": spec.Prerelease,
+	}
+	if spec.TargetCommitish != "" {
+		body["target_commitish"] = spec.TargetCommitish
+	}
+	req, err := c.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%s/%s/releases", spec.Owner, spec.Repo), body)
+	if err != nil {
+		return Release{}, c.classify(call, full, err)
+	}
+	var ar apiRelease
+	_, err = c.gh.Do(withKind(ctx, kindCreateRelease), req, &ar)
+	switch {
+	case err == nil:
+		return ar.release(), nil
+	case hasErrorCode(err, "Release", "already_exists"):
+		if r, ok, lerr := found(); lerr != nil || ok {
+			return r, lerr
+		}
 	}
 	cerr := c.classify(call, full, err)
-	if !hasErrorCode(err, "ReleaseAsset", "already_exists") && ErrorKind(cerr) != KindTransient {
-		return Asset{}, cerr
+	var e *Error
+	if errors.As(cerr, &e) && e.Status == http.StatusUnprocessableEntity && strings.Contains(strings.ToLower(e.Message), "used by an immutable release") {
+		e.Err = ErrTagBurned
+		e.Message = fmt.Sprintf("%s: tag %s belonged to an immutable release that was deleted, and GitHub never lets a release use it again: release under a new tag",
+			e.Message, spec.Tag)
 	}
-	// It may have landed: look before trying again.
-	assets, lerr := c.listAssets(ctx, owner, repo, rel.ID)
-	if lerr != nil {
-		return Asset{}, c.classify(call, full, lerr)
-	}
-	for _, aa := range assets {
-		if aa.Name == name {
-			return c.reconcileAsset(ctx, owner, repo, rel, aa.asset(), aa.State, name, label, path, sum, size, call)
-		}
-	}
-	return Asset{}, cerr
+	return Release{}, cerr
 }
 
-// reconcileAsset decides about an existing asset of the same name.
-func (c *Client) reconcileAsset(ctx context.Context, owner, repo string, rel Release, existing Asset, state, name, label, path, sum string, size int64, call string) (Asset, error) {
-	full := fullName(owner, repo)
-	same, err := c.assetMatches(ctx, owner, repo, existing, state, sum, size)
-	if err != nil {
-		return Asset{}, c.classify(call, full, err)
-	}
-	if same {
-		if existing.Digest == "" {
-			existing.Digest = "sha256:" + sum
-		}
-		return existing, nil
-	}
-	if label == "" || existing.Label != label {
-		return Asset{}, &Error{Kind: KindPermanent, Call: call, Repo: full, Err: ErrAssetConflict,
-			Message: fmt.Sprintf("asset %q already exists with different content (label %q, not this train's %q); delete it or rename ours",
-				name, existing.Label, label)}
-	}
-	c.log.Info("replacing our release asset with different content", zap.String("repo", full),
-		zap.String("release", rel.Tag), zap.String("asset", name))
-	if _, err := c.gh.Repositories.DeleteReleaseAsset(withKind(ctx, kindDeleteAsset), owner, repo, existing.ID); err != nil && statusCode(err) != http.StatusNotFound {
-		return Asset{}, c.classify(fmt.Sprintf("delete asset %q", name), full, err)
-	}
-	a, err := c.upload(ctx, owner, repo, rel.ID, name, label, path, size)
-	if err != nil {
-		return Asset{}, c.classify(call, full, err)
-	}
-	return a, nil
-}
-
-// assetMatches compares an existing asset with our file: by digest when
-// GitHub reports one, else by downloading and hashing it.
-func (c *Client) assetMatches(ctx context.Context, owner, repo string, a Asset, state, sum string, size int64) (bool, error) {
-	if state != "" && state != "uploaded" {
-		return false, nil // an interrupted upload: never ours to keep
-	}
-	if a.Size != size {
-		return false, nil
-	}
-	if a.Digest != "" {
-		want, err := parseDigest(a.Digest)
-		if err != nil {
-			return false, err
-		}
-		return want == sum, nil
-	}
-	got, err := c.assetSHA256(ctx, owner, repo, a.ID)
-	if err != nil {
-		return false, err
-	}
-	return got == sum, nil
-}
-
-// assetSHA256 downloads an asset (following GitHub's redirect without
-// credentials) and hashes it.
-func (c *Client) assetSHA256(ctx context.Context, owner, repo string, id int64) (string, error) {
-	req, err := c.gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/releases/assets/%d", owner, repo, id), nil)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Accept", "application/octet-stream")
-	resp, err := c.noRedirect.Do(req.WithContext(withKind(ctx, kindAssetURL)))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		loc, err := resp.Location()
-		if err != nil {
-			return "", fmt.Errorf("asset %d redirect: %w", id, err)
-		}
-		d, err := c.fetchBlob(withKind(ctx, kindAssetBlob), loc.String(), io.Discard)
-		return d.SHA256, err
-	case resp.StatusCode == http.StatusOK:
-		h := sha256.New()
-		if _, err := io.CopyBuffer(h, resp.Body, make([]byte, copyBufSize)); err != nil {
-			return "", fmt.Errorf("asset %d: %w", id, err)
-		}
-		return hex.EncodeToString(h.Sum(nil)), nil
-	}
-	if err := github.CheckResponse(resp); err != nil {
-		return "", err
-	}
-	return "", fmt.Errorf("asset %d: %s", id, resp.Status)
-}
-
-// upload POSTs the file to the upload host.
-func (c *Client) upload(ctx context.Context, owner, repo string, releaseID int64, name, label, path string, size int64) (Asset, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return Asset{}, err
-	}
-	defer f.Close()
-	q := url.Values{"name": {name}}
-	if label != "" {
-		q.Set("label", label)
-	}
-	mediaType := mime.TypeByExtension(filepath.Ext(name))
-	if mediaType == "" {
-		mediaType = "application/octet-stream"
-	}
-	req, err := c.gh.NewUploadRequest(fmt.Sprintf("repos/%s/%s/releases/%d/assets?%s", owner, repo, releaseID, q.Encode()), f, size, mediaType)
-	if err != nil {
-		return Asset{}, err
-	}
-	var a apiAsset
-	if _, err := c.gh.Do(withKind(ctx, kindUploadAsset), req, &a); err != nil {
-		return Asset{}, err
-	}
-	return a.asset(), nil
-}
-
-// PublishRelease publishes a draft (draft:false) with spec's title and notes,
-// which also replaces those of a draft an earlier attempt left behind.
-// Prereleases are published with make_latest "false"; others become the latest release.
+// PublishRelease publishes a draft with one update (draft false,
+// prerelease, make_latest, spec's title and notes), then reads it back. It
+// checks first that the release is still a draft: a release someone
+// published meanwhile is never written to ([ErrPublishedRelease]).
+// Prereleases are published with make_latest "false".
 func (c *Client) PublishRelease(ctx context.Context, spec ReleaseSpec, releaseID int64) (Release, error) {
 	owner, repo := spec.Owner, spec.Repo
+	full := fullName(owner, repo)
 	call := fmt.Sprintf("publish release %d", releaseID)
-	latest := "true"
+	cur, err := c.GetRelease(ctx, owner, repo, releaseID)
+	if err != nil {
+		return Release{}, err
+	}
+	if !cur.Draft {
+		return Release{}, publishedError(call, full, cur)
+	}
+	latest := spec.MakeLatest
+	if latest == "" {
+		latest = "true"
+	}
 	if spec.Prerelease {
 		latest = "false"
 	}
 	body := map[string]any{"draft": false, "prerelease": spec.Prerelease, "make_latest": latest, "name": spec.Name, "body": spec.Body}
 	req, err := c.gh.NewRequest(http.MethodPatch, fmt.Sprintf("repos/%s/%s/releases/%d", owner, repo, releaseID), body)
 	if err != nil {
-		return Release{}, c.classify(call, fullName(owner, repo), err)
+		return Release{}, c.classify(call, full, err)
 	}
-	var ar apiRelease
-	if _, err := c.gh.Do(withKind(ctx, kindUpdateRelease), req, &ar); err != nil {
-		return Release{}, c.classify(call, fullName(owner, repo), err)
+	if _, err := c.gh.Do(withKind(ctx, kindUpdateRelease), req, nil); err != nil {
+		return Release{}, c.classify(call, full, err)
 	}
-	return ar.release(), nil
+	// Read back: the answer to the update may come from before GitHub made
+	// the release immutable, and the caller records what GitHub keeps.
+	return c.GetRelease(ctx, owner, repo, releaseID)
 }
 
 // GenerateNotes asks GitHub to write release notes for tag since previousTag
@@ -326,19 +223,4 @@ func (c *Client) GenerateNotes(ctx context.Context, owner, repo, tag, previousTa
 		return "", c.classify("generate notes for "+tag, fullName(owner, repo), err)
 	}
 	return notes.Body, nil
-}
-
-// fileSHA256 hashes a local file.
-func fileSHA256(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.CopyBuffer(h, f, make([]byte, copyBufSize))
-	if err != nil {
-		return "", 0, fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }

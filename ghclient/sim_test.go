@@ -4,9 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -403,6 +408,13 @@ func TestSimArtifactExpired(t *testing.T) {
 	}
 }
 
+// simUpload is an AssetUpload of content.
+func simUpload(name, label, content string) ghclient.AssetUpload {
+	sum := sha256.Sum256([]byte(content))
+	return ghclient.AssetUpload{Name: name, Label: label, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(content)), nil }}
+}
+
 // TestSimRelease: draft → idempotent uploads (incl. 5xx after the upload
 // landed) → publish, with the simulator's upload counters.
 func TestSimRelease(t *testing.T) {
@@ -419,19 +431,14 @@ func TestSimRelease(t *testing.T) {
 	if err != nil || again.ID != rel.ID {
 		t.Fatalf("second ensure found %+v (want draft %d): %v", again, rel.ID, err)
 	}
-	dir := t.TempDir()
-	sums := filepath.Join(dir, "SHA256SUMS")
-	if err := os.WriteFile(sums, []byte("deadbeef  a\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	e.sim.SetFaults([]ghsim.Fault{{Route: "POST /repos/{owner}/{repo}/releases/{release_id}/assets", Status: 502, AfterWrite: true, Nth: 1}})
 	label := "releasetrain v1.0.0"
-	a, err := e.c.UploadAsset(ctx, owner, repo, rel, "SHA256SUMS", label, sums)
+	a, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", label, "deadbeef  a\n"))
 	if err != nil {
 		t.Fatalf("upload under 5xx-after-write: %v", err)
 	}
 	// A retried activity with a stale release: kept, not uploaded again.
-	if _, err := e.c.UploadAsset(ctx, owner, repo, rel, "SHA256SUMS", label, sums); err != nil {
+	if _, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", label, "deadbeef  a\n")); err != nil {
 		t.Fatal(err)
 	}
 	st := e.sim.Stats()
@@ -439,18 +446,12 @@ func TestSimRelease(t *testing.T) {
 		t.Fatalf("uploads = %v", st.Uploads)
 	}
 	// Changed content with our label: replaced.
-	if err := os.WriteFile(sums, []byte("cafebabe  a\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	a2, err := e.c.UploadAsset(ctx, owner, repo, rel, "SHA256SUMS", label, sums)
+	a2, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", label, "cafebabe  a\n"))
 	if err != nil || a2.ID == a.ID {
 		t.Fatalf("replace: %+v %v", a2, err)
 	}
 	// Changed content, somebody else's label: refused.
-	if err := os.WriteFile(sums, []byte("0000  a\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.c.UploadAsset(ctx, owner, repo, rel, "SHA256SUMS", "another tool", sums); !errors.Is(err, ghclient.ErrAssetConflict) {
+	if _, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", "another tool", "0000  a\n")); !errors.Is(err, ghclient.ErrAssetConflict) {
 		t.Fatalf("conflict: %v", err)
 	}
 	notes, err := e.c.GenerateNotes(ctx, owner, repo, "v1.0.0", "")
@@ -468,6 +469,187 @@ func TestSimRelease(t *testing.T) {
 	body, err := e.sim.ReleaseAsset(owner, repo, "v1.0.0", "SHA256SUMS")
 	if err != nil || string(body) != "cafebabe  a\n" {
 		t.Fatalf("asset content %q %v", body, err)
+	}
+}
+
+// TestSimNeverWritesToPublished: a maintainer's published release of the
+// tag is never uploaded to, edited or published again; the error says what
+// a person must do.
+func TestSimNeverWritesToPublished(t *testing.T) {
+	t.Parallel()
+	sc := ghsim.DefaultScenario()
+	sc.ImmutableReleases = true
+	e := newSim(t, sc)
+	ctx := context.Background()
+	repo := "bllvm-consensus"
+	id, err := e.sim.PublishRelease(owner, repo, "v2.0.0", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v2.0.0"})
+	if !errors.Is(err, ghclient.ErrPublishedRelease) || !ghclient.IsPermanent(err) ||
+		!strings.Contains(err.Error(), "writes only to drafts") || !strings.Contains(err.Error(), "new tag") {
+		t.Fatalf("ensure draft over a published release: %v", err)
+	}
+	pub := ghclient.Release{ID: id, Tag: "v2.0.0", Draft: false}
+	if _, err := e.c.UploadAsset(ctx, owner, repo, pub, simUpload("a", "x", "a")); !errors.Is(err, ghclient.ErrPublishedRelease) {
+		t.Fatalf("upload to a published release: %v", err)
+	}
+	if _, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "overwritten"}, id); !errors.Is(err, ghclient.ErrPublishedRelease) {
+		t.Fatalf("publish a published release: %v", err)
+	}
+	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, id, nil, "x"); !errors.Is(err, ghclient.ErrPublishedRelease) {
+		t.Fatalf("verify a published release: %v", err)
+	}
+	info, _ := e.sim.Release(owner, repo, "v2.0.0")
+	if info.Name != "v2.0.0" || len(info.Assets) != 0 {
+		t.Fatalf("the published release changed: %+v", info)
+	}
+	if w := e.sim.Stats().PublishedReleaseWrites; len(w) != 0 {
+		t.Errorf("published release writes: %v", w)
+	}
+	for route, byStatus := range e.sim.Stats().Requests {
+		if strings.HasPrefix(route, "PATCH") || strings.HasPrefix(route, "POST /repos/{owner}/{repo}/releases") || strings.HasPrefix(route, "DELETE") {
+			t.Errorf("a write reached GitHub: %s %v", route, byStatus)
+		}
+	}
+}
+
+// TestSimVerifyDraftAssets: before publishing, this train's assets are
+// verified by digest, an earlier train's leftovers (our label, not in this
+// set) are deleted, a person's attachment is kept and reported; publishing
+// reads the release back with GitHub's immutable mark.
+func TestSimVerifyDraftAssets(t *testing.T) {
+	t.Parallel()
+	sc := ghsim.DefaultScenario()
+	sc.ImmutableReleases = true
+	e := newSim(t, sc)
+	ctx := context.Background()
+	repo := "bllvm-consensus"
+	const ours = "release-v3.0.0"
+	rel, err := e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v3.0.0", Name: "maintainer's title"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, up := range []ghclient.AssetUpload{
+		simUpload("bundle.tar.gz", ours, "bundle"),
+		simUpload("SHA256SUMS", ours, "sums"),
+		simUpload("old-bundle.tar.gz", ours, "an earlier train's"),
+		simUpload("maintainer-notes.pdf", "", "a person's attachment"),
+	} {
+		if _, err := e.c.UploadAsset(ctx, owner, repo, rel, up); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []ghclient.AssetWant{}
+	for _, up := range []ghclient.AssetUpload{simUpload("bundle.tar.gz", ours, "bundle"), simUpload("SHA256SUMS", ours, "sums")} {
+		want = append(want, ghclient.AssetWant{Name: up.Name, Size: up.Size, SHA256: up.SHA256})
+	}
+	check, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, want, ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(check.Deleted) != 1 || check.Deleted[0] != "old-bundle.tar.gz" {
+		t.Fatalf("deleted %v, want the earlier train's leftover", check.Deleted)
+	}
+	if len(check.Foreign) != 1 || check.Foreign[0].Name != "maintainer-notes.pdf" {
+		t.Fatalf("foreign %v, want the person's attachment", check.Foreign)
+	}
+	// A wanted asset that is missing is transient: the retry uploads it.
+	missing := append(want, ghclient.AssetWant{Name: "SHA256SUMS.asc", Size: 3, SHA256: "00"})
+	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, missing, ours); err == nil || ghclient.IsPermanent(err) {
+		t.Fatalf("missing asset: %v", err)
+	}
+	// Our asset with other content is deleted so the retry uploads it again.
+	bad := []ghclient.AssetWant{{Name: "bundle.tar.gz", Size: 6, SHA256: strings.Repeat("0", 64)}}
+	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, bad, ours); !errors.Is(err, ghclient.ErrDigestMismatch) || ghclient.IsPermanent(err) {
+		t.Fatalf("different content: %v", err)
+	}
+	info, _ := e.sim.Release(owner, repo, "v3.0.0")
+	if len(info.Assets) != 2 {
+		t.Fatalf("assets after the checks: %+v", info.Assets)
+	}
+	// GitHub shows a label in place of the file name: ours start with it.
+	for _, a := range info.Assets {
+		if a.Label != "" && a.Label != a.Name+" · "+ours {
+			t.Errorf("asset %s labelled %q", a.Name, a.Label)
+		}
+	}
+	pub, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "maintainer's title", Body: "b"}, rel.ID)
+	if err != nil || pub.Draft || !pub.Immutable {
+		t.Fatalf("publish: %+v %v", pub, err)
+	}
+	if w := e.sim.Stats().PublishedReleaseWrites; len(w) != 0 {
+		t.Errorf("published release writes: %v", w)
+	}
+}
+
+// GitHub gives no digest for older assets (omit_asset_digest): the check
+// before publishing downloads and hashes them; the names GitHub renames
+// are refused by comparing its answer; a tag a deleted immutable release
+// used is refused for good; the preflight reads work against the simulator.
+func TestSimGitHubQuirks(t *testing.T) {
+	t.Parallel()
+	sc := ghsim.DefaultScenario()
+	sc.ImmutableReleases = true
+	sc.OmitAssetDigest = true
+	sc.Repos[0].DisabledWorkflows = []string{"build.yml"}
+	e := newSim(t, sc)
+	ctx := context.Background()
+	repo := sc.Repos[0].Name
+	rel, err := e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v4.0.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := simUpload("bundle.tar.gz", "ours", "bundle bytes")
+	a, err := e.c.UploadAsset(ctx, owner, repo, rel, up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, []ghclient.AssetWant{{Name: up.Name, Size: up.Size, SHA256: up.SHA256}}, "ours"); err != nil {
+		t.Fatalf("verify without digests: %v (asset %+v)", err, a)
+	}
+	if reqs := e.sim.Stats().Requests["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"]; reqs["302"] == 0 {
+		t.Errorf("the asset was not downloaded to be hashed: %v", e.sim.Stats().Requests)
+	}
+	if _, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("my tool", "ours", "x")); !errors.Is(err, ghclient.ErrAssetRenamed) {
+		t.Fatalf("renamed upload: %v", err)
+	}
+	wf, err := e.c.GetWorkflow(ctx, owner, repo, "build.yml")
+	if err != nil || wf.State != "disabled_manually" {
+		t.Fatalf("workflow: %+v %v", wf, err)
+	}
+	if _, err := e.c.GetWorkflow(ctx, owner, repo, "nope.yml"); !ghclient.IsPermanent(err) {
+		t.Fatalf("missing workflow: %v", err)
+	}
+	setting, ok, err := e.c.GetImmutableReleases(ctx, owner, repo)
+	if err != nil || !ok || !setting.Enabled {
+		t.Fatalf("immutable setting: %+v %v %v", setting, ok, err)
+	}
+	budget, err := e.c.GetRateBudget(ctx)
+	if err != nil || budget.Limit == 0 || budget.Remaining > budget.Limit {
+		t.Fatalf("rate budget: %+v %v", budget, err)
+	}
+	if _, err := e.c.GetRepo(ctx, owner, "no-such-repo"); !ghclient.IsPermanent(err) {
+		t.Fatalf("missing repo: %v", err)
+	}
+	// Publish, then delete: the immutable release's tag is burned.
+	if _, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "v4"}, rel.ID); err != nil {
+		t.Fatal(err)
+	}
+	del, err := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v3/repos/%s/%s/releases/%d", e.srv.URL, owner, repo, rel.ID), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	del.Header.Set("Authorization", "token ghsim-token")
+	resp, err := http.DefaultClient.Do(del)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete release: %v %v", resp, err)
+	}
+	_ = resp.Body.Close()
+	_, err = e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v4.0.0"})
+	if !errors.Is(err, ghclient.ErrTagBurned) || !ghclient.IsPermanent(err) {
+		t.Fatalf("burned tag: %v", err)
 	}
 }
 

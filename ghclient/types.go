@@ -69,7 +69,7 @@ type Artifact struct {
 	Digest string `json:"digest,omitempty"`
 }
 
-// ReleaseSpec describes the unified release to create.
+// ReleaseSpec describes the unified release to create or publish.
 type ReleaseSpec struct {
 	Owner, Repo     string
 	Tag             string
@@ -77,16 +77,25 @@ type ReleaseSpec struct {
 	Body            string
 	TargetCommitish string
 	Prerelease      bool
+	// MakeLatest is GitHub's make_latest ("true", "false" or "legacy") for a
+	// release that is not a prerelease; prereleases are never latest.
+	// Default "true".
+	MakeLatest string
 }
 
 // Release is a GitHub release as releasetrain sees it.
 type Release struct {
-	ID         int64   `json:"id"`
-	Tag        string  `json:"tag"`
-	HTMLURL    string  `json:"html_url"`
-	Draft      bool    `json:"draft"`
-	Prerelease bool    `json:"prerelease"`
-	Assets     []Asset `json:"assets"`
+	ID         int64  `json:"id"`
+	Tag        string `json:"tag"`
+	Name       string `json:"name,omitempty"`
+	Body       string `json:"body,omitempty"`
+	HTMLURL    string `json:"html_url"`
+	Draft      bool   `json:"draft"`
+	Prerelease bool   `json:"prerelease"`
+	// Immutable is GitHub's mark of a published release in a repo with
+	// immutable releases on: its assets and tag can never change.
+	Immutable bool    `json:"immutable,omitempty"`
+	Assets    []Asset `json:"assets"`
 }
 
 // Asset is a release asset.
@@ -95,6 +104,8 @@ type Asset struct {
 	Name  string `json:"name"`
 	Size  int64  `json:"size"`
 	Label string `json:"label,omitempty"`
+	// State is "uploaded", or "open" for an upload that never finished.
+	State string `json:"state,omitempty"`
 	// Digest is "sha256:<hex>" when GitHub reports it.
 	Digest string `json:"digest,omitempty"`
 }

@@ -49,6 +49,9 @@ type StartRequest struct {
 
 // Accepted answers a start or an action: the train's workflow id and a message.
 type Accepted struct {
+	// Outcome of a start: "started" (201) or "joined" (200, the train was
+	// already running).
+	Outcome    string `json:"outcome,omitempty"`
 	Message    string `json:"message"`
 	WorkflowID string `json:"workflow_id"`
 	RunID      string `json:"run_id,omitempty"`
@@ -159,14 +162,6 @@ func (s *Server) startRelease(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
 	defer cancel()
 	id := workflows.ReleaseWorkflowID(req.Tag)
-	desc, err := s.temporal.DescribeWorkflowExecution(ctx, id, "")
-	switch {
-	case err == nil && desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		return c.JSON(http.StatusOK, Accepted{Message: "release " + req.Tag + " is already running", WorkflowID: id,
-			RunID: desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()})
-	case err != nil && !isNotFound(err):
-		return s.apiTemporalError(err, "describe "+id)
-	}
 	rep, finished, err := s.startTrain(ctx, sourceAPI, workflows.ReleaseInput{
 		Tag:            req.Tag,
 		Prerelease:     req.Prerelease,
@@ -179,9 +174,13 @@ func (s *Server) startRelease(c echo.Context) error {
 		return s.apiTemporalError(err, "start "+id)
 	}
 	if finished {
-		return echo.NewHTTPError(http.StatusConflict, "release "+req.Tag+" already finished and is not restartable")
+		return echo.NewHTTPError(http.StatusConflict, "release "+req.Tag+" already succeeded and is never released twice")
 	}
-	return c.JSON(http.StatusCreated, Accepted{Message: rep.Message, WorkflowID: rep.WorkflowID, RunID: rep.RunID})
+	code := http.StatusCreated
+	if rep.Outcome == outcomeJoined {
+		code = http.StatusOK
+	}
+	return c.JSON(code, Accepted{Outcome: rep.Outcome, Message: rep.Message, WorkflowID: rep.WorkflowID, RunID: rep.RunID})
 }
 
 // releaseAction is POST /api/releases/:tag/{pause,resume,cancel,retry};

@@ -154,7 +154,6 @@ func TestAPIGet(t *testing.T) {
 
 func TestAPIStart(t *testing.T) {
 	f := newFixture(t)
-	f.tc.On("DescribeWorkflowExecution", anyCtx, "release-v1.2.3", "").Return(nil, serviceerror.NewNotFound("none")).Once()
 	var got workflows.ReleaseInput
 	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
 		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
@@ -162,19 +161,24 @@ func TestAPIStart(t *testing.T) {
 	rec := f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.2.3", Prerelease: true, Only: []string{"BLLVM-node"}, WithDependents: true})
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	assert.Equal(t, "release-v1.2.3", decode[Accepted](t, rec).WorkflowID)
+	assert.Equal(t, outcomeStarted, decode[Accepted](t, rec).Outcome)
 	assert.Equal(t, workflows.ReleaseInput{Tag: "v1.2.3", Prerelease: true, Only: []string{"bllvm-node"}, WithDependents: true,
-		Train: *testTrain(), Trigger: "api"}, got)
+		Train: *withTriggerDefaults(*testTrain()), Trigger: "api"}, got)
 }
 
 func TestAPIStartExistingAndRejects(t *testing.T) {
 	f := newFixture(t)
-	f.tc.On("DescribeWorkflowExecution", anyCtx, "release-v1.2.3", "").Return(running(), nil).Once()
+	f.mc.joined = true
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
 	rec := f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.2.3"})
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, outcomeJoined, decode[Accepted](t, rec).Outcome)
 
-	f.tc.On("DescribeWorkflowExecution", anyCtx, "release-v1.0.0", "").Return(describe(enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil).Once()
+	// A succeeded train: ExecuteWorkflow hands back its closed run.
+	f.mc.status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
-		Return(nil, serviceerror.NewWorkflowExecutionAlreadyStarted("completed", "", "run-0")).Once()
+		Return(workflowRun(t, "release-v1.0.0"), nil).Once()
 	rec = f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.0.0"})
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
 

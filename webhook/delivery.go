@@ -51,7 +51,7 @@ func (s *Server) handleDelivery(c echo.Context) error {
 	c.Set(ctxOutcome, rep.Outcome)
 	s.metrics.deliveries.WithLabelValues(label, rep.Outcome).Inc()
 	s.metrics.latency.WithLabelValues(label).Observe(time.Since(start).Seconds())
-	if rep.code >= http.StatusOK && rep.code < http.StatusMultipleChoices && (rep.Outcome == outcomeStarted || rep.Outcome == outcomeSignalled) && id != "" {
+	if rep.code >= http.StatusOK && rep.code < http.StatusMultipleChoices && (rep.Outcome == outcomeStarted || rep.Outcome == outcomeJoined || rep.Outcome == outcomeSignalled) && id != "" {
 		s.seen.add(id)
 	}
 	if rep.code >= http.StatusBadRequest {

@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,9 +16,9 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -102,7 +103,7 @@ func TestReleaseStartsTrain(t *testing.T) {
 			assert.Equal(t, "BTCDecoded", got.Train.Owner)
 			assert.Len(t, got.Train.Repos, 7)
 			assert.NotEmpty(t, rec.Header().Get("X-Request-Id"))
-			assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.starts.WithLabelValues(sourceRelease, "ok")))
+			assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.starts.WithLabelValues(sourceRelease, startStarted)))
 			assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.deliveries.WithLabelValues("release", outcomeStarted)))
 		})
 	}
@@ -139,30 +140,66 @@ func TestReleaseFiltering(t *testing.T) {
 	}
 }
 
-// A release in the release repo whose train exists is the unified release
-// (or joins it): it never starts anything. Without a train it starts one.
+// In release mode the release repo's releases (the unified release among
+// them) never start anything; config refuses it as a trigger repo.
 func TestReleaseInReleaseRepo(t *testing.T) {
 	body := []byte(strings.ReplaceAll(string(fixtureFile(t, "release.published.json")), "bllvm-node", "bllvm-consensus"))
-
 	f := newFixture(t)
-	f.tc.On("DescribeWorkflowExecution", anyCtx, "release-v1.2.3", "").
-		Return(&workflowservice.DescribeWorkflowExecutionResponse{}, nil).Once()
 	rec := f.deliver(t, "release", "d-1", body, "")
 	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+	assert.Contains(t, decode[reply](t, rec).Message, "trigger.mode is release")
+}
 
-	f = newFixture(t)
-	f.tc.On("DescribeWorkflowExecution", anyCtx, "release-v1.2.3", "").
-		Return(nil, serviceerror.NewNotFound("workflow not found")).Once()
+// draftEvent is a maintainer saving draft release tag in repo.
+func draftEvent(repo, tag string, prerelease bool) []byte {
+	return []byte(fmt.Sprintf(`{"action":"created","release":{"id":77,"tag_name":%q,"draft":true,"prerelease":%t},
+		"repository":{"name":%q,"full_name":"BTCDecoded/%s","owner":{"login":"BTCDecoded"}},"sender":{"login":"maintainer"}}`,
+		tag, prerelease, repo, repo))
+}
+
+// In draft mode (the default) a draft saved in the release repo starts the
+// train, which carries the draft's id; a published release anywhere, a
+// draft elsewhere, or another action does not.
+func TestDraftModeStartsOnTheMaintainersDraft(t *testing.T) {
+	draftMode := func(o *Options) { o.Train.Trigger = config.Trigger{} }
+	f := newFixture(t, draftMode)
+	var got workflows.ReleaseInput
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
+		Return(workflowRun(t, "release-v2.0.0-rc.1"), nil).Once()
+	rec := f.deliver(t, "release", "d-draft", draftEvent("bllvm-consensus", "v2.0.0-rc.1", true), "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, outcomeStarted, decode[reply](t, rec).Outcome)
+	assert.Equal(t, int64(77), got.DraftID)
+	assert.True(t, got.Prerelease)
+	assert.Equal(t, "draft release saved in BTCDecoded/bllvm-consensus", got.Trigger)
+
+	published := fixtureFile(t, "release.published.json")
+	for name, body := range map[string][]byte{
+		"published in a member repo":       published,
+		"published in the release repo":    []byte(strings.ReplaceAll(string(published), "bllvm-node", "bllvm-consensus")),
+		"a draft outside the release repo": draftEvent("bllvm-node", "v2.0.0", false),
+		"an edited draft":                  []byte(strings.Replace(string(draftEvent("bllvm-consensus", "v2.0.0", false)), `"created"`, `"edited"`, 1)),
+	} {
+		rec := f.deliver(t, "release", "d-"+name, body, "")
+		require.Equal(t, http.StatusAccepted, rec.Code, "%s: %s", name, rec.Body.String())
+		assert.Contains(t, decode[reply](t, rec).Message, "trigger.mode is draft", name)
+	}
+}
+
+// A start that finds the tag's train running answers joined, not started,
+// and counts it so.
+func TestReleaseJoinsRunningTrain(t *testing.T) {
+	f := newFixture(t)
+	f.mc.joined = true
 	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
 		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
-	rec = f.deliver(t, "release", "d-2", body, "")
+	rec := f.deliver(t, "release", "d-join", fixtureFile(t, "release.published.json"), "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-
-	f = newFixture(t)
-	f.tc.On("DescribeWorkflowExecution", anyCtx, "release-v1.2.3", "").
-		Return(nil, serviceerror.NewUnavailable("connection refused")).Once()
-	rec = f.deliver(t, "release", "d-3", body, "")
-	require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	assert.Equal(t, outcomeJoined, decode[reply](t, rec).Outcome)
+	assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.starts.WithLabelValues(sourceRelease, startJoined)))
+	assert.Equal(t, 0.0, testutil.ToFloat64(f.srv.metrics.starts.WithLabelValues(sourceRelease, startStarted)))
+	assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.deliveries.WithLabelValues("release", outcomeJoined)))
 }
 
 func TestDeliveryDedupe(t *testing.T) {
@@ -231,7 +268,7 @@ func TestRepositoryDispatchRelease(t *testing.T) {
 	assert.Equal(t, []string{"bllvm-node"}, got.Only)
 	assert.True(t, got.WithDependents)
 	assert.Equal(t, "repository_dispatch BTCDecoded/bllvm-node", got.Trigger)
-	assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.starts.WithLabelValues(sourceDispatch, "ok")))
+	assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.starts.WithLabelValues(sourceDispatch, startStarted)))
 }
 
 func TestRepositoryDispatchStringInputs(t *testing.T) {
@@ -354,4 +391,19 @@ func TestFormEncodedDelivery(t *testing.T) {
 	rec := httptest.NewRecorder()
 	f.srv.Handler().ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+}
+
+// In draft mode the release repo, where a maintainer's draft starts a
+// train, may also start one with a releasetrain-release dispatch.
+func TestDraftModeDispatchFromReleaseRepo(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.Train.Trigger = config.Trigger{} })
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+		Return(workflowRun(t, "release-v2.0.0"), nil).Once()
+	body := strings.ReplaceAll(string(fixtureFile(t, "repository_dispatch.release.json")), "bllvm-node", "bllvm-consensus")
+	body = strings.Replace(body, `"only": [
+      "bllvm-consensus"
+    ]`, `"only": []`, 1)
+	rec := f.deliver(t, "repository_dispatch", "d-rd-draft", []byte(body), "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, outcomeStarted, decode[reply](t, rec).Outcome)
 }

@@ -9,10 +9,13 @@
 // (MaxBodyBytes) get 413, malformed JSON 400, unhandled events 202.
 // Handled events:
 //
-//   - release (configured actions, configured trigger repos) starts the
-//     Release workflow for the tag;
-//   - repository_dispatch "releasetrain-release" from a trigger repo starts a
-//     train, "releasetrain-build-complete" from a member repo about its own
+//   - release starts the Release workflow for the tag as trigger.mode says:
+//     draft mode, a draft saved in the release repo (created, draft true;
+//     the train fills that draft); release mode, a published release
+//     (configured actions) in a trigger repo;
+//   - repository_dispatch "releasetrain-release" from a trigger repo (in
+//     draft mode also the release repo) starts a train,
+//     "releasetrain-build-complete" from a member repo about its own
 //     build sends the build-event signal; other repos of the owner are
 //     ignored (202), and client_payload is strict (unknown keys 400, each
 //     named);
@@ -36,16 +39,16 @@
 //
 // A delivery id that was handled successfully is remembered (bounded), so a
 // redelivery does nothing; a second start for the same tag joins the running
-// train (workflows.StartOptions: USE_EXISTING). When Temporal is unreachable
-// the answer is 503, so the delivery shows as failed and can be redelivered.
+// train and is answered "joined" (workflows.StartOrJoin), a train that
+// failed, was cancelled or terminated starts again, a succeeded one never.
+// When Temporal is unreachable the answer is 503, so the delivery shows as
+// failed and can be redelivered.
 //
 // # The unified release is never a trigger
 //
-// A release event in the train's release repo (config Release.Repo) is
-// ignored when the tag's Release workflow already exists in any state, or
-// when the release carries the unified release's own assets (SHA256SUMS and
-// the <name>-<tag>.tar.gz bundle). The unified release is only ever
-// published by a train, so its event always finds that train.
+// In draft mode the train's own publication sends `published`, which starts
+// nothing, and the draft it creates on a manual start joins that train; in
+// release mode config refuses a release repo that is also a trigger repo.
 //
 // # Operator API (/api)
 //

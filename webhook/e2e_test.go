@@ -116,6 +116,9 @@ func TestEndToEndDevServer(t *testing.T) {
 // train calls: builds are dispatched at once and never finish, and cleaning
 // up after a cancel succeeds, as with a real worker whose GitHub answers.
 func registerEndlessBuilds(w sdkworker.Worker) {
+	w.RegisterActivityWithOptions(func(context.Context, activities.PreflightInput) (activities.PreflightResult, error) {
+		return activities.PreflightResult{RateRemaining: 5000, RateLimit: 5000}, nil
+	}, activity.RegisterOptions{Name: "Preflight"})
 	w.RegisterActivityWithOptions(func(_ context.Context, in activities.DispatchInput) (activities.RunRef, error) {
 		return activities.RunRef{Owner: in.Owner, Repo: in.Repo, ID: 1, Attempt: 1}, nil
 	}, activity.RegisterOptions{Name: "DispatchBuild"})

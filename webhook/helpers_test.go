@@ -7,18 +7,27 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 const testSecret = "It's a Secret to Everybody"
@@ -27,7 +36,7 @@ const testSecret = "It's a Secret to Everybody"
 func testTrain() *config.Train {
 	return &config.Train{
 		Owner:   "BTCDecoded",
-		Trigger: config.Trigger{Actions: []string{"published", "prereleased"}},
+		Trigger: config.Trigger{Mode: config.ModeRelease, Actions: []string{"published", "prereleased"}},
 		Release: config.ReleaseTarget{Repo: "bllvm-consensus", Name: "btcdecoded"},
 		Repos: []config.Repo{
 			{Name: "bllvm-consensus"},
@@ -45,20 +54,64 @@ func testTrain() *config.Train {
 type fixture struct {
 	srv *Server
 	tc  *mocks.Client
+	mc  *memoClient
 	reg *prometheus.Registry
+}
+
+// memoClient is the mocked Temporal client, except that it answers the
+// describe workflows.StartOrJoin makes of the run a start returned: with
+// the start's own memo (Temporal started it), or with joined another's.
+type memoClient struct {
+	*mocks.Client
+	mu     sync.Mutex
+	memo   string
+	joined bool
+	// status of the described run; zero means running.
+	status enumspb.WorkflowExecutionStatus
+}
+
+func (m *memoClient) ExecuteWorkflow(ctx context.Context, opts client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
+	m.mu.Lock()
+	m.memo = fmt.Sprint(opts.Memo[workflows.StartMemo])
+	m.mu.Unlock()
+	return m.Client.ExecuteWorkflow(ctx, opts, wf, args...)
+}
+
+func (m *memoClient) DescribeWorkflowExecution(ctx context.Context, id, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	if runID == "" {
+		return m.Client.DescribeWorkflowExecution(ctx, id, runID)
+	}
+	m.mu.Lock()
+	memo, status := m.memo, m.status
+	if m.joined {
+		memo = "another start request"
+	}
+	if status == enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED {
+		status = enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	}
+	m.mu.Unlock()
+	p, err := converter.GetDefaultDataConverter().ToPayload(memo)
+	if err != nil {
+		return nil, err
+	}
+	return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{
+		Status: status,
+		Memo:   &commonpb.Memo{Fields: map[string]*commonpb.Payload{workflows.StartMemo: p}},
+	}}, nil
 }
 
 func newFixture(t testing.TB, mutate ...func(*Options)) *fixture {
 	t.Helper()
 	tc := mocks.NewClient(t)
+	mc := &memoClient{Client: tc}
 	reg := prometheus.NewRegistry()
-	opts := Options{Secret: []byte(testSecret), APIToken: "tok-123", Train: testTrain(), Temporal: tc, Registerer: reg}
+	opts := Options{Secret: []byte(testSecret), APIToken: "tok-123", Train: testTrain(), Temporal: mc, Registerer: reg}
 	for _, m := range mutate {
 		m(&opts)
 	}
 	srv, err := New(opts)
 	require.NoError(t, err)
-	return &fixture{srv: srv, tc: tc, reg: reg}
+	return &fixture{srv: srv, tc: tc, mc: mc, reg: reg}
 }
 
 func sign(secret string, body []byte) string {

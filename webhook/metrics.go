@@ -21,6 +21,7 @@ type metrics struct {
 // Delivery outcomes, the "outcome" label of releasetrain_webhook_deliveries_total.
 const (
 	outcomeStarted     = "started"
+	outcomeJoined      = "joined"
 	outcomeSignalled   = "signalled"
 	outcomeIgnored     = "ignored"
 	outcomeDuplicate   = "duplicate"

@@ -7,69 +7,49 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
-// onRelease starts a train for a published release of a trigger repo.
+// onRelease starts (or joins) a train for the release event the train's
+// trigger.mode names: in draft mode a maintainer saving a draft in the
+// release repo (action created, draft true), whose draft the train fills;
+// in release mode a published release in a trigger repo. Every other
+// release event — including the train's own draft and publication — is
+// ignored, saying why.
 func (s *Server) onRelease(ctx context.Context, ev *github.ReleaseEvent) (reply, error) {
 	action := ev.GetAction()
-	if !s.triggerActions[action] {
-		return ignored("release action %q does not start a train", action), nil
-	}
 	rel := ev.GetRelease()
 	tag := rel.GetTagName()
 	if tag == "" {
 		return rejected(http.StatusBadRequest, "release event without release.tag_name"), nil
 	}
-	if rel.GetDraft() {
-		return ignored("release %s is a draft", tag), nil
-	}
 	owner, name := repoOwnerName(ev.GetRepo())
-	if !s.ownedByTrain(owner) || !s.triggerRepos[strings.ToLower(name)] {
-		return ignored("%s/%s is not a trigger repo", owner, name), nil
+	if !s.ownedByTrain(owner) {
+		return ignored("%s/%s is not owned by %s", owner, name, s.train.Owner), nil
 	}
-	if strings.EqualFold(name, s.train.Release.Repo) {
-		if s.isUnifiedRelease(rel, tag) {
-			return ignored("release %s is the unified release", tag), nil
+	if !s.train.TriggeredBy(name, action, rel.GetDraft()) {
+		if s.train.Trigger.Mode == config.ModeRelease {
+			return ignored("trigger.mode is release: release %s (%s, draft %t) in %s/%s does not start a train", tag, action, rel.GetDraft(), owner, name), nil
 		}
-		_, err := s.temporal.DescribeWorkflowExecution(ctx, workflows.ReleaseWorkflowID(tag), "")
-		if err == nil {
-			return ignored("release %s in the release repo belongs to train %s", tag, workflows.ReleaseWorkflowID(tag)), nil
-		}
-		if !isNotFound(err) {
-			return reply{}, err
-		}
+		return ignored("trigger.mode is draft: only a draft release saved in %s/%s starts a train; release %s (%s, draft %t) in %s/%s does not",
+			s.train.Owner, s.train.Release.Repo, tag, action, rel.GetDraft(), owner, name), nil
 	}
 	if err := s.checkTag(sourceRelease, tag); err != nil {
 		return rejected(http.StatusUnprocessableEntity, "release.tag_name: %v; this train cannot release it", err), nil
 	}
-	rep, _, err := s.startTrain(ctx, sourceRelease, workflows.ReleaseInput{
+	in := workflows.ReleaseInput{
 		Tag:        tag,
 		Prerelease: rel.GetPrerelease(),
 		Train:      *s.train,
 		Trigger:    "release webhook " + owner + "/" + name,
-	})
+	}
+	if rel.GetDraft() {
+		in.DraftID = rel.GetID()
+		in.Trigger = "draft release saved in " + owner + "/" + name
+	}
+	rep, _, err := s.startTrain(ctx, sourceRelease, in)
 	return rep, err
-}
-
-// isUnifiedRelease reports whether a release carries the unified release's
-// own assets: SHA256SUMS and the <name>-<tag>.tar.gz bundle.
-func (s *Server) isUnifiedRelease(rel *github.RepositoryRelease, tag string) bool {
-	bundleName := s.train.Release.Name
-	if bundleName == "" {
-		bundleName = strings.ToLower(s.train.Owner)
-	}
-	bundle := bundleName + "-" + tag + ".tar.gz"
-	var sums, tarball bool
-	for _, a := range rel.Assets {
-		switch a.GetName() {
-		case "SHA256SUMS":
-			sums = true
-		case bundle:
-			tarball = true
-		}
-	}
-	return sums && tarball
 }
 
 // repoOwnerName returns a webhook repository's owner login and name,

@@ -77,8 +77,6 @@ type Server struct {
 	metrics         *metrics
 	seen            *deliverySet
 	bodies          *bodyGate
-	triggerRepos    map[string]bool
-	triggerActions  map[string]bool
 	trainRepos      map[string]bool
 	page            *livePage // the live graph pages; nil without an API token
 	schedules       scheduleClient
@@ -98,15 +96,13 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		log:             opts.Logger,
 		temporal:        opts.Temporal,
-		train:           opts.Train,
+		train:           withTriggerDefaults(*opts.Train),
 		secret:          append([]byte(nil), opts.Secret...),
 		apiToken:        opts.APIToken,
 		timeout:         opts.Timeout,
 		shutdownTimeout: opts.ShutdownTimeout,
 		seen:            newDeliverySet(opts.DedupeSize),
 		bodies:          newBodyGate(opts.MaxPendingBodies, opts.MaxBufferedBytes, opts.BodyTimeout),
-		triggerRepos:    map[string]bool{},
-		triggerActions:  map[string]bool{},
 		trainRepos:      map[string]bool{},
 	}
 	if opts.Schedules != nil {
@@ -124,22 +120,6 @@ func New(opts Options) (*Server, error) {
 	for _, r := range opts.Train.Repos {
 		s.trainRepos[strings.ToLower(r.Name)] = true
 	}
-	triggers := opts.Train.Trigger.Repos
-	if len(triggers) == 0 {
-		for _, r := range opts.Train.Repos {
-			triggers = append(triggers, r.Name)
-		}
-	}
-	for _, name := range triggers {
-		s.triggerRepos[strings.ToLower(name)] = true
-	}
-	actions := opts.Train.Trigger.Actions
-	if len(actions) == 0 {
-		actions = []string{"published", "prereleased"}
-	}
-	for _, a := range actions {
-		s.triggerActions[a] = true
-	}
 	reg := opts.Registerer
 	if reg == nil {
 		reg = prometheus.NewRegistry()
@@ -156,6 +136,26 @@ func New(opts Options) (*Server, error) {
 	}
 	s.echo = s.routes(reg)
 	return s, nil
+}
+
+// withTriggerDefaults fills the trigger settings a train built in code may
+// leave empty, as config's defaults do: mode draft, every repo but the
+// release repo, actions published and prereleased.
+func withTriggerDefaults(t config.Train) *config.Train {
+	if t.Trigger.Mode == "" {
+		t.Trigger.Mode = config.DefaultTriggerMode
+	}
+	if len(t.Trigger.Repos) == 0 {
+		for _, r := range t.Repos {
+			if !strings.EqualFold(r.Name, t.Release.Repo) {
+				t.Trigger.Repos = append(t.Trigger.Repos, r.Name)
+			}
+		}
+	}
+	if len(t.Trigger.Actions) == 0 {
+		t.Trigger.Actions = config.DefaultTriggerActions()
+	}
+	return &t
 }
 
 // routes builds the Echo instance with middleware and every route.

@@ -2,9 +2,11 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -15,23 +17,37 @@ const (
 	sourceAPI      = "api"
 )
 
-// startTrain starts (or joins) the tag's Release workflow. A train that
-// already finished in a state the reuse policy keeps answers finished=true.
+// Start results, the "result" label of workflow_starts_total.
+const (
+	startStarted  = "started"
+	startJoined   = "joined"
+	startFinished = "finished"
+	startError    = "error"
+)
+
+// startTrain starts the tag's Release workflow, or joins the one running
+// (outcome joined), answering truthfully which (workflows.StartOrJoin). A
+// train that already succeeded answers finished=true; one that failed, was
+// cancelled or terminated starts a new run.
 func (s *Server) startTrain(ctx context.Context, source string, in workflows.ReleaseInput) (rep reply, finished bool, err error) {
 	in.Trigger = s.markRedelivered(ctx, in.Trigger)
-	run, err := s.temporal.ExecuteWorkflow(ctx, workflows.StartOptions(in.Tag), workflows.ReleaseWorkflowName, in)
+	st, err := workflows.StartOrJoin(ctx, s.temporal, in)
 	switch {
-	case isAlreadyStarted(err):
-		s.metrics.starts.WithLabelValues(source, "finished").Inc()
+	case isAlreadyStarted(err) || errors.Is(err, workflows.ErrTrainFinished):
+		s.metrics.starts.WithLabelValues(source, startFinished).Inc()
 		return reply{code: http.StatusOK, Outcome: outcomeIgnored, Message: "release " + in.Tag + " already finished",
-			WorkflowID: workflows.ReleaseWorkflowID(in.Tag)}, true, nil
+			WorkflowID: workflows.ReleaseWorkflowID(in.Tag), RunID: st.RunID}, true, nil
 	case err != nil:
-		s.metrics.starts.WithLabelValues(source, "error").Inc()
+		s.metrics.starts.WithLabelValues(source, startError).Inc()
 		return reply{}, false, err
+	case st.Joined:
+		s.metrics.starts.WithLabelValues(source, startJoined).Inc()
+		return reply{code: http.StatusOK, Outcome: outcomeJoined, Message: "release train " + in.Tag + " is already running: joined",
+			WorkflowID: st.WorkflowID, RunID: st.RunID}, false, nil
 	}
-	s.metrics.starts.WithLabelValues(source, "ok").Inc()
+	s.metrics.starts.WithLabelValues(source, startStarted).Inc()
 	return reply{code: http.StatusOK, Outcome: outcomeStarted, Message: "release train " + in.Tag + " started",
-		WorkflowID: run.GetID(), RunID: run.GetRunID()}, false, nil
+		WorkflowID: st.WorkflowID, RunID: st.RunID}, false, nil
 }
 
 // signalTrain sends a signal to the tag's Release workflow; a missing or
@@ -48,6 +64,21 @@ func (s *Server) signalTrain(ctx context.Context, tag, signal string, arg any) (
 	}
 	s.metrics.signals.WithLabelValues(signal, "ok").Inc()
 	return true, nil
+}
+
+// dispatchStarts reports whether a releasetrain-release dispatch from repo
+// may start a train: from a trigger repo, and in draft mode also from the
+// release repo (where a maintainer's draft starts one).
+func (s *Server) dispatchStarts(repo string) bool {
+	if s.train.Trigger.Mode != config.ModeRelease && strings.EqualFold(repo, s.train.Release.Repo) {
+		return true
+	}
+	for _, r := range s.train.Trigger.Repos {
+		if strings.EqualFold(r, repo) {
+			return true
+		}
+	}
+	return false
 }
 
 // ownedByTrain reports whether owner is the train's owner.

@@ -55,6 +55,11 @@ type ReleaseInput struct {
 	Train          config.Train `json:"train"`
 	// Trigger says what started the train (e.g. "release webhook bllvm-consensus", "cli").
 	Trigger string `json:"trigger,omitempty"`
+	// DraftID is the maintainer's draft release whose `created` webhook
+	// started the train (draft mode); the preflight requires it to exist.
+	// Zero for every other start, which fills the tag's draft if there is
+	// one and creates its own otherwise.
+	DraftID int64 `json:"draft_id,omitempty"`
 }
 
 // CancelSignal is the payload of the cancel signal.
@@ -88,10 +93,11 @@ const (
 	StateCancelled  = "cancelled"
 )
 
-// Release steps after the builds; a failed one blocks the release (Status.BlockedStep).
+// Release steps around the builds; a failed one blocks the release (Status.BlockedStep).
 const (
-	StepPackage = "package"
-	StepPublish = "publish"
+	StepPreflight = "preflight"
+	StepPackage   = "package"
+	StepPublish   = "publish"
 )
 
 // Repo (build) states.
@@ -118,12 +124,20 @@ type Status struct {
 	Repos      map[string]RepoStatus `json:"repos"`
 	ReleaseURL string                `json:"release_url,omitempty"`
 	Error      string                `json:"error,omitempty"`
-	// BlockedStep is the release step ("package" or "publish") that failed
-	// and waits for retry (with an empty repo) or cancel; Error says why.
+	// BlockedStep is the release step ("preflight", "package" or "publish")
+	// that failed and waits for retry (with an empty repo) or cancel; Error
+	// says why.
 	BlockedStep string `json:"blocked_step,omitempty"`
 	// Schedule is how the builds are started: "eager" (each as soon as its
 	// dependencies are done) or "layered" (a layer after the previous one).
 	Schedule string `json:"schedule,omitempty"`
+	// Preflight is the preflight step (nil for trains started before it existed).
+	Preflight *PreflightStatus `json:"preflight,omitempty"`
+	// ReleaseImmutable is GitHub's immutable mark on the published release.
+	ReleaseImmutable bool `json:"release_immutable,omitempty"`
+	// ForeignAssets names assets a person attached to the draft: published
+	// with the release, not covered by SHA256SUMS.
+	ForeignAssets []string `json:"foreign_assets,omitempty"`
 	// Trigger says what started the train (ReleaseInput.Trigger), e.g.
 	// "release webhook BTCDecoded/bllvm-consensus (redelivered)".
 	Trigger string `json:"trigger,omitempty"`

@@ -117,6 +117,10 @@ type fakeGitHub struct {
 	pub         []activities.PublishInput
 	dispatched  []activities.DispatchInput
 	states      []string // ReleaseState upserts
+	// preflightResults are the first Preflight answers (then: passed);
+	// preflights are its inputs.
+	preflightResults []activities.PreflightResult
+	preflights       []activities.PreflightInput
 }
 
 // newEnv builds a test environment with real workflows and the fake's
@@ -143,6 +147,7 @@ func newEnv(t *testing.T, f *fakeGitHub) *testsuite.TestWorkflowEnvironment {
 		env.OnActivity(a.DispatchBuild, mock.Anything, mock.Anything).Return(f.dispatch)
 	}
 	env.OnActivity(a.CancelDispatchedRun, mock.Anything, mock.Anything).Return(f.cancelLost)
+	env.OnActivity(a.Preflight, mock.Anything, mock.Anything).Return(f.preflight)
 	if f.blockAwait {
 		// Longer than the await's ScheduleToClose: only a build-event ends it.
 		env.OnActivity(a.AwaitRun, mock.Anything, mock.Anything).AfterFn(f.awaitStarted(100 * time.Hour)).Return(f.awaitBlocking)
@@ -175,6 +180,19 @@ func newEnv(t *testing.T, f *fakeGitHub) *testsuite.TestWorkflowEnvironment {
 		}
 	}).Return(nil).Maybe()
 	return env
+}
+
+func (f *fakeGitHub) preflight(_ context.Context, in activities.PreflightInput) (activities.PreflightResult, error) {
+	f.record("preflight", "")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.preflights = append(f.preflights, in)
+	if len(f.preflightResults) > 0 {
+		res := f.preflightResults[0]
+		f.preflightResults = f.preflightResults[1:]
+		return res, nil
+	}
+	return activities.PreflightResult{ImmutableKnown: true, ReleaseImmutable: true, RateRemaining: 5000, RateLimit: 5000}, nil
 }
 
 func (f *fakeGitHub) record(what, repo string) {

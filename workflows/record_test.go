@@ -39,6 +39,10 @@ type cannedActivities struct {
 	block    map[string]bool
 }
 
+func (c *cannedActivities) Preflight(context.Context, activities.PreflightInput) (activities.PreflightResult, error) {
+	return activities.PreflightResult{RateRemaining: 5000, RateLimit: 5000}, nil
+}
+
 func (c *cannedActivities) DispatchBuild(_ context.Context, in activities.DispatchInput) (activities.RunRef, error) {
 	return runRef(in.Repo, 1), nil
 }

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/dag"
 )
@@ -43,6 +44,7 @@ func Release(ctx workflow.Context, in ReleaseInput) (Status, error) {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, ReleaseTagKey.ValueSet(in.Tag)); err != nil {
 		workflow.GetLogger(ctx).Warn("upsert ReleaseTag", "tag", in.Tag, "error", err)
 	}
+	r.version = workflow.GetVersion(ctx, preflightVersion, workflow.DefaultVersion, 1)
 	if err := r.plan(); err != nil {
 		r.phase = StateFailed
 		r.status.Error = err.Error()
@@ -57,7 +59,13 @@ func Release(ctx workflow.Context, in ReleaseInput) (Status, error) {
 		return r.status, err
 	}
 
-	err := r.runBuilds(ctx, work)
+	var err error
+	if r.version >= 1 {
+		err = r.preflight(ctx, work)
+	}
+	if err == nil {
+		err = r.runBuilds(ctx, work)
+	}
 	if err == nil {
 		err = r.publish(ctx, work)
 	}
@@ -88,6 +96,13 @@ func (r *release) plan() error {
 	if len(r.in.Only) > 0 {
 		if g, err = g.Subgraph(r.in.Only, r.in.WithDependents); err != nil {
 			return fmt.Errorf("only %v: %w", r.in.Only, err)
+		}
+	}
+	if r.version >= 1 {
+		// Asset names are known to be kept by GitHub before any build: the
+		// bundle's from the tag here, every file's when it is packaged.
+		if err := bundle.CheckAssetName(bundle.TarballName(r.in.Train.Release.Name, r.in.Tag)); err != nil {
+			return fmt.Errorf("tag %s: %w", r.in.Tag, err)
 		}
 	}
 	r.graph = g
@@ -179,6 +194,7 @@ func (r *release) publish(ctx, work workflow.Context) error {
 		Assets:      pkg.Assets,
 		NotesSHA256: pkg.NotesSHA256,
 		Marker:      workflow.GetInfo(ctx).WorkflowExecution.ID,
+		MakeLatest:  t.Release.MakeLatest,
 	}
 	// With a signature window (version 1), the draft is filled first and
 	// stays open for rebuilders' signatures, which are published with it.
@@ -204,6 +220,8 @@ func (r *release) publish(ctx, work workflow.Context) error {
 		return err
 	}
 	r.status.ReleaseURL = pub.URL
+	r.status.ReleaseImmutable = pub.Immutable
+	r.status.ForeignAssets = pub.Foreign
 	return nil
 }
 
@@ -249,6 +267,9 @@ func (r *release) releaseStep(ctx, work workflow.Context, step string, run func(
 // (which unblocks it, see onRetryStep) or cancel.
 func (r *release) blockStep(ctx, work workflow.Context, step string, cause error) error {
 	why := step + " release: " + errText(cause)
+	if step == StepPreflight {
+		why = "preflight: " + errText(cause)
+	}
 	workflow.GetLogger(ctx).Warn("release step blocked", "tag", r.in.Tag, "step", step, "reason", why)
 	r.stepBlocked = step
 	r.status.BlockedStep = step

@@ -39,6 +39,9 @@ type release struct {
 	cancelReason string
 	cancel       workflow.CancelFunc
 	results      map[string]activities.RepoResult
+	// version is the preflightVersion of this execution (0: started before
+	// the preflight step existed).
+	version workflow.Version
 	// window is the open (or closed) signature window, nil before it;
 	// signatures are the rebuilders' signature assets attached in it, and
 	// attaching counts attach-signature updates still uploading.
@@ -75,7 +78,7 @@ func (r *release) names() []string {
 // state derives the release state from the phase, pause and blocks.
 func (r *release) state() string {
 	switch {
-	case r.phase == StatePublishing && r.stepBlocked != "":
+	case (r.phase == StatePublishing || r.phase == StateRunning) && r.stepBlocked != "":
 		return StateBlocked
 	case r.phase != StateRunning:
 		return r.phase
@@ -120,10 +123,16 @@ const summaryActive = 3
 // "layer 2/5 · bllvm-node building (attempt 1) · 3/7 done".
 func (r *release) summary() string {
 	parts := []string{r.status.State}
-	if r.stepBlocked != "" {
+	pf := r.status.Preflight
+	switch n := len(r.status.Layers); {
+	case r.stepBlocked != "":
 		parts[0] = r.stepBlocked + " blocked (retry or cancel): " + r.status.Error
-	}
-	if n := len(r.status.Layers); n > 0 && r.phase == StateRunning {
+	case pf != nil && pf.State != PreflightPassed && r.phase == StateRunning:
+		parts[0] = "preflight " + pf.State
+		if pf.State == PreflightWaiting {
+			parts[0] += ": " + pf.Message
+		}
+	case n > 0 && r.phase == StateRunning:
 		parts[0] = fmt.Sprintf("layer %d/%d", r.status.Layer+1, n)
 		if r.state() != StateRunning {
 			parts[0] += " " + r.state()

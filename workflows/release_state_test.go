@@ -21,3 +21,33 @@ func TestSummary(t *testing.T) {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
 }
+
+// The Web UI summary shows the preflight as its own step until it passed.
+func TestSummaryPreflight(t *testing.T) {
+	r := newRelease(ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	if err := r.plan(); err != nil {
+		t.Fatal(err)
+	}
+	r.status.Preflight = &PreflightStatus{State: PreflightRunning}
+	r.status.State = r.state()
+	if got, want := r.summary(), "preflight running · 0/7 done"; got != want {
+		t.Errorf("summary = %q, want %q", got, want)
+	}
+	r.status.Preflight = &PreflightStatus{State: PreflightWaiting, Message: "waiting for GitHub's rate limit reset at 2026-12-02T04:00:00Z: 3 calls left, the train needs about 130"}
+	if got, want := r.summary(), "preflight waiting: waiting for GitHub's rate limit reset at 2026-12-02T04:00:00Z: 3 calls left, the train needs about 130 · 0/7 done"; got != want {
+		t.Errorf("summary = %q, want %q", got, want)
+	}
+	r.stepBlocked, r.status.Error = StepPreflight, "preflight: 1 problem(s): o/a: GET /repos/o/a: 404 Not Found"
+	r.status.Preflight = &PreflightStatus{State: PreflightBlocked}
+	if got := r.state(); got != StateBlocked {
+		t.Errorf("state = %s, want blocked", got)
+	}
+	if got, want := r.summary(), "preflight blocked (retry or cancel): preflight: 1 problem(s): o/a: GET /repos/o/a: 404 Not Found · 0/7 done"; got != want {
+		t.Errorf("summary = %q, want %q", got, want)
+	}
+	r.stepBlocked = ""
+	r.status.Preflight = &PreflightStatus{State: PreflightPassed}
+	if got, want := r.summary(), "layer 1/5 · 0/7 done"; got != want {
+		t.Errorf("summary = %q, want %q", got, want)
+	}
+}

@@ -20,7 +20,7 @@ import (
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	demo := fs.String("demo", "", `publish this tag in the simulator and run its train ("auto": the next free v0.1.N)`)
+	demo := fs.String("demo", "", `cut this tag in the simulator as a maintainer would (draft mode: save a draft; release mode: publish in a trigger repo) and run its train ("auto": the next free v0.1.N)`)
 	exit := fs.Bool("exit", false, "exit when the demo release is done (default when stdin is not a terminal)")
 	report := fs.String("report", "", "write a JSON report of the demo release to this file")
 	scenario := fs.String("scenario", "", "simulator scenario YAML (default: the BTCDecoded builds)")
@@ -114,7 +114,12 @@ func runDemo(ctx context.Context, stack *devstack.Stack, tag string, prerelease 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nPublished %s: %s\n  (in the simulator: %s)\n", tag, rep.ReleaseURL, rep.ReleaseAPI)
+	immutable := "not immutable"
+	if rep.ReleaseImmutable {
+		immutable = "immutable"
+	}
+	fmt.Fprintf(stdout, "\nPublished %s (%s; requests that tried to change a published release: %d): %s\n  (in the simulator: %s)\n",
+		tag, immutable, rep.GitHub.PublishedReleaseWrites, rep.ReleaseURL, rep.ReleaseAPI)
 	for _, a := range rep.Assets {
 		fmt.Fprintf(stdout, "  %-40s %10d  %s\n", a.Name, a.Size, a.SHA256)
 	}

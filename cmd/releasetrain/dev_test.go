@@ -93,7 +93,53 @@ func TestDevDemoEndToEnd(t *testing.T) {
 	if !strings.Contains(out.String(), "Published v9.9.9") {
 		t.Errorf("output does not announce the release:\n%s", out.String())
 	}
+	// make run's GitHub enforces immutable releases; the demo saved a draft
+	// as a maintainer would, and nothing tried to change a published release.
+	if !rep.ReleaseImmutable || rep.GitHub.PublishedReleaseWrites != 0 {
+		t.Errorf("release_immutable %t, github.published_release_writes %d; want true and 0", rep.ReleaseImmutable, rep.GitHub.PublishedReleaseWrites)
+	}
+	if !strings.Contains(out.String(), "Saved a draft release v9.9.9 in BTCDecoded/bllvm-consensus as a maintainer would") {
+		t.Errorf("output does not say the demo saved a draft:\n%s", out.String())
+	}
 	checkDemoProvenance(t, rep)
+}
+
+// A blocked train does not wait silently: `dev` prints why (each preflight
+// problem) and the commands that unblock it.
+func TestDevDemoSaysWhyBlocked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: starts the Temporal dev server")
+	}
+	t.Setenv("RELEASETRAIN_TEMPORAL_CLI", testenv.TemporalCLI(t))
+	scenario := filepath.Join(t.TempDir(), "disabled.yaml")
+	yaml := "owner: BTCDecoded\nimmutable_releases: true\nrepos:\n"
+	for _, n := range []string{"bllvm-consensus", "bllvm-protocol", "bllvm-node", "bllvm-sdk", "bllvm", "governance-app", "commons"} {
+		yaml += "  - name: " + n + "\n"
+		if n == "bllvm-node" {
+			yaml += "    disabled_workflows: [build.yml]\n"
+		}
+	}
+	if err := os.WriteFile(scenario, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out, errb bytes.Buffer
+	err := run(ctx, []string{"dev", "--demo", "v9.9.8", "--exit", "--data", t.TempDir(), "--scenario", scenario,
+		"--temporal-port", "-1", "--ui-port", "-1", "--receiver-addr", "127.0.0.1:0", "--sim-addr", "127.0.0.1:0", "--timeout", "40s"}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "not done within --timeout") {
+		t.Fatalf("dev --demo with a disabled workflow: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"The train is blocked at its preflight step:",
+		"  - BTCDecoded/bllvm-node: GET /repos/BTCDecoded/bllvm-node/actions/workflows/build.yml: workflow build.yml is disabled_manually",
+		"releasetrain release retry v9.9.8",
+		"releasetrain release cancel v9.9.8",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
 }
 
 // checkDemoProvenance walks the README's verification section on the demo

@@ -172,13 +172,21 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 		return fmt.Errorf("release %s: %w", tag, err)
 	}
 	defer c.Close()
-	run, err := c.ExecuteWorkflow(ctx, workflows.StartOptions(tag), workflows.ReleaseWorkflowName, in)
-	if err != nil {
+	// A running train of the same tag is joined, a succeeded one never runs
+	// again; a failed, cancelled or terminated one starts a new run.
+	st, err := workflows.StartOrJoin(ctx, c, in)
+	switch {
+	case errors.Is(err, workflows.ErrTrainFinished):
+		return fmt.Errorf("release %s: already succeeded (workflow %s, run %s), and a release is never published twice: %w", tag, st.WorkflowID, st.RunID, err)
+	case err != nil:
 		return releaseError(tag, err)
 	}
-	// A running (or succeeded) train of the same tag is joined, not doubled.
-	fmt.Fprintf(r.stdout, "release %s: workflow %s, run %s (follow it with: releasetrain release status %s)\n",
-		tag, run.GetID(), run.GetRunID(), tag)
+	verb := "started"
+	if st.Joined {
+		verb = "already running: joined"
+	}
+	fmt.Fprintf(r.stdout, "release %s: %s, workflow %s, run %s (follow it with: releasetrain release status %s)\n",
+		tag, verb, st.WorkflowID, st.RunID, tag)
 	return nil
 }
 
@@ -238,6 +246,14 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 	if st.Error != "" {
 		fmt.Fprintf(w, "error: %s\n", st.Error)
 	}
+	if pf := st.Preflight; pf != nil {
+		for _, p := range pf.Problems {
+			fmt.Fprintf(w, "preflight problem: %s\n", p)
+		}
+		if pf.State == workflows.PreflightWaiting {
+			fmt.Fprintf(w, "preflight: %s\n", pf.Message)
+		}
+	}
 	if sw := st.SignatureWindow; sw != nil {
 		signed := "none yet"
 		if len(sw.Signatures) > 0 {
@@ -251,13 +267,23 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 		}
 	}
 	if st.ReleaseURL != "" {
-		fmt.Fprintf(w, "release: %s\n", st.ReleaseURL)
+		immutable := ""
+		if st.ReleaseImmutable {
+			immutable = " (immutable)"
+		}
+		fmt.Fprintf(w, "release: %s%s\n", st.ReleaseURL, immutable)
+	}
+	for _, name := range st.ForeignAssets {
+		fmt.Fprintf(w, "attached by a person, not in SHA256SUMS: %s\n", name)
 	}
 	if st.Trigger != "" {
 		fmt.Fprintf(w, "Trigger: %s\n", st.Trigger)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAYER\tREPO\tSTATE\tATTEMPT\tFILES\tRUN\tTIME\tERROR")
+	if pf := st.Preflight; pf != nil {
+		fmt.Fprintf(tw, "-\t(preflight)\t%s\t\t\t\t\t%s\n", pf.State, preflightNote(pf))
+	}
 	seen := map[string]bool{}
 	row := func(layer, name string) {
 		seen[name] = true
@@ -287,6 +313,21 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 		row("-", name)
 	}
 	return tw.Flush()
+}
+
+// preflightNote sums up the preflight for its table row.
+func preflightNote(pf *workflows.PreflightStatus) string {
+	var parts []string
+	if n := len(pf.Problems); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d problem(s), see above", n))
+	}
+	if pf.ReleaseImmutable != nil {
+		parts = append(parts, fmt.Sprintf("immutable releases: %t", *pf.ReleaseImmutable))
+	}
+	if pf.DraftFound {
+		parts = append(parts, "fills the tag's draft")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // files is a build's collected file count and size ("" before collection);

@@ -11,7 +11,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
@@ -32,19 +36,46 @@ func newReleaseCLI(t *testing.T) (*releaseCLI, *mocks.Client, *bytes.Buffer) {
 	}, c, &out
 }
 
+// expectStart mocks a start of tag's train: the run it returns holds the
+// start's own memo (started) or another one (joined, or finished when the
+// run is not running). It returns where the input lands.
+func expectStart(t *testing.T, c *mocks.Client, tag, runID string, joined bool, status enumspb.WorkflowExecutionStatus) *workflows.ReleaseInput {
+	t.Helper()
+	run := mocks.NewWorkflowRun(t)
+	run.On("GetID").Return(workflows.ReleaseWorkflowID(tag))
+	run.On("GetRunID").Return(runID)
+	got := &workflows.ReleaseInput{}
+	var memo string
+	want := workflows.StartOptions(tag)
+	c.On("ExecuteWorkflow", mock.Anything, mock.MatchedBy(func(o client.StartWorkflowOptions) bool {
+		return o.ID == want.ID && o.TaskQueue == want.TaskQueue && o.WorkflowIDConflictPolicy == want.WorkflowIDConflictPolicy &&
+			o.WorkflowIDReusePolicy == want.WorkflowIDReusePolicy
+	}), workflows.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) {
+			*got = args.Get(3).(workflows.ReleaseInput)
+			memo = args.Get(1).(client.StartWorkflowOptions).Memo[workflows.StartMemo].(string)
+		}).Return(run, nil)
+	c.On("DescribeWorkflowExecution", mock.Anything, workflows.ReleaseWorkflowID(tag), runID).Return(
+		func(context.Context, string, string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+			m := memo
+			if joined {
+				m = "someone else's start"
+			}
+			p, err := converter.GetDefaultDataConverter().ToPayload(m)
+			require.NoError(t, err)
+			return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{
+				Status: status, Memo: &commonpb.Memo{Fields: map[string]*commonpb.Payload{workflows.StartMemo: p}}}}, nil
+		})
+	return got
+}
+
 func TestReleaseStart(t *testing.T) {
 	cli, c, out := newReleaseCLI(t)
-	run := mocks.NewWorkflowRun(t)
-	run.On("GetID").Return("release-v1.2.0-rc.1")
-	run.On("GetRunID").Return("run-1")
-	var got workflows.ReleaseInput
-	c.On("ExecuteWorkflow", mock.Anything, workflows.StartOptions("v1.2.0-rc.1"), workflows.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
-		Return(run, nil)
+	got := expectStart(t, c, "v1.2.0-rc.1", "run-1", false, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
 
 	err := cli.run(context.Background(), []string{"start", "v1.2.0-rc.1", "--only", "bllvm-node, bllvm-sdk", "--with-dependents"})
 	require.NoError(t, err)
-	assert.Equal(t, "release v1.2.0-rc.1: workflow release-v1.2.0-rc.1, run run-1 (follow it with: releasetrain release status v1.2.0-rc.1)\n", out.String())
+	assert.Equal(t, "release v1.2.0-rc.1: started, workflow release-v1.2.0-rc.1, run run-1 (follow it with: releasetrain release status v1.2.0-rc.1)\n", out.String())
 	assert.Equal(t, "v1.2.0-rc.1", got.Tag)
 	assert.True(t, got.Prerelease, "an rc tag is a prerelease")
 	assert.Equal(t, []string{"bllvm-node", "bllvm-sdk"}, got.Only)
@@ -56,14 +87,23 @@ func TestReleaseStart(t *testing.T) {
 
 func TestReleaseStartExplicitPrerelease(t *testing.T) {
 	cli, c, _ := newReleaseCLI(t)
-	run := mocks.NewWorkflowRun(t)
-	run.On("GetID").Return("release-v2.0.0")
-	run.On("GetRunID").Return("r")
-	var got workflows.ReleaseInput
-	c.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).Return(run, nil)
+	got := expectStart(t, c, "v2.0.0", "r", false, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
 	require.NoError(t, cli.run(context.Background(), []string{"start", "--prerelease", "v2.0.0"}))
 	assert.True(t, got.Prerelease)
+}
+
+// A running train is joined and says so; a succeeded one is never started again.
+func TestReleaseStartJoinedOrFinished(t *testing.T) {
+	cli, c, out := newReleaseCLI(t)
+	expectStart(t, c, "v3.0.0", "r1", true, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
+	require.NoError(t, cli.run(context.Background(), []string{"start", "v3.0.0"}))
+	assert.Contains(t, out.String(), "release v3.0.0: already running: joined, workflow release-v3.0.0, run r1")
+
+	cli, c, _ = newReleaseCLI(t)
+	expectStart(t, c, "v3.0.1", "r0", true, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+	err := cli.run(context.Background(), []string{"start", "v3.0.1"})
+	require.ErrorIs(t, err, workflows.ErrTrainFinished)
+	assert.Contains(t, err.Error(), "already succeeded")
 }
 
 func TestReleaseStartRejectsBadInput(t *testing.T) {
@@ -206,4 +246,23 @@ func TestReleaseStatusBlockedStep(t *testing.T) {
 	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
 	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
 	assert.Contains(t, out.String(), "blocked on: the package step (send retry with no repo, or cancel)\nerror: package release: two repos ship bin/x\n")
+}
+
+// The preflight is its own row in the table, and each of its problems its own line.
+func TestReleaseStatusPreflight(t *testing.T) {
+	immutable := true
+	st := workflows.Status{Tag: "v1", State: workflows.StateBlocked, BlockedStep: workflows.StepPreflight,
+		Error: "preflight: 2 problem(s): …", Layers: [][]string{{"a"}},
+		Repos: map[string]workflows.RepoStatus{"a": {State: workflows.RepoPending}},
+		Preflight: &workflows.PreflightStatus{State: workflows.PreflightBlocked, ReleaseImmutable: &immutable, Problems: []string{
+			"o/a: GET /repos/o/a/actions/workflows/build.yml: workflow build.yml is disabled_manually: enable it",
+			"o/a: GET /repos/o/a/releases: release v1 is already published",
+		}}}
+	cli, c, out := newReleaseCLI(t)
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
+	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
+	assert.Contains(t, out.String(), "blocked on: the preflight step (send retry with no repo, or cancel)\n")
+	assert.Contains(t, out.String(), "preflight problem: o/a: GET /repos/o/a/actions/workflows/build.yml: workflow build.yml is disabled_manually: enable it\n")
+	assert.Contains(t, out.String(), "preflight problem: o/a: GET /repos/o/a/releases: release v1 is already published\n")
+	assert.Regexp(t, `-\s+\(preflight\)\s+blocked\s+2 problem\(s\), see above; immutable releases: true`, out.String())
 }

@@ -17,6 +17,8 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -43,15 +45,17 @@ func (s *Stack) NextDemoTag(ctx context.Context) (string, error) {
 	return "", errors.New("no free demo tag v0.1.0 … v0.1.9999: remove the data folder")
 }
 
-// Demo publishes tag in the simulator (which delivers the signed `release`
-// webhook to the receiver), follows the train until it ends, then downloads
-// and verifies the unified release. Blocked trains wait for an operator.
+// Demo does what a maintainer does to cut a release in the train's
+// trigger mode — saves a draft release of tag in the release repo (draft
+// mode), or publishes tag in the first trigger repo (release mode) — in the
+// simulator, which delivers the signed `release` webhook to the receiver;
+// then it follows the train until it ends, and downloads and verifies the
+// unified release. A blocked train waits for an operator, and the terminal
+// says why and how to unblock it.
 func (s *Stack) Demo(ctx context.Context, tag string, prerelease bool, progress *Progress) (*Report, error) {
-	trigger := s.Train.Trigger.Repos[0]
-	if _, err := s.Sim.PublishRelease(s.Train.Owner, trigger, tag, prerelease); err != nil {
-		return nil, fmt.Errorf("publish %s in %s/%s: %w", tag, s.Train.Owner, trigger, err)
+	if err := s.cutRelease(tag, prerelease); err != nil {
+		return nil, err
 	}
-	fmt.Fprintf(s.opts.Log, "Published %s in %s/%s (simulated GitHub); its signed release webhook starts the train.\n\n", tag, s.Train.Owner, trigger)
 	st, err := s.follow(ctx, tag, progress)
 	if err != nil {
 		return nil, err
@@ -66,10 +70,47 @@ func (s *Stack) Demo(ctx context.Context, tag string, prerelease bool, progress 
 	return s.report(ctx, tag, st)
 }
 
+// cutRelease does the maintainer's step that starts a train.
+func (s *Stack) cutRelease(tag string, prerelease bool) error {
+	owner := s.Train.Owner
+	if s.Train.Trigger.Mode == config.ModeRelease {
+		if len(s.Train.Trigger.Repos) == 0 {
+			return fmt.Errorf("trigger.mode release without trigger repos: nothing to publish %s in", tag)
+		}
+		trigger := s.Train.Trigger.Repos[0]
+		if _, err := s.Sim.PublishRelease(owner, trigger, tag, prerelease); err != nil {
+			return fmt.Errorf("publish %s in %s/%s: %w", tag, owner, trigger, err)
+		}
+		fmt.Fprintf(s.opts.Log, "Published %s in %s/%s as a maintainer would (simulated GitHub; trigger.mode release); its signed release webhook starts the train, which publishes into its own draft in %s/%s.\n\n",
+			tag, owner, trigger, owner, s.Train.Release.Repo)
+		return nil
+	}
+	repo := s.Train.Release.Repo
+	_, err := s.Sim.SaveDraft(owner, repo, tag, ghsim.DraftOptions{
+		Name:       tag + " (demo)",
+		Body:       "Release notes a maintainer wrote in the draft; the train keeps them and adds its own below.",
+		Prerelease: prerelease,
+	})
+	if err != nil {
+		return fmt.Errorf("save draft %s in %s/%s: %w", tag, owner, repo, err)
+	}
+	fmt.Fprintf(s.opts.Log, "Saved a draft release %s in %s/%s as a maintainer would (simulated GitHub, immutable releases %s); its signed release webhook starts the train, which fills the draft and publishes it.\n\n",
+		tag, owner, repo, onOff(s.opts.Scenario.ImmutableReleases))
+	return nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
 // follow polls the status query until the train ends.
 func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (workflows.Status, error) {
 	id := workflows.ReleaseWorkflowID(tag)
 	started := time.Now()
+	hinted := map[string]bool{}
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	for {
@@ -91,12 +132,38 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (wor
 			// A query can time out while the worker is busy; ask again.
 			continue
 		}
-		progress.Update(st) // a blocked train's reason and unblocking commands included
+		progress.CLI = s.releaseCLI()
+		progress.Update(st) // a blocked train's reason and exact unblocking commands (workflows.Blockers)
+		if (len(st.Blocked) > 0 || st.BlockedStep != "") && !hinted["ui"] {
+			hinted["ui"] = true
+			fmt.Fprintf(s.opts.Log, "The Temporal UI can retry, skip or cancel too: %s\n", s.ReleaseUIURL(tag))
+		}
+		if pf := st.Preflight; pf != nil && st.BlockedStep == workflows.StepPreflight {
+			if key := "preflight\x00" + st.Error; !hinted[key] {
+				hinted[key] = true
+				fmt.Fprintf(s.opts.Log, "\nThe train is blocked at its %s step:\n", st.BlockedStep)
+				for _, p := range pf.Problems {
+					fmt.Fprintf(s.opts.Log, "  - %s\n", p)
+				}
+			}
+		}
+		if pf := st.Preflight; pf != nil && pf.State == workflows.PreflightWaiting && !hinted[pf.Message] {
+			hinted[pf.Message] = true
+			fmt.Fprintf(s.opts.Log, "\nPreflight: %s\n\n", pf.Message)
+		}
 		switch st.State {
 		case workflows.StateSucceeded, workflows.StateFailed, workflows.StateCancelled:
 			return st, nil
 		}
 	}
+}
+
+// releaseCLI is the command that steers this stack's trains from a shell.
+func (s *Stack) releaseCLI() string {
+	if s.TemporalAddr == "127.0.0.1:7233" {
+		return "releasetrain release"
+	}
+	return "TEMPORAL_ADDRESS=" + s.TemporalAddr + " releasetrain release"
 }
 
 // status asks the workflow; a closed workflow still answers queries.

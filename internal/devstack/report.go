@@ -38,6 +38,9 @@ type Report struct {
 	ReleaseAPI string `json:"release_api"`
 	// PublicKey verifies SHA256SUMS.asc (the demo's signing key).
 	PublicKey string `json:"public_key"`
+	// ReleaseImmutable is GitHub's immutable mark on the published release,
+	// as the simulator stores it and the train read it back.
+	ReleaseImmutable bool `json:"release_immutable"`
 	// ProvenanceKey verifies the provenance's DSSE signature (PEM public key).
 	ProvenanceKey string `json:"provenance_key"`
 	// Provenance is what the release's provenance says about each member
@@ -79,6 +82,9 @@ type GitHubReport struct {
 	Requests    int `json:"requests"`
 	BudgetSpent int `json:"budget_spent"`
 	NotModified int `json:"not_modified"`
+	// PublishedReleaseWrites counts the requests that tried to change a
+	// published release (assets, tag, title or notes): releasetrain makes none.
+	PublishedReleaseWrites int `json:"published_release_writes"`
 }
 
 // report downloads and verifies the release and gathers the numbers.
@@ -127,6 +133,14 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 		Provenance:          prov,
 		GitHub:              GitHubReport{BudgetSpent: stats.BudgetSpent, NotModified: stats.NotModified},
 	}
+	for _, n := range stats.PublishedReleaseWrites {
+		r.GitHub.PublishedReleaseWrites += n
+	}
+	rel, _ := s.Sim.Release(s.Train.Owner, s.Train.Release.Repo, tag)
+	if rel.Immutable != st.ReleaseImmutable {
+		return nil, fmt.Errorf("release %s: the simulator says immutable %t, the train read back %t", tag, rel.Immutable, st.ReleaseImmutable)
+	}
+	r.ReleaseImmutable = rel.Immutable
 	for _, byStatus := range stats.Requests {
 		for _, n := range byStatus {
 			r.GitHub.Requests += n

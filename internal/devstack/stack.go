@@ -313,7 +313,10 @@ func (o Options) withDefaults() (Options, error) {
 		o.Train = config.Default()
 	}
 	if o.Scenario == nil {
+		// The simulated organisation enforces immutable releases, as a
+		// supply-chain-minded project such as BTCDecoded does.
 		o.Scenario = ghsim.DefaultScenario()
+		o.Scenario.ImmutableReleases = true
 	}
 	if o.Scenario.Owner != o.Train.Owner {
 		return o, fmt.Errorf("scenario owner %q differs from the train's owner %q", o.Scenario.Owner, o.Train.Owner)

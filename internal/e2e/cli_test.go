@@ -91,7 +91,7 @@ func TestReleaseCLI(t *testing.T) {
 	// --only with dependents: bllvm-sdk and what depends on it.
 	out, err = cli("start", "v3.0.0-rc.1", "--only", "bllvm-sdk", "--with-dependents")
 	require.NoError(t, err, out)
-	assert.Contains(t, out, "release v3.0.0-rc.1: workflow release-v3.0.0-rc.1, run ")
+	assert.Contains(t, out, "release v3.0.0-rc.1: started, workflow release-v3.0.0-rc.1, run ")
 	require.Eventually(t, func() bool { return status("v3.0.0-rc.1").State == workflows.StateSucceeded }, trainTimeout, 200*time.Millisecond)
 	st := status("v3.0.0-rc.1")
 	assert.True(t, st.Prerelease, "an rc tag is a prerelease")
@@ -100,7 +100,8 @@ func TestReleaseCLI(t *testing.T) {
 	out, err = cli("status", "v3.0.0-rc.1")
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "release v3.0.0-rc.1: succeeded, layer 2/2, prerelease")
-	assert.Regexp(t, `1\s+governance-app\s+succeeded\s+1\s+2 \(\d+KiB\)\s+https://`, out) // the FILES column: count and size
+	assert.Regexp(t, `1\s+governance-app\s+succeeded\s+1\s+2 \(\d+KiB\)\s+https://`, out)
+	assert.Regexp(t, `-\s+\(preflight\)\s+passed`, out)
 
 	// Pause holds the next layer; resume lets the train finish.
 	out, err = cli("start", "v3.1.0", "--only", "bllvm-consensus,bllvm-protocol")
