@@ -41,13 +41,16 @@ type LoadMix struct {
 	BadShare, DupShare float64
 	// Repos are the train's repos (build events name them).
 	Repos []string
+	// ReleaseRepo is where a maintainer saves the draft that starts a train
+	// (trigger mode draft, the default).
+	ReleaseRepo string
 	// Fixtures is the folder of documented-shape payloads (webhook/testdata).
 	Fixtures string
 	Seed     uint64
 }
 
 // GenerateLoad builds signed deliveries from the fixtures: about 70%
-// workflow_run, 10% release, 10% repository_dispatch build-complete, 5% ping
+// workflow_run, 10% release (a saved draft), 10% repository_dispatch build-complete, 5% ping
 // and 5% push (not handled); each tag's first release delivery comes first.
 func GenerateLoad(mix LoadMix, secret []byte) ([]Delivery, error) {
 	fx := map[string]map[string]any{}
@@ -75,9 +78,14 @@ func GenerateLoad(mix LoadMix, secret []byte) ([]Delivery, error) {
 		out = append(out, d)
 		return nil
 	}
+	// A maintainer's saved draft in the release repo: the default trigger.
 	release := func(tg string) map[string]any {
 		m := clone(fx["release.published"])
-		m["release"].(map[string]any)["tag_name"] = tg
+		m["action"] = "created"
+		rel := m["release"].(map[string]any)
+		rel["tag_name"], rel["draft"] = tg, true
+		repoObj := m["repository"].(map[string]any)
+		repoObj["name"], repoObj["full_name"] = mix.ReleaseRepo, "BTCDecoded/"+mix.ReleaseRepo
 		return m
 	}
 	for i := range mix.Tags {

@@ -29,7 +29,8 @@ func loadMix(n, tags int) LoadMix {
 		repos = append(repos, r.Name)
 	}
 	return LoadMix{N: n, Tags: tags, BadShare: 0.01, DupShare: 0.05, Repos: repos,
-		Fixtures: filepath.Join("..", "..", "webhook", "testdata"), Seed: 9}
+		ReleaseRepo: config.Default().Release.Repo,
+		Fixtures:    filepath.Join("..", "..", "webhook", "testdata"), Seed: 9}
 }
 
 // serveReceiver serves the real receiver over tc on a loopback listener
@@ -64,9 +65,10 @@ func runLoad(t *testing.T, url string, mix LoadMix) ([]Delivery, []Answer) {
 	return ds, answers
 }
 
-// accepted is what the receiver answered 2xx started or signalled.
+// accepted is what the receiver answered 2xx started, joined or signalled.
 type accepted struct {
-	starts  map[string]int           // workflow id → started answers
+	starts  map[string]int           // workflow id → started or joined answers (each one reached Temporal)
+	started map[string]int           // workflow id → started answers
 	signals map[string]map[int64]int // workflow id → run id → signalled answers
 	outcome map[string]int
 }
@@ -75,7 +77,7 @@ type accepted struct {
 // returns what was accepted.
 func checkAnswers(t *testing.T, ds []Delivery, as []Answer) accepted {
 	t.Helper()
-	acc := accepted{starts: map[string]int{}, signals: map[string]map[int64]int{}, outcome: map[string]int{}}
+	acc := accepted{starts: map[string]int{}, started: map[string]int{}, signals: map[string]map[int64]int{}, outcome: map[string]int{}}
 	bad := 0
 	for i, d := range ds {
 		a := as[i]
@@ -97,6 +99,9 @@ func checkAnswers(t *testing.T, ds []Delivery, as []Answer) accepted {
 		id := workflows.ReleaseWorkflowID(d.Tag)
 		switch a.Outcome {
 		case "started":
+			acc.started[id]++
+			acc.starts[id]++
+		case "joined":
 			acc.starts[id]++
 		case "signalled":
 			if acc.signals[id] == nil {
@@ -174,6 +179,12 @@ func TestReceiverLoadTemporal(t *testing.T) {
 	ds, as := runLoad(t, serveReceiver(t, rec), mix)
 	acc := checkAnswers(t, ds, as)
 	checkRecorded(t, acc, rec, mix.Tags)
+	for i := range mix.Tags {
+		id := workflows.ReleaseWorkflowID(fmt.Sprintf("v5.0.%d", i))
+		if acc.started[id] != 1 {
+			t.Errorf("%s: answered started %d times, want once (the other starts joined)", id, acc.started[id])
+		}
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
