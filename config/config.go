@@ -16,9 +16,19 @@ type Train struct {
 	Defaults Settings `yaml:"defaults" json:"defaults"`
 	// Repos are the members of the train, with their dependencies.
 	Repos []Repo `yaml:"repos" json:"repos"`
+	// Schedule is when a repo's build starts: ScheduleEager (default) as soon
+	// as every repo it depends on succeeded or was skipped; ScheduleLayered
+	// when the whole previous DAG layer has finished.
+	Schedule string `yaml:"schedule" json:"schedule,omitempty"`
 	// Reconcile configures the webhook delivery-log reconciler.
 	Reconcile Reconcile `yaml:"reconcile" json:"reconcile"`
 }
+
+// Schedules of Train.Schedule.
+const (
+	ScheduleEager   = "eager"
+	ScheduleLayered = "layered"
+)
 
 // Trigger modes (Trigger.Mode).
 const (
@@ -95,6 +105,10 @@ type Settings struct {
 	PollInterval time.Duration `yaml:"poll_interval" json:"poll_interval"`
 	// Artifacts are glob patterns of artifact names to collect. Default ["*"].
 	Artifacts []string `yaml:"artifacts" json:"artifacts"`
+	// ExpectedDuration is how long a build usually takes, from dispatch to
+	// collected artifacts. Only estimates use it: `releasetrain plan`'s
+	// critical path and earliest starts, and the live page's ETA. Default 10m.
+	ExpectedDuration time.Duration `yaml:"expected_duration" json:"expected_duration,omitempty"`
 }
 
 // Repo is one member of the train.

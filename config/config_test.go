@@ -43,6 +43,8 @@ func TestDefaultResolved(t *testing.T) {
 		MaxBackoff:   30 * time.Minute,
 		PollInterval: 15 * time.Second,
 		Artifacts:    []string{"*"},
+
+		ExpectedDuration: 10 * time.Minute,
 	}
 	assert.Equal(t, want, tr.Defaults)
 	for _, r := range tr.Repos {

@@ -17,6 +17,11 @@ const (
 	DefaultRetryBackoff = time.Minute
 	DefaultMaxBackoff   = 30 * time.Minute
 	DefaultPollInterval = 15 * time.Second
+	// DefaultExpectedDuration is a build's expected duration when the file
+	// sets none: a typical CI build, for estimates only.
+	DefaultExpectedDuration = 10 * time.Minute
+	// DefaultSchedule starts each build as soon as its dependencies are done.
+	DefaultSchedule = ScheduleEager
 	// DefaultTriggerMode is draft: GitHub's documented order for immutable
 	// releases (draft, upload every asset, publish) by construction.
 	DefaultTriggerMode = ModeDraft
@@ -36,16 +41,17 @@ func DefaultTriggerActions() []string { return []string{"published", "prerelease
 func builtin() Settings {
 	limit := DefaultRetryLimit
 	return Settings{
-		Dispatch:     DefaultDispatch,
-		Workflow:     DefaultWorkflow,
-		Ref:          DefaultRef,
-		EventType:    DefaultEventType,
-		BuildTimeout: DefaultBuildTimeout,
-		RetryLimit:   &limit,
-		RetryBackoff: DefaultRetryBackoff,
-		MaxBackoff:   DefaultMaxBackoff,
-		PollInterval: DefaultPollInterval,
-		Artifacts:    DefaultArtifacts(),
+		Dispatch:         DefaultDispatch,
+		Workflow:         DefaultWorkflow,
+		Ref:              DefaultRef,
+		EventType:        DefaultEventType,
+		BuildTimeout:     DefaultBuildTimeout,
+		RetryLimit:       &limit,
+		RetryBackoff:     DefaultRetryBackoff,
+		MaxBackoff:       DefaultMaxBackoff,
+		PollInterval:     DefaultPollInterval,
+		Artifacts:        DefaultArtifacts(),
+		ExpectedDuration: DefaultExpectedDuration,
 	}
 }
 
@@ -81,6 +87,9 @@ func (s Settings) over(base Settings) Settings {
 	}
 	if out.PollInterval == 0 {
 		out.PollInterval = base.PollInterval
+	}
+	if out.ExpectedDuration == 0 {
+		out.ExpectedDuration = base.ExpectedDuration
 	}
 	if out.Artifacts == nil {
 		out.Artifacts = slices.Clone(base.Artifacts)
@@ -120,6 +129,9 @@ func (t *Train) applyDefaults(firstRoot string) {
 	}
 	if t.Release.MakeLatest == "" {
 		t.Release.MakeLatest = "true"
+	}
+	if t.Schedule == "" {
+		t.Schedule = DefaultSchedule
 	}
 	if t.Release.Name == "" {
 		t.Release.Name = strings.ToLower(t.Owner)

@@ -51,7 +51,7 @@ func (v validator) checkExplicit(scope, prefix string, s Settings) error {
 	for _, f := range []struct {
 		key string
 		val time.Duration
-	}{{"build_timeout", s.BuildTimeout}, {"retry_backoff", s.RetryBackoff}, {"max_backoff", s.MaxBackoff}, {"poll_interval", s.PollInterval}} {
+	}{{"build_timeout", s.BuildTimeout}, {"retry_backoff", s.RetryBackoff}, {"max_backoff", s.MaxBackoff}, {"poll_interval", s.PollInterval}, {"expected_duration", s.ExpectedDuration}} {
 		if _, set := v.lines[join(prefix, f.key)]; set && f.val <= 0 {
 			return v.errAt(join(prefix, f.key), nil, "%s: %s must be positive, got %s", scope, f.key, f.val)
 		}
@@ -63,7 +63,7 @@ func (v validator) checkDurations(scope, prefix string, s Settings) error {
 	for _, f := range []struct {
 		key string
 		val time.Duration
-	}{{"build_timeout", s.BuildTimeout}, {"retry_backoff", s.RetryBackoff}, {"max_backoff", s.MaxBackoff}, {"poll_interval", s.PollInterval}} {
+	}{{"build_timeout", s.BuildTimeout}, {"retry_backoff", s.RetryBackoff}, {"max_backoff", s.MaxBackoff}, {"poll_interval", s.PollInterval}, {"expected_duration", s.ExpectedDuration}} {
 		if f.val < 0 {
 			return v.errAt(join(prefix, f.key), nil, "%s: %s must be positive, got %s", scope, f.key, f.val)
 		}
@@ -171,6 +171,9 @@ func (v validator) checkTrain(t *Train, g *dag.Graph) error {
 		if !slices.Contains(releaseActions(), a) {
 			return v.errAt(fmt.Sprintf("trigger.actions[%d]", i), nil, "trigger: action %q is not a release action (%s)", a, strings.Join(releaseActions(), ", "))
 		}
+	}
+	if t.Schedule != ScheduleEager && t.Schedule != ScheduleLayered {
+		return v.errAt("schedule", nil, "schedule %q is not %s or %s", t.Schedule, ScheduleEager, ScheduleLayered)
 	}
 	if !g.Has(t.Release.Repo) {
 		return v.errAt("release.repo", nil, "release: repo %q is not in the train", t.Release.Repo)

@@ -67,6 +67,18 @@
 // check), else 422 with the reason, counted in
 // releasetrain_webhook_tags_refused_total by source and rule.
 //
+// # Live graph pages (/releases, /releases/:tag, /login)
+//
+// Read-only HTML: /releases lists the trains, /releases/:tag draws one train's
+// DAG as SVG on the server (layers as rows, nodes coloured by state, the
+// remaining critical path marked, blocked repos with their unblocking
+// commands, an ETA from the repos' expected_duration), and
+// /releases/:tag/events streams its update every second (server-sent
+// events). A per-tag cache queries Temporal at most once a second however
+// many people watch. They need the API token: /login trades it for an
+// HMAC-signed, expiring, HttpOnly SameSite=Strict session cookie; without a
+// token they answer 404. Templates and assets are embedded (pageassets/).
+//
 // # Health and metrics
 //
 // /healthz (process up), /readyz (Temporal CheckHealth), /metrics

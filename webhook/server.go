@@ -78,6 +78,7 @@ type Server struct {
 	seen            *deliverySet
 	bodies          *bodyGate
 	trainRepos      map[string]bool
+	page            *livePage // the live graph pages; nil without an API token
 	schedules       scheduleClient
 }
 
@@ -172,6 +173,7 @@ func (s *Server) routes(reg prometheus.Registerer) *echo.Echo {
 		e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(g, promhttp.HandlerOpts{})))
 	}
 	s.apiRoutes(e)
+	s.pageRoutes(e)
 	return e
 }
 
@@ -205,6 +207,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
+	srv.RegisterOnShutdown(s.closeStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info("webhook receiver listening", zap.String("addr", ln.Addr().String()))

@@ -89,6 +89,9 @@ func (b *build) pipeline(ctx workflow.Context) error {
 // dispatch finds or starts the build's run under its correlation id.
 func (b *build) dispatch(ctx workflow.Context) (step, error) {
 	var a *activities.Activities
+	if err := b.waitUpstream(ctx); err != nil {
+		return nil, err
+	}
 	if err := b.waitUnpaused(ctx); err != nil {
 		return nil, err
 	}
@@ -138,6 +141,8 @@ func (b *build) upstream() map[string]int64 {
 	up := make(map[string]int64, len(b.repo.DependsOn))
 	for _, d := range b.repo.DependsOn {
 		if id, ok := b.l.in.Upstream[d]; ok {
+			up[d] = id
+		} else if id, ok := b.l.upstream[d]; ok {
 			up[d] = id
 		}
 	}
@@ -332,6 +337,31 @@ func (b *build) sleep(ctx workflow.Context, d time.Duration, summary string) err
 	return nil
 }
 
+// waitUpstream holds the build of an eager layer until every repo it
+// depends on has succeeded or was skipped, or until it is skipped itself.
+func (b *build) waitUpstream(ctx workflow.Context) error {
+	if !b.l.in.Eager {
+		return nil
+	}
+	if err := workflow.Await(ctx, func() bool { return b.skip || b.upstreamReady() }); err != nil {
+		return err
+	}
+	if b.skip {
+		return errSkipped
+	}
+	return nil
+}
+
+// upstreamReady reports whether every dependency of the build is done.
+func (b *build) upstreamReady() bool {
+	for _, d := range b.repo.DependsOn {
+		if _, done := b.l.in.Upstream[d]; !done && !b.l.ready[d] {
+			return false
+		}
+	}
+	return true
+}
+
 // waitUnpaused holds a dispatch or re-run while the train is paused.
 func (b *build) waitUnpaused(ctx workflow.Context) error {
 	if err := workflow.Await(ctx, func() bool { return !b.l.paused || b.skip }); err != nil {
@@ -400,6 +430,13 @@ func (b *build) finish(ctx workflow.Context, state string) {
 		b.status.Error = ""
 	}
 	b.report()
+	if b.l.in.Eager && (state == RepoSucceeded || state == RepoSkipped) {
+		u := UpstreamRepo{Name: b.repo.Name, Skipped: state == RepoSkipped}
+		if !u.Skipped && b.run != nil {
+			u.RunID = b.run.ID
+		}
+		b.l.notify(ctx, u)
+	}
 }
 
 func (b *build) report() {

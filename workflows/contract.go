@@ -128,6 +128,9 @@ type Status struct {
 	// that failed and waits for retry (with an empty repo) or cancel; Error
 	// says why.
 	BlockedStep string `json:"blocked_step,omitempty"`
+	// Schedule is how the builds are started: "eager" (each as soon as its
+	// dependencies are done) or "layered" (a layer after the previous one).
+	Schedule string `json:"schedule,omitempty"`
 	// Preflight is the preflight step (nil for trains started before it existed).
 	Preflight *PreflightStatus `json:"preflight,omitempty"`
 	// ReleaseImmutable is GitHub's immutable mark on the published release.

@@ -4,6 +4,16 @@
 // and Reconcile, the webhook delivery-log reconciler the
 // releasetrain-reconcile Temporal Schedule runs (reconcile.go).
 //
+// # Schedules
+//
+// On the layered schedule the Release workflow starts layer n+1 when layer n
+// has completed. On the eager schedule (the default; workflow.GetVersion
+// "eager-schedule") it starts every layer at once; each build waits in its
+// layer until the repos it depends on have succeeded or were skipped, which
+// the layer of a finished repo signals to the layers of its dependents
+// (upstream-done), with the Release workflow as a safety net. Pause, cancel,
+// retry, skip and blocks work the same on both.
+//
 // # Determinism
 //
 // Workflow code must replay identically: no I/O, no time.Now (use

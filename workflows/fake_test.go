@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -86,8 +87,10 @@ type fakeGitHub struct {
 	mu        sync.Mutex
 	events    []event
 	buildTime time.Duration
-	failures  map[string]int
-	outcome   string // outcome of a scripted failure; default failed
+	// buildTimes override buildTime per repo.
+	buildTimes map[string]time.Duration
+	failures   map[string]int
+	outcome    string // outcome of a scripted failure; default failed
 	// dispatchTime delays every DispatchBuild answer (cancel-in-flight tests).
 	dispatchTime time.Duration
 	// lost are the CancelDispatchedRun inputs, in order.
@@ -152,6 +155,10 @@ func newEnv(t *testing.T, f *fakeGitHub) *testsuite.TestWorkflowEnvironment {
 		env.OnActivity(a.AwaitRun, mock.Anything, mock.Anything).AfterFn(f.awaitStarted(f.buildTime)).
 			Return(activities.RunResult{}, temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, nil))
 	} else {
+		for _, repo := range slices.Sorted(maps.Keys(f.buildTimes)) {
+			onRepo := mock.MatchedBy(func(in activities.AwaitInput) bool { return in.Run.Repo == repo })
+			env.OnActivity(a.AwaitRun, mock.Anything, onRepo).AfterFn(f.awaitStarted(f.buildTimes[repo])).Return(f.await)
+		}
 		env.OnActivity(a.AwaitRun, mock.Anything, mock.Anything).AfterFn(f.awaitStarted(f.buildTime)).Return(f.await)
 	}
 	check := f.check

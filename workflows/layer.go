@@ -11,9 +11,16 @@ import (
 type layer struct {
 	in     LayerInput
 	paused bool
-	builds []*build
-	byName map[string]*build
-	rep    *reporter
+	// ready are the repos an earlier layer or the parent said have finished
+	// since this layer started (SignalUpstreamDone), upstream their
+	// successful runs; those finished before are in in.Upstream.
+	ready    map[string]bool
+	upstream map[string]int64
+	// notifying counts the SignalUpstreamDone signals in flight to later layers.
+	notifying int
+	builds    []*build
+	byName    map[string]*build
+	rep       *reporter
 }
 
 // Layer runs the build pipeline of every repo of one DAG layer in parallel
@@ -22,7 +29,8 @@ type layer struct {
 // retry, skip or cancel. On cancellation every running GitHub run is
 // cancelled before the layer ends as cancelled.
 func Layer(ctx workflow.Context, in LayerInput) (LayerResult, error) {
-	l := &layer{in: in, paused: in.Paused, byName: make(map[string]*build, len(in.Repos)), rep: &reporter{}}
+	l := &layer{in: in, paused: in.Paused, byName: make(map[string]*build, len(in.Repos)), rep: &reporter{},
+		ready: map[string]bool{}, upstream: map[string]int64{}}
 	if p := workflow.GetInfo(ctx).ParentWorkflowExecution; p != nil {
 		l.rep.parent = p.ID
 	}
@@ -46,6 +54,7 @@ func Layer(ctx workflow.Context, in LayerInput) (LayerResult, error) {
 	// first), so wait for them on the disconnected context.
 	_ = workflow.Await(cleanup, func() bool { return done == len(l.builds) })
 	_ = workflow.Await(cleanup, l.rep.idle)
+	_ = workflow.Await(cleanup, func() bool { return l.notifying == 0 })
 	_ = workflow.Await(cleanup, func() bool { return workflow.AllHandlersFinished(cleanup) })
 	if ctx.Err() != nil {
 		return LayerResult{}, temporal.NewCanceledError()
@@ -55,6 +64,22 @@ func Layer(ctx workflow.Context, in LayerInput) (LayerResult, error) {
 		res.Repos = append(res.Repos, b.result())
 	}
 	return res, nil
+}
+
+// notify tells the later layers that depend on u (LayerInput.Dependents)
+// that it is done; the parent says so too (see release.announce), and a
+// layer takes either.
+func (l *layer) notify(ctx workflow.Context, u UpstreamRepo) {
+	for _, n := range l.in.Dependents[u.Name] {
+		l.notifying++
+		f := workflow.SignalExternalWorkflow(ctx, LayerWorkflowID(l.in.Tag, n), "", SignalUpstreamDone, UpstreamDone{Repos: []UpstreamRepo{u}})
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			if err := f.Get(ctx, nil); err != nil {
+				workflow.GetLogger(ctx).Warn("tell a later layer", "repo", u.Name, "layer", n, "error", err)
+			}
+			l.notifying--
+		})
+	}
 }
 
 // listen applies the signals the parent forwards until the layer ends.
@@ -97,6 +122,16 @@ func (l *layer) listen(ctx workflow.Context) {
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalPause), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
 		l.paused = true
+	})
+	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalUpstreamDone), func(c workflow.ReceiveChannel, _ bool) {
+		var u UpstreamDone
+		c.Receive(ctx, &u)
+		for _, rep := range u.Repos {
+			l.ready[rep.Name] = true
+			if !rep.Skipped && rep.RunID != 0 {
+				l.upstream[rep.Name] = rep.RunID
+			}
+		}
 	})
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalResume), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)

@@ -23,6 +23,15 @@ type LayerInput struct {
 	Upstream map[string]int64 `json:"upstream,omitempty"`
 	// Paused starts the layer paused (no dispatch until resume).
 	Paused bool `json:"paused,omitempty"`
+	// Eager: the layer starts before its dependencies are built; each build
+	// waits until the parent says (SignalUpstreamDone) that every repo it
+	// depends on has succeeded or was skipped.
+	Eager bool `json:"eager,omitempty"`
+	// Dependents maps each repo of an eager layer to the later layers that
+	// hold a repo depending on it directly: when the repo succeeds or is
+	// skipped, the layer tells those layers itself (SignalUpstreamDone),
+	// without waiting for the parent to hear of it.
+	Dependents map[string][]int `json:"dependents,omitempty"`
 }
 
 // LayerRepo is one repo of a layer with its direct dependencies and its

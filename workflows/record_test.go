@@ -172,6 +172,26 @@ func TestRecordHistories(t *testing.T) {
 		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 		r.export(id, "blocked-skip", 5)
 	})
+	t.Run("eager-skip", func(t *testing.T) {
+		// The eager schedule: every layer starts at once; a blocked
+		// bllvm-protocol holds only its dependents; pause and resume reach
+		// every layer; the skip lets bllvm-node start.
+		r.t = t
+		acts.mu.Lock()
+		acts.failures["bllvm-protocol"] = 1
+		acts.block["commons"] = true
+		acts.mu.Unlock()
+		train := fastTrain(0)
+		train.Schedule = config.ScheduleEager
+		id := r.start("v0.4.0-eager", train)
+		r.signalWhen(id, func(st Status) bool { return st.State == StateBlocked }, SignalPause, nil)
+		r.signalWhen(id, func(st Status) bool { return st.State == StatePaused }, SignalResume, nil)
+		r.signalWhen(id, func(st Status) bool { return st.State == StateBlocked }, SignalSkip, RepoSignal{Repo: "bllvm-protocol"})
+		r.signalWhen(id, func(st Status) bool { return st.Repos["commons"].State == RepoBuilding },
+			SignalBuildEvent, BuildEvent{Repo: "commons", RunID: runID("commons"), Status: "completed", Conclusion: "success"})
+		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+		r.export(id, "eager-skip", 5)
+	})
 	t.Run("retry-cancel", func(t *testing.T) {
 		r.t = t
 		acts.mu.Lock()

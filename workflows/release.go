@@ -64,7 +64,7 @@ func Release(ctx workflow.Context, in ReleaseInput) (Status, error) {
 		err = r.preflight(ctx, work)
 	}
 	if err == nil {
-		err = r.runLayers(ctx, work)
+		err = r.runBuilds(ctx, work)
 	}
 	if err == nil {
 		err = r.publish(ctx, work)

@@ -44,9 +44,7 @@ func (r *release) listen(ctx workflow.Context) {
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalBuildEvent), func(c workflow.ReceiveChannel, _ bool) {
 		var ev BuildEvent
 		c.Receive(ctx, &ev)
-		if r.running(ev.Repo) {
-			r.forward(ctx, SignalBuildEvent, ev)
-		}
+		r.forward(ctx, ev.Repo, SignalBuildEvent, ev)
 	})
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalLayerProgress), func(c workflow.ReceiveChannel, _ bool) {
 		var p LayerProgress
@@ -59,22 +57,53 @@ func (r *release) listen(ctx workflow.Context) {
 	}
 }
 
-// running reports whether repo belongs to the layer child now running.
+// running reports whether repo belongs to a layer child now running.
 func (r *release) running(repo string) bool {
-	if r.current == nil || r.graph == nil {
-		return false
-	}
-	l, ok := r.graph.LayerOf(repo)
-	return ok && l == r.started
+	return r.childOf(repo) != nil
 }
 
-// forward sends a signal to the running layer child; a failure (the child
-// just finished) is logged.
-func (r *release) forward(ctx workflow.Context, name string, arg any) {
-	child := r.current
-	if child == nil {
+// childOf is the running layer child that builds repo, nil if none.
+func (r *release) childOf(repo string) workflow.ChildWorkflowFuture {
+	if r.graph == nil {
+		return nil
+	}
+	l, ok := r.graph.LayerOf(repo)
+	switch {
+	case !ok:
+		return nil
+	case r.eager:
+		return r.children[l]
+	case r.current != nil && l == r.started:
+		return r.current
+	}
+	return nil
+}
+
+// forward sends a signal to the layer child that builds repo.
+func (r *release) forward(ctx workflow.Context, repo, name string, arg any) {
+	if child := r.childOf(repo); child != nil {
+		r.forwardTo(ctx, child, name, arg)
+	}
+}
+
+// forwardAll sends a signal to every running layer child, in layer order.
+func (r *release) forwardAll(ctx workflow.Context, name string, arg any) {
+	if !r.eager {
+		if r.current != nil {
+			r.forwardTo(ctx, r.current, name, arg)
+		}
 		return
 	}
+	for n := range r.status.Layers {
+		if child := r.children[n]; child != nil {
+			r.forwardTo(ctx, child, name, arg)
+		}
+	}
+}
+
+// forwardTo sends a signal to a layer child; a failure (the child just
+// finished) is logged.
+func (r *release) forwardTo(ctx workflow.Context, child workflow.ChildWorkflowFuture, name string, arg any) {
 	f := child.SignalChildWorkflow(ctx, name, arg)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		if err := f.Get(ctx, nil); err != nil {
@@ -89,9 +118,9 @@ func (r *release) onPause(ctx workflow.Context, paused bool) {
 	}
 	r.paused = paused
 	if paused {
-		r.forward(ctx, SignalPause, nil)
+		r.forwardAll(ctx, SignalPause, nil)
 	} else {
-		r.forward(ctx, SignalResume, nil)
+		r.forwardAll(ctx, SignalResume, nil)
 	}
 	r.refresh(ctx)
 }
@@ -112,7 +141,7 @@ func (r *release) onCancel(ctx workflow.Context, reason string) {
 // not started yet right here.
 func (r *release) onSkip(ctx workflow.Context, repo string) {
 	if r.running(repo) {
-		r.forward(ctx, SignalSkip, RepoSignal{Repo: repo})
+		r.forward(ctx, repo, SignalSkip, RepoSignal{Repo: repo})
 		return
 	}
 	r.skipPending(ctx, repo)
@@ -124,7 +153,7 @@ func (r *release) onSkip(ctx workflow.Context, repo string) {
 // to an update already shows the step running again.
 func (r *release) onRetry(ctx workflow.Context, repo string) {
 	if repo != "" {
-		r.forward(ctx, SignalRetry, RepoSignal{Repo: repo})
+		r.forward(ctx, repo, SignalRetry, RepoSignal{Repo: repo})
 		return
 	}
 	workflow.GetLogger(ctx).Info("release step retried", "tag", r.in.Tag, "step", r.stepBlocked)
@@ -160,6 +189,12 @@ func (r *release) validateSkip(repo string) error {
 		return fmt.Errorf("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
 	}
 	l, _ := r.graph.LayerOf(repo)
+	if r.eager {
+		if st := r.status.Repos[repo].State; r.children[l] == nil || st == RepoSucceeded || st == RepoSkipped {
+			return fmt.Errorf("repo %q already finished (state %s)", repo, st)
+		}
+		return nil
+	}
 	if l < r.started || (l == r.started && r.current == nil) {
 		return fmt.Errorf("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
 	}

@@ -28,8 +28,14 @@ type release struct {
 	stepBlocked string
 	// current is the running layer child; started is the highest layer index
 	// started (-1 before the first).
-	current      workflow.ChildWorkflowFuture
-	started      int
+	current workflow.ChildWorkflowFuture
+	started int
+	// eager: the train runs on the eager schedule; children are its running
+	// layer children by index, announced the finished repos whose
+	// dependents have been told (see announce).
+	eager        bool
+	children     map[int]workflow.ChildWorkflowFuture
+	announced    map[string]bool
 	cancelReason string
 	cancel       workflow.CancelFunc
 	results      map[string]activities.RepoResult

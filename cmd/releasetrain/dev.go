@@ -74,10 +74,11 @@ releasetrain dev stack is up:
   Temporal frontend   %s
   Webhook receiver    %s/webhook
   Operator API        %s/api/releases   (Authorization: Bearer %s)
+  Live graph pages    %s/releases   (log in with the same token)
   GitHub simulator    %s/api/v3/   (token ghsim-token)
   Logs                %s
 
-`, stack.UIURL, stack.TemporalAddr, stack.ReceiverURL, stack.ReceiverURL, stack.APIToken, stack.SimURL, stack.LogPath())
+`, stack.UIURL, stack.TemporalAddr, stack.ReceiverURL, stack.ReceiverURL, stack.APIToken, stack.ReceiverURL, stack.SimURL, stack.LogPath())
 
 	if *demo != "" {
 		if err := runDemo(ctx, stack, *demo, *prerelease, *report, *timeout, tty, stdout); err != nil {
@@ -100,6 +101,7 @@ func runDemo(ctx context.Context, stack *devstack.Stack, tag string, prerelease 
 		}
 	}
 	fmt.Fprintf(stdout, "Release %s in the Temporal UI: %s\n", tag, stack.ReleaseUIURL(tag))
+	fmt.Fprintf(stdout, "Release %s live graph: %s\n", tag, stack.ReleasePageURL(tag))
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -123,8 +125,8 @@ func runDemo(ctx context.Context, stack *devstack.Stack, tag string, prerelease 
 	}
 	fmt.Fprintf(stdout, "\nDownloaded to %s\n  verified: sha256sum -c SHA256SUMS, its signature and the provenance:\n    releasetrain verify %s --keys %s --provenance-key %s\n  rebuild the bundle from the member files and sign as a rebuilder:\n    releasetrain rebuild %s [--sign YOUR-KEY.asc]\n  SHA256SUMS: %s/SHA256SUMS\n",
 		rep.AssetsDir, rep.AssetsDir, rep.PublicKey, rep.ProvenanceKey, rep.AssetsDir, rep.AssetsDir)
-	fmt.Fprintf(stdout, "Makespan %.0fs simulated (layered lower bound %.0fs); GitHub API: %d requests, %d budget units, %d free 304s.\n",
-		rep.MakespanSeconds, rep.LayeredBoundSeconds, rep.GitHub.Requests, rep.GitHub.BudgetSpent, rep.GitHub.NotModified)
+	fmt.Fprintf(stdout, "Makespan %.0fs simulated, %s schedule (critical path %.0fs, layered lower bound %.0fs); GitHub API: %d requests, %d budget units, %d free 304s.\n",
+		rep.MakespanSeconds, rep.Schedule, rep.CriticalPathSeconds, rep.LayeredBoundSeconds, rep.GitHub.Requests, rep.GitHub.BudgetSpent, rep.GitHub.NotModified)
 	if reportPath != "" {
 		if err := rep.WriteJSON(reportPath); err != nil {
 			return fmt.Errorf("report %s: %w", reportPath, err)

@@ -64,8 +64,12 @@ func TestDevDemoEndToEnd(t *testing.T) {
 			t.Errorf("asset %s missing from %v", want, names)
 		}
 	}
-	if rep.MakespanSeconds < rep.LayeredBoundSeconds || rep.LayeredBoundSeconds <= 0 {
-		t.Errorf("makespan %.0fs below the layered bound %.0fs", rep.MakespanSeconds, rep.LayeredBoundSeconds)
+	if rep.MakespanSeconds < rep.CriticalPathSeconds || rep.CriticalPathSeconds <= 0 || rep.LayeredBoundSeconds < rep.CriticalPathSeconds {
+		t.Errorf("makespan %.0fs, critical path %.0fs, layered bound %.0fs: want makespan ≥ critical path ≤ layered bound",
+			rep.MakespanSeconds, rep.CriticalPathSeconds, rep.LayeredBoundSeconds)
+	}
+	if rep.Schedule != "eager" {
+		t.Errorf("schedule %q, want the default eager", rep.Schedule)
 	}
 	if rep.GitHub.Requests == 0 || rep.GitHub.BudgetSpent == 0 {
 		t.Errorf("github accounting empty: %+v", rep.GitHub)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,15 @@ type planJSON struct {
 	Owner       string         `json:"owner"`
 	ReleaseRepo string         `json:"release_repo"`
 	Repos       []planJSONRepo `json:"repos"`
+	// Schedule is the train's schedule (eager or layered); the estimates
+	// below come from each repo's expected_duration.
+	Schedule     string   `json:"schedule"`
+	CriticalPath []string `json:"critical_path"`
+	// CriticalPathSeconds is the eager makespan; LayeredSeconds the
+	// layered one; MakespanSeconds the one of the train's schedule.
+	CriticalPathSeconds float64 `json:"critical_path_seconds"`
+	LayeredSeconds      float64 `json:"layered_seconds"`
+	MakespanSeconds     float64 `json:"makespan_seconds"`
 }
 
 type planJSONRepo struct {
@@ -28,6 +38,11 @@ type planJSONRepo struct {
 	Layer     int      `json:"layer"`
 	DependsOn []string `json:"depends_on"`
 	Dispatch  string   `json:"dispatch"`
+	// EarliestStartSeconds is when the build starts at the earliest under
+	// the train's schedule, from the train's start.
+	EarliestStartSeconds    float64 `json:"earliest_start_seconds"`
+	ExpectedDurationSeconds float64 `json:"expected_duration_seconds"`
+	OnCriticalPath          bool    `json:"on_critical_path,omitempty"`
 }
 
 // runPlan prints the release plan (the DAG's layers) of a train config.
@@ -101,7 +116,10 @@ func planWriters() map[string]func(io.Writer, *config.Train, *dag.Graph) error {
 }
 
 func writePlanJSON(w io.Writer, t *config.Train, g *dag.Graph) error {
-	doc := planJSON{Layers: g.Layers(), Owner: t.Owner, ReleaseRepo: t.Release.Repo}
+	est := t.Estimate(g)
+	doc := planJSON{Layers: g.Layers(), Owner: t.Owner, ReleaseRepo: t.Release.Repo, Schedule: t.Schedule,
+		CriticalPath: est.Path, CriticalPathSeconds: est.Critical.Seconds(), LayeredSeconds: est.Layered.Seconds(),
+		MakespanSeconds: est.Makespan.Seconds()}
 	for _, layer := range doc.Layers {
 		for _, name := range layer {
 			r, _ := t.Repo(name)
@@ -110,7 +128,9 @@ func writePlanJSON(w io.Writer, t *config.Train, g *dag.Graph) error {
 			if deps == nil {
 				deps = []string{}
 			}
-			doc.Repos = append(doc.Repos, planJSONRepo{Name: name, Layer: l, DependsOn: deps, Dispatch: r.Dispatch})
+			doc.Repos = append(doc.Repos, planJSONRepo{Name: name, Layer: l, DependsOn: deps, Dispatch: r.Dispatch,
+				EarliestStartSeconds: est.Start[name].Seconds(), ExpectedDurationSeconds: est.Durations[name].Seconds(),
+				OnCriticalPath: slices.Contains(est.Path, name)})
 		}
 	}
 	if err := json.NewEncoder(w).Encode(doc); err != nil {
@@ -134,6 +154,7 @@ func writePlanText(w io.Writer, t *config.Train, g *dag.Graph) error {
 	if len(layers) == 1 {
 		inLayers = "1 layer"
 	}
+	est := t.Estimate(g)
 	fmt.Fprintf(&b, "train %s: %s repos in %s; unified release in %s/%s\n", t.Owner, count, inLayers, t.Owner, t.Release.Repo)
 	for i, layer := range layers {
 		fmt.Fprintf(&b, "\nlayer %d: %s\n", i, plural(len(layer), "repo"))
@@ -142,8 +163,14 @@ func writePlanText(w io.Writer, t *config.Train, g *dag.Graph) error {
 			if deps := g.Dependencies(name); len(deps) > 0 {
 				after = "  after " + strings.Join(deps, ", ")
 			}
-			b.WriteString(strings.TrimRight(fmt.Sprintf("  %-*s%s", width, name, after), " ") + "\n")
+			at := fmt.Sprintf("starts +%s, takes %s", config.ShortDuration(est.Start[name]), config.ShortDuration(est.Durations[name]))
+			b.WriteString(strings.TrimRight(fmt.Sprintf("  %-*s  %-26s%s", width, name, at, after), " ") + "\n")
 		}
+	}
+	fmt.Fprintf(&b, "\n%s schedule: about %s (expected_duration of each repo)\n", t.Schedule, config.ShortDuration(est.Makespan))
+	fmt.Fprintf(&b, "critical path %s: %s\n", config.ShortDuration(est.Critical), strings.Join(est.Path, " → "))
+	if t.Schedule == config.ScheduleEager {
+		fmt.Fprintf(&b, "layered schedule would take %s\n", config.ShortDuration(est.Layered))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write plan: %w", err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,9 +78,11 @@ func TestPlanFormats(t *testing.T) {
 	}{
 		{"text", []string{
 			"train BTCDecoded: 7 repos in 5 layers; unified release in BTCDecoded/bllvm-consensus\n",
-			"\nlayer 0: 2 repos in parallel\n  bllvm-consensus\n  commons\n",
-			"\nlayer 2: 1 repo\n  bllvm-node       after bllvm-consensus, bllvm-protocol\n",
-			"\nlayer 4: 1 repo\n  governance-app   after bllvm-sdk\n",
+			"\nlayer 0: 2 repos in parallel\n  bllvm-consensus  starts +0s, takes 10m\n  commons          starts +0s, takes 10m\n",
+			"\nlayer 2: 1 repo\n  bllvm-node       starts +20m, takes 10m      after bllvm-consensus, bllvm-protocol\n",
+			"\nlayer 4: 1 repo\n  governance-app   starts +40m, takes 10m      after bllvm-sdk\n",
+			"\neager schedule: about 50m (expected_duration of each repo)\n" +
+				"critical path 50m: bllvm-consensus → bllvm-protocol → bllvm-node → bllvm-sdk → governance-app\n",
 		}},
 		{"mermaid", []string{"graph TD\n", "  subgraph layer3[\"layer 3\"]\n    n0[\"bllvm\"]\n    n4[\"bllvm-sdk\"]\n  end\n", "  n4 --> n6\n"}},
 		{"dot", []string{"digraph \"BTCDecoded\" {\n", "  { rank=same; \"bllvm\"; \"bllvm-sdk\"; }\n", "  \"bllvm-sdk\" -> \"governance-app\";\n", "}\n"}},
@@ -100,7 +103,55 @@ func TestPlanFormats(t *testing.T) {
 	t.Setenv("RELEASETRAIN_CONFIG", filepath.Join(t.TempDir(), "missing.yaml"))
 	out, _, _, err := runPlanCmd(t, "--config", p)
 	require.NoError(t, err)
-	assert.Equal(t, "train acme: 2 repos in 2 layers; unified release in acme/lib\n\nlayer 0: 1 repo\n  lib\n\nlayer 1: 1 repo\n  app  after lib\n", out)
+	assert.Equal(t, "train acme: 2 repos in 2 layers; unified release in acme/lib\n\n"+
+		"layer 0: 1 repo\n  lib  starts +0s, takes 10m\n\n"+
+		"layer 1: 1 repo\n  app  starts +10m, takes 10m      after lib\n\n"+
+		"eager schedule: about 20m (expected_duration of each repo)\ncritical path 20m: lib → app\nlayered schedule would take 20m\n", out)
+}
+
+// TestPlanCriticalPathAndEarliestStarts: under the eager schedule a repo
+// starts when its own dependencies are done, not when its layer's slowest
+// member is; layered starts wait for the whole layer.
+func TestPlanCriticalPathAndEarliestStarts(t *testing.T) {
+	body := "owner: acme\nschedule: %s\nrepos:\n  - name: lib\n    expected_duration: 2m\n  - name: slow\n    expected_duration: 30m\n" +
+		"  - name: app\n    depends_on: [lib]\n  - name: tool\n    depends_on: [app]\n    expected_duration: 25m\n"
+	var doc struct {
+		Schedule            string   `json:"schedule"`
+		CriticalPath        []string `json:"critical_path"`
+		CriticalPathSeconds float64  `json:"critical_path_seconds"`
+		LayeredSeconds      float64  `json:"layered_seconds"`
+		MakespanSeconds     float64  `json:"makespan_seconds"`
+		Repos               []struct {
+			Name                 string  `json:"name"`
+			EarliestStartSeconds float64 `json:"earliest_start_seconds"`
+			OnCriticalPath       bool    `json:"on_critical_path"`
+		} `json:"repos"`
+	}
+	out, _, _, err := runPlanCmd(t, "--config", writeTrain(t, fmt.Sprintf(body, "eager")), "--format", "json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, "eager", doc.Schedule)
+	assert.Equal(t, []string{"lib", "app", "tool"}, doc.CriticalPath)
+	assert.Equal(t, float64(37*60), doc.CriticalPathSeconds) // 2m + 10m (default) + 25m
+	assert.Equal(t, float64(65*60), doc.LayeredSeconds)      // 30m + 10m + 25m
+	assert.Equal(t, doc.CriticalPathSeconds, doc.MakespanSeconds)
+	starts := map[string]float64{}
+	for _, r := range doc.Repos {
+		starts[r.Name] = r.EarliestStartSeconds
+		assert.Equal(t, r.Name != "slow", r.OnCriticalPath, r.Name)
+	}
+	assert.Equal(t, map[string]float64{"lib": 0, "slow": 0, "app": 120, "tool": 720}, starts)
+
+	out, _, _, err = runPlanCmd(t, "--config", writeTrain(t, fmt.Sprintf(body, "layered")))
+	require.NoError(t, err)
+	assert.Contains(t, out, "  app   starts +30m, takes 10m      after lib\n")
+	assert.Contains(t, out, "  tool  starts +40m, takes 25m      after app\n")
+	assert.Contains(t, out, "layered schedule: about 1h5m (expected_duration of each repo)\ncritical path 37m: lib → app → tool\n")
+
+	_, _, code, err := runPlanCmd(t, "--config", writeTrain(t, fmt.Sprintf(body, "greedy")))
+	require.Error(t, err)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, err.Error(), `schedule "greedy" is not eager or layered`)
 }
 
 func TestPlanConfigFromEnv(t *testing.T) {
@@ -155,7 +206,7 @@ func TestPlanOnly(t *testing.T) {
 	out, _, _, err = runPlanCmd(t, "--only", "governance-app, bllvm-consensus")
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(out, "train BTCDecoded: 2 of 7 repos in 1 layer;"), out)
-	assert.Contains(t, out, "layer 0: 2 repos in parallel\n  bllvm-consensus\n  governance-app\n")
+	assert.Contains(t, out, "layer 0: 2 repos in parallel\n  bllvm-consensus  starts +0s, takes 10m\n  governance-app   starts +0s, takes 10m\n")
 
 	tests := []struct {
 		args []string

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 )
 
@@ -42,6 +43,7 @@ func TestOverhead(t *testing.T) {
 			// stack's worker polls the same task queue.
 			t.Run(fmt.Sprintf("webhooks=%v/%d", hooks, i+1), func(t *testing.T) {
 				train, sc := BTCDecoded(builds, scale)
+				train.Schedule = config.ScheduleLayered // the layered overhead; TestOverheadEager measures eager
 				s := StartStack(t, StackOptions{Train: train, Scenario: sc, TimeScale: scale, Webhooks: hooks, Temporal: srv})
 				ctx, cancel := context.WithTimeout(context.Background(), timeout)
 				defer cancel()
@@ -70,6 +72,56 @@ func TestOverhead(t *testing.T) {
 	if full() && hook > limit {
 		t.Errorf("makespan/bound with webhooks %.3f, want ≤ %.2f", hook, limit)
 	}
+}
+
+// TestOverheadEager runs TestOverhead's trains (same build times, with
+// webhooks) on the eager schedule and reports the makespan over the
+// critical path (the eager lower bound) and over the layered bound, which
+// eager beats when builds are uneven. It judges neither ratio (machine
+// load moves them; make bench prints them), only that the makespan is at
+// least the critical path.
+func TestOverheadEager(t *testing.T) {
+	integration(t)
+	builds, scale, n, timeout := BTCDecodedBuilds(), 60.0, repeats(3), 3*time.Minute
+	if !full() {
+		for k, d := range builds {
+			builds[k] = d / 5
+		}
+		n, timeout = 1, time.Minute
+	}
+	srv := testenv.StartTemporal(t, "")
+	var critical, layered []float64
+	var last *Result
+	for i := range n {
+		t.Run(fmt.Sprintf("eager/%d", i+1), func(t *testing.T) {
+			train, sc := BTCDecoded(builds, scale)
+			train.Schedule = config.ScheduleEager
+			s := StartStack(t, StackOptions{Train: train, Scenario: sc, TimeScale: scale, Webhooks: true, Temporal: srv})
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			r, err := s.Release(ctx, fmt.Sprintf("v2.%d.0", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status.Schedule != config.ScheduleEager {
+				t.Fatalf("the train ran %q, want eager", r.Status.Schedule)
+			}
+			if r.Makespan() < r.Critical {
+				t.Errorf("makespan %s below the critical path %s: the bound or the clock is wrong", minutes(r.Makespan()), minutes(r.Critical))
+			}
+			critical = append(critical, r.CriticalRatio())
+			layered = append(layered, r.Ratio())
+			last = r
+			t.Logf("makespan %s, critical path %s → %.3f; layered bound %s → %.3f; wall %s; load %s",
+				minutes(r.Makespan()), minutes(r.Critical), r.CriticalRatio(), minutes(r.Bound), r.Ratio(),
+				r.Wall.Round(time.Millisecond), loadavg())
+		})
+	}
+	if t.Failed() {
+		return
+	}
+	t.Logf("RESULT eager overhead: makespan/critical path %.3f (layered bound %.3f): critical path %s, layered bound %s, median of %d, scale %v",
+		median(critical), median(layered), minutes(last.Critical), minutes(last.Bound), n, scale)
 }
 
 func btoi(b bool) int {

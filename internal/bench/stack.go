@@ -19,6 +19,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/webhook"
 	"github.com/BTCDecoded/releasetrain/worker"
@@ -175,7 +176,8 @@ func (s *Stack) Release(ctx context.Context, tag string) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Tag: tag, Wall: wall, Status: st, Timeline: tl, Scale: s.Scale,
-		Bound: LayeredBound(st.Layers, s.Scenario), GitHub: s.Sim.Stats()}, nil
+		Bound: LayeredBound(st.Layers, s.Scenario), Critical: devstack.CriticalPathBound(s.Train, st.Layers, s.Scenario),
+		GitHub: s.Sim.Stats()}, nil
 }
 
 // problems lists the failed repos of a running release, for an error message.

@@ -78,6 +78,9 @@ type Result struct {
 	Scale float64
 	// Bound is the DAG's layered lower bound in simulated time.
 	Bound time.Duration
+	// Critical is the DAG's critical path (the eager lower bound) in
+	// simulated time.
+	Critical time.Duration
 	// GitHub is the simulator's accounting after the release.
 	GitHub ghsim.Stats
 }
@@ -92,6 +95,9 @@ func (r *Result) Makespan() time.Duration {
 func (r *Result) BuildSpan() time.Duration {
 	return r.simulated(r.Timeline.LayersDone.Sub(r.Timeline.Start))
 }
+
+// CriticalRatio is Makespan over Critical.
+func (r *Result) CriticalRatio() float64 { return r.Makespan().Seconds() / r.Critical.Seconds() }
 
 // Ratio is Makespan over Bound.
 func (r *Result) Ratio() float64 { return r.Makespan().Seconds() / r.Bound.Seconds() }

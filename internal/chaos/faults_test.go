@@ -135,12 +135,15 @@ func TestGitHubFaults(t *testing.T) {
 	var sim *ghsim.Sim
 	var blackout time.Time
 	log.after = func(r *http.Request, status int) {
-		// Spend the budget for a simulated minute once layer 1 is dispatched.
+		// Spend the budget for two simulated minutes once bllvm-protocol is
+		// dispatched: long enough for two of its polls, so an injected
+		// secondary limit that lands on the first (every 17th request is
+		// one) cannot hide the spent budget.
 		if status == http.StatusNoContent || status == http.StatusOK {
 			if strings.HasSuffix(r.URL.Path, "/dispatches") && strings.Contains(r.URL.Path, "/bllvm-protocol/") {
 				spendOnce.Do(func() {
 					blackout = time.Now()
-					sim.SpendBudgetFor(time.Minute)
+					sim.SpendBudgetFor(2 * time.Minute)
 				})
 			}
 		}

@@ -132,27 +132,20 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (wor
 			// A query can time out while the worker is busy; ask again.
 			continue
 		}
-		progress.Update(st)
-		cli := s.releaseCLI()
-		for _, repo := range st.Blocked {
-			if key := repo + "\x00" + st.Repos[repo].Error; !hinted[key] {
-				hinted[key] = true
-				fmt.Fprintf(s.opts.Log, "\n%s is blocked: %s\nRetry or skip it from the Temporal UI (%s), or:\n  %s retry %s %s\n  %s skip %s %s\n\n",
-					repo, orUnknown(st.Repos[repo].Error), s.ReleaseUIURL(tag), cli, tag, repo, cli, tag, repo)
-			}
+		progress.CLI = s.releaseCLI()
+		progress.Update(st) // a blocked train's reason and exact unblocking commands (workflows.Blockers)
+		if (len(st.Blocked) > 0 || st.BlockedStep != "") && !hinted["ui"] {
+			hinted["ui"] = true
+			fmt.Fprintf(s.opts.Log, "The Temporal UI can retry, skip or cancel too: %s\n", s.ReleaseUIURL(tag))
 		}
-		if key := st.BlockedStep + "\x00" + st.Error; st.BlockedStep != "" && !hinted[key] {
-			hinted[key] = true
-			fmt.Fprintf(s.opts.Log, "\nThe train is blocked at its %s step:\n", st.BlockedStep)
-			if st.Preflight != nil && st.BlockedStep == workflows.StepPreflight {
-				for _, p := range st.Preflight.Problems {
+		if pf := st.Preflight; pf != nil && st.BlockedStep == workflows.StepPreflight {
+			if key := "preflight\x00" + st.Error; !hinted[key] {
+				hinted[key] = true
+				fmt.Fprintf(s.opts.Log, "\nThe train is blocked at its %s step:\n", st.BlockedStep)
+				for _, p := range pf.Problems {
 					fmt.Fprintf(s.opts.Log, "  - %s\n", p)
 				}
-			} else {
-				fmt.Fprintf(s.opts.Log, "  %s\n", st.Error)
 			}
-			fmt.Fprintf(s.opts.Log, "Fix the cause, then run the step again (or give up) from the Temporal UI (%s), or:\n  %s retry %s\n  %s cancel %s\n\n",
-				s.ReleaseUIURL(tag), cli, tag, cli, tag)
 		}
 		if pf := st.Preflight; pf != nil && pf.State == workflows.PreflightWaiting && !hinted[pf.Message] {
 			hinted[pf.Message] = true
@@ -171,13 +164,6 @@ func (s *Stack) releaseCLI() string {
 		return "releasetrain release"
 	}
 	return "TEMPORAL_ADDRESS=" + s.TemporalAddr + " releasetrain release"
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "see the Temporal UI"
-	}
-	return s
 }
 
 // status asks the workflow; a closed workflow still answers queries.

@@ -30,12 +30,12 @@ func TestPlainProgressPrintsOnlyChanges(t *testing.T) {
 	p.now = func() time.Time { return time.Unix(100, 0) }
 	p.Update(status(map[string]string{"a": "pending", "b": "pending", "c": "pending"}))
 	p.Update(status(map[string]string{"a": "pending", "b": "pending", "c": "pending"}))
-	if n := strings.Count(buf.String(), "\n"); n != 3 {
-		t.Fatalf("first two identical updates printed %d lines, want 3:\n%s", n, buf.String())
+	if n := strings.Count(buf.String(), "\n"); n != 4 {
+		t.Fatalf("first two identical updates printed %d lines, want 3 and a summary:\n%s", n, buf.String())
 	}
 	p.Update(status(map[string]string{"a": "building", "b": "pending", "c": "pending"}))
-	if n := strings.Count(buf.String(), "\n"); n != 4 {
-		t.Fatalf("one change printed %d lines in all, want 4:\n%s", n, buf.String())
+	if n := strings.Count(buf.String(), "\n"); n != 5 {
+		t.Fatalf("one change printed %d lines in all, want 5:\n%s", n, buf.String())
 	}
 	if !strings.HasSuffix(buf.String(), "a                layer 0  building  \n") {
 		t.Fatalf("last line %q", buf.String())
@@ -49,6 +49,81 @@ func TestTTYProgressRedrawsInPlace(t *testing.T) {
 	p.Update(status(map[string]string{"a": "succeeded", "b": "pending", "c": "pending"}))
 	if !strings.Contains(buf.String(), "\x1b[4A") {
 		t.Fatalf("second draw does not move the cursor up over 4 lines: %q", buf.String())
+	}
+}
+
+// TestPlainProgressIgnoresTheClock: a build that runs for a minute prints
+// its line once, and the train one summary line per SummaryEvery, each
+// different (it counts the elapsed time), never one line a second.
+func TestPlainProgressIgnoresTheClock(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgress(&buf, false)
+	now := time.Unix(100, 0)
+	p.now = func() time.Time { return now }
+	st := status(map[string]string{"a": "building", "b": "pending", "c": "pending"})
+	started := now
+	rs := st.Repos["a"]
+	rs.StartedAt, rs.Attempt = &started, 1
+	st.Repos["a"] = rs
+	for range 61 {
+		p.Update(st)
+		now = now.Add(time.Second)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 3+3 {
+		t.Fatalf("a minute of one running build printed %d lines, want 3 repos and 3 summaries (0 s, 30 s, 60 s):\n%s", len(lines), buf.String())
+	}
+	assertNoRepeatedLines(t, buf.String())
+}
+
+// TestPlainProgressPrintsBlockersOnce: a blocked build prints its reason
+// and the exact unblocking commands once, again only if it blocks anew.
+func TestPlainProgressPrintsBlockersOnce(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgress(&buf, false)
+	now := time.Unix(100, 0)
+	p.now = func() time.Time { return now }
+	st := status(map[string]string{"a": "succeeded", "b": "succeeded", "c": "failed"})
+	st.State, st.Blocked = workflows.StateBlocked, []string{"c"}
+	rs := st.Repos["c"]
+	rs.Attempt, rs.Error = 3, "run concluded failure"
+	st.Repos["c"] = rs
+	for range 10 {
+		p.Update(st)
+		now = now.Add(time.Second)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"c is blocked at attempt 3: run concluded failure\n",
+		"  retry:  releasetrain release retry v0.1.0 c\n",
+		"  skip:   releasetrain release skip v0.1.0 c\n",
+		"  cancel: releasetrain release cancel v0.1.0\n",
+	} {
+		if strings.Count(out, want) != 1 {
+			t.Errorf("want once %q in:\n%s", want, out)
+		}
+	}
+	assertNoRepeatedLines(t, out)
+	// A retry that fails again blocks at the next attempt: said again.
+	rs.Attempt = 4
+	st.Repos["c"] = rs
+	p.Update(st)
+	if !strings.Contains(buf.String(), "c is blocked at attempt 4") {
+		t.Errorf("a new block is not reported:\n%s", buf.String())
+	}
+}
+
+func assertNoRepeatedLines(t *testing.T, out string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		if l == "" {
+			continue
+		}
+		if seen[l] {
+			t.Errorf("line printed twice: %q in:\n%s", l, out)
+		}
+		seen[l] = true
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/provenance"
 	"github.com/BTCDecoded/releasetrain/workflows"
@@ -25,8 +26,13 @@ type Report struct {
 	GitHub              GitHubReport          `json:"github"`
 	MakespanSeconds     float64               `json:"makespan_seconds"`
 	LayeredBoundSeconds float64               `json:"layered_bound_seconds"`
-	TimeScale           float64               `json:"time_scale"`
-	TemporalUI          string                `json:"temporal_ui"`
+	// CriticalPathSeconds is the longest dependency chain of builds: the
+	// eager schedule's lower bound.
+	CriticalPathSeconds float64 `json:"critical_path_seconds"`
+	// Schedule is the train's schedule (eager or layered).
+	Schedule   string  `json:"schedule"`
+	TimeScale  float64 `json:"time_scale"`
+	TemporalUI string  `json:"temporal_ui"`
 	// ReleaseAPI is the release in the simulator's REST API (ReleaseURL is
 	// GitHub's address, as the simulator reports it).
 	ReleaseAPI string `json:"release_api"`
@@ -117,6 +123,8 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 		Repos:               map[string]RepoReport{},
 		MakespanSeconds:     end.Sub(start).Seconds() * scale,
 		LayeredBoundSeconds: LayeredBound(st.Layers, s.opts.Scenario).Seconds(),
+		CriticalPathSeconds: CriticalPathBound(s.Train, st.Layers, s.opts.Scenario).Seconds(),
+		Schedule:            st.Schedule,
 		TimeScale:           scale,
 		TemporalUI:          s.ReleaseUIURL(tag),
 		ReleaseAPI:          fmt.Sprintf("%s/api/v3/repos/%s/%s/releases/tags/%s", s.SimURL, s.Train.Owner, s.Train.Release.Repo, tag),
@@ -206,6 +214,29 @@ func LayeredBound(layers [][]string, sc *ghsim.Scenario) time.Duration {
 		}
 		total += longest
 	}
+	return total
+}
+
+// CriticalPathBound is the eager schedule's lower bound on the makespan:
+// the longest chain of dependent builds (queue delay + duration per
+// attempt, as in LayeredBound) among the repos of layers, in simulated time.
+func CriticalPathBound(train *config.Train, layers [][]string, sc *ghsim.Scenario) time.Duration {
+	var names []string
+	for _, l := range layers {
+		names = append(names, l...)
+	}
+	g, err := train.Graph()
+	if err != nil || len(names) == 0 {
+		return 0
+	}
+	if g, err = g.Subgraph(names, false); err != nil {
+		return 0
+	}
+	d := make(map[string]time.Duration, len(names))
+	for _, n := range names {
+		d[n] = buildTime(sc, n)
+	}
+	_, total := g.CriticalPath(d)
 	return total
 }
 

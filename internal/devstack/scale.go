@@ -35,4 +35,5 @@ func scaleSettings(s *config.Settings, scale float64) {
 	s.RetryBackoff = div(s.RetryBackoff)
 	s.MaxBackoff = div(s.MaxBackoff)
 	s.PollInterval = div(s.PollInterval)
+	s.ExpectedDuration = div(s.ExpectedDuration)
 }

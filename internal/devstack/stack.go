@@ -258,6 +258,12 @@ func (s *Stack) LogPath() string {
 	return s.logFile.Name()
 }
 
+// ReleasePageURL is the release's live graph page on the receiver (log in
+// with APIToken).
+func (s *Stack) ReleasePageURL(tag string) string {
+	return s.ReceiverURL + "/releases/" + tag
+}
+
 // ReleaseUIURL is the release's page in the Temporal Web UI.
 func (s *Stack) ReleaseUIURL(tag string) string {
 	return fmt.Sprintf("%s/namespaces/default/workflows/%s", s.UIURL, workflows.ReleaseWorkflowID(tag))
