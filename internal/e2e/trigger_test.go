@@ -267,6 +267,35 @@ func TestRestartAfterFailedTrainAndJoin(t *testing.T) {
 	assert.Equal(t, 3, s.runsOf(t, tag))
 }
 
+// A train whose workflow failed (here: its input named a repo the train does
+// not have, so planning failed) does not hold the tag: the maintainer's draft
+// starts a new run, and a second delivery joins that one.
+func TestRestartAfterFailedWorkflow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: real Temporal dev server")
+	}
+	s := startTriggerStack(t, traintest.FastTrain(), ghsim.DefaultScenario())
+	ctx := context.Background()
+	const tag = "v8.1.0"
+	failed, err := s.c.ExecuteWorkflow(ctx, workflows.StartOptions(tag), workflows.ReleaseWorkflowName,
+		workflows.ReleaseInput{Tag: tag, Train: s.train, Trigger: "test", Only: []string{"no-such-repo"}})
+	require.NoError(t, err)
+	require.Error(t, failed.Get(ctx, nil), "a train planned for an unknown repo fails")
+	d, err := s.c.DescribeWorkflow(ctx, failed.GetID(), failed.GetRunID())
+	require.NoError(t, err)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, d.Status)
+
+	draftID, err := s.sim.SaveDraft(s.train.Owner, s.train.Release.Repo, tag, ghsim.DraftOptions{Name: "Eight one"})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return s.runsOf(t, tag) == 2 }, 30*time.Second, 100*time.Millisecond,
+		"the saved draft starts a new run after the failed one")
+	again := s.deliverDraft(t, tag, draftID)
+	assert.Equal(t, "joined", again["outcome"], "a second delivery joins the new run: %v", again)
+	assert.NotEqual(t, failed.GetRunID(), again["run_id"])
+	st := traintest.WaitTrain(t, s.c.GetWorkflow(ctx, failed.GetID(), again["run_id"]), trainTimeout)
+	assert.Equal(t, workflows.StateSucceeded, st.State, st.Error)
+}
+
 // A failed preflight blocks the train with one message per problem and
 // dispatches nothing; once the causes are fixed (the workflow enabled, the
 // release published by mistake deleted), retry runs it again and the train
