@@ -106,6 +106,10 @@ func TestReleaseCLI(t *testing.T) {
 	// Pause holds the next layer; resume lets the train finish.
 	out, err = cli("start", "v3.1.0", "--only", "bllvm-consensus,bllvm-protocol")
 	require.NoError(t, err, out)
+	// Pause once bllvm-consensus is dispatched: a pause that lands during the
+	// preflight holds every dispatch, bllvm-consensus's too.
+	require.Eventually(t, func() bool { return status("v3.1.0").Repos["bllvm-consensus"].RunID != 0 },
+		trainTimeout, 50*time.Millisecond)
 	out, err = cli("pause", "v3.1.0", "--reason", "checking")
 	require.NoError(t, err, out)
 	assert.Equal(t, "release v3.1.0: pause sent\n", out)
