@@ -65,17 +65,8 @@ func (r *release) runEager(ctx, work workflow.Context) error {
 		if len(repos) == 0 {
 			continue
 		}
-		in := LayerInput{
-			Tag:        r.in.Tag,
-			Owner:      r.in.Train.Owner,
-			Index:      n,
-			Count:      len(r.status.Layers),
-			Repos:      repos,
-			Upstream:   r.upstream(),
-			Paused:     r.paused,
-			Eager:      true,
-			Dependents: r.dependentLayers(repos),
-		}
+		in := r.layerInput(n, repos)
+		in.Eager, in.Dependents = true, r.dependentLayers(repos)
 		child := workflow.ExecuteChildWorkflow(layerOptions(children, r.in.Tag, n), Layer, in)
 		r.children[n] = child
 		running++

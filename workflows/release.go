@@ -127,15 +127,7 @@ func (r *release) runLayers(ctx, work workflow.Context) error {
 		if len(repos) == 0 {
 			continue
 		}
-		in := LayerInput{
-			Tag:      r.in.Tag,
-			Owner:    r.in.Train.Owner,
-			Index:    n,
-			Count:    len(r.status.Layers),
-			Repos:    repos,
-			Upstream: r.upstream(),
-			Paused:   r.paused,
-		}
+		in := r.layerInput(n, repos)
 		child := workflow.ExecuteChildWorkflow(layerOptions(work, r.in.Tag, n), Layer, in)
 		r.current = child
 		var res LayerResult

@@ -241,6 +241,20 @@ func (r *release) upstream() map[string]int64 {
 	return up
 }
 
+// layerInput is layer n's input for repos, as the layered and the eager
+// schedule start it (eager adds its own fields).
+func (r *release) layerInput(n int, repos []LayerRepo) LayerInput {
+	return LayerInput{
+		Tag:      r.in.Tag,
+		Owner:    r.in.Train.Owner,
+		Index:    n,
+		Count:    len(r.status.Layers),
+		Repos:    repos,
+		Upstream: r.upstream(),
+		Paused:   r.paused,
+	}
+}
+
 // layerRepos are the repos of a layer still to build (not skipped ahead).
 func (r *release) layerRepos(names []string) []LayerRepo {
 	settings := make(map[string]LayerRepo, len(r.in.Train.Repos))
