@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/provenance"
@@ -39,17 +38,10 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Usage = func() { fmt.Fprintln(stderr, rebuildUsage) }
 	key := fs.String("sign", "", "armored OpenPGP secret `KEY` file signing SHA256SUMS after a good rebuild")
 	name := fs.String("signer", "", "`NAME` in SHA256SUMS.<NAME>.asc (default: the key id)")
-	var dirs []string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		dirs, args = args[:1], args[1:]
+	dirs, help, err := parseDirArgs(fs, args)
+	if help || err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError(err)
-	}
-	dirs = append(dirs, fs.Args()...)
 	switch {
 	case len(dirs) != 1:
 		return usageError(fmt.Errorf("rebuild: want one DIR, got %d\n%s", len(dirs), rebuildUsage))

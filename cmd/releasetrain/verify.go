@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,18 +39,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	minGood := fs.Int("min-good", 1, "good signatures by distinct keys required")
 	provKey := fs.String("provenance-key", "", "the provenance's public key `PEM` (its DSSE signature must verify)")
 
-	// DIR may come before or after the flags.
-	var dirs []string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		dirs, args = args[:1], args[1:]
+	dirs, help, err := parseDirArgs(fs, args)
+	if help || err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError(err)
-	}
-	dirs = append(dirs, fs.Args()...)
 	switch {
 	case len(dirs) != 1:
 		return usageError(fmt.Errorf("verify: want one DIR, got %d\n%s", len(dirs), verifyUsage))
