@@ -135,13 +135,8 @@ func (s *Sim) handleWorkflowDispatch(w http.ResponseWriter, req *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.pathRepoLocked(w, req)
-	if repo == nil {
-		return
-	}
-	wf, ok := repo.findWorkflow(req.PathValue("workflow_id"))
+	repo, wf, ok := s.pathWorkflowLocked(w, req)
 	if !ok {
-		notFound(w)
 		return
 	}
 	if repo.workflowState(wf) != workflowActive {

@@ -69,18 +69,15 @@ func (s *Sim) handleListRuns(byWorkflow bool) http.HandlerFunc {
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		repo := s.pathRepoLocked(w, req)
-		if repo == nil {
-			return
-		}
+		var repo *repoState
 		workflow := ""
 		if byWorkflow {
-			wf, ok := repo.findWorkflow(req.PathValue("workflow_id"))
-			if !ok {
-				notFound(w)
+			var ok bool
+			if repo, workflow, ok = s.pathWorkflowLocked(w, req); !ok {
 				return
 			}
-			workflow = wf
+		} else if repo = s.pathRepoLocked(w, req); repo == nil {
+			return
 		}
 		now := s.clock.Now()
 		delay := time.Duration(s.scenario.ListingDelay)

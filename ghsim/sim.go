@@ -238,6 +238,19 @@ func (s *Sim) pathRepoLocked(w http.ResponseWriter, req *http.Request) *repoStat
 	return repo
 }
 
+// pathWorkflowLocked is the request path's repo and its {workflow_id} (a
+// numeric id or a file name), or ok false after answering GitHub's 404.
+// The caller holds s.mu.
+func (s *Sim) pathWorkflowLocked(w http.ResponseWriter, req *http.Request) (repo *repoState, workflow string, ok bool) {
+	if repo = s.pathRepoLocked(w, req); repo == nil {
+		return nil, "", false
+	}
+	if workflow, ok = repo.findWorkflow(req.PathValue("workflow_id")); !ok {
+		notFound(w)
+	}
+	return repo, workflow, ok
+}
+
 // Handler serves the simulator: REST under /api/v3/, uploads under /api/uploads/,
 // blobs under /_blob/, control under /_sim/.
 func (s *Sim) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }

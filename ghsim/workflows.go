@@ -74,13 +74,8 @@ func (s *Sim) handleListWorkflows(w http.ResponseWriter, req *http.Request) {
 func (s *Sim) handleGetWorkflow(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.pathRepoLocked(w, req)
-	if repo == nil {
-		return
-	}
-	wf, ok := repo.findWorkflow(req.PathValue("workflow_id"))
+	repo, wf, ok := s.pathWorkflowLocked(w, req)
 	if !ok {
-		notFound(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.workflowJSONLocked(repo, wf))
