@@ -238,6 +238,14 @@ func (s *Sim) pathRepoLocked(w http.ResponseWriter, req *http.Request) *repoStat
 	return repo
 }
 
+// repoOr404 answers 404 for an unknown repo (for handlers that check the
+// repo before they parse the body, without holding the lock).
+func (s *Sim) repoOr404(w http.ResponseWriter, req *http.Request) *repoState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pathRepoLocked(w, req)
+}
+
 // pathWorkflowLocked is the request path's repo and its {workflow_id} (a
 // numeric id or a file name), or ok false after answering GitHub's 404.
 // The caller holds s.mu.
