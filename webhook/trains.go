@@ -106,3 +106,15 @@ func (s *Server) canonicalRepo(name string) string {
 	}
 	return name
 }
+
+// canonicalRepos maps names to the train's spelling.
+func (s *Server) canonicalRepos(names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = s.canonicalRepo(n)
+	}
+	return out
+}

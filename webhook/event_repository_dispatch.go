@@ -158,28 +158,3 @@ func (s *Server) dispatchBuildComplete(ctx context.Context, raw json.RawMessage,
 	}
 	return s.forwardBuildEvent(ctx, tag, workflows.BuildEvent{Repo: s.canonicalRepo(repo), RunID: runID, Status: status, Conclusion: p.Conclusion})
 }
-
-// forwardBuildEvent sends the build-event signal; no running train is 202 ignored.
-func (s *Server) forwardBuildEvent(ctx context.Context, tag string, ev workflows.BuildEvent) (reply, error) {
-	found, err := s.signalTrain(ctx, tag, workflows.SignalBuildEvent, ev)
-	if err != nil {
-		return reply{}, err
-	}
-	id := workflows.ReleaseWorkflowID(tag)
-	if !found {
-		return ignored("no running train %s", id), nil
-	}
-	return reply{code: http.StatusOK, Outcome: outcomeSignalled, Message: fmt.Sprintf("build event for %s sent", ev.Repo), WorkflowID: id}, nil
-}
-
-// canonicalRepos maps names to the train's spelling.
-func (s *Server) canonicalRepos(names []string) []string {
-	if len(names) == 0 {
-		return nil
-	}
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = s.canonicalRepo(n)
-	}
-	return out
-}
