@@ -155,7 +155,7 @@ func TestPackageNothingCollected(t *testing.T) {
 		Time: time.Unix(1, 0), Repos: []RepoResult{{Repo: "r"}}})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrBadInput, ae.Type())
+	assert.Equal(t, BadInputErrorType, ae.Type())
 	assert.Contains(t, ae.Error(), "no artifacts")
 }
 
@@ -247,6 +247,6 @@ func TestPackageBundleTime(t *testing.T) {
 	_, err := env.ExecuteActivity(a.PackageRelease, in)
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrBadInput, ae.Type())
+	assert.Equal(t, BadInputErrorType, ae.Type())
 	assert.Contains(t, ae.Error(), bundle.SourceDateEpochEnv)
 }

@@ -124,7 +124,7 @@ func (a *Activities) RerunFailedJobs(ctx context.Context, run RunRef) (RunRef, e
 		// A run cancelled for its build_timeout stays in progress until its
 		// jobs stop; GitHub would refuse the re-run ("already running").
 		return RunRef{}, temporal.NewApplicationErrorWithOptions(
-			fmt.Sprintf("%s: run is still %s; re-running once it completes", call, cur.Status), ErrGitHub,
+			fmt.Sprintf("%s: run is still %s; re-running once it completes", call, cur.Status), GitHubErrorType,
 			temporal.ApplicationErrorOptions{NextRetryDelay: rerunWait})
 	}
 	if err := a.GitHub.RerunFailedJobs(ctx, run.Owner, run.Repo, run.ID); err != nil {

@@ -127,7 +127,7 @@ func ReconcileStateFromSchedule(desc *client.ScheduleDescription) (activities.Re
 func Reconcile(ctx workflow.Context, in ReconcileInput) (activities.ReconcileResult, error) {
 	state, err := ReconcileStateFromMemo(workflow.GetInfo(ctx).Memo)
 	if err != nil {
-		return activities.ReconcileResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadState", err)
+		return activities.ReconcileResult{}, temporal.NewNonRetryableApplicationError(err.Error(), BadStateErrorType, err)
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: reconcileCallTimeout,

@@ -449,7 +449,7 @@ func assertCancelled(t *testing.T, env *testsuiteEnv, f *fakeGitHub) {
 }
 
 func TestRateLimitDelayHonoured(t *testing.T) {
-	limited := temporal.NewApplicationErrorWithOptions("rate limited", activities.ErrGitHubRateLimited,
+	limited := temporal.NewApplicationErrorWithOptions("rate limited", activities.GitHubRateLimitedErrorType,
 		temporal.ApplicationErrorOptions{NextRetryDelay: 10 * time.Minute})
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {limited}}}
 	env := newEnv(t, f)
@@ -468,7 +468,7 @@ func TestRateLimitDelayHonoured(t *testing.T) {
 }
 
 func TestPermanentDispatchErrorBlocksThenRetry(t *testing.T) {
-	perm := temporal.NewNonRetryableApplicationError("workflow build.yml not found", activities.ErrGitHubPermanent, nil)
+	perm := temporal.NewNonRetryableApplicationError("workflow build.yml not found", activities.GitHubPermanentErrorType, nil)
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {perm}}}
 	env := newEnv(t, f)
 	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
@@ -509,8 +509,8 @@ func TestOnlyUnknownRepoFails(t *testing.T) {
 	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded(), Only: []string{"nope"}})
 
 	var app *temporal.ApplicationError
-	if err := env.GetWorkflowError(); !errors.As(err, &app) || app.Type() != ErrInvalidTrain || !app.NonRetryable() {
-		t.Fatalf("workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
+	if err := env.GetWorkflowError(); !errors.As(err, &app) || app.Type() != InvalidTrainErrorType || !app.NonRetryable() {
+		t.Fatalf("workflow error = %v, want non-retryable %s", err, InvalidTrainErrorType)
 	}
 	if n := len(f.calls("dispatch")); n != 0 {
 		t.Errorf("dispatches = %d", n)
