@@ -5,7 +5,7 @@
 // (reconcile.go). The names, payloads and status types operators and the
 // receiver use are the shared contract; activities are called through the
 // method values of a nil *activities.Activities, so the calls are
-// type-checked and this package runs none of their code.
+// type-checked and the worker alone holds their dependencies.
 //
 // # How Release and Layer talk
 //
