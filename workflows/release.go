@@ -10,9 +10,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/dag"
+	"github.com/BTCDecoded/releasetrain/releasetag"
 )
 
 // publishWaitsForCancelVersion is the workflow.GetVersion change id of
@@ -97,7 +97,7 @@ func (r *release) plan() error {
 	if r.version >= 1 {
 		// Asset names are known to be kept by GitHub before any build: the
 		// bundle's from the tag here, every file's when it is packaged.
-		if err := bundle.CheckAssetName(bundle.TarballName(r.in.Train.Release.Name, r.in.Tag)); err != nil {
+		if err := releasetag.CheckAssetName(releasetag.BundleName(r.in.Train.Release.Name, r.in.Tag)); err != nil {
 			return fmt.Errorf("tag %s: %w", r.in.Tag, err)
 		}
 	}
