@@ -18,7 +18,6 @@ import (
 	_ "gocloud.dev/blob/s3blob"    // s3:// artifact stores shared by workers on several machines
 
 	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/provenance"
 	"github.com/BTCDecoded/releasetrain/workflows"
@@ -70,15 +69,10 @@ func newWorker(c client.Client, opts Options, onFatal func(error)) (*trainWorker
 	if err != nil {
 		return nil, fmt.Errorf("github client: %w", err)
 	}
-	signers, err := bundle.LoadSigners(opts.SigningKeys, opts.SigningPassphrase)
+	signers, err := activities.LoadSigners(opts.SigningKeys, opts.SigningKeyFiles, opts.SigningPassphrase)
 	if err != nil {
-		return nil, fmt.Errorf("signing keys: %w", err)
+		return nil, err
 	}
-	fromFiles, err := bundle.LoadSignerFiles(opts.SigningKeyFiles, opts.SigningPassphrase)
-	if err != nil {
-		return nil, fmt.Errorf("signing keys: %w", err)
-	}
-	signers = append(signers, fromFiles...)
 	var provSigner *provenance.Signer
 	if opts.ProvenanceKeyFile != "" {
 		if provSigner, err = provenance.LoadSignerFile(opts.ProvenanceKeyFile); err != nil {
