@@ -5,19 +5,19 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // forwardBuildEvent sends the build-event signal of a member repo's run to
 // its train: what a workflow_run delivery (event_workflow_run.go) and a
 // releasetrain-build-complete dispatch (event_repository_dispatch.go) both
 // end in. No running train is 202 ignored.
-func (s *Server) forwardBuildEvent(ctx context.Context, tag string, ev workflows.BuildEvent) (reply, error) {
-	found, err := s.signalTrain(ctx, tag, workflows.SignalBuildEvent, ev)
+func (s *Server) forwardBuildEvent(ctx context.Context, tag string, ev contract.BuildEvent) (reply, error) {
+	found, err := s.signalTrain(ctx, tag, contract.SignalBuildEvent, ev)
 	if err != nil {
 		return reply{}, err
 	}
-	id := workflows.ReleaseWorkflowID(tag)
+	id := contract.ReleaseWorkflowID(tag)
 	if !found {
 		return ignored("no running train %s", id), nil
 	}

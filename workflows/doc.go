@@ -2,10 +2,11 @@
 // per train (release.go), Layer, one child per DAG layer (layer.go, with
 // the build pipeline of each repo in build.go), and Reconcile, the webhook
 // delivery-log reconciler the releasetrain-reconcile Temporal Schedule runs
-// (reconcile.go). The names, payloads and status types operators and the
-// receiver use are the shared contract; activities are called through the
-// method values of a nil *activities.Activities, so the calls are
-// type-checked and the worker alone holds their dependencies.
+// (reconcile.go). They implement package contract (names, payloads,
+// status), which is all the receiver, the CLI and the HTTP API see of them.
+// Activities are called through the method values of a nil
+// *activities.Activities, so the calls are type-checked and the worker
+// alone holds their dependencies.
 //
 // # How Release and Layer talk
 //

@@ -10,14 +10,14 @@ import (
 
 	"github.com/docker/go-units"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // writeStatus prints a status as a header line and one table row per repo,
 // in layer order.
-func writeStatus(w io.Writer, st workflows.Status) error {
+func writeStatus(w io.Writer, st contract.Status) error {
 	state := st.State
-	if st.Paused && state != workflows.StatePaused {
+	if st.Paused && state != contract.StatePaused {
 		state += " (paused)"
 	}
 	fmt.Fprintf(w, "release %s: %s", st.Tag, state)
@@ -41,7 +41,7 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 		for _, p := range pf.Problems {
 			fmt.Fprintf(w, "preflight problem: %s\n", p)
 		}
-		if pf.State == workflows.PreflightWaiting {
+		if pf.State == contract.PreflightWaiting {
 			fmt.Fprintf(w, "preflight: %s\n", pf.Message)
 		}
 	}
@@ -107,7 +107,7 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 }
 
 // preflightNote sums up the preflight for its table row.
-func preflightNote(pf *workflows.PreflightStatus) string {
+func preflightNote(pf *contract.PreflightStatus) string {
 	var parts []string
 	if n := len(pf.Problems); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d problem(s), see above", n))
@@ -123,7 +123,7 @@ func preflightNote(pf *workflows.PreflightStatus) string {
 
 // files is a build's collected file count and size ("" before collection);
 // the list itself is in the manifest (--json shows its key and first files).
-func files(rs workflows.RepoStatus) string {
+func files(rs contract.RepoStatus) string {
 	if rs.Files == 0 {
 		return ""
 	}
@@ -131,7 +131,7 @@ func files(rs workflows.RepoStatus) string {
 }
 
 // elapsed is a build's duration when it has finished.
-func elapsed(rs workflows.RepoStatus) string {
+func elapsed(rs contract.RepoStatus) string {
 	if rs.StartedAt == nil || rs.FinishedAt == nil {
 		return ""
 	}
