@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -20,11 +19,8 @@ type module struct{ path, dir string }
 // goList runs `go list ARGS…` in the module's folder and returns its output.
 func goList(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	cmd := exec.Command(goBin, append([]string{"list"}, args...)...)
+	// go test puts its own toolchain first on the PATH of the tests.
+	cmd := exec.Command("go", append([]string{"list"}, args...)...)
 	cmd.Dir = dir
 	out, err := cmd.Output()
 	if ee, ok := err.(*exec.ExitError); ok {
