@@ -12,4 +12,9 @@
 // with the rows) before it lands. Only the imports of the packages' own
 // code count: tests may import harnesses and the worker to run against the
 // real Temporal dev server and ghsim.
+//
+// workflows_test.go goes one step finer for the workflows: their code may
+// name the activities' types (payloads, and *Activities whose method
+// values it executes) and constants, never a function or variable of the
+// package, whose code would run inside the workflow.
 package archtest
