@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -163,14 +162,7 @@ func (s *Sim) handleUploadAsset(w http.ResponseWriter, req *http.Request) {
 // pathAssetLocked is the asset named by {asset_id} in the request path's
 // repo, or nil after answering GitHub's 404. The caller holds s.mu.
 func (s *Sim) pathAssetLocked(w http.ResponseWriter, req *http.Request) *asset {
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
-	id, err := strconv.ParseInt(req.PathValue("asset_id"), 10, 64)
-	a := s.assets[id]
-	if repo == nil || err != nil || a == nil || a.release.repo != repo {
-		notFound(w)
-		return nil
-	}
-	return a
+	return pathOwnedLocked(s, w, req, "asset_id", s.assets, func(a *asset) *repoState { return a.release.repo })
 }
 
 // handleGetAsset serves GET …/releases/assets/{id}: JSON, or with

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -249,14 +248,7 @@ func (s *Sim) handleListReleases(w http.ResponseWriter, req *http.Request) {
 // that is not a number, or a release of another repo). Every handler of one
 // release starts with it. The caller holds s.mu.
 func (s *Sim) pathReleaseLocked(w http.ResponseWriter, req *http.Request) *release {
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
-	id, err := strconv.ParseInt(req.PathValue("release_id"), 10, 64)
-	rl := s.releases[id]
-	if repo == nil || err != nil || rl == nil || rl.repo != repo {
-		notFound(w)
-		return nil
-	}
-	return rl
+	return pathOwnedLocked(s, w, req, "release_id", s.releases, func(rl *release) *repoState { return rl.repo })
 }
 
 func (s *Sim) handleGetRelease(w http.ResponseWriter, req *http.Request) {
