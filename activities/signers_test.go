@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// armoredKey makes an armored private key for email.
-func armoredKey(t *testing.T, email string) []byte {
+// armoredKey makes an armored private Ed25519 key without passphrase.
+func armoredKey(t *testing.T, name, email string) []byte {
 	t.Helper()
-	e, err := openpgp.NewEntity(email, "", email, &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
+	e, err := openpgp.NewEntity(name, "", email, &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	w, err := armor.Encode(&buf, openpgp.PrivateKeyType, nil)
@@ -29,9 +29,9 @@ func armoredKey(t *testing.T, email string) []byte {
 func TestLoadSignersInlineThenFiles(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "b.asc")
-	require.NoError(t, os.WriteFile(file, armoredKey(t, "b@example.org"), 0o600))
+	require.NoError(t, os.WriteFile(file, armoredKey(t, "B", "b@example.org"), 0o600))
 
-	signers, err := LoadSigners([][]byte{armoredKey(t, "a@example.org")}, []string{file}, nil)
+	signers, err := LoadSigners([][]byte{armoredKey(t, "A", "a@example.org")}, []string{file}, nil)
 	require.NoError(t, err)
 	require.Len(t, signers, 2)
 	var emails []string
