@@ -9,9 +9,9 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
-	"github.com/BTCDecoded/releasetrain/releasetag"
 )
 
 // PublishRelease fills and publishes the tag's draft, writing to nothing
@@ -150,7 +150,7 @@ func (a *Activities) uploadAsset(ctx context.Context, in PublishInput, rel ghcli
 func checkAssetNames(assets []Asset) error {
 	var bad []string
 	for _, as := range assets {
-		if err := releasetag.CheckAssetName(as.Name); err != nil {
+		if err := bundle.CheckAssetName(as.Name); err != nil {
 			bad = append(bad, err.Error())
 		}
 	}

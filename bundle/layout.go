@@ -7,8 +7,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-
-	"github.com/BTCDecoded/releasetrain/releasetag"
 )
 
 // Names reserved for the files the bundle itself publishes.
@@ -108,7 +106,7 @@ func Layout(inputs []Input) ([]Entry, error) {
 		if e.Asset == SumsName || e.Asset == SigsName {
 			return nil, fmt.Errorf("repo %q file %q: asset name %q is reserved", e.Repo, e.Name, e.Asset)
 		}
-		if err := releasetag.CheckAssetName(e.Asset); err != nil {
+		if err := CheckAssetName(e.Asset); err != nil {
 			return nil, fmt.Errorf("repo %q file %q: %w", e.Repo, e.Name, err)
 		}
 		if prev, ok := used[e.Asset]; ok {

@@ -5,8 +5,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
 )
 
 func TestLayoutAssetNames(t *testing.T) {
@@ -78,11 +76,4 @@ func TestLayoutSortsAndKeepsInput(t *testing.T) {
 	if entries[0].Repo != "a" || !reflect.DeepEqual(entries[1].Input, in[0]) {
 		t.Errorf("entries = %+v", entries)
 	}
-}
-
-// Layout refuses a file whose asset name GitHub would rename, before any upload.
-func TestLayoutRefusesRenamedAssetNames(t *testing.T) {
-	t.Parallel()
-	_, err := Layout([]Input{{Repo: "a", Name: "dist/my tool", Path: "/x"}})
-	assert.ErrorContains(t, err, `asset name "my tool" has ' ', which GitHub renames`)
 }

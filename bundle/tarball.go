@@ -57,9 +57,8 @@ func (p Packed) Digests() []Digest {
 	return append(append([]Digest(nil), p.Assets...), p.Tarball)
 }
 
-// TarballName is the bundle's file name: <name>-<tag>.tar.gz
-// ([releasetag.BundleName], which the workflow checks before any build).
-func TarballName(name, tag string) string { return releasetag.BundleName(name, tag) }
+// TarballName is the bundle's file name: <name>-<tag>.tar.gz.
+func TarballName(name, tag string) string { return name + "-" + tag + ".tar.gz" }
 
 // WriteTarball writes dir/<name>-<tag>.tar.gz holding every entry under
 // <name>-<tag>/<repo>/<name> and returns its digest. The output is

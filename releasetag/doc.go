@@ -11,10 +11,5 @@
 // the train could not package is refused where it enters, never after every
 // build ran.
 //
-// GitHub's asset-name rule itself (CheckAssetName) and the bundle's name
-// (BundleName) live here too: the Release workflow checks the bundle's name
-// before any build, the bundle checks every member file's, and publishing
-// checks every asset's, all with this one rule.
-//
 // The package imports nothing from the project, so every layer can use it.
 package releasetag

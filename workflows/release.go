@@ -10,10 +10,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/dag"
-	"github.com/BTCDecoded/releasetrain/releasetag"
 )
 
 // publishWaitsForCancelVersion is the workflow.GetVersion change id of
@@ -104,7 +104,7 @@ func (r *release) plan() error {
 	if r.version >= 1 {
 		// Asset names are known to be kept by GitHub before any build: the
 		// bundle's from the tag here, every file's when it is packaged.
-		if err := releasetag.CheckAssetName(releasetag.BundleName(r.train.Release.Name, r.in.Tag)); err != nil {
+		if err := bundle.CheckAssetName(bundle.TarballName(r.train.Release.Name, r.in.Tag)); err != nil {
 			return fmt.Errorf("tag %s: %w", r.in.Tag, err)
 		}
 	}

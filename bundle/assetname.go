@@ -1,4 +1,4 @@
-package releasetag
+package bundle
 
 import (
 	"fmt"
@@ -24,6 +24,7 @@ func CheckAssetName(name string) error {
 	return nil
 }
 
-// BundleName is the bundle's asset name, <name>-<tag>.tar.gz: the name a
-// tag must keep unchanged on GitHub (see the package documentation).
-func BundleName(name, tag string) string { return name + "-" + tag + ".tar.gz" }
+func assetRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+		r == '.' || r == '_' || r == '-' || r == '+'
+}

@@ -1,4 +1,4 @@
-package releasetag
+package bundle
 
 import (
 	"testing"
@@ -31,8 +31,9 @@ func TestCheckAssetName(t *testing.T) {
 	}
 }
 
-func TestBundleName(t *testing.T) {
+// Layout refuses a file whose asset name GitHub would rename, before any upload.
+func TestLayoutRefusesRenamedAssetNames(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "btcdecoded-v1.0.0-rc.1.tar.gz", BundleName("btcdecoded", "v1.0.0-rc.1"))
-	assert.NoError(t, CheckAssetName(BundleName("btcdecoded", "v1.0.0-rc.1+build.7")))
+	_, err := Layout([]Input{{Repo: "a", Name: "dist/my tool", Path: "/x"}})
+	assert.ErrorContains(t, err, `asset name "my tool" has ' ', which GitHub renames`)
 }
