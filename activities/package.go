@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
@@ -96,9 +97,9 @@ func (a *Activities) packageFiles(ctx context.Context, in PackageInput, dir stri
 	// The bundle's mtime is the release time in the input (never this
 	// worker's clock, so a retry builds the same bytes), unless the worker
 	// sets SOURCE_DATE_EPOCH, as the README promises.
-	mtime, err := bundle.SourceDateEpoch(in.Time)
-	if err != nil {
-		return nil, nil, badInput(call, err)
+	mtime := in.Time.UTC().Truncate(time.Second)
+	if !a.SourceDateEpoch.IsZero() {
+		mtime = a.SourceDateEpoch
 	}
 	packed, err := bundle.Package(out, entries, bundle.TarballOptions{Name: in.Name, Tag: in.Tag, Time: mtime})
 	if err != nil {

@@ -38,7 +38,7 @@ type TarballOptions struct {
 	// <name>-<tag>/. Both are required.
 	Name, Tag string
 	// Time is every entry's mtime, truncated to seconds (required): the
-	// release time, or SOURCE_DATE_EPOCH via [SourceDateEpoch].
+	// release time, or the worker's SOURCE_DATE_EPOCH.
 	Time time.Time
 	// Concurrency is how many gzip blocks are compressed in parallel. It does
 	// not change the output. Default is runtime.GOMAXPROCS(0).

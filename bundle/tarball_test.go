@@ -362,19 +362,3 @@ func TestTarballErrors(t *testing.T) {
 		t.Errorf("file/dir clash: %v", err)
 	}
 }
-
-func TestSourceDateEpoch(t *testing.T) {
-	fallback := time.Date(2024, 1, 2, 3, 4, 5, 600, time.FixedZone("x", 3600))
-	t.Setenv(SourceDateEpochEnv, "")
-	if got, err := SourceDateEpoch(fallback); err != nil || !got.Equal(fallback.Truncate(time.Second)) || got.Location() != time.UTC {
-		t.Errorf("unset: %v %v", got, err)
-	}
-	t.Setenv(SourceDateEpochEnv, "1700000000")
-	if got, err := SourceDateEpoch(fallback); err != nil || got.Unix() != 1700000000 {
-		t.Errorf("set: %v %v", got, err)
-	}
-	t.Setenv(SourceDateEpochEnv, "yesterday")
-	if _, err := SourceDateEpoch(fallback); err == nil || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
-		t.Errorf("invalid: %v", err)
-	}
-}

@@ -14,9 +14,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// EnvConfig names the environment variable holding the train file's path.
-const EnvConfig = "RELEASETRAIN_CONFIG"
-
 // DefaultName is the file name errors use for the embedded default.
 const DefaultName = "btcdecoded.yaml"
 
@@ -48,12 +45,6 @@ func LoadOrDefault(path string) (*Train, error) {
 		return Default(), nil
 	}
 	return Load(path)
-}
-
-// FromEnv loads the file named by RELEASETRAIN_CONFIG (read through
-// getenv, e.g. os.Getenv), or the default when it is unset or empty.
-func FromEnv(getenv func(string) string) (*Train, error) {
-	return LoadOrDefault(getenv(EnvConfig))
 }
 
 // Parse decodes, resolves and validates a train file. name is used in

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSealOpenRoundTrip(t *testing.T) {
@@ -142,13 +143,8 @@ func TestLoadSignerRefusesOtherKeys(t *testing.T) {
 	if _, err := LoadSigner([]byte("not a key")); err == nil {
 		t.Error("garbage accepted")
 	}
-	s, err := SignerFromEnv(func(string) string { return "" })
-	if err != nil || s != nil {
-		t.Errorf("no key configured: %v, %v", s, err)
-	}
-	if _, err := SignerFromEnv(func(string) string { return "/nonexistent/key.pem" }); err == nil || !strings.Contains(err.Error(), KeyFileEnv) {
-		t.Errorf("missing key file: %v", err)
-	}
+	_, err = LoadSignerFile("/nonexistent/key.pem")
+	require.ErrorContains(t, err, "/nonexistent/key.pem", "a missing key file is named")
 }
 
 func TestSealIsDeterministicWithEd25519(t *testing.T) {

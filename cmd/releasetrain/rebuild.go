@@ -11,6 +11,7 @@ import (
 	"regexp"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
@@ -55,7 +56,7 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var signers []bundle.Signer
 	if *key != "" {
 		var err error
-		signers, err = bundle.LoadSignerFiles([]string{*key}, []byte(os.Getenv(bundle.SigningPassphraseEnv)))
+		signers, err = bundle.LoadSignerFiles([]string{*key}, config.OSEnv().SigningPassphrase())
 		if err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}

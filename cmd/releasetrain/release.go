@@ -49,9 +49,10 @@ func runRelease(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		stdout: stdout,
 		getenv: os.Getenv,
 		dial: func(ctx context.Context) (client.Client, error) {
+			tc := config.OSEnv().Temporal()
 			return worker.Dial(ctx, worker.Options{
-				TemporalAddress: os.Getenv(worker.EnvTemporalAddress),
-				Namespace:       os.Getenv(worker.EnvTemporalNamespace),
+				TemporalAddress: tc.Address,
+				Namespace:       tc.Namespace,
 				Logger:          zap.NewNop(),
 			})
 		},
@@ -134,11 +135,7 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 	if err := releasetag.Check(tag); err != nil {
 		return usageError(fmt.Errorf("release start: %w", err))
 	}
-	path := *cfgPath
-	if path == "" {
-		path = r.getenv(config.EnvConfig)
-	}
-	train, err := config.LoadOrDefault(path)
+	train, err := config.EnvOf(r.getenv).Train(*cfgPath)
 	if err != nil {
 		return usageError(fmt.Errorf("release %s: %w", tag, err))
 	}

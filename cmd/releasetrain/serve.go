@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,13 +17,6 @@ import (
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/webhook"
 	"github.com/BTCDecoded/releasetrain/worker"
-)
-
-// Environment variables read by `serve` (TEMPORAL_* and RELEASETRAIN_CONFIG
-// are shared with the worker).
-const (
-	envWebhookSecret = "RELEASETRAIN_WEBHOOK_SECRET"
-	envAPIToken      = "RELEASETRAIN_API_TOKEN"
 )
 
 // serveSettings is everything `serve` reads from flags and the environment.
@@ -53,22 +45,15 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if s.configPath == "" {
-		s.configPath = getenv(config.EnvConfig)
+	env := config.EnvOf(getenv)
+	s.configPath = env.TrainPath(s.configPath)
+	sec, err := env.Serve()
+	if err != nil {
+		return s, err
 	}
-	s.secret = []byte(getenv(envWebhookSecret))
-	if len(s.secret) == 0 {
-		return s, errors.New(envWebhookSecret + " is required: the secret of the GitHub webhook (refusing to accept unsigned deliveries)")
-	}
-	s.apiToken = getenv(envAPIToken)
-	s.temporal = getenv(worker.EnvTemporalAddress)
-	if s.temporal == "" {
-		s.temporal = worker.DefaultTemporalAddress
-	}
-	s.namespace = getenv(worker.EnvTemporalNamespace)
-	if s.namespace == "" {
-		s.namespace = worker.DefaultNamespace
-	}
+	s.secret, s.apiToken = sec.WebhookSecret, sec.APIToken
+	tc := env.Temporal()
+	s.temporal, s.namespace = tc.Address, tc.Namespace
 	return s, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
@@ -115,7 +116,7 @@ func printProvenance(w io.Writer, name string, o provenance.Opened) {
 	case o.Verified:
 		fmt.Fprintf(w, "provenance %s: signature verified (key id %s)\n", name, strings.Join(o.KeyIDs, ", "))
 	case o.Signatures == 0:
-		fmt.Fprintf(w, "provenance %s: UNSIGNED (the train had no %s); covered only by the signatures over %s\n", name, provenance.KeyFileEnv, bundle.SumsName)
+		fmt.Fprintf(w, "provenance %s: UNSIGNED (the train had no %s); covered only by the signatures over %s\n", name, config.EnvProvenanceKeyFile, bundle.SumsName)
 	default:
 		fmt.Fprintf(w, "provenance %s: signature not checked (no --provenance-key); covered by the signatures over %s\n", name, bundle.SumsName)
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -32,14 +31,13 @@ func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError(fmt.Errorf("worker: unexpected argument %q", fs.Arg(0)))
 	}
-	opts, err := worker.OptionsFromEnv(os.Getenv)
+	env := config.OSEnv()
+	settings, err := env.Worker()
 	if err != nil {
 		return usageError(fmt.Errorf("worker: %w", err))
 	}
-	if *cfgPath == "" {
-		*cfgPath = os.Getenv(config.EnvConfig)
-	}
-	if opts.Train, err = config.LoadOrDefault(*cfgPath); err != nil {
+	opts := worker.OptionsFrom(settings)
+	if opts.Train, err = env.Train(*cfgPath); err != nil {
 		return usageError(fmt.Errorf("worker: %w", err))
 	}
 	cfg := zap.NewProductionConfig()
