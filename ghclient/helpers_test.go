@@ -3,12 +3,11 @@ package ghclient
 import (
 	"context"
 	"fmt"
+	"go.uber.org/goleak"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
