@@ -40,7 +40,6 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 
 	cli := &releaseCLI{
 		stdout: &bytes.Buffer{},
-		getenv: func(string) string { return "" },
 		dial: func(ctx context.Context) (client.Client, error) {
 			return client.Dial(client.Options{HostPort: srv.FrontendHostPort()})
 		},

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -39,15 +38,16 @@ Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TE
 type releaseCLI struct {
 	dial   func(ctx context.Context) (client.Client, error)
 	stdout io.Writer
-	// getenv reads RELEASETRAIN_CONFIG when --config is not given.
-	getenv func(string) string
+	// env reads RELEASETRAIN_CONFIG when --config is not given (the zero
+	// Env: an empty environment).
+	env config.Env
 }
 
 // runRelease is the `release` subcommand.
 func runRelease(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	cli := &releaseCLI{
 		stdout: stdout,
-		getenv: os.Getenv,
+		env:    config.OSEnv(),
 		dial: func(ctx context.Context) (client.Client, error) {
 			tc := config.OSEnv().Temporal()
 			return worker.Dial(ctx, worker.Options{
@@ -135,7 +135,7 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 	if err := releasetag.Check(tag); err != nil {
 		return usageError(fmt.Errorf("release start: %w", err))
 	}
-	train, err := config.EnvOf(r.getenv).Train(*cfgPath)
+	train, err := r.env.Train(*cfgPath)
 	if err != nil {
 		return usageError(fmt.Errorf("release %s: %w", tag, err))
 	}

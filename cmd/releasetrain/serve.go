@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -32,7 +31,7 @@ type serveSettings struct {
 
 // parseServe reads the flags and the environment; a missing secret is an
 // error naming its variable.
-func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveSettings, error) {
+func parseServe(args []string, env config.Env, stderr io.Writer) (serveSettings, error) {
 	s := serveSettings{logLevel: zapcore.InfoLevel}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -45,7 +44,6 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	env := config.EnvOf(getenv)
 	s.configPath = env.TrainPath(s.configPath)
 	sec, err := env.Serve()
 	if err != nil {
@@ -60,12 +58,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 // runServe is the `serve` subcommand: the webhook receiver and operator API,
 // until SIGINT/SIGTERM (in-flight deliveries finish first).
 func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
-	return serve(ctx, args, os.Getenv, stderr, nil)
+	return serve(ctx, args, config.OSEnv(), stderr, nil)
 }
 
 // serve runs the receiver; onListen (tests) learns the bound address.
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, onListen func(net.Addr)) error {
-	s, err := parseServe(args, getenv, stderr)
+func serve(ctx context.Context, args []string, env config.Env, stderr io.Writer, onListen func(net.Addr)) error {
+	s, err := parseServe(args, env, stderr)
 	if err != nil {
 		return usageError(fmt.Errorf("serve: %w", err))
 	}
