@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,6 +78,24 @@ func Parse(name string, data []byte) (*Train, error) {
 // as Parse does for a file.
 func (t *Train) Resolve() error {
 	return t.resolve(validator{})
+}
+
+// Resolved returns a resolved copy of t (defaults applied, validated),
+// leaving t as it was: what a consumer given a train built in code uses,
+// so it never derives a default itself. Resolving a resolved train changes
+// nothing.
+func (t *Train) Resolved() (*Train, error) {
+	c := *t
+	c.Repos = slices.Clone(t.Repos)
+	for i := range c.Repos {
+		c.Repos[i].DependsOn = slices.Clone(c.Repos[i].DependsOn)
+	}
+	c.Trigger.Repos = slices.Clone(t.Trigger.Repos)
+	c.Trigger.Actions = slices.Clone(t.Trigger.Actions)
+	if err := c.Resolve(); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 func (t *Train) resolve(v validator) error {
