@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 )
 
@@ -129,17 +130,17 @@ func (a *Activities) packageFiles(ctx context.Context, in PackageInput, dir stri
 	if err != nil {
 		return nil, nil, err
 	}
-	assets = append(assets, Asset{Name: bundle.SumsName, Size: int64(len(sums)), SHA256: sumsSHA})
+	assets = append(assets, Asset{Name: assetname.Sums, Size: int64(len(sums)), SHA256: sumsSHA})
 	if len(a.Signers) > 0 {
 		sigs, err := bundle.Sign(sums, a.Signers)
 		if err != nil {
-			return nil, nil, badInput(call+": sign "+bundle.SumsName, err)
+			return nil, nil, badInput(call+": sign "+assetname.Sums, err)
 		}
 		sigSHA, err := a.putBytes(ctx, sigs)
 		if err != nil {
 			return nil, nil, err
 		}
-		assets = append(assets, Asset{Name: bundle.SigsName, Size: int64(len(sigs)), SHA256: sigSHA})
+		assets = append(assets, Asset{Name: assetname.SumsSignature, Size: int64(len(sigs)), SHA256: sigSHA})
 	}
 
 	return entries, assets, nil

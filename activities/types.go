@@ -271,7 +271,7 @@ type PreflightResult struct {
 
 // AttachSignatureInput adds a rebuilder's signature over SHA256SUMS to the
 // train's draft. The signature travels in the payload: it is a few hundred
-// bytes, bounded by MaxSignatureSize. Whose key made it is for the users'
+// bytes, bounded by assetname.MaxSignatureSize. Whose key made it is for the users'
 // keyrings to judge (releasetrain verify --min-good).
 type AttachSignatureInput struct {
 	Owner string `json:"owner"`
@@ -282,6 +282,3 @@ type AttachSignatureInput struct {
 	Signature []byte `json:"signature"`
 	Marker    string `json:"marker"`
 }
-
-// MaxSignatureSize bounds an attached signature file.
-const MaxSignatureSize = 64 << 10

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/stretchr/testify/require"
 )
@@ -223,8 +224,8 @@ func TestGPGVerifiesSignatures(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			put(t, dir, SumsName, testSums)
-			put(t, dir, SigsName, asc)
+			put(t, dir, assetname.Sums, testSums)
+			put(t, dir, assetname.SumsSignature, asc)
 			put(t, dir, "keys.asc", append(append([]byte(nil), k1.public...), k2.public...))
 			home := t.TempDir()
 			if err := os.Chmod(home, 0o700); err != nil {
@@ -235,15 +236,15 @@ func TestGPGVerifiesSignatures(t *testing.T) {
 			if out, err := tool(t, dir, env, "gpg", "--batch", "--import", "keys.asc"); err != nil {
 				t.Fatalf("gpg --import: %v\n%s", err, out)
 			}
-			out, err := tool(t, dir, env, "gpg", "--batch", "--verify", SigsName, SumsName)
+			out, err := tool(t, dir, env, "gpg", "--batch", "--verify", assetname.SumsSignature, assetname.Sums)
 			if err != nil {
 				t.Fatalf("gpg --verify: %v\n%s", err, out)
 			}
 			if n := strings.Count(out, "Good signature from"); n != tc.want {
 				t.Errorf("gpg found %d good signatures, want %d:\n%s", n, tc.want, out)
 			}
-			put(t, dir, SumsName, append([]byte("x"), testSums...))
-			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", SigsName, SumsName)
+			put(t, dir, assetname.Sums, append([]byte("x"), testSums...))
+			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", assetname.SumsSignature, assetname.Sums)
 			if err == nil || !strings.Contains(out, "BAD signature") {
 				t.Errorf("gpg accepted tampered SHA256SUMS: %v\n%s", err, out)
 			}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/stretchr/testify/require"
 )
@@ -247,7 +248,7 @@ func TestRebuildReproducesTheBundle(t *testing.T) {
 
 func readSums(t *testing.T, dir string) []bundle.SumLine {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, bundle.SumsName))
+	data, err := os.ReadFile(filepath.Join(dir, assetname.Sums))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +313,7 @@ func TestOpenReleaseChecksSumsAndTheProvenanceFile(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%s  %s\n", l.SHA256, l.Name)
 	}
-	if err := os.WriteFile(filepath.Join(rel.dir, bundle.SumsName), []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(rel.dir, assetname.Sums), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := OpenRelease(context.Background(), rel.dir, path, nil); !errors.Is(err, ErrSubjectMismatch) || !strings.Contains(err.Error(), rel.provName) {

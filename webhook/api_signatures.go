@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -23,7 +24,7 @@ type SignatureRequest struct {
 }
 
 // maxSignatureBody bounds the request: the signature and its JSON framing.
-const maxSignatureBody = 2*activities.MaxSignatureSize + 1024
+const maxSignatureBody = 2*assetname.MaxSignatureSize + 1024
 
 // attachSignature is POST /api/releases/:tag/signatures: it adds the
 // signature to the release's draft while its signature window is open

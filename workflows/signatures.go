@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 // signatureWindowVersion is the workflow.GetVersion change id of keeping the
@@ -22,7 +23,7 @@ type AttachSignature struct {
 	// Name is SHA256SUMS.<signer>.asc.
 	Name string `json:"name"`
 	// Signature is the armored detached signature (at most
-	// activities.MaxSignatureSize bytes).
+	// assetname.MaxSignatureSize bytes).
 	Signature []byte `json:"signature"`
 }
 
@@ -81,7 +82,7 @@ func (r *release) validateAttach(s AttachSignature) error {
 	}
 	// The content is checked by the AttachSignature activity (parsing
 	// OpenPGP packets is not deterministic code).
-	return activities.CheckSignatureName(s.Name, len(s.Signature))
+	return assetname.CheckSignature(s.Name, len(s.Signature))
 }
 
 // onAttach uploads the signature to the draft and records it.

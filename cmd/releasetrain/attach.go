@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -56,12 +57,12 @@ func readSignatureFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, activities.MaxSignatureSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, assetname.MaxSignatureSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if len(data) > activities.MaxSignatureSize {
-		return nil, usageError(fmt.Errorf("%s: larger than %d bytes", path, activities.MaxSignatureSize))
+	if len(data) > assetname.MaxSignatureSize {
+		return nil, usageError(fmt.Errorf("%s: larger than %d bytes", path, assetname.MaxSignatureSize))
 	}
 	return data, nil
 }
