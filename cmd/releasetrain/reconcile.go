@@ -23,7 +23,7 @@ const reconcileUsage = `usage: releasetrain reconcile COMMAND
 
 The reconciler (the releasetrain-reconcile Temporal Schedule, created by releasetrain worker)
 redelivers failed GitHub webhook deliveries the train cares about.
-Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE`
+Temporal is reached at $` + config.EnvTemporalAddress + ` (default ` + config.DefaultTemporalAddress + `), namespace $` + config.EnvTemporalNamespace + ` (default ` + config.DefaultNamespace + `)`
 
 // runReconcile is the `reconcile` subcommand.
 func runReconcile(ctx context.Context, args []string, stdout, _ io.Writer) error {

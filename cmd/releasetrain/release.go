@@ -32,7 +32,7 @@ const releaseUsage = `usage: releasetrain release COMMAND TAG …
   releasetrain release retry TAG          (retry the blocked package or publish step)
   releasetrain release attach-signature TAG FILE   (a rebuilder's SHA256SUMS.<signer>.asc, while the draft is open)
 
-Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE`
+Temporal is reached at $` + config.EnvTemporalAddress + ` (default ` + config.DefaultTemporalAddress + `), namespace $` + config.EnvTemporalNamespace + ` (default ` + config.DefaultNamespace + `)`
 
 // releaseCLI drives release trains through a Temporal client.
 type releaseCLI struct {
