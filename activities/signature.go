@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -25,7 +25,7 @@ const ErrPublished = "ReleasePublished"
 // attached: its name (SHA256SUMS.<signer>.asc), its size, and that it holds
 // armored OpenPGP signatures (whose keys the users' keyrings judge).
 func CheckSignatureFile(name string, data []byte) error {
-	if err := assetname.CheckSignature(name, len(data)); err != nil {
+	if err := contract.CheckSignatureName(name, len(data)); err != nil {
 		return err
 	}
 	// With an empty keyring every signature counts as unknown; what fails

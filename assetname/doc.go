@@ -4,8 +4,10 @@
 // SHA256SUMS.asc and a rebuilder's SHA256SUMS.<signer>.asc — and of
 // GitHub's rule for asset names, which renames any other character.
 //
-// The bundle and the activities build these files, the workflow and the
-// receiver check names before anything is built or attached; all of them
-// use these functions. The package imports nothing from the project (nor
+// The bundle, the provenance and the activities build these files and the
+// workflow checks the bundle's name before any build; all of them use
+// these functions. The package imports nothing from the project (nor
 // OpenPGP, gocloud or GitHub clients), so the receiver can link it alone.
+// A rebuilder's signature name and size are checked by
+// contract.CheckSignatureName, part of the attach-signature update's contract.
 package assetname
