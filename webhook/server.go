@@ -34,7 +34,8 @@ type Options struct {
 	Secret []byte
 	// APIToken is the operator API's bearer token. Empty turns the API off.
 	APIToken string
-	// Train is the resolved train config. Required.
+	// Train is the train config (required); New keeps a resolved copy
+	// (config.Train.Resolved), so a train built in code gets config's defaults.
 	Train *config.Train
 	// Temporal is the Temporal client. Required.
 	Temporal Temporal
