@@ -17,6 +17,11 @@ import (
 // runWorker is the `worker` subcommand: the production worker process,
 // configured from the environment, until SIGINT/SIGTERM.
 func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
+	return workerCommand(ctx, args, config.OSEnv(), stderr)
+}
+
+// workerCommand runs the worker with the settings env holds.
+func workerCommand(ctx context.Context, args []string, env config.Env, stderr io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	level := zapcore.InfoLevel
@@ -31,7 +36,6 @@ func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError(fmt.Errorf("worker: unexpected argument %q", fs.Arg(0)))
 	}
-	env := config.OSEnv()
 	settings, err := env.Worker()
 	if err != nil {
 		return usageError(fmt.Errorf("worker: %w", err))
