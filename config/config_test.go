@@ -235,7 +235,7 @@ func TestLoad(t *testing.T) {
 	tr, err = config.EnvOf(func(k string) string { return env[k] }).Train("")
 	require.NoError(t, err)
 	assert.Equal(t, "x", tr.Owner)
-	tr, err = config.EnvOf(func(k string) string { return env[k] }).Train(filepath.Join(dir, "missing.yaml"))
+	_, err = config.EnvOf(func(k string) string { return env[k] }).Train(filepath.Join(dir, "missing.yaml"))
 	require.ErrorIs(t, err, os.ErrNotExist, "--config wins over the variable")
 	tr, err = config.EnvOf(func(string) string { return "" }).Train("")
 	require.NoError(t, err)
