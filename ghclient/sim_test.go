@@ -46,7 +46,7 @@ func newSim(t testing.TB, sc *ghsim.Scenario, mods ...func(*ghclient.Config)) *s
 	})
 	cfg := ghclient.Config{
 		BaseURL: srv.URL + "/api/v3/",
-		Token:   "ghsim-token",
+		Token:   ghsim.StaticToken,
 		Sleep: func(_ context.Context, d time.Duration) error {
 			sim.Advance(d)
 			return nil

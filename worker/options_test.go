@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/releasetrain/ghsim"
 )
 
 func env(m map[string]string) func(string) string {
@@ -20,7 +22,7 @@ func TestOptionsFromEnv(t *testing.T) {
 		"TEMPORAL_ADDRESS":                "temporal:7233",
 		"TEMPORAL_NAMESPACE":              "trains",
 		"GITHUB_API_URL":                  "http://127.0.0.1:9/api/v3",
-		"GITHUB_TOKEN":                    "ghsim-token",
+		"GITHUB_TOKEN":                    ghsim.StaticToken,
 		"RELEASETRAIN_DATA_DIR":           dir,
 		"RELEASETRAIN_SIGNING_KEY_FILE":   "/keys/a.asc:/keys/b.asc",
 		"RELEASETRAIN_SIGNING_PASSPHRASE": "s3cret",
@@ -30,7 +32,7 @@ func TestOptionsFromEnv(t *testing.T) {
 	assert.Equal(t, "temporal:7233", opts.TemporalAddress)
 	assert.Equal(t, "trains", opts.Namespace)
 	assert.Equal(t, "http://127.0.0.1:9/api/v3/", opts.GitHub.BaseURL)
-	assert.Equal(t, "ghsim-token", opts.GitHub.Token)
+	assert.Equal(t, ghsim.StaticToken, opts.GitHub.Token)
 	assert.Equal(t, []string{"/keys/a.asc", "/keys/b.asc"}, opts.SigningKeyFiles)
 	assert.Equal(t, []byte("s3cret"), opts.SigningPassphrase)
 	assert.Equal(t, 3*time.Second, opts.ListingWait)
