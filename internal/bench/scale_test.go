@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -28,7 +30,7 @@ func TestScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := StartStack(t, StackOptions{Train: train, Scenario: sc, TimeScale: scale, Webhooks: true})
+	s := StartStack(t, devstack.Options{Parts: Parts(true), Train: train, Sim: ghsim.Options{Scenario: sc, TimeScale: scale, Seed: 1}})
 	mem := StartPeakMemory(50 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()

@@ -142,7 +142,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Sim.Scenario == nil {
 		o.Sim.Scenario = ghsim.DefaultScenario()
 	}
-	if o.Parts&PartSim != 0 && o.Sim.Scenario.Owner != o.Train.Owner {
+	if o.Parts&PartReceiver != 0 && o.Sim.Scenario.Owner != o.Train.Owner {
 		return o, fmt.Errorf("scenario owner %q differs from the train's owner %q", o.Sim.Scenario.Owner, o.Train.Owner)
 	}
 	if o.Sim.TimeScale == 0 && !o.Sim.ManualClock {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,13 +23,10 @@ import (
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/webhook"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
-
-const hookSecret = "e2e webhook secret"
 
 // triggerStack is the whole path of a release: ghsim sends signed webhooks
 // to the real receiver, which starts trains on the Temporal dev server,
@@ -40,23 +36,14 @@ type triggerStack struct {
 	c        client.Client
 	train    config.Train
 	hookURL  string
+	secret   string
 	delivery atomic.Int64
 }
 
 func startTriggerStack(t *testing.T, train config.Train, sc *ghsim.Scenario) *triggerStack {
 	t.Helper()
-	srv := testenv.StartTemporal(t, "")
-	c := srv.Client()
-	s := &triggerStack{c: c, train: train}
-	recv, err := webhook.New(webhook.Options{Secret: []byte(hookSecret), Train: &s.train, Temporal: c})
-	require.NoError(t, err)
-	hooks := httptest.NewServer(recv.Handler())
-	t.Cleanup(hooks.Close)
-	s.hookURL = hooks.URL + "/webhook"
-	var apiURL string
-	s.sim, apiURL = traintest.StartSim(t, ghsim.Options{Seed: 1, Scenario: sc, WebhookURL: s.hookURL, WebhookSecret: hookSecret}, nil)
-	traintest.StartInProcessWorker(t, c, apiURL)
-	return s
+	s := devstack.StartTest(t, devstack.Options{Parts: devstack.AllParts, Train: &train, Sim: ghsim.Options{Seed: 1, Scenario: sc}})
+	return &triggerStack{sim: s.Sim, c: s.Client, train: *s.Train, hookURL: s.WebhookURL(), secret: s.WebhookSecret}
 }
 
 // deliverDraft sends, as GitHub would, a signed `release` delivery of a
@@ -71,7 +58,7 @@ func (s *triggerStack) deliverDraft(t *testing.T, tag string, id int64) map[stri
 		"sender":     map[string]any{"login": "maintainer", "type": "User"},
 	})
 	require.NoError(t, err)
-	mac := hmac.New(sha256.New, []byte(hookSecret))
+	mac := hmac.New(sha256.New, []byte(s.secret))
 	mac.Write(body)
 	req, err := http.NewRequest(http.MethodPost, s.hookURL, bytes.NewReader(body))
 	require.NoError(t, err)
@@ -185,10 +172,8 @@ func TestManualStartUsesTheDraft(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: real Temporal dev server")
 	}
-	srv := testenv.StartTemporal(t, "")
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 1}, nil) // no webhooks: only the manual start
-	c := srv.Client()
-	traintest.StartInProcessWorker(t, c, apiURL)
+	s := devstack.StartTest(t, devstack.Options{Sim: ghsim.Options{Seed: 1}}) // no webhooks: only the manual start
+	sim, c := s.Sim, s.Client
 	train := traintest.FastTrain()
 	ctx := context.Background()
 
@@ -306,10 +291,8 @@ func TestPreflightBlocksThenRetry(t *testing.T) {
 	}
 	sc := ghsim.DefaultScenario()
 	sc.Repos[2].DisabledWorkflows = []string{"build.yml"}
-	srv := testenv.StartTemporal(t, "")
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 1, Scenario: sc}, nil)
-	c := srv.Client()
-	traintest.StartInProcessWorker(t, c, apiURL)
+	s := devstack.StartTest(t, devstack.Options{Sim: ghsim.Options{Seed: 1, Scenario: sc}})
+	sim, c, apiURL := s.Sim, s.Client, s.APIURL
 	train := traintest.FastTrain()
 	ctx := context.Background()
 	const tag = "v9.0.0"
@@ -335,7 +318,7 @@ func TestPreflightBlocksThenRetry(t *testing.T) {
 	require.NoError(t, sim.SetScenario(sc))
 	del, err := http.NewRequest(http.MethodDelete, fmt.Sprintf("%sreleases/%d", strings.Replace(apiURL, "/api/v3/", "/api/v3/repos/"+train.Owner+"/"+train.Release.Repo+"/", 1), pubID), nil)
 	require.NoError(t, err)
-	del.Header.Set("Authorization", "token "+traintest.SimToken)
+	del.Header.Set("Authorization", "token "+ghsim.StaticToken)
 	resp, err := http.DefaultClient.Do(del)
 	require.NoError(t, err)
 	_ = resp.Body.Close()
