@@ -8,12 +8,10 @@ import (
 	"path/filepath"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // startTemporal starts the Temporal dev server from the pinned CLI, with
@@ -69,20 +67,10 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 		state = "in " + s.opts.TemporalDB
 	}
 	fmt.Fprintf(s.opts.Log, "Starting the Temporal dev server (state %s) …\n", state)
-	s.Temporal, err = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath: cli,
-		DBFilename:   s.opts.TemporalDB,
-		EnableUI:     s.opts.UI,
-		UIPort:       uiPort,
-		LogLevel:     "error",
-		SearchAttributes: temporal.NewSearchAttributes(
-			workflows.ReleaseTagKey.ValueSet(""),
-			workflows.ReleaseStateKey.ValueSet(""),
-		),
-		Stdout:        tlog,
-		Stderr:        tlog,
-		ClientOptions: clientOpts,
-	})
+	dso := temporalcli.DevServerOptions(cli)
+	dso.DBFilename, dso.EnableUI, dso.UIPort = s.opts.TemporalDB, s.opts.UI, uiPort
+	dso.Stdout, dso.Stderr, dso.ClientOptions = tlog, tlog, clientOpts
+	s.Temporal, err = testsuite.StartDevServer(ctx, dso)
 	if err != nil {
 		return fmt.Errorf("temporal dev server: %w (its log: %s)", err, tlog.Name())
 	}
