@@ -22,11 +22,11 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/webhook"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Ids of the GitHub App the simulator runs with Options.App.
@@ -294,7 +294,7 @@ func (s *Stack) ensureReconcileSchedule(ctx context.Context) error {
 	s.onClose("reconcile schedule", func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return s.Client.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID).Delete(ctx)
+		return s.Client.ScheduleClient().GetHandle(ctx, contract.ReconcileScheduleID).Delete(ctx)
 	})
 	return nil
 }
@@ -372,7 +372,7 @@ func (s *Stack) ReleasePageURL(tag string) string {
 
 // ReleaseUIURL is the release's page in the Temporal Web UI.
 func (s *Stack) ReleaseUIURL(tag string) string {
-	return fmt.Sprintf("%s/namespaces/default/workflows/%s", s.UIURL, workflows.ReleaseWorkflowID(tag))
+	return fmt.Sprintf("%s/namespaces/default/workflows/%s", s.UIURL, contract.ReleaseWorkflowID(tag))
 }
 
 // listen listens on addr, or on a free port of the same host when addr is taken.

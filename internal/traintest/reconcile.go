@@ -10,20 +10,19 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/devstack"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // RunReconcile triggers one run of the stack's reconcile schedule (see
 // devstack.Options.Reconcile) and returns its result once it finished.
-func RunReconcile(t testing.TB, s *devstack.Stack) activities.ReconcileResult {
+func RunReconcile(t testing.TB, s *devstack.Stack) contract.ReconcileResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	h := s.Client.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID)
+	h := s.Client.ScheduleClient().GetHandle(ctx, contract.ReconcileScheduleID)
 	before, err := h.Describe(ctx)
 	if err != nil {
 		t.Fatalf("describe schedule: %v", err)
@@ -47,7 +46,7 @@ func RunReconcile(t testing.TB, s *devstack.Stack) activities.ReconcileResult {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	var res activities.ReconcileResult
+	var res contract.ReconcileResult
 	if err := s.Client.GetWorkflow(ctx, run.WorkflowID, run.FirstExecutionRunID).Get(ctx, &res); err != nil {
 		t.Fatalf("reconcile run %s: %v", run.WorkflowID, err)
 	}

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/config"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // FastTrain is the built-in BTCDecoded train with polling and back-off
@@ -27,8 +27,8 @@ func FastTrain() config.Train {
 // StartTrain starts the release workflow for tag.
 func StartTrain(t testing.TB, c client.Client, tag string, train config.Train) client.WorkflowRun {
 	t.Helper()
-	run, err := c.ExecuteWorkflow(context.Background(), workflows.StartOptions(tag), workflows.ReleaseWorkflowName,
-		workflows.ReleaseInput{Tag: tag, Train: train, Trigger: "test"})
+	run, err := c.ExecuteWorkflow(context.Background(), contract.StartOptions(tag), contract.ReleaseWorkflowName,
+		contract.ReleaseInput{Tag: tag, Train: train.JSON(), Trigger: "test"})
 	if err != nil {
 		t.Fatalf("start train %s: %v", tag, err)
 	}
@@ -36,11 +36,11 @@ func StartTrain(t testing.TB, c client.Client, tag string, train config.Train) c
 }
 
 // WaitTrain waits up to timeout for the train to end and returns its final status.
-func WaitTrain(t testing.TB, run client.WorkflowRun, timeout time.Duration) workflows.Status {
+func WaitTrain(t testing.TB, run client.WorkflowRun, timeout time.Duration) contract.Status {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	var st workflows.Status
+	var st contract.Status
 	if err := run.Get(ctx, &st); err != nil {
 		t.Fatalf("release workflow %s: %v", run.GetID(), err)
 	}
