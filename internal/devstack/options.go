@@ -136,6 +136,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Parts&(PartWorker|PartReceiver) != 0 && o.Parts&needs != needs {
 		return o, errors.New("devstack: a worker or receiver needs Temporal and the simulator")
 	}
+	if (o.ReceiverStopped || o.Reconcile) && o.Parts&PartReceiver == 0 {
+		return o, errors.New("devstack: ReceiverStopped and Reconcile need the receiver (PartReceiver)")
+	}
 	if o.Train == nil {
 		o.Train = config.Default()
 	}

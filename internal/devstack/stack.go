@@ -49,7 +49,8 @@ type Stack struct {
 	Scenario  *ghsim.Scenario
 	TimeScale float64
 	// SimURL, ReceiverURL, UIURL and TemporalAddr are where each part
-	// answers; APIURL is the simulator's REST root (GITHUB_API_URL).
+	// answers ("" for a part not started, TemporalAddr also with
+	// Options.Client); APIURL is the simulator's REST root (GITHUB_API_URL).
 	SimURL, APIURL, ReceiverURL, UIURL, TemporalAddr string
 	// WebhookSecret signs the simulator's deliveries to the receiver.
 	WebhookSecret string
