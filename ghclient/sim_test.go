@@ -641,7 +641,7 @@ func TestSimGitHubQuirks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	del.Header.Set("Authorization", "token ghsim-token")
+	del.Header.Set("Authorization", "token "+ghsim.StaticToken)
 	resp, err := http.DefaultClient.Do(del)
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("delete release: %v %v", resp, err)

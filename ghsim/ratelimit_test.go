@@ -38,7 +38,7 @@ func TestResetHeaderIsRealTime(t *testing.T) {
 	e := setup(t, Options{TimeScale: 120})
 	e.sim.SpendBudget()
 	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v3/repos/acme/app", nil)
-	req.Header.Set("Authorization", "token ghsim-token")
+	req.Header.Set("Authorization", "token "+StaticToken)
 	resp, err := e.srv.Client().Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
