@@ -97,8 +97,8 @@ type Options struct {
 	StoreURL string
 	// WorkDir is the workers' work folder. Default: the folder work in DataDir.
 	WorkDir string
-	// ListingWait is the workers' listing wait for retried dispatches.
-	// Default 1s: the simulator lists a new run within a simulated second.
+	// ListingWait is how long a worker's retried dispatch looks for an
+	// earlier attempt's run. Default 1s, short for tests (Dev: 5s).
 	ListingWait time.Duration
 	// Sign gives the workers the data folder's demo OpenPGP and provenance
 	// keys (made on first use), so releases carry SHA256SUMS.asc and a
