@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
@@ -32,9 +34,12 @@ func BuildReleasetrain(t testing.TB) string {
 
 // WorkerEnv is the environment of a `releasetrain worker` process serving
 // the stack's Temporal against its simulator, with a fresh artifact store
-// and work folder, plus extra variables.
+// and work folder, plus extra variables. The stack must have started
+// Temporal itself (with Options.Client it does not know the address).
 func WorkerEnv(t testing.TB, s *devstack.Stack, extra ...string) []string {
 	t.Helper()
+	require.NotEmpty(t, s.TemporalAddr, "WorkerEnv: the stack started no Temporal dev server")
+	require.NotEmpty(t, s.APIURL, "WorkerEnv: the stack started no simulator")
 	return append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
