@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 )
 
@@ -82,4 +84,26 @@ func TestSimOnlyStack(t *testing.T) {
 func TestOptionsNeedTemporalAndSimForAWorker(t *testing.T) {
 	_, err := Start(context.Background(), Options{Parts: PartSim | PartWorker})
 	assert.ErrorContains(t, err, "needs Temporal and the simulator")
+}
+
+// With two workers, stopping one leaves a stack that still releases: the
+// other is a real worker polling the same task queue. On the real Temporal
+// dev server and ghsim.
+func TestTwoWorkersEitherReleases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: real Temporal dev server")
+	}
+	s := StartTest(t, Options{Workers: 2, ScaleTrain: true, Sim: ghsim.Options{Seed: 1}})
+	require.Len(t, s.Workers, 2)
+	s.Workers[0].Stop()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	run, err := s.Client.ExecuteWorkflow(ctx, contract.StartOptions("v0.0.1"), contract.ReleaseWorkflowName,
+		contract.ReleaseInput{Tag: "v0.0.1", Train: s.Train.JSON(), Trigger: "test", Only: []string{"commons"}})
+	require.NoError(t, err)
+	var st contract.Status
+	require.NoError(t, run.Get(ctx, &st))
+	assert.Equal(t, contract.StateSucceeded, st.State, st.Error)
+	assert.Equal(t, map[string]int{"BTCDecoded/commons": 1}, s.Sim.Stats().Dispatches)
 }
