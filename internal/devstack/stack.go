@@ -31,8 +31,8 @@ import (
 
 // Ids of the GitHub App the simulator runs with Options.App.
 const (
-	AppID          = 4711
-	InstallationID = 4712
+	appID          = 4711
+	installationID = 4712
 )
 
 // Stack is the running stack. Fields of parts that were not started are zero.
@@ -60,16 +60,13 @@ type Stack struct {
 	Receiver *Receiver
 	// Workers are the in-process workers.
 	Workers []sdkworker.Worker
-	// GitHub is how the workers reach the simulator (token or App).
-	GitHub ghclient.Config
-	// StoreURL and WorkDir are the workers' artifact store and work folder.
-	StoreURL, WorkDir string
 	// SigningKey and PublicKey are the demo's OpenPGP key files (SHA256SUMS.asc).
 	SigningKey, PublicKey string
 	// ProvenanceKey and ProvenancePublicKey are the demo's PEM key files
 	// signing the provenance (<name>-<tag>.intoto.jsonl).
 	ProvenanceKey, ProvenancePublicKey string
 
+	github    ghclient.Config // how the workers reach the simulator (token or App)
 	closers   []closer
 	closeOnce sync.Once
 	closeErr  error
@@ -186,16 +183,16 @@ func (s *Stack) startSim(context.Context) error {
 	s.APIURL = s.SimURL + "/api/v3/"
 	opts := s.opts.Sim
 	opts.BaseURL = s.SimURL
-	s.GitHub = ghclient.Config{BaseURL: s.APIURL, Token: ghsim.StaticToken, Logger: s.opts.Logger}
+	s.github = ghclient.Config{BaseURL: s.APIURL, Token: ghsim.StaticToken, Logger: s.opts.Logger}
 	if s.opts.App {
 		key, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
 			return fmt.Errorf("app key: %w", err)
 		}
-		opts.App = &ghsim.App{ID: AppID, InstallationID: InstallationID, PublicKey: &key.PublicKey}
-		s.GitHub.Token = ""
-		s.GitHub.AppID, s.GitHub.InstallationID = AppID, InstallationID
-		s.GitHub.PrivateKey = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+		opts.App = &ghsim.App{ID: appID, InstallationID: installationID, PublicKey: &key.PublicKey}
+		s.github.Token = ""
+		s.github.AppID, s.github.InstallationID = appID, installationID
+		s.github.PrivateKey = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	}
 	if s.opts.Parts&PartReceiver != 0 {
 		if s.Receiver, err = reserve(s.opts.ReceiverAddr, !s.opts.ReceiverStopped); err != nil {
@@ -302,24 +299,24 @@ func (s *Stack) ensureReconcileSchedule(ctx context.Context) error {
 
 // startWorkers starts Options.Workers in-process workers against the simulator.
 func (s *Stack) startWorkers(context.Context) error {
-	s.StoreURL, s.WorkDir = s.opts.StoreURL, s.opts.WorkDir
-	if s.StoreURL == "" {
+	storeURL, workDir := s.opts.StoreURL, s.opts.WorkDir
+	if storeURL == "" {
 		dir := filepath.Join(s.opts.DataDir, "artifacts")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("artifact store: %w", err)
 		}
-		s.StoreURL = "file://" + dir + "?no_tmp_dir=1"
+		storeURL = "file://" + dir + "?no_tmp_dir=1"
 	}
-	if s.WorkDir == "" {
-		s.WorkDir = filepath.Join(s.opts.DataDir, "work")
-		if err := os.MkdirAll(s.WorkDir, 0o755); err != nil {
+	if workDir == "" {
+		workDir = filepath.Join(s.opts.DataDir, "work")
+		if err := os.MkdirAll(workDir, 0o755); err != nil {
 			return fmt.Errorf("work folder: %w", err)
 		}
 	}
 	wo := worker.Options{
-		GitHub:      s.GitHub,
-		StoreURL:    s.StoreURL,
-		WorkDir:     s.WorkDir,
+		GitHub:      s.github,
+		StoreURL:    storeURL,
+		WorkDir:     workDir,
 		ListingWait: s.opts.ListingWait,
 		Logger:      s.opts.Logger,
 	}
@@ -358,11 +355,6 @@ func (s *Stack) WebhookURL() string {
 // LogPath is the stack's log file ("" when it has none or the caller gave a logger).
 func (s *Stack) LogPath() string {
 	return s.opts.LogFile
-}
-
-// DataDir is the stack's data folder.
-func (s *Stack) DataDir() string {
-	return s.opts.DataDir
 }
 
 // ReleasePageURL is the release's live graph page on the receiver (log in
