@@ -1,7 +1,6 @@
 package devstack
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -14,14 +13,16 @@ import (
 
 // Receiver is the stack's webhook receiver on a fixed local address. A
 // test can stop it (GitHub's deliveries then fail: connection refused) and
-// start it again.
+// start it again. It serves the receiver's handler on a plain HTTP server;
+// webhook.Server.Serve's own limits and graceful shutdown are the webhook
+// package's to test.
 type Receiver struct {
 	addr string
 	srv  *webhook.Server
 
 	mu      sync.Mutex
 	pending net.Listener // reserved by Start of the stack, not yet served
-	cancel  context.CancelFunc
+	hs      *http.Server
 	done    chan error
 }
 
@@ -50,7 +51,7 @@ func (r *Receiver) URL() string { return "http://" + r.addr + "/webhook" }
 func (r *Receiver) Start() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.cancel != nil {
+	if r.hs != nil {
 		return nil
 	}
 	ln := r.pending
@@ -68,14 +69,15 @@ func (r *Receiver) Start() error {
 			return fmt.Errorf("webhook receiver: listen %s: %w", r.addr, err)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel, r.done = cancel, make(chan error, 1)
-	go func(done chan<- error) { done <- r.srv.Serve(ctx, ln) }(r.done)
+	r.hs = &http.Server{Handler: r.srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	r.done = make(chan error, 1)
+	go func(hs *http.Server, done chan<- error) { done <- hs.Serve(ln) }(r.hs, r.done)
 	return nil
 }
 
-// Stop shuts the receiver down (it answers the requests under way) and
-// closes its address; it returns what went wrong while it served.
+// Stop takes the receiver down as a crash would: its address and every
+// open connection close at once, so deliveries under way fail. It returns
+// what went wrong while it served.
 func (r *Receiver) Stop() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -84,14 +86,14 @@ func (r *Receiver) Stop() error {
 		r.pending = nil
 		return err
 	}
-	if r.cancel == nil {
+	if r.hs == nil {
 		return nil
 	}
-	r.cancel()
+	closeErr := r.hs.Close()
 	err := <-r.done
-	r.cancel, r.done = nil, nil
-	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, context.Canceled) {
-		return nil
+	r.hs, r.done = nil, nil
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
 	}
-	return err
+	return errors.Join(err, closeErr)
 }
