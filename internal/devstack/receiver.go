@@ -1,6 +1,7 @@
 package devstack
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -8,8 +9,62 @@ import (
 	"sync"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/webhook"
+	"github.com/BTCDecoded/releasetrain/worker"
 )
+
+// startReceiver starts the webhook receiver on its reserved address (or
+// leaves it down with Options.ReceiverStopped), and with Options.Reconcile
+// the reconcile schedule.
+func (s *Stack) startReceiver(ctx context.Context) error {
+	var err error
+	if s.APIToken, err = randomHex(16); err != nil {
+		return err
+	}
+	if s.opts.Reconcile && !s.opts.App && s.Train.Reconcile.WebhookURL == "" {
+		train := *s.Train
+		train.Reconcile.WebhookURL = s.Receiver.URL()
+		s.Train = &train
+	}
+	ro := webhook.Options{
+		Secret:   []byte(s.WebhookSecret),
+		APIToken: s.APIToken,
+		Train:    s.Train,
+		Temporal: s.Client,
+		Logger:   s.opts.Logger,
+	}
+	if s.opts.Reconcile {
+		ro.Schedules = s.Client.ScheduleClient()
+	}
+	if s.Receiver.srv, err = webhook.New(ro); err != nil {
+		return fmt.Errorf("webhook receiver: %w", err)
+	}
+	if !s.opts.ReceiverStopped {
+		if err := s.Receiver.Start(); err != nil {
+			return err
+		}
+	}
+	if s.opts.Reconcile {
+		return s.ensureReconcileSchedule(ctx)
+	}
+	return nil
+}
+
+// ensureReconcileSchedule creates the reconcile schedule; Close deletes it.
+func (s *Stack) ensureReconcileSchedule(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := worker.EnsureReconcileSchedule(ctx, s.Client, *s.Train); err != nil {
+		return fmt.Errorf("reconcile schedule: %w", err)
+	}
+	s.onClose("reconcile schedule", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return s.Client.ScheduleClient().GetHandle(ctx, contract.ReconcileScheduleID).Delete(ctx)
+	})
+	return nil
+}
 
 // Receiver is the stack's webhook receiver on a fixed local address. A
 // test can stop it (GitHub's deliveries then fail: connection refused) and

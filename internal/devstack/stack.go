@@ -3,18 +3,12 @@ package devstack
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
-	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
@@ -25,8 +19,6 @@ import (
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/webhook"
-	"github.com/BTCDecoded/releasetrain/worker"
 )
 
 // Ids of the GitHub App the simulator runs with Options.App.
@@ -168,179 +160,6 @@ func (s *Stack) openLog(context.Context) error {
 	logger := s.opts.Logger
 	// Sync errors on terminals and pipes say nothing about the log.
 	s.onClose("logger", func() error { _ = logger.Sync(); return nil })
-	return nil
-}
-
-// startSim serves the simulator. With a receiver, the simulator delivers
-// its webhooks to the receiver's address, reserved here.
-func (s *Stack) startSim(context.Context) error {
-	ln, err := listen(s.opts.SimAddr)
-	if err != nil {
-		return fmt.Errorf("simulator: %w", err)
-	}
-	s.onClose("simulator listener", closeListener(ln))
-	s.SimURL = "http://" + ln.Addr().String()
-	s.APIURL = s.SimURL + "/api/v3/"
-	opts := s.opts.Sim
-	opts.BaseURL = s.SimURL
-	s.github = ghclient.Config{BaseURL: s.APIURL, Token: ghsim.StaticToken, Logger: s.opts.Logger}
-	if s.opts.App {
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return fmt.Errorf("app key: %w", err)
-		}
-		opts.App = &ghsim.App{ID: appID, InstallationID: installationID, PublicKey: &key.PublicKey}
-		s.github.Token = ""
-		s.github.AppID, s.github.InstallationID = appID, installationID
-		s.github.PrivateKey = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-	}
-	if s.opts.Parts&PartReceiver != 0 {
-		if s.Receiver, err = reserve(s.opts.ReceiverAddr, !s.opts.ReceiverStopped); err != nil {
-			return fmt.Errorf("webhook receiver: %w", err)
-		}
-		s.onClose("receiver", s.Receiver.Stop)
-		s.ReceiverURL = "http://" + s.Receiver.addr
-		if s.WebhookSecret, err = randomHex(32); err != nil {
-			return err
-		}
-		opts.WebhookURL, opts.WebhookSecret = s.Receiver.URL(), s.WebhookSecret
-	}
-	if s.Sim, err = ghsim.New(opts); err != nil {
-		return fmt.Errorf("simulator: %w", err)
-	}
-	s.onClose("simulator", func() error { s.Sim.Close(); return nil })
-	h := s.Sim.Handler()
-	if s.opts.WrapSim != nil {
-		h = s.opts.WrapSim(h)
-	}
-	s.serve("simulator server", ln, h)
-	return nil
-}
-
-// closeListener closes ln unless a server closed it already.
-func closeListener(ln net.Listener) func() error {
-	return func() error {
-		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-			return err
-		}
-		return nil
-	}
-}
-
-// serve serves h on ln until Close.
-func (s *Stack) serve(what string, ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	s.onClose(what, func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			_ = srv.Close()
-		}
-		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
-}
-
-// startReceiver starts the webhook receiver on its reserved address (or
-// leaves it down with Options.ReceiverStopped), and with Options.Reconcile
-// the reconcile schedule.
-func (s *Stack) startReceiver(ctx context.Context) error {
-	var err error
-	if s.APIToken, err = randomHex(16); err != nil {
-		return err
-	}
-	if s.opts.Reconcile && !s.opts.App && s.Train.Reconcile.WebhookURL == "" {
-		train := *s.Train
-		train.Reconcile.WebhookURL = s.Receiver.URL()
-		s.Train = &train
-	}
-	ro := webhook.Options{
-		Secret:   []byte(s.WebhookSecret),
-		APIToken: s.APIToken,
-		Train:    s.Train,
-		Temporal: s.Client,
-		Logger:   s.opts.Logger,
-	}
-	if s.opts.Reconcile {
-		ro.Schedules = s.Client.ScheduleClient()
-	}
-	if s.Receiver.srv, err = webhook.New(ro); err != nil {
-		return fmt.Errorf("webhook receiver: %w", err)
-	}
-	if !s.opts.ReceiverStopped {
-		if err := s.Receiver.Start(); err != nil {
-			return err
-		}
-	}
-	if s.opts.Reconcile {
-		return s.ensureReconcileSchedule(ctx)
-	}
-	return nil
-}
-
-// ensureReconcileSchedule creates the reconcile schedule; Close deletes it.
-func (s *Stack) ensureReconcileSchedule(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if _, err := worker.EnsureReconcileSchedule(ctx, s.Client, *s.Train); err != nil {
-		return fmt.Errorf("reconcile schedule: %w", err)
-	}
-	s.onClose("reconcile schedule", func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return s.Client.ScheduleClient().GetHandle(ctx, contract.ReconcileScheduleID).Delete(ctx)
-	})
-	return nil
-}
-
-// startWorkers starts Options.Workers in-process workers against the simulator.
-func (s *Stack) startWorkers(context.Context) error {
-	storeURL, workDir := s.opts.StoreURL, s.opts.WorkDir
-	if storeURL == "" {
-		dir := filepath.Join(s.opts.DataDir, "artifacts")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("artifact store: %w", err)
-		}
-		storeURL = "file://" + dir + "?no_tmp_dir=1"
-	}
-	if workDir == "" {
-		workDir = filepath.Join(s.opts.DataDir, "work")
-		if err := os.MkdirAll(workDir, 0o755); err != nil {
-			return fmt.Errorf("work folder: %w", err)
-		}
-	}
-	wo := worker.Options{
-		GitHub:      s.github,
-		StoreURL:    storeURL,
-		WorkDir:     workDir,
-		ListingWait: s.opts.ListingWait,
-		Logger:      s.opts.Logger,
-	}
-	if s.opts.Sign {
-		var err error
-		if s.SigningKey, s.PublicKey, err = demoKey(s.opts.DataDir); err != nil {
-			return err
-		}
-		if s.ProvenanceKey, s.ProvenancePublicKey, err = demoProvenanceKey(s.opts.DataDir); err != nil {
-			return err
-		}
-		wo.SigningKeyFiles, wo.ProvenanceKeyFile = []string{s.SigningKey}, s.ProvenanceKey
-	}
-	for i := range s.opts.Workers {
-		w, err := worker.New(s.Client, wo)
-		if err != nil {
-			return fmt.Errorf("worker: %w", err)
-		}
-		if err := w.Start(); err != nil {
-			return fmt.Errorf("worker %d: %w", i+1, err)
-		}
-		s.onClose(fmt.Sprintf("worker %d", i+1), func() error { w.Stop(); return nil })
-		s.Workers = append(s.Workers, w)
-	}
 	return nil
 }
 
