@@ -12,14 +12,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func testKeyPEM(t *testing.T) []byte {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 }
 
@@ -32,8 +33,8 @@ func secretParts(pemKey []byte, extra ...string) []string {
 func assertNoSecrets(t *testing.T, where, text string, secrets []string) {
 	t.Helper()
 	for _, s := range secrets {
-		if s != "" && strings.Contains(text, s) {
-			t.Fatalf("%s leaks a secret: %q", where, text)
+		if s != "" {
+			require.NotContains(t, text, s, "%s leaks a secret", where)
 		}
 	}
 }
@@ -66,13 +67,12 @@ func TestAppAuth(t *testing.T) {
 
 	c, _, logs := newTestClient(t, mux, withApp)
 	_, _, err := c.GetRun(context.Background(), "o", "r", 7, "")
-	if !IsPermanent(err) {
-		t.Fatalf("err = %v", err)
-	}
+	require.True(t, IsPermanent(err), "err = %v", err)
 	mu.Lock()
-	if len(jwts) != 1 || !strings.HasPrefix(jwts[0], "Bearer ey") || len(apiAuth) != 1 || apiAuth[0] != "token ghs_INSTALLATIONSECRET" {
-		t.Fatalf("jwt=%q api=%q", jwts, apiAuth)
-	}
+	require.Len(t, jwts, 1, "jwt=%q api=%q", jwts, apiAuth)
+	require.True(t, strings.HasPrefix(jwts[0], "Bearer ey"), "jwt=%q api=%q", jwts, apiAuth)
+	require.Len(t, apiAuth, 1, "jwt=%q api=%q", jwts, apiAuth)
+	require.Equal(t, "token ghs_INSTALLATIONSECRET", apiAuth[0], "jwt=%q api=%q", jwts, apiAuth)
 	jwt := strings.TrimPrefix(jwts[0], "Bearer ")
 	tokenStatus = 401
 	mu.Unlock()
@@ -82,9 +82,8 @@ func TestAppAuth(t *testing.T) {
 	// A rejected JWT: permanent, and still nothing secret in error or logs.
 	c2, _, logs2 := newTestClient(t, mux, withApp)
 	_, _, err = c2.GetRun(context.Background(), "o", "r", 7, "")
-	if !IsPermanent(err) || !strings.Contains(err.Error(), "401") {
-		t.Fatalf("bad JWT: %v", err)
-	}
+	require.True(t, IsPermanent(err), "bad JWT: %v", err)
+	require.Contains(t, err.Error(), "401", "bad JWT: %v", err)
 	assertNoSecrets(t, "error", err.Error(), secrets)
 	for _, l := range append(logs.All(), logs2.All()...) {
 		assertNoSecrets(t, "log", l.Message, secrets)
@@ -92,17 +91,13 @@ func TestAppAuth(t *testing.T) {
 			assertNoSecrets(t, "log field "+k, fmtAny(v), secrets)
 		}
 	}
-	if logs.Len() == 0 {
-		t.Fatal("expected debug request logs to check")
-	}
+	require.NotEqual(t, 0, logs.Len(), "expected debug request logs to check")
 }
 
 func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	t.Parallel()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer "+testToken {
-			t.Errorf("Authorization = %q", r.Header.Get("Authorization"))
-		}
+		assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"), "Authorization")
 		writeJSON(w, 401, `{"message":"Bad credentials"}`)
 	})
 	c, _, logs := newTestClient(t, h)
@@ -117,9 +112,7 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	_, err = c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
 	errs = append(errs, err)
 	for _, err := range errs {
-		if !IsPermanent(err) {
-			t.Fatalf("401 must be permanent: %v", err)
-		}
+		require.True(t, IsPermanent(err), "401 must be permanent: %v", err)
 		assertNoSecrets(t, "error", err.Error(), []string{testToken})
 	}
 	for _, l := range logs.All() {
@@ -127,38 +120,32 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 			assertNoSecrets(t, "log field "+k, fmtAny(v), []string{testToken})
 		}
 	}
-	if logs.Len() < 4 {
-		t.Fatalf("expected request logs, got %d", logs.Len())
-	}
+	require.GreaterOrEqual(t, logs.Len(), 4, "expected request logs")
 }
 
 func TestConfigFromEnv(t *testing.T) {
 	t.Parallel()
 	key := testKeyPEM(t)
 	keyFile := filepath.Join(t.TempDir(), "app.pem")
-	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(keyFile, key, 0o600))
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 	cfg, err := ConfigFromEnv(env(map[string]string{EnvToken: testToken, EnvAPIURL: "http://127.0.0.1:9/api/v3"}))
-	if err != nil || cfg.Token != testToken || cfg.BaseURL != "http://127.0.0.1:9/api/v3/" {
-		t.Fatalf("token cfg: %+v %v", cfg, err)
-	}
+	require.NoError(t, err, "token cfg: %+v %v", cfg, err)
+	require.Equal(t, testToken, cfg.Token, "token cfg: %+v %v", cfg, err)
+	require.Equal(t, "http://127.0.0.1:9/api/v3/", cfg.BaseURL, "token cfg: %+v %v", cfg, err)
 	cfg, err = ConfigFromEnv(env(map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKeyFile: keyFile}))
-	if err != nil || cfg.AppID != 7 || cfg.InstallationID != 42 || string(cfg.PrivateKey) != string(key) {
-		t.Fatalf("app cfg: %v", err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, int64(7), cfg.AppID)
+	require.Equal(t, int64(42), cfg.InstallationID)
+	require.Equal(t, string(key), string(cfg.PrivateKey))
 	escaped := strings.ReplaceAll(string(key), "\n", `\n`)
 	cfg, err = ConfigFromEnv(env(map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKey: escaped}))
-	if err != nil || string(cfg.PrivateKey) != string(key) {
-		t.Fatalf("inline key: %v", err)
-	}
-	if c, err := New(cfg); err != nil {
-		t.Fatalf("New with app cfg: %v", err)
-	} else {
-		c.CloseIdleConnections()
-	}
+	require.NoError(t, err)
+	require.Equal(t, string(key), string(cfg.PrivateKey))
+	c, err := New(cfg)
+	require.NoError(t, err, "New with app cfg")
+	c.CloseIdleConnections()
 
 	bad := []struct {
 		env  map[string]string
@@ -173,15 +160,12 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, b := range bad {
 		_, err := ConfigFromEnv(env(b.env))
-		if err == nil || !strings.Contains(err.Error(), b.name) {
-			t.Fatalf("%v: err = %v, want one naming %s", b.env, err, b.name)
-		}
+		require.ErrorContains(t, err, b.name, "%v: err", b.env)
 		assertNoSecrets(t, "config error", err.Error(), secretParts(key))
 	}
 	// A broken key is reported without its bytes.
 	broken := []byte("-----BEGIN RSA PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END RSA PRIVATE KEY-----\n")
 	_, err = New(Config{AppID: 7, InstallationID: 42, PrivateKey: broken})
-	if err == nil || strings.Contains(err.Error(), "TOPSECRETKEYMATERIAL") {
-		t.Fatalf("broken key: %v", err)
-	}
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "TOPSECRETKEYMATERIAL")
 }
