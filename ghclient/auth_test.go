@@ -160,7 +160,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, b := range bad {
 		_, err := ConfigFromEnv(env(b.env))
-		require.ErrorContains(t, err, b.name, "%v: err", b.env)
+		require.ErrorContains(t, err, b.name, "%v: the error names the variable", b.env)
 		assertNoSecrets(t, "config error", err.Error(), secretParts(key))
 	}
 	// A broken key is reported without its bytes.

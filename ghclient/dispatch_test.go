@@ -29,7 +29,7 @@ func TestFindOrDispatchRunDetails(t *testing.T) {
 	require.Equal(t, 1, d)
 	require.Equal(t, 1, l)
 	require.Equal(t, "rt-1", f.dispatches[0]["inputs"].(map[string]any)["correlation_id"], "correlation_id input")
-	require.Equal(t, "created=%3E%3D2025-12-31T23%3A59%3A00Z&event=workflow_dispatch&per_page=100", f.lists[0], "listing query")
+	require.Equal(t, "created=%3E%3D2025-12-31T23%3A59%3A00Z&event=workflow_dispatch&per_page=100", f.lists[0], "listing query: created>= NotBefore minus a minute, event filter")
 	// A retry finds the run instead of dispatching again.
 	again, err := c.FindOrDispatch(context.Background(), wfReq("rt-1"))
 	require.NoError(t, err, "retry: %+v %v", again, err)

@@ -165,7 +165,7 @@ func TestExtractArtifactSmallArchiveInOneRead(t *testing.T) {
 	require.Equal(t, "small", string(got), "extracted %+v: %q %v", x, got, err)
 	require.Len(t, x.Files, 2, "extracted %+v: %q %v", x, got, err)
 	require.Equal(t, sha256Hex(data), x.SHA256, "extracted %+v: %q %v", x, got, err)
-	require.Len(t, s.requests(), 1, "blob requests")
+	require.Len(t, s.requests(), 1, "blob requests: want the one ranged read")
 	// Still checked against the directory: a corrupted entry is refused.
 	bad := bytes.Clone(data)
 	bad[30+len("bin/tool")] ^= 0xff // first byte of the stored entry's data

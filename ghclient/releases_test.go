@@ -295,7 +295,7 @@ func TestPublishAndNotes(t *testing.T) {
 	_, err = c.PublishRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r"}, d1.ID)
 	require.ErrorIs(t, err, ErrPublishedRelease, "publish twice: %v", err)
 	require.True(t, IsPermanent(err), "publish twice: %v", err)
-	require.Len(t, s.patches, 2, "patches")
+	require.Len(t, s.patches, 2, "patches (none to the published release)")
 	require.Equal(t, false, s.patches[0]["draft"], "patches = %v", s.patches)
 	require.Equal(t, "false", s.patches[0]["make_latest"], "patches = %v", s.patches)
 	require.Equal(t, "true", s.patches[1]["make_latest"], "patches = %v", s.patches)

@@ -47,7 +47,7 @@ func TestGetRunETag(t *testing.T) {
 	}
 	require.Equal(t, r.ETag, seen.Load(), "If-None-Match")
 	require.Equal(t, spent, c.BudgetSpent(), "304s spent budget: %d -> %d", spent, c.BudgetSpent())
-	require.Equal(t, 4990, c.RateRemaining(), "RateRemaining")
+	require.Equal(t, 4990, c.RateRemaining(), "RateRemaining: the 304's")
 	status.Store("completed")
 	r3, changed, err := c.GetRun(ctx, "o", "r", 7, r.ETag)
 	require.NoError(t, err, "changed GetRun: %+v %v %v", r3, changed, err)

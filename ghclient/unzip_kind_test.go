@@ -22,6 +22,6 @@ func TestUnzipNamesSpecialEntryKind(t *testing.T) {
 	for _, tt := range tests {
 		zp := writeZip(t, []zipEntry{{name: "special", body: []byte("/etc"), mode: tt.give}})
 		_, err := Unzip(zp, filepath.Join(t.TempDir(), "out"), "art", DefaultUnzipLimits())
-		assert.ErrorContains(t, err, tt.want, "mode %v: err", tt.give)
+		assert.ErrorContains(t, err, tt.want, "mode %v", tt.give)
 	}
 }
