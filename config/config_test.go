@@ -274,9 +274,7 @@ func TestBackoffIsCappedAndCannotOverflow(t *testing.T) {
 		{give: config.Settings{RetryBackoff: time.Hour, MaxBackoff: time.Duration(1<<63 - 1)}, rerun: 70, want: time.Duration(1<<63 - 1)},
 	}
 	for _, tt := range tests {
-		if got := tt.give.Backoff(tt.rerun); got != tt.want {
-			t.Errorf("%+v.Backoff(%d) = %s, want %s", tt.give, tt.rerun, got, tt.want)
-		}
+		assert.Equal(t, tt.want, tt.give.Backoff(tt.rerun), "%+v.Backoff(%d)", tt.give, tt.rerun)
 	}
 }
 
