@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
@@ -13,20 +14,14 @@ import (
 // fails here. Guard such a change with workflow.GetVersion.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 2 {
-		t.Fatalf("want recorded histories in testdata, found %v", files)
-	}
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 2, "want recorded histories in testdata, found %v", files)
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: ReleaseWorkflowName})
 			r.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: LayerWorkflowName})
-			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
-				t.Fatalf("replay %s: %v", file, err)
-			}
+			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, file), "replay %s", file)
 		})
 	}
 }
