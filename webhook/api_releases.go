@@ -18,7 +18,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // ReleaseSummary is one train in GET /api/releases.
@@ -62,14 +62,9 @@ type CancelRequest struct {
 	Reason string `json:"reason"`
 }
 
-var releaseStates = []string{
-	workflows.StateRunning, workflows.StatePaused, workflows.StateBlocked, workflows.StatePublishing,
-	workflows.StateSucceeded, workflows.StateFailed, workflows.StateCancelled,
-}
-
 // listReleases is GET /api/releases[?tag=&state=&page_token=].
 func (s *Server) listReleases(c echo.Context) error {
-	query := "WorkflowType = '" + workflows.ReleaseWorkflowName + "'"
+	query := "WorkflowType = '" + contract.ReleaseWorkflowName + "'"
 	if tag := c.QueryParam("tag"); tag != "" {
 		if err := validTag(tag); err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, "tag: "+err.Error())
@@ -77,8 +72,8 @@ func (s *Server) listReleases(c echo.Context) error {
 		query += " AND ReleaseTag = '" + tag + "'"
 	}
 	if state := c.QueryParam("state"); state != "" {
-		if !slices.Contains(releaseStates, state) {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("state %q is not one of %s", state, strings.Join(releaseStates, ", ")))
+		if !slices.Contains(contract.States, contract.State(state)) {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("state %q is not one of %s", state, fmt.Sprint(contract.States)))
 		}
 		query += " AND ReleaseState = '" + state + "'"
 	}
@@ -100,11 +95,11 @@ func (s *Server) listReleases(c echo.Context) error {
 			WorkflowID: ex.GetExecution().GetWorkflowId(),
 			RunID:      ex.GetExecution().GetRunId(),
 			Status:     ex.GetStatus().String(),
-			Tag:        keyword(ex.GetSearchAttributes(), workflows.ReleaseTagKey.GetName()),
-			State:      keyword(ex.GetSearchAttributes(), workflows.ReleaseStateKey.GetName()),
+			Tag:        keyword(ex.GetSearchAttributes(), contract.ReleaseTagKey.GetName()),
+			State:      keyword(ex.GetSearchAttributes(), contract.ReleaseStateKey.GetName()),
 		}
 		if sum.Tag == "" {
-			sum.Tag = strings.TrimPrefix(sum.WorkflowID, workflows.ReleaseWorkflowID(""))
+			sum.Tag = strings.TrimPrefix(sum.WorkflowID, contract.ReleaseWorkflowID(""))
 		}
 		if ex.GetStartTime() != nil {
 			t := ex.GetStartTime().AsTime()
@@ -161,13 +156,13 @@ func (s *Server) startRelease(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
 	defer cancel()
-	id := workflows.ReleaseWorkflowID(req.Tag)
-	rep, finished, err := s.startTrain(ctx, sourceAPI, workflows.ReleaseInput{
+	id := contract.ReleaseWorkflowID(req.Tag)
+	rep, finished, err := s.startTrain(ctx, sourceAPI, contract.ReleaseInput{
 		Tag:            req.Tag,
 		Prerelease:     req.Prerelease,
 		Only:           s.canonicalRepos(req.Only),
 		WithDependents: req.WithDependents,
-		Train:          *s.train,
+		Train:          s.train.JSON(),
 		Trigger:        "api",
 	})
 	if err != nil {
@@ -188,12 +183,12 @@ func (s *Server) startRelease(c echo.Context) error {
 func (s *Server) releaseAction(c echo.Context) error {
 	tag, action := c.Param("tag"), c.Param("action")
 	switch action {
-	case workflows.SignalPause, workflows.SignalResume, workflows.SignalCancel, workflows.SignalRetry:
+	case contract.SignalPause, contract.SignalResume, contract.SignalCancel, contract.SignalRetry:
 	default:
 		return echo.NewHTTPError(http.StatusNotFound, "unknown action "+action+" (pause, resume, cancel, retry)")
 	}
 	var arg any
-	if action == workflows.SignalCancel {
+	if action == contract.SignalCancel {
 		var req CancelRequest
 		if c.Request().ContentLength != 0 {
 			if err := decodeStrict(c, &req); err != nil {
@@ -203,7 +198,7 @@ func (s *Server) releaseAction(c echo.Context) error {
 		if req.Reason == "" {
 			req.Reason = "cancelled through the operator API"
 		}
-		arg = workflows.CancelSignal{Reason: req.Reason}
+		arg = contract.CancelSignal{Reason: req.Reason}
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
 	defer cancel()
@@ -211,26 +206,26 @@ func (s *Server) releaseAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	paused := st.Paused || st.State == workflows.StatePaused
+	paused := st.Paused || st.State == contract.StatePaused
 	switch {
-	case action == workflows.SignalPause && paused:
+	case action == contract.SignalPause && paused:
 		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" is already paused")
-	case action == workflows.SignalResume && !paused:
-		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" is not paused (state "+st.State+")")
-	case action == workflows.SignalRetry && st.BlockedStep == "":
-		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" has no blocked release step (state "+st.State+
+	case action == contract.SignalResume && !paused:
+		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" is not paused (state "+string(st.State)+")")
+	case action == contract.SignalRetry && st.BlockedStep == "":
+		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" has no blocked release step (state "+string(st.State)+
 			"); retry a blocked build with POST /api/releases/"+tag+"/builds/{repo}/retry")
-	case action == workflows.SignalRetry:
-		return s.sendAction(c, ctx, tag, action, workflows.RepoSignal{},
-			"retry "+st.BlockedStep+" sent to "+workflows.ReleaseWorkflowID(tag))
+	case action == contract.SignalRetry:
+		return s.sendAction(c, ctx, tag, action, contract.RepoSignal{},
+			"retry "+st.BlockedStep+" sent to "+contract.ReleaseWorkflowID(tag))
 	}
-	return s.sendAction(c, ctx, tag, action, arg, action+" sent to "+workflows.ReleaseWorkflowID(tag))
+	return s.sendAction(c, ctx, tag, action, arg, action+" sent to "+contract.ReleaseWorkflowID(tag))
 }
 
 // buildAction is POST /api/releases/:tag/builds/:repo/{retry,skip}.
 func (s *Server) buildAction(c echo.Context) error {
 	tag, repo, action := c.Param("tag"), c.Param("repo"), c.Param("action")
-	if action != workflows.SignalRetry && action != workflows.SignalSkip {
+	if action != contract.SignalRetry && action != contract.SignalSkip {
 		return echo.NewHTTPError(http.StatusNotFound, "unknown action "+action+" (retry, skip)")
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
@@ -246,11 +241,11 @@ func (s *Server) buildAction(c echo.Context) error {
 		}
 		name = s.canonicalRepo(repo)
 	}
-	blocked := slices.ContainsFunc(st.Blocked, func(b string) bool { return strings.EqualFold(b, name) }) || rs.State == workflows.RepoFailed
+	blocked := slices.ContainsFunc(st.Blocked, func(b string) bool { return strings.EqualFold(b, name) }) || rs.State == contract.RepoFailed
 	if !blocked {
-		return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("repo %s of release %s is not blocked (state %s)", name, tag, orUnknown(rs.State)))
+		return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("repo %s of release %s is not blocked (state %s)", name, tag, orUnknown(string(rs.State))))
 	}
-	return s.sendAction(c, ctx, tag, action, workflows.RepoSignal{Repo: name}, action+" "+name+" sent to "+workflows.ReleaseWorkflowID(tag))
+	return s.sendAction(c, ctx, tag, action, contract.RepoSignal{Repo: name}, action+" "+name+" sent to "+contract.ReleaseWorkflowID(tag))
 }
 
 // sendAction signals the train and answers 202.
@@ -263,16 +258,16 @@ func (s *Server) sendAction(c echo.Context, ctx context.Context, tag, signal str
 		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" finished meanwhile")
 	}
 	s.log.Info("operator action", zap.String("release", tag), zap.String("signal", signal))
-	return c.JSON(http.StatusAccepted, Accepted{Message: msg, WorkflowID: workflows.ReleaseWorkflowID(tag)})
+	return c.JSON(http.StatusAccepted, Accepted{Message: msg, WorkflowID: contract.ReleaseWorkflowID(tag)})
 }
 
 // runningStatus returns the status of a train that is still running:
 // 404 for an unknown release, 409 for a finished one.
-func (s *Server) runningStatus(ctx context.Context, tag string) (*workflows.Status, error) {
+func (s *Server) runningStatus(ctx context.Context, tag string) (*contract.Status, error) {
 	if validTag(tag) != nil {
 		return nil, echo.NewHTTPError(http.StatusNotFound, "unknown release "+tag)
 	}
-	id := workflows.ReleaseWorkflowID(tag)
+	id := contract.ReleaseWorkflowID(tag)
 	desc, err := s.temporal.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
 		return nil, s.apiTemporalError(err, "release "+tag)
@@ -285,21 +280,21 @@ func (s *Server) runningStatus(ctx context.Context, tag string) (*workflows.Stat
 		return nil, s.apiTemporalError(err, "release "+tag)
 	}
 	switch st.State {
-	case workflows.StateSucceeded, workflows.StateFailed, workflows.StateCancelled:
-		return nil, echo.NewHTTPError(http.StatusConflict, "release "+tag+" is "+st.State)
+	case contract.StateSucceeded, contract.StateFailed, contract.StateCancelled:
+		return nil, echo.NewHTTPError(http.StatusConflict, "release "+tag+" is "+string(st.State))
 	}
 	return st, nil
 }
 
 // queryStatus runs the status query.
-func (s *Server) queryStatus(ctx context.Context, tag string) (*workflows.Status, error) {
-	val, err := s.temporal.QueryWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", workflows.QueryStatus)
+func (s *Server) queryStatus(ctx context.Context, tag string) (*contract.Status, error) {
+	val, err := s.temporal.QueryWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", contract.QueryStatus)
 	if err != nil {
 		return nil, err
 	}
-	var st workflows.Status
+	var st contract.Status
 	if err := val.Get(&st); err != nil {
-		return nil, fmt.Errorf("decode status of %s: %w", workflows.ReleaseWorkflowID(tag), err)
+		return nil, fmt.Errorf("decode status of %s: %w", contract.ReleaseWorkflowID(tag), err)
 	}
 	return &st, nil
 }
@@ -319,7 +314,7 @@ func decodeStrict(c echo.Context, v any) error {
 }
 
 // findRepo finds a repo in a status by name, case-insensitively.
-func findRepo(st *workflows.Status, repo string) (string, workflows.RepoStatus, bool) {
+func findRepo(st *contract.Status, repo string) (string, contract.RepoStatus, bool) {
 	if rs, ok := st.Repos[repo]; ok {
 		return repo, rs, true
 	}
@@ -328,7 +323,7 @@ func findRepo(st *workflows.Status, repo string) (string, workflows.RepoStatus, 
 			return name, rs, true
 		}
 	}
-	return "", workflows.RepoStatus{}, false
+	return "", contract.RepoStatus{}, false
 }
 
 func orUnknown(s string) string {

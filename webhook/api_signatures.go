@@ -9,8 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // SignatureRequest is the body of POST /api/releases/:tag/signatures: a
@@ -23,7 +22,7 @@ type SignatureRequest struct {
 }
 
 // maxSignatureBody bounds the request: the signature and its JSON framing.
-const maxSignatureBody = 2*activities.MaxSignatureSize + 1024
+const maxSignatureBody = 2*contract.MaxSignatureSize + 1024
 
 // attachSignature is POST /api/releases/:tag/signatures: it adds the
 // signature to the release's draft while its signature window is open
@@ -36,7 +35,10 @@ func (s *Server) attachSignature(c echo.Context) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {name, signature}: "+err.Error())
 	}
-	if err := activities.CheckSignatureFile(req.Name, []byte(req.Signature)); err != nil {
+	// The name and size are checked here; whether the bytes are OpenPGP
+	// signatures is checked by the worker before it attaches them (the
+	// receiver links no OpenPGP code).
+	if err := contract.CheckSignatureName(req.Name, len(req.Signature)); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
@@ -49,15 +51,15 @@ func (s *Server) attachSignature(c echo.Context) error {
 		return err
 	}
 	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.ReleaseWorkflowID(tag),
-		UpdateName:   workflows.UpdateAttachSignature,
-		Args:         []any{workflows.AttachSignature{Name: req.Name, Signature: []byte(req.Signature)}},
+		WorkflowID:   contract.ReleaseWorkflowID(tag),
+		UpdateName:   contract.UpdateAttachSignature,
+		Args:         []any{contract.AttachSignature{Name: req.Name, Signature: []byte(req.Signature)}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
 		return s.apiTemporalError(err, "release "+tag)
 	}
-	var st workflows.Status
+	var st contract.Status
 	if err := h.Get(ctx, &st); err != nil {
 		if isUnavailable(err) {
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "temporal unavailable")

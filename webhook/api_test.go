@@ -15,7 +15,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 const token = "tok-123"
@@ -31,22 +31,22 @@ func running() *workflowservice.DescribeWorkflowExecutionResponse {
 	return describe(enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
 }
 
-func statusOf(state string, paused bool, blocked ...string) encoded {
-	st := workflows.Status{Tag: "v1.2.3", State: state, Paused: paused, Blocked: blocked, Repos: map[string]workflows.RepoStatus{
-		"bllvm-consensus": {State: workflows.RepoSucceeded, Attempt: 1, Files: 20000, Bytes: 1 << 20, Manifest: "sha256/abc",
-			Artifacts: []workflows.ArtifactRef{{Repo: "bllvm-consensus", Name: "a.html", Size: 52}}},
-		"bllvm-node": {State: workflows.RepoBuilding, Attempt: 1},
+func statusOf(state contract.State, paused bool, blocked ...string) encoded {
+	st := contract.Status{Tag: "v1.2.3", State: state, Paused: paused, Blocked: blocked, Repos: map[string]contract.RepoStatus{
+		"bllvm-consensus": {State: contract.RepoSucceeded, Attempt: 1, Files: 20000, Bytes: 1 << 20, Manifest: "sha256/abc",
+			Artifacts: []contract.File{{Repo: "bllvm-consensus", Name: "a.html", Size: 52}}},
+		"bllvm-node": {State: contract.RepoBuilding, Attempt: 1},
 	}}
 	for _, b := range blocked {
-		st.Repos[b] = workflows.RepoStatus{State: workflows.RepoFailed, Attempt: 3}
+		st.Repos[b] = contract.RepoStatus{State: contract.RepoFailed, Attempt: 3}
 	}
 	return encoded{st}
 }
 
 // stepBlocked is the status of a release blocked on its package or publish step.
 func stepBlocked(step string) encoded {
-	e := statusOf(workflows.StateBlocked, false)
-	st := e.v.(workflows.Status)
+	e := statusOf(contract.StateBlocked, false)
+	st := e.v.(contract.Status)
 	st.BlockedStep, st.Error = step, step+" release: Resource not accessible by integration"
 	return encoded{st}
 }
@@ -132,17 +132,17 @@ func TestAPIGet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			var val any = statusOf(workflows.StateRunning, false)
+			var val any = statusOf(contract.StateRunning, false)
 			if tt.err != nil {
 				val = nil
 			}
-			f.tc.On("QueryWorkflow", anyCtx, "release-v1.2.3", "", workflows.QueryStatus).Return(val, tt.err).Once()
+			f.tc.On("QueryWorkflow", anyCtx, "release-v1.2.3", "", contract.QueryStatus).Return(val, tt.err).Once()
 			rec := f.api(t, http.MethodGet, "/api/releases/v1.2.3", token, nil)
 			require.Equal(t, tt.want, rec.Code, rec.Body.String())
 			if tt.want == http.StatusOK {
-				st := decode[workflows.Status](t, rec)
+				st := decode[contract.Status](t, rec)
 				assert.Equal(t, "v1.2.3", st.Tag)
-				assert.Equal(t, workflows.RepoBuilding, st.Repos["bllvm-node"].State)
+				assert.Equal(t, contract.RepoBuilding, st.Repos["bllvm-node"].State)
 				// Per-repo counts and the manifest's key; the list stays in the store.
 				assert.Contains(t, rec.Body.String(), `"files":20000`)
 				assert.Contains(t, rec.Body.String(), `"manifest":"sha256/abc"`)
@@ -154,22 +154,22 @@ func TestAPIGet(t *testing.T) {
 
 func TestAPIStart(t *testing.T) {
 	f := newFixture(t)
-	var got workflows.ReleaseInput
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
+	var got contract.ReleaseInput
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
 		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
 	rec := f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.2.3", Prerelease: true, Only: []string{"BLLVM-node"}, WithDependents: true})
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	assert.Equal(t, "release-v1.2.3", decode[Accepted](t, rec).WorkflowID)
 	assert.Equal(t, outcomeStarted, decode[Accepted](t, rec).Outcome)
-	assert.Equal(t, workflows.ReleaseInput{Tag: "v1.2.3", Prerelease: true, Only: []string{"bllvm-node"}, WithDependents: true,
-		Train: *withTriggerDefaults(*testTrain()), Trigger: "api"}, got)
+	assert.Equal(t, contract.ReleaseInput{Tag: "v1.2.3", Prerelease: true, Only: []string{"bllvm-node"}, WithDependents: true,
+		Train: withTriggerDefaults(*testTrain()).JSON(), Trigger: "api"}, got)
 }
 
 func TestAPIStartExistingAndRejects(t *testing.T) {
 	f := newFixture(t)
 	f.mc.joined = true
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
 	rec := f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.2.3"})
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -177,7 +177,7 @@ func TestAPIStartExistingAndRejects(t *testing.T) {
 
 	// A succeeded train: ExecuteWorkflow hands back its closed run.
 	f.mc.status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(workflowRun(t, "release-v1.0.0"), nil).Once()
 	rec = f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.0.0"})
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
@@ -209,37 +209,37 @@ func TestAPIReleaseActions(t *testing.T) {
 		arg      any
 		want     int
 	}{
-		{name: "pause", path: "/api/releases/v1.2.3/pause", describe: running(), status: ptr(statusOf(workflows.StateRunning, false)),
-			signal: workflows.SignalPause, arg: nil, want: http.StatusAccepted},
-		{name: "pause paused", path: "/api/releases/v1.2.3/pause", describe: running(), status: ptr(statusOf(workflows.StatePaused, true)), want: http.StatusConflict},
-		{name: "resume paused", path: "/api/releases/v1.2.3/resume", describe: running(), status: ptr(statusOf(workflows.StatePaused, true)),
-			signal: workflows.SignalResume, arg: nil, want: http.StatusAccepted},
-		{name: "resume running", path: "/api/releases/v1.2.3/resume", describe: running(), status: ptr(statusOf(workflows.StateRunning, false)), want: http.StatusConflict},
+		{name: "pause", path: "/api/releases/v1.2.3/pause", describe: running(), status: ptr(statusOf(contract.StateRunning, false)),
+			signal: contract.SignalPause, arg: nil, want: http.StatusAccepted},
+		{name: "pause paused", path: "/api/releases/v1.2.3/pause", describe: running(), status: ptr(statusOf(contract.StatePaused, true)), want: http.StatusConflict},
+		{name: "resume paused", path: "/api/releases/v1.2.3/resume", describe: running(), status: ptr(statusOf(contract.StatePaused, true)),
+			signal: contract.SignalResume, arg: nil, want: http.StatusAccepted},
+		{name: "resume running", path: "/api/releases/v1.2.3/resume", describe: running(), status: ptr(statusOf(contract.StateRunning, false)), want: http.StatusConflict},
 		{name: "cancel with reason", path: "/api/releases/v1.2.3/cancel", body: CancelRequest{Reason: "bad tag"}, describe: running(),
-			status: ptr(statusOf(workflows.StateBlocked, false, "bllvm-node")), signal: workflows.SignalCancel, arg: workflows.CancelSignal{Reason: "bad tag"}, want: http.StatusAccepted},
+			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), signal: contract.SignalCancel, arg: contract.CancelSignal{Reason: "bad tag"}, want: http.StatusAccepted},
 		{name: "cancel finished", path: "/api/releases/v1.2.3/cancel", describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), want: http.StatusConflict},
-		{name: "cancel publishing done", path: "/api/releases/v1.2.3/cancel", describe: running(), status: ptr(statusOf(workflows.StateSucceeded, false)), want: http.StatusConflict},
+		{name: "cancel publishing done", path: "/api/releases/v1.2.3/cancel", describe: running(), status: ptr(statusOf(contract.StateSucceeded, false)), want: http.StatusConflict},
 		{name: "unknown release", path: "/api/releases/v9/pause", descErr: serviceerror.NewNotFound("none"), want: http.StatusNotFound},
 		{name: "unknown action", path: "/api/releases/v1.2.3/explode", want: http.StatusNotFound},
 		{name: "retry blocked", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", describe: running(),
-			status: ptr(statusOf(workflows.StateBlocked, false, "bllvm-node")), signal: workflows.SignalRetry, arg: workflows.RepoSignal{Repo: "bllvm-node"}, want: http.StatusAccepted},
+			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), signal: contract.SignalRetry, arg: contract.RepoSignal{Repo: "bllvm-node"}, want: http.StatusAccepted},
 		{name: "skip blocked", path: "/api/releases/v1.2.3/builds/bllvm-node/skip", describe: running(),
-			status: ptr(statusOf(workflows.StateBlocked, false, "bllvm-node")), signal: workflows.SignalSkip, arg: workflows.RepoSignal{Repo: "bllvm-node"}, want: http.StatusAccepted},
+			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), signal: contract.SignalSkip, arg: contract.RepoSignal{Repo: "bllvm-node"}, want: http.StatusAccepted},
 		{name: "retry building", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", describe: running(),
-			status: ptr(statusOf(workflows.StateRunning, false)), want: http.StatusConflict},
+			status: ptr(statusOf(contract.StateRunning, false)), want: http.StatusConflict},
 		{name: "retry unknown repo", path: "/api/releases/v1.2.3/builds/nope/retry", describe: running(),
-			status: ptr(statusOf(workflows.StateBlocked, false, "bllvm-node")), want: http.StatusNotFound},
+			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), want: http.StatusNotFound},
 		{name: "retry unknown release", path: "/api/releases/v9/builds/bllvm-node/retry", descErr: serviceerror.NewNotFound("none"), want: http.StatusNotFound},
 		{name: "retry finished", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_FAILED), want: http.StatusConflict},
 		{name: "bad build action", path: "/api/releases/v1.2.3/builds/bllvm-node/rebuild", want: http.StatusNotFound},
-		{name: "retry blocked publish", path: "/api/releases/v1.2.3/retry", describe: running(), status: ptr(stepBlocked(workflows.StepPublish)),
-			signal: workflows.SignalRetry, arg: workflows.RepoSignal{}, want: http.StatusAccepted},
-		{name: "retry blocked package", path: "/api/releases/v1.2.3/retry", describe: running(), status: ptr(stepBlocked(workflows.StepPackage)),
-			signal: workflows.SignalRetry, arg: workflows.RepoSignal{}, want: http.StatusAccepted},
+		{name: "retry blocked publish", path: "/api/releases/v1.2.3/retry", describe: running(), status: ptr(stepBlocked(contract.StepPublish)),
+			signal: contract.SignalRetry, arg: contract.RepoSignal{}, want: http.StatusAccepted},
+		{name: "retry blocked package", path: "/api/releases/v1.2.3/retry", describe: running(), status: ptr(stepBlocked(contract.StepPackage)),
+			signal: contract.SignalRetry, arg: contract.RepoSignal{}, want: http.StatusAccepted},
 		{name: "retry release, only a build blocked", path: "/api/releases/v1.2.3/retry", describe: running(),
-			status: ptr(statusOf(workflows.StateBlocked, false, "bllvm-node")), want: http.StatusConflict},
+			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), want: http.StatusConflict},
 		{name: "retry release publishing", path: "/api/releases/v1.2.3/retry", describe: running(),
-			status: ptr(statusOf(workflows.StatePublishing, false)), want: http.StatusConflict},
+			status: ptr(statusOf(contract.StatePublishing, false)), want: http.StatusConflict},
 		{name: "retry release finished", path: "/api/releases/v1.2.3/retry", describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_FAILED), want: http.StatusConflict},
 		{name: "temporal down", path: "/api/releases/v1.2.3/pause", descErr: serviceerror.NewUnavailable("down"), want: http.StatusServiceUnavailable},
 	}
@@ -254,7 +254,7 @@ func TestAPIReleaseActions(t *testing.T) {
 				f.tc.On("DescribeWorkflowExecution", anyCtx, mock.Anything, "").Return(resp, tt.descErr).Once()
 			}
 			if tt.status != nil {
-				f.tc.On("QueryWorkflow", anyCtx, "release-v1.2.3", "", workflows.QueryStatus).Return(*tt.status, nil).Once()
+				f.tc.On("QueryWorkflow", anyCtx, "release-v1.2.3", "", contract.QueryStatus).Return(*tt.status, nil).Once()
 			}
 			if tt.signal != "" {
 				f.tc.On("SignalWorkflow", anyCtx, "release-v1.2.3", "", tt.signal, tt.arg).Return(nil).Once()

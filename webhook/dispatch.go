@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // repository_dispatch event types releasetrain answers.
@@ -115,12 +115,12 @@ func (s *Server) dispatchRelease(ctx context.Context, raw json.RawMessage, from 
 	if bad := s.unknownRepos(p.Only); len(bad) > 0 {
 		return rejected(http.StatusUnprocessableEntity, "client_payload.only: not in the train: %s", strings.Join(bad, ", ")), nil
 	}
-	rep, _, err := s.startTrain(ctx, sourceDispatch, workflows.ReleaseInput{
+	rep, _, err := s.startTrain(ctx, sourceDispatch, contract.ReleaseInput{
 		Tag:            p.Tag,
 		Prerelease:     bool(p.Prerelease),
 		Only:           s.canonicalRepos(p.Only),
 		WithDependents: bool(p.WithDependents),
-		Train:          *s.train,
+		Train:          s.train.JSON(),
 		Trigger:        "repository_dispatch " + from,
 	})
 	return rep, err
@@ -132,7 +132,7 @@ func (s *Server) dispatchBuildComplete(ctx context.Context, raw json.RawMessage,
 		return rejected(http.StatusBadRequest, "client_payload: %v", err), nil
 	}
 	tag, repo := p.Tag, p.Repo
-	if t, r, _, ok := workflows.ParseCorrelationID(p.CorrelationID); ok {
+	if t, r, _, ok := contract.ParseCorrelationID(p.CorrelationID); ok {
 		tag, repo = t, r
 	}
 	if repo == "" {
@@ -156,16 +156,16 @@ func (s *Server) dispatchBuildComplete(ctx context.Context, raw json.RawMessage,
 	if status == "" {
 		status = "completed"
 	}
-	return s.forwardBuildEvent(ctx, tag, workflows.BuildEvent{Repo: s.canonicalRepo(repo), RunID: runID, Status: status, Conclusion: p.Conclusion})
+	return s.forwardBuildEvent(ctx, tag, contract.BuildEvent{Repo: s.canonicalRepo(repo), RunID: runID, Status: status, Conclusion: p.Conclusion})
 }
 
 // forwardBuildEvent sends the build-event signal; no running train is 202 ignored.
-func (s *Server) forwardBuildEvent(ctx context.Context, tag string, ev workflows.BuildEvent) (reply, error) {
-	found, err := s.signalTrain(ctx, tag, workflows.SignalBuildEvent, ev)
+func (s *Server) forwardBuildEvent(ctx context.Context, tag string, ev contract.BuildEvent) (reply, error) {
+	found, err := s.signalTrain(ctx, tag, contract.SignalBuildEvent, ev)
 	if err != nil {
 		return reply{}, err
 	}
-	id := workflows.ReleaseWorkflowID(tag)
+	id := contract.ReleaseWorkflowID(tag)
 	if !found {
 		return ignored("no running train %s", id), nil
 	}

@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 //go:embed pageassets
@@ -141,7 +141,7 @@ func (s *Server) listPage(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
 	defer cancel()
 	resp, err := s.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-		Query: "WorkflowType = '" + workflows.ReleaseWorkflowName + "'", PageSize: pageListSize,
+		Query: "WorkflowType = '" + contract.ReleaseWorkflowName + "'", PageSize: pageListSize,
 	})
 	view := listView{}
 	if err != nil {
@@ -153,11 +153,11 @@ func (s *Server) listPage(c echo.Context) error {
 		sum := ReleaseSummary{
 			WorkflowID: ex.GetExecution().GetWorkflowId(),
 			Status:     ex.GetStatus().String(),
-			Tag:        keyword(ex.GetSearchAttributes(), workflows.ReleaseTagKey.GetName()),
-			State:      keyword(ex.GetSearchAttributes(), workflows.ReleaseStateKey.GetName()),
+			Tag:        keyword(ex.GetSearchAttributes(), contract.ReleaseTagKey.GetName()),
+			State:      keyword(ex.GetSearchAttributes(), contract.ReleaseStateKey.GetName()),
 		}
 		if sum.Tag == "" {
-			sum.Tag = strings.TrimPrefix(sum.WorkflowID, workflows.ReleaseWorkflowID(""))
+			sum.Tag = strings.TrimPrefix(sum.WorkflowID, contract.ReleaseWorkflowID(""))
 		}
 		if validTag(sum.Tag) != nil {
 			continue
@@ -231,8 +231,8 @@ func (s *Server) releaseEvents(c echo.Context) error {
 		if err := rc.Flush(); err != nil {
 			return nil
 		}
-		if st != nil && finished(st.State) {
-			_ = writeEvent(w, "done", st.State)
+		if st != nil && st.State.Final() {
+			_ = writeEvent(w, "done", string(st.State))
 			_ = rc.Flush()
 			return nil
 		}

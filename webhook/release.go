@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/BTCDecoded/releasetrain/config"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // onRelease starts (or joins) a train for the release event the train's
@@ -38,10 +38,10 @@ func (s *Server) onRelease(ctx context.Context, ev *github.ReleaseEvent) (reply,
 	if err := s.checkTag(sourceRelease, tag); err != nil {
 		return rejected(http.StatusUnprocessableEntity, "release.tag_name: %v; this train cannot release it", err), nil
 	}
-	in := workflows.ReleaseInput{
+	in := contract.ReleaseInput{
 		Tag:        tag,
 		Prerelease: rel.GetPrerelease(),
-		Train:      *s.train,
+		Train:      s.train.JSON(),
 		Trigger:    "release webhook " + owner + "/" + name,
 	}
 	if rel.GetDraft() {

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/BTCDecoded/releasetrain/config"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // Start sources, the "source" label of workflow_starts_total.
@@ -26,17 +26,17 @@ const (
 )
 
 // startTrain starts the tag's Release workflow, or joins the one running
-// (outcome joined), answering truthfully which (workflows.StartOrJoin). A
+// (outcome joined), answering truthfully which (contract.StartOrJoin). A
 // train that already succeeded answers finished=true; one that failed, was
 // cancelled or terminated starts a new run.
-func (s *Server) startTrain(ctx context.Context, source string, in workflows.ReleaseInput) (rep reply, finished bool, err error) {
+func (s *Server) startTrain(ctx context.Context, source string, in contract.ReleaseInput) (rep reply, finished bool, err error) {
 	in.Trigger = s.markRedelivered(ctx, in.Trigger)
-	st, err := workflows.StartOrJoin(ctx, s.temporal, in)
+	st, err := contract.StartOrJoin(ctx, s.temporal, in)
 	switch {
-	case isAlreadyStarted(err) || errors.Is(err, workflows.ErrTrainFinished):
+	case isAlreadyStarted(err) || errors.Is(err, contract.ErrTrainFinished):
 		s.metrics.starts.WithLabelValues(source, startFinished).Inc()
 		return reply{code: http.StatusOK, Outcome: outcomeIgnored, Message: "release " + in.Tag + " already finished",
-			WorkflowID: workflows.ReleaseWorkflowID(in.Tag), RunID: st.RunID}, true, nil
+			WorkflowID: contract.ReleaseWorkflowID(in.Tag), RunID: st.RunID}, true, nil
 	case err != nil:
 		s.metrics.starts.WithLabelValues(source, startError).Inc()
 		return reply{}, false, err
@@ -53,7 +53,7 @@ func (s *Server) startTrain(ctx context.Context, source string, in workflows.Rel
 // signalTrain sends a signal to the tag's Release workflow; a missing or
 // finished workflow answers found=false.
 func (s *Server) signalTrain(ctx context.Context, tag, signal string, arg any) (found bool, err error) {
-	err = s.temporal.SignalWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", signal, arg)
+	err = s.temporal.SignalWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", signal, arg)
 	switch {
 	case isNotFound(err):
 		s.metrics.signals.WithLabelValues(signal, "not_found").Inc()

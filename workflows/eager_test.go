@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,12 +26,12 @@ func TestEagerStartsEachRepoWhenItsDependenciesAreDone(t *testing.T) {
 	f := &fakeGitHub{buildTimes: map[string]time.Duration{"commons": 45 * time.Minute}}
 	env := newEnv(t, f)
 	train := eagerTrain()
-	var mid Status
+	var mid contract.Status
 	env.RegisterDelayedCallback(func() { mid = queryStatus(t, env) }, 15*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 	require.True(t, env.IsWorkflowCompleted(), "workflow not completed")
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
-	var st Status
+	var st contract.Status
 	require.NoError(t, env.GetWorkflowResult(&st))
 	start := f.calls("dispatch")[0].at
 	// Every repo is dispatched once, after each dependency succeeded, and
@@ -63,16 +64,16 @@ func TestEagerStartsEachRepoWhenItsDependenciesAreDone(t *testing.T) {
 			assert.Equal(t, runID("bllvm-protocol"), in.Upstream["bllvm-protocol"], "bllvm-node upstream = %v", in.Upstream)
 		}
 	}
-	for repo, want := range map[string]string{
-		"bllvm-consensus": RepoSucceeded, "commons": RepoBuilding, "bllvm-protocol": RepoBuilding,
-		"bllvm-node": RepoPending, "governance-app": RepoPending,
+	for repo, want := range map[string]contract.RepoState{
+		"bllvm-consensus": contract.RepoSucceeded, "commons": contract.RepoBuilding, "bllvm-protocol": contract.RepoBuilding,
+		"bllvm-node": contract.RepoPending, "governance-app": contract.RepoPending,
 	} {
 		assert.Equal(t, want, mid.Repos[repo].State, "status at 15m: %s", repo)
 	}
-	assert.Equal(t, StateRunning, mid.State)
+	assert.Equal(t, contract.StateRunning, mid.State)
 	assert.Equal(t, config.ScheduleEager, mid.Schedule)
 	assert.Equal(t, 0, mid.Layer)
-	assert.Equal(t, StateSucceeded, st.State, "final state")
+	assert.Equal(t, contract.StateSucceeded, st.State, "final state")
 	if assert.Len(t, f.pkg, 1, "package inputs %+v", f.pkg) {
 		assert.Len(t, f.pkg[0].Repos, 7, "package inputs %+v", f.pkg)
 	}
@@ -84,13 +85,13 @@ func TestEagerStartsEachRepoWhenItsDependenciesAreDone(t *testing.T) {
 func TestEagerSkipPendingRepoLetsDependentsStart(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	var afterSkip Status
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "bllvm-protocol"}) }, time.Minute)
+	var afterSkip contract.Status
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalSkip, contract.RepoSignal{Repo: "bllvm-protocol"}) }, time.Minute)
 	env.RegisterDelayedCallback(func() { afterSkip = queryStatus(t, env) }, 2*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: eagerTrain()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: eagerTrain().JSON()})
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	assert.False(t, slices.Contains(repos(f.calls("dispatch")), "bllvm-protocol"), "skipped bllvm-protocol was dispatched")
-	assert.Equal(t, RepoSkipped, afterSkip.Repos["bllvm-protocol"].State, "bllvm-protocol after the skip")
+	assert.Equal(t, contract.RepoSkipped, afterSkip.Repos["bllvm-protocol"].State, "bllvm-protocol after the skip")
 	start := f.calls("dispatch")[0].at
 	d, c := f.first(t, "dispatch", "bllvm-node"), f.first(t, "collect", "bllvm-consensus")
 	assert.LessOrEqual(t, d.at.Sub(c.at), time.Minute, "bllvm-node dispatched at +%v, consensus done at +%v", d.at.Sub(start), c.at.Sub(start))
@@ -101,10 +102,10 @@ func TestEagerSkipPendingRepoLetsDependentsStart(t *testing.T) {
 			assert.NotEqual(t, int64(0), in.Upstream["bllvm-consensus"], "bllvm-node upstream = %v, want consensus only", in.Upstream)
 		}
 	}
-	var st Status
+	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
-	assert.Equal(t, StateSucceeded, st.State)
-	assert.Equal(t, RepoSkipped, st.Repos["bllvm-protocol"].State)
+	assert.Equal(t, contract.StateSucceeded, st.State)
+	assert.Equal(t, contract.RepoSkipped, st.Repos["bllvm-protocol"].State)
 }
 
 // TestEagerBlockedBuildHoldsOnlyItsDependents: a blocked bllvm-protocol
@@ -118,12 +119,12 @@ func TestEagerBlockedBuildHoldsOnlyItsDependents(t *testing.T) {
 		train.Repos[i].RetryLimit = &zero
 	}
 	blocked := statusThenSignal(t, env, time.Hour, train,
-		operatorSignal{SignalSkip, "bllvm-consensus"}, // finished: refused
-		operatorSignal{SignalRetry, "bllvm-node"},     // pending, not blocked: refused
-		operatorSignal{SignalRetry, "bllvm-protocol"})
-	assert.Equal(t, StateBlocked, blocked.State, "status while blocked")
+		operatorSignal{contract.SignalSkip, "bllvm-consensus"}, // finished: refused
+		operatorSignal{contract.SignalRetry, "bllvm-node"},     // pending, not blocked: refused
+		operatorSignal{contract.SignalRetry, "bllvm-protocol"})
+	assert.Equal(t, contract.StateBlocked, blocked.State, "status while blocked")
 	assert.Equal(t, []string{"bllvm-protocol"}, blocked.Blocked, "status while blocked")
-	for repo, want := range map[string]string{"commons": RepoSucceeded, "bllvm-node": RepoPending, "bllvm-protocol": RepoFailed} {
+	for repo, want := range map[string]contract.RepoState{"commons": contract.RepoSucceeded, "bllvm-node": contract.RepoPending, "bllvm-protocol": contract.RepoFailed} {
 		assert.Equal(t, want, blocked.Repos[repo].State, "while blocked %s", repo)
 	}
 	start := f.calls("dispatch")[0].at
@@ -139,9 +140,9 @@ func TestEagerBlockedBuildHoldsOnlyItsDependents(t *testing.T) {
 func TestEagerPauseHoldsEveryLayer(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalPause, nil) }, time.Minute)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalResume, nil) }, 3*time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: eagerTrain()})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalResume, nil) }, 3*time.Hour)
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: eagerTrain().JSON()})
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	start := f.calls("dispatch")[0].at
 	for _, d := range f.calls("dispatch") {
@@ -159,8 +160,8 @@ func TestEagerCancel(t *testing.T) {
 	f := &fakeGitHub{buildTime: time.Hour}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalCancel, CancelSignal{Reason: "bad tag"})
+		env.SignalWorkflow(contract.SignalCancel, contract.CancelSignal{Reason: "bad tag"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: eagerTrain()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: eagerTrain().JSON()})
 	assertCancelled(t, env, f)
 }

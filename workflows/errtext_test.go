@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -44,8 +45,8 @@ func TestBlockedRepoErrorReadsOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeGitHub{collectErrs: map[string][]error{"a": {tc.err}}}
 			env := newEnv(t, f)
-			blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
-			require.Equal(t, StateBlocked, blocked.State, "state")
+			blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
+			require.Equal(t, contract.StateBlocked, blocked.State, "state")
 			got := blocked.Repos["a"].Error
 			assert.Equal(t, tc.want, got, "repo error")
 			for _, noise := range []string{"activity error", "scheduledEventID", "(type:", "retryable"} {

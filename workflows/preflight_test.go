@@ -1,12 +1,12 @@
 package workflows
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,33 +21,33 @@ func TestPreflightProblemsBlockUntilRetry(t *testing.T) {
 	}}
 	f := &fakeGitHub{preflightResults: []activities.PreflightResult{problems}}
 	env := newEnv(t, f)
-	var st Status
+	var st contract.Status
 	env.RegisterDelayedCallback(func() {
 		st = queryStatus(t, env)
-		env.SignalWorkflow(SignalRetry, RepoSignal{})
+		env.SignalWorkflow(contract.SignalRetry, contract.RepoSignal{})
 	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(0)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON()})
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
-	require.Equal(t, StateBlocked, st.State)
-	require.Equal(t, StepPreflight, st.BlockedStep)
+	require.Equal(t, contract.StateBlocked, st.State)
+	require.Equal(t, contract.StepPreflight, st.BlockedStep)
 	require.NotNil(t, st.Preflight)
-	require.Equal(t, PreflightBlocked, st.Preflight.State)
+	require.Equal(t, contract.PreflightBlocked, st.Preflight.State)
 	want := []string{
 		"o/a: GET /repos/o/a/actions/workflows/build.yml: workflow build.yml is disabled_manually: enable it",
 		"o/a: GET /repos/o/a/releases: release v1.2.3 is already published",
 	}
-	assert.True(t, slices.Equal(st.Preflight.Problems, want), "problems = %q, want %q", st.Preflight.Problems, want)
+	assert.Equal(t, want, st.Preflight.Problems, "problems")
 	assert.True(t, strings.HasPrefix(st.Error, "preflight: 2 problem(s): "), "error = %q", st.Error)
 	pre := f.calls("preflight")
 	disp := f.calls("dispatch")
 	require.Len(t, pre, 2, "preflights %v, dispatches %v: want two preflights, the one dispatch after the second", pre, disp)
 	require.Len(t, disp, 1, "preflights %v, dispatches %v: want two preflights, the one dispatch after the second", pre, disp)
 	require.False(t, disp[0].at.Before(pre[1].at), "preflights %v, dispatches %v: want two preflights, the one dispatch after the second", pre, disp)
-	var res Status
+	var res contract.Status
 	require.NoError(t, env.GetWorkflowResult(&res))
-	assert.Equal(t, StateSucceeded, res.State, "final status")
+	assert.Equal(t, contract.StateSucceeded, res.State, "final status")
 	if assert.NotNil(t, res.Preflight, "preflight") {
-		assert.Equal(t, PreflightPassed, res.Preflight.State, "preflight %+v", res.Preflight)
+		assert.Equal(t, contract.PreflightPassed, res.Preflight.State, "preflight %+v", res.Preflight)
 		if assert.NotNil(t, res.Preflight.ReleaseImmutable, "preflight %+v", res.Preflight) {
 			assert.True(t, *res.Preflight.ReleaseImmutable, "preflight %+v", res.Preflight)
 		}
@@ -68,14 +68,14 @@ func TestPreflightWaitsForRateReset(t *testing.T) {
 	env := newEnv(t, f)
 	reset := env.Now().Add(40 * time.Minute)
 	f.preflightResults = []activities.PreflightResult{{RateRemaining: 3, RateLimit: 5000, WaitUntil: reset}}
-	var st Status
+	var st contract.Status
 	env.RegisterDelayedCallback(func() { st = queryStatus(t, env) }, 10*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(0), DraftID: 5})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON(), DraftID: 5})
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	require.NotNil(t, st.Preflight)
-	require.Equal(t, PreflightWaiting, st.Preflight.State)
+	require.Equal(t, contract.PreflightWaiting, st.Preflight.State)
 	require.Contains(t, st.Preflight.Message, "rate limit reset")
-	require.Equal(t, StateRunning, st.State)
+	require.Equal(t, contract.StateRunning, st.State)
 	pre, disp := f.calls("preflight"), f.calls("dispatch")
 	require.Len(t, pre, 2, "preflights %v, dispatches %v: want a second preflight and the dispatch after the reset %v", pre, disp, reset)
 	require.False(t, pre[1].at.Before(reset), "preflights %v, dispatches %v: want a second preflight and the dispatch after the reset %v", pre, disp, reset)
@@ -89,7 +89,7 @@ func TestPreflightWaitsForRateReset(t *testing.T) {
 func TestPlanRefusesAssetNamesGitHubRenames(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: "v1.0~rc1", Train: singleRepo(0)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: "v1.0~rc1", Train: singleRepo(0).JSON()})
 	err := env.GetWorkflowError()
 	require.ErrorContains(t, err, "which GitHub renames", "workflow error")
 	n := len(f.calls("preflight")) + len(f.calls("dispatch"))

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,9 +43,9 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	srv := testenv.StartTemporal(t, "")
 	acts := &slowPublish{cannedActivities: &cannedActivities{failures: map[string]int{}, block: map[string]bool{}},
 		started: make(chan struct{})}
-	w := worker.New(srv.Client(), TaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: ReleaseWorkflowName})
-	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: LayerWorkflowName})
+	w := worker.New(srv.Client(), contract.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
+	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	w.RegisterActivity(acts)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -52,16 +53,16 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c := srv.Client()
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ReleaseWorkflowID("v9.9.9"), TaskQueue: TaskQueue},
-		ReleaseWorkflowName, ReleaseInput{Tag: "v9.9.9", Train: singleRepo(0)})
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: contract.ReleaseWorkflowID("v9.9.9"), TaskQueue: contract.TaskQueue},
+		contract.ReleaseWorkflowName, contract.ReleaseInput{Tag: "v9.9.9", Train: singleRepo(0).JSON()})
 	require.NoError(t, err)
 	select {
 	case <-acts.started:
 	case <-ctx.Done():
 		t.Fatal("PublishRelease never started")
 	}
-	require.NoError(t, c.SignalWorkflow(ctx, run.GetID(), "", SignalCancel, CancelSignal{Reason: "too late"}))
-	var st Status
+	require.NoError(t, c.SignalWorkflow(ctx, run.GetID(), "", contract.SignalCancel, contract.CancelSignal{Reason: "too late"}))
+	var st contract.Status
 	err = run.Get(ctx, &st)
 	d, derr := c.DescribeWorkflow(ctx, run.GetID(), "")
 	require.NoError(t, derr)
@@ -70,6 +71,6 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	}
 	got := d.Status
 	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, got, "workflow closed %s (err %v) although its release was published; want completed", got, err)
-	assert.Equal(t, StateSucceeded, st.State)
+	assert.Equal(t, contract.StateSucceeded, st.State)
 	assert.NotEqual(t, "", st.ReleaseURL)
 }

@@ -1,14 +1,15 @@
 package workflows
 
 import (
-	"slices"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // updateResult collects an Update's outcome in the test environment.
@@ -34,11 +35,11 @@ func TestUpdatesValidateRepo(t *testing.T) {
 	train.Repos[0].RetryLimit = &zero // bllvm-consensus blocks at once
 	var unknown, notBlocked, retry updateResult
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateRetry, "u-unknown", unknown.callbacks(), RepoSignal{Repo: "nope"})
-		env.UpdateWorkflow(UpdateRetry, "u-not-blocked", notBlocked.callbacks(), RepoSignal{Repo: "commons"})
-		env.UpdateWorkflow(UpdateRetry, "u-retry", retry.callbacks(), RepoSignal{Repo: "bllvm-consensus"})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-unknown", unknown.callbacks(), contract.RepoSignal{Repo: "nope"})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-not-blocked", notBlocked.callbacks(), contract.RepoSignal{Repo: "commons"})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-retry", retry.callbacks(), contract.RepoSignal{Repo: "bllvm-consensus"})
 	}, 30*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	assert.Error(t, unknown.rejected)
@@ -54,17 +55,17 @@ func TestSkipRunningBuildCancelsItsRun(t *testing.T) {
 	f := &fakeGitHub{buildTime: time.Hour}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "commons"})
+		env.SignalWorkflow(contract.SignalSkip, contract.RepoSignal{Repo: "commons"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	got := repos(f.calls("cancel"))
-	assert.True(t, slices.Equal(got, []string{"commons"}), "cancelled runs = %v, want [commons]", got)
-	var st Status
+	assert.Equal(t, []string{"commons"}, got, "cancelled runs")
+	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
-	assert.Equal(t, RepoSkipped, st.Repos["commons"].State, "status = %+v", st.Repos)
-	assert.Equal(t, RepoSucceeded, st.Repos["bllvm-consensus"].State, "status = %+v", st.Repos)
+	assert.Equal(t, contract.RepoSkipped, st.Repos["commons"].State, "status = %+v", st.Repos)
+	assert.Equal(t, contract.RepoSucceeded, st.Repos["bllvm-consensus"].State, "status = %+v", st.Repos)
 }
 
 func TestBuildTimeoutCountsAsFailure(t *testing.T) {
@@ -72,8 +73,8 @@ func TestBuildTimeoutCountsAsFailure(t *testing.T) {
 	// and re-run once, then blocks; the operator skips it.
 	f := &fakeGitHub{awaitTimeout: true, buildTime: 2*time.Hour + awaitMargin}
 	env := newEnv(t, f)
-	blocked := statusThenSignal(t, env, 10*time.Hour, singleRepo(1), operatorSignal{SignalSkip, "a"})
-	assert.Equal(t, StateBlocked, blocked.State, "state after two timeouts")
+	blocked := statusThenSignal(t, env, 10*time.Hour, singleRepo(1), operatorSignal{contract.SignalSkip, "a"})
+	assert.Equal(t, contract.StateBlocked, blocked.State, "state after two timeouts")
 	assert.Equal(t, 1, len(f.calls("rerun")), "reruns")
 	n := len(f.calls("cancel"))
 	assert.GreaterOrEqual(t, n, 2, "CancelRun calls = %d, want one per timed-out attempt", n)
@@ -110,9 +111,9 @@ func TestCancelDuringDispatchCancelsItsRun(t *testing.T) {
 	f := &fakeGitHub{dispatchTime: 30 * time.Minute}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalCancel, CancelSignal{Reason: "bad tag"})
+		env.SignalWorkflow(contract.SignalCancel, contract.CancelSignal{Reason: "bad tag"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	var canceled *temporal.CanceledError
 	require.ErrorAs(t, env.GetWorkflowError(), &canceled, "workflow error")
@@ -120,13 +121,13 @@ func TestCancelDuringDispatchCancelsItsRun(t *testing.T) {
 	in := f.lost[0]
 	assert.Equal(t, "a", in.Repo, "CancelDispatchedRun input = %+v", in)
 	assert.Equal(t, "o", in.Owner, "CancelDispatchedRun input = %+v", in)
-	assert.Equal(t, CorrelationID(testTag, "a", 1), in.CorrelationID, "CancelDispatchedRun input = %+v", in)
+	assert.Equal(t, contract.CorrelationID(testTag, "a", 1), in.CorrelationID, "CancelDispatchedRun input = %+v", in)
 	assert.False(t, in.NotBefore.IsZero(), "CancelDispatchedRun input = %+v", in)
 	assert.Equal(t, lostDispatchWait, in.Wait, "CancelDispatchedRun input = %+v", in)
 	n := len(f.calls("publish")) + len(f.calls("package"))
 	assert.Equal(t, 0, n, "package/publish called %d times after cancel", n)
 	st := queryStatus(t, env)
 	a := st.Repos["a"]
-	assert.Equal(t, RepoCancelled, a.State, "repo a = %+v", a)
+	assert.Equal(t, contract.RepoCancelled, a.State, "repo a = %+v", a)
 	assert.Equal(t, runID("a"), a.RunID, "repo a = %+v: want the run the cleanup found", a)
 }

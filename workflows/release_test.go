@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,14 +18,14 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
 	train := btcDecoded()
-	var mid Status
+	var mid contract.Status
 	// At 15 min layer 0 (10 min builds) is done and bllvm-protocol builds.
 	env.RegisterDelayedCallback(func() { mid = queryStatus(t, env) }, 15*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
 	require.True(t, env.IsWorkflowCompleted(), "workflow not completed")
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
-	var st Status
+	var st contract.Status
 	require.NoError(t, env.GetWorkflowResult(&st))
 
 	// No dispatch before every dependency's build was collected (succeeded).
@@ -48,7 +49,7 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 
 	// Dispatch inputs: deterministic correlation ids and upstream run ids.
 	for _, in := range f.dispatched {
-		assert.Equal(t, CorrelationID(testTag, in.Repo, 1), in.CorrelationID, "%s correlation id", in.Repo)
+		assert.Equal(t, contract.CorrelationID(testTag, in.Repo, 1), in.CorrelationID, "%s correlation id", in.Repo)
 		assert.False(t, in.NotBefore.IsZero(), "%s NotBefore unset", in.Repo)
 		if in.Repo == "bllvm-node" {
 			want := map[string]int64{"bllvm-consensus": runID("bllvm-consensus"), "bllvm-protocol": runID("bllvm-protocol")}
@@ -59,11 +60,11 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	}
 
 	// Status mid-way and at the end.
-	assert.Equal(t, StateRunning, mid.State)
+	assert.Equal(t, contract.StateRunning, mid.State)
 	assert.Equal(t, 1, mid.Layer)
-	for repo, want := range map[string]string{
-		"bllvm-consensus": RepoSucceeded, "commons": RepoSucceeded,
-		"bllvm-protocol": RepoBuilding, "bllvm-node": RepoPending, "governance-app": RepoPending,
+	for repo, want := range map[string]contract.RepoState{
+		"bllvm-consensus": contract.RepoSucceeded, "commons": contract.RepoSucceeded,
+		"bllvm-protocol": contract.RepoBuilding, "bllvm-node": contract.RepoPending, "governance-app": contract.RepoPending,
 	} {
 		assert.Equal(t, want, mid.Repos[repo].State, "mid status %s", repo)
 	}
@@ -74,17 +75,17 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	assert.NotNil(t, p.StartedAt, "mid status bllvm-protocol = %+v", p)
 	assert.Len(t, mid.Repos, 7)
 	assert.Len(t, mid.Layers, 5)
-	assert.Equal(t, StateSucceeded, st.State)
+	assert.Equal(t, contract.StateSucceeded, st.State)
 	assert.NotEqual(t, "", st.ReleaseURL)
 	for name, rs := range st.Repos {
-		assert.Equal(t, RepoSucceeded, rs.State, "final %s = %+v", name, rs)
+		assert.Equal(t, contract.RepoSucceeded, rs.State, "final %s = %+v", name, rs)
 		assert.Len(t, rs.Artifacts, 1, "final %s = %+v", name, rs)
 		assert.NotNil(t, rs.FinishedAt, "final %s = %+v", name, rs)
 		assert.Equal(t, 1, rs.Files, "final %s files", name)
 		assert.Equal(t, int64(3), rs.Bytes, "final %s bytes", name)
-		assert.Equal(t, activities.StoreKey(fmt.Sprintf("%064x", 1000+runID(name))), rs.Manifest, "final %s manifest", name)
+		assert.Equal(t, contract.StoreKey(fmt.Sprintf("%064x", 1000+runID(name))), rs.Manifest, "final %s manifest", name)
 	}
-	assert.Equal(t, StateSucceeded, queryStatus(t, env).State, "query after completion: state")
+	assert.Equal(t, contract.StateSucceeded, queryStatus(t, env).State, "query after completion: state")
 
 	// Package and publish.
 	require.Len(t, f.pkg, 1)
@@ -103,21 +104,21 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	require.Len(t, f.pub, 1, "publish calls")
 	pub := f.pub[0]
 	assert.Equal(t, "btcdecoded "+testTag, pub.Title, "publish input = %+v", pub)
-	assert.Equal(t, ReleaseWorkflowID(testTag), pub.Marker, "publish input = %+v", pub)
+	assert.Equal(t, contract.ReleaseWorkflowID(testTag), pub.Marker, "publish input = %+v", pub)
 	assert.Len(t, pub.Assets, 7, "publish input = %+v", pub)
 
 	// ReleaseState followed the train.
-	got, want := f.upserted(), []string{StateRunning, StatePublishing, StateSucceeded}
-	assert.True(t, slices.Equal(got, want), "ReleaseState upserts = %v, want %v", got, want)
+	got, want := f.upserted(), []contract.State{contract.StateRunning, contract.StatePublishing, contract.StateSucceeded}
+	assert.Equal(t, want, got, "ReleaseState upserts")
 }
 
 func TestBuildEventWakesWaitingBuild(t *testing.T) {
 	f := &fakeGitHub{blockAwait: true}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalBuildEvent, BuildEvent{Repo: "a", RunID: runID("a"), Status: "completed", Conclusion: "success"})
+		env.SignalWorkflow(contract.SignalBuildEvent, contract.BuildEvent{Repo: "a", RunID: runID("a"), Status: "completed", Conclusion: "success"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	require.True(t, env.IsWorkflowCompleted(), "workflow not completed")
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
@@ -134,7 +135,7 @@ func TestStaleBuildEventKeepsPolling(t *testing.T) {
 	f := &fakeGitHub{blockAwait: true}
 	// The first CheckRun says the run is still going (a stale event); the
 	// second confirms success.
-	f.checkFn = func(_ ctxT, run activities.RunRef) (activities.RunResult, error) {
+	f.checkFn = func(_ ctxT, run contract.RunRef) (activities.RunResult, error) {
 		f.record("check", run.Repo)
 		checks++
 		if checks == 1 {
@@ -145,10 +146,10 @@ func TestStaleBuildEventKeepsPolling(t *testing.T) {
 	env := newEnv(t, f)
 	for _, at := range []time.Duration{5 * time.Minute, 20 * time.Minute} {
 		env.RegisterDelayedCallback(func() {
-			env.SignalWorkflow(SignalBuildEvent, BuildEvent{Repo: "a", RunID: runID("a"), Status: "completed"})
+			env.SignalWorkflow(contract.SignalBuildEvent, contract.BuildEvent{Repo: "a", RunID: runID("a"), Status: "completed"})
 		}, at)
 	}
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	n := len(f.calls("await"))
@@ -160,7 +161,7 @@ func TestStaleBuildEventKeepsPolling(t *testing.T) {
 func TestFailedBuildRerunsWithBackoffThenSucceeds(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 2}}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	awaits, reruns := f.calls("await"), f.calls("rerun")
@@ -172,10 +173,10 @@ func TestFailedBuildRerunsWithBackoffThenSucceeds(t *testing.T) {
 		got := reruns[k].at.Sub(failedAt)
 		assert.GreaterOrEqual(t, got, want, "re-run %d after %v, want ≥ %v", k+1, got, want)
 	}
-	var st Status
+	var st contract.Status
 	require.NoError(t, env.GetWorkflowResult(&st))
 	a := st.Repos["a"]
-	assert.Equal(t, RepoSucceeded, a.State, "status a = %+v, want succeeded on attempt 3", a)
+	assert.Equal(t, contract.RepoSucceeded, a.State, "status a = %+v, want succeeded on attempt 3", a)
 	assert.Equal(t, 3, a.Attempt, "status a = %+v, want succeeded on attempt 3", a)
 	assert.Equal(t, "", a.Error, "status a = %+v, want succeeded on attempt 3", a)
 	assert.Equal(t, 3, f.pkg[0].Repos[0].Attempts, "package attempts")
@@ -189,7 +190,7 @@ func TestRerunBackoffIsCapped(t *testing.T) {
 	train := singleRepo(10) // config.MaxRetryLimit
 	train.Repos[0].RetryBackoff = 10 * time.Minute
 	train.Repos[0].MaxBackoff = 20 * time.Minute
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	awaits, reruns := f.calls("await"), f.calls("rerun")
 	require.Len(t, reruns, 4)
@@ -205,25 +206,25 @@ func TestRerunBackoffIsCapped(t *testing.T) {
 func TestBlockedBuildRetry(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 2}}
 	env := newEnv(t, f)
-	blocked := statusThenSignal(t, env, time.Hour, singleRepo(1), operatorSignal{SignalRetry, "nope"}, operatorSignal{SignalRetry, "a"})
-	assert.Equal(t, StateBlocked, blocked.State, "status while blocked")
+	blocked := statusThenSignal(t, env, time.Hour, singleRepo(1), operatorSignal{contract.SignalRetry, "nope"}, operatorSignal{contract.SignalRetry, "a"})
+	assert.Equal(t, contract.StateBlocked, blocked.State, "status while blocked")
 	assert.Equal(t, []string{"a"}, blocked.Blocked, "status while blocked")
 	a := blocked.Repos["a"]
-	assert.Equal(t, RepoFailed, a.State, "blocked repo status = %+v", a)
+	assert.Equal(t, contract.RepoFailed, a.State, "blocked repo status = %+v", a)
 	assert.NotEqual(t, "", a.Error, "blocked repo status = %+v", a)
 	assert.Equal(t, 2, a.Attempt, "blocked repo status = %+v", a)
 	reruns := f.calls("rerun")
 	require.Len(t, reruns, 2, "reruns = %d, want 2 (one automatic, one by retry)", len(reruns))
 	assert.False(t, reruns[1].at.Before(f.calls("dispatch")[0].at.Add(time.Hour)), "operator re-run at %v happened before the retry signal", reruns[1].at)
-	got, want := f.upserted(), []string{StateRunning, StateBlocked, StateRunning, StatePublishing, StateSucceeded}
-	assert.True(t, slices.Equal(got, want), "ReleaseState upserts = %v, want %v", got, want)
+	got, want := f.upserted(), []contract.State{contract.StateRunning, contract.StateBlocked, contract.StateRunning, contract.StatePublishing, contract.StateSucceeded}
+	assert.Equal(t, want, got, "ReleaseState upserts")
 }
 
 func TestNeedsPersonBlocksAtOnce(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 1}, outcome: activities.OutcomeNeedsPerson}
 	env := newEnv(t, f)
-	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
-	assert.Equal(t, StateBlocked, blocked.State, "state = %s, want blocked without automatic re-runs", blocked.State)
+	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
+	assert.Equal(t, contract.StateBlocked, blocked.State, "state = %s, want blocked without automatic re-runs", blocked.State)
 	reruns := f.calls("rerun")
 	if assert.Len(t, reruns, 1, "reruns") {
 		assert.False(t, reruns[0].at.Before(f.calls("dispatch")[0].at.Add(time.Hour)), "rerun %v before the retry", reruns[0])
@@ -239,17 +240,17 @@ func TestBlockedBuildSkip(t *testing.T) {
 		train.Repos[i].RetryLimit = &zero
 	}
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "bllvm-protocol"})
+		env.SignalWorkflow(contract.SignalSkip, contract.RepoSignal{Repo: "bllvm-protocol"})
 	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
-	var st Status
+	var st contract.Status
 	require.NoError(t, env.GetWorkflowResult(&st))
 	p := st.Repos["bllvm-protocol"]
-	assert.Equal(t, RepoSkipped, p.State, "bllvm-protocol status = %+v, want skipped with its error", p)
+	assert.Equal(t, contract.RepoSkipped, p.State, "bllvm-protocol status = %+v, want skipped with its error", p)
 	assert.NotEqual(t, "", p.Error, "bllvm-protocol status = %+v, want skipped with its error", p)
-	assert.Equal(t, StateSucceeded, st.State)
+	assert.Equal(t, contract.StateSucceeded, st.State)
 	assert.Empty(t, st.Blocked)
 	var skipped []activities.RepoResult
 	for _, r := range f.pkg[0].Repos {
@@ -279,25 +280,25 @@ func TestSkipPendingRepo(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "governance-app"})
+		env.SignalWorkflow(contract.SignalSkip, contract.RepoSignal{Repo: "governance-app"})
 	}, time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	assert.False(t, slices.Contains(repos(f.calls("dispatch")), "governance-app"), "skipped governance-app was dispatched")
-	var st Status
+	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
-	assert.Equal(t, RepoSkipped, st.Repos["governance-app"].State, "governance-app = %+v", st.Repos["governance-app"])
+	assert.Equal(t, contract.RepoSkipped, st.Repos["governance-app"].State, "governance-app = %+v", st.Repos["governance-app"])
 }
 
 func TestPauseHoldsDispatchesUntilResume(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	var paused Status
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalPause, nil) }, time.Minute)
+	var paused contract.Status
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, time.Minute)
 	env.RegisterDelayedCallback(func() { paused = queryStatus(t, env) }, time.Hour)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalResume, nil) }, 3*time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalResume, nil) }, 3*time.Hour)
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	start := f.calls("dispatch")[0].at
@@ -310,7 +311,7 @@ func TestPauseHoldsDispatchesUntilResume(t *testing.T) {
 	// Running builds continue while paused.
 	c := f.first(t, "collect", "commons")
 	assert.False(t, c.at.After(start.Add(time.Hour)), "layer 0 collected at +%v; running builds should continue while paused", c.at.Sub(start))
-	assert.Equal(t, StatePaused, paused.State, "status while paused = %s paused=%v", paused.State, paused.Paused)
+	assert.Equal(t, contract.StatePaused, paused.State, "status while paused = %s paused=%v", paused.State, paused.Paused)
 	assert.True(t, paused.Paused, "status while paused = %s paused=%v", paused.State, paused.Paused)
 	assert.Equal(t, 7, len(f.calls("dispatch")), "dispatches")
 }
@@ -318,9 +319,9 @@ func TestPauseHoldsDispatchesUntilResume(t *testing.T) {
 func TestPauseInsideLayerHoldsRerun(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 1}}
 	env := newEnv(t, f)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalPause, nil) }, time.Minute)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalResume, nil) }, 2*time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalResume, nil) }, 2*time.Hour)
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	rr := f.calls("rerun")
@@ -333,9 +334,9 @@ func TestCancelSignalCancelsRunsAndPublishesNothing(t *testing.T) {
 	f := &fakeGitHub{buildTime: time.Hour}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalCancel, CancelSignal{Reason: "bad tag"})
+		env.SignalWorkflow(contract.SignalCancel, contract.CancelSignal{Reason: "bad tag"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 	assertCancelled(t, env, f)
 }
 
@@ -343,7 +344,7 @@ func TestTemporalCancelRequestCancelsRuns(t *testing.T) {
 	f := &fakeGitHub{buildTime: time.Hour}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 	assertCancelled(t, env, f)
 }
 
@@ -355,17 +356,17 @@ func assertCancelled(t *testing.T, env *testsuiteEnv, f *fakeGitHub) {
 	require.ErrorAs(t, err, &canceled, "workflow error")
 	got := repos(f.calls("cancel"))
 	slices.Sort(got)
-	assert.True(t, slices.Equal(got, []string{"bllvm-consensus", "commons"}), "cancelled runs = %v, want the two running layer-0 builds", got)
+	assert.Equal(t, []string{"bllvm-consensus", "commons"}, got, "cancelled runs: want the two running layer-0 builds")
 	n := len(f.calls("publish")) + len(f.calls("package"))
 	assert.Equal(t, 0, n, "package/publish called %d times after cancel", n)
 	st := queryStatus(t, env)
-	assert.Equal(t, StateCancelled, st.State, "state")
+	assert.Equal(t, contract.StateCancelled, st.State, "state")
 	for name, rs := range st.Repos {
-		assert.Equal(t, RepoCancelled, rs.State, "%s", name)
+		assert.Equal(t, contract.RepoCancelled, rs.State, "%s", name)
 	}
-	got = f.upserted()
-	if assert.NotEmpty(t, got, "ReleaseState upserts") {
-		assert.Equal(t, StateCancelled, got[len(got)-1], "ReleaseState upserts %v, want cancelled last", got)
+	upserts := f.upserted()
+	if assert.NotEmpty(t, upserts, "ReleaseState upserts") {
+		assert.Equal(t, contract.StateCancelled, upserts[len(upserts)-1], "ReleaseState upserts %v, want cancelled last", upserts)
 	}
 }
 
@@ -374,7 +375,7 @@ func TestRateLimitDelayHonoured(t *testing.T) {
 		temporal.ApplicationErrorOptions{NextRetryDelay: 10 * time.Minute})
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {limited}}}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	d := f.calls("dispatch")
@@ -387,24 +388,24 @@ func TestPermanentDispatchErrorBlocksThenRetry(t *testing.T) {
 	perm := temporal.NewNonRetryableApplicationError("workflow build.yml not found", activities.ErrGitHubPermanent, nil)
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {perm}}}
 	env := newEnv(t, f)
-	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
-	assert.Equal(t, StateBlocked, blocked.State, "status = %+v", blocked)
+	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
+	assert.Equal(t, contract.StateBlocked, blocked.State, "status = %+v", blocked)
 	assert.NotEqual(t, "", blocked.Repos["a"].Error, "status = %+v", blocked)
 	assert.Len(t, f.calls("dispatch"), 2, "dispatch calls")
-	assert.Equal(t, CorrelationID(testTag, "a", 1), f.dispatched[0].CorrelationID, "retried dispatch correlation id")
+	assert.Equal(t, contract.CorrelationID(testTag, "a", 1), f.dispatched[0].CorrelationID, "retried dispatch correlation id")
 }
 
 func TestOnlyWithDependents(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded(), Only: []string{"bllvm-node"}, WithDependents: true})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON(), Only: []string{"bllvm-node"}, WithDependents: true})
 
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	got := repos(f.calls("dispatch"))
 	slices.Sort(got[1:3]) // one layer, dispatched in parallel
 	want := []string{"bllvm-node", "bllvm", "bllvm-sdk", "governance-app"}
-	assert.True(t, slices.Equal(got, want), "dispatched %v, want %v", got, want)
-	var st Status
+	assert.Equal(t, want, got, "dispatched")
+	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
 	assert.Len(t, st.Repos, 4)
 	assert.Len(t, st.Layers, 3)
@@ -413,7 +414,7 @@ func TestOnlyWithDependents(t *testing.T) {
 func TestOnlyUnknownRepoFails(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded(), Only: []string{"nope"}})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON(), Only: []string{"nope"}})
 
 	var app *temporal.ApplicationError
 	err := env.GetWorkflowError()
@@ -428,9 +429,9 @@ func TestOnlyUnknownRepoFails(t *testing.T) {
 func TestReleaseWithLegacyFileLists(t *testing.T) {
 	f := &fakeGitHub{legacyCollect: true}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 	require.NoError(t, env.GetWorkflowError(), "workflow error")
-	var st Status
+	var st contract.Status
 	require.NoError(t, env.GetWorkflowResult(&st))
 	rs := st.Repos["a"]
 	assert.Equal(t, 1, rs.Files, "status a = %+v", rs)

@@ -4,9 +4,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/stretchr/testify/require"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs
@@ -19,8 +21,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: ReleaseWorkflowName})
-			r.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: LayerWorkflowName})
+			r.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
+			r.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, file), "replay %s", file)
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,9 +44,9 @@ func TestScaleHistory(t *testing.T) {
 		t.Skipf("set %s=1 to run a 500-repo train on a dev server", scaleEnv)
 	}
 	srv := testenv.StartTemporal(t, "")
-	w := worker.New(srv.Client(), TaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: ReleaseWorkflowName})
-	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: LayerWorkflowName})
+	w := worker.New(srv.Client(), contract.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
+	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	w.RegisterActivity(&cannedActivities{failures: map[string]int{}, block: map[string]bool{}})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -54,12 +55,12 @@ func TestScaleHistory(t *testing.T) {
 	defer cancel()
 	const layers, width = 25, 20
 	start := time.Now()
-	run, err := c.ExecuteWorkflow(ctx, StartOptions("v9.9.9"), ReleaseWorkflowName, ReleaseInput{Tag: "v9.9.9", Train: wideTrain(layers, width)})
+	run, err := c.ExecuteWorkflow(ctx, contract.StartOptions("v9.9.9"), contract.ReleaseWorkflowName, contract.ReleaseInput{Tag: "v9.9.9", Train: wideTrain(layers, width).JSON()})
 	require.NoError(t, err)
-	var st Status
+	var st contract.Status
 	require.NoError(t, run.Get(ctx, &st), "release")
 	took := time.Since(start)
-	require.Equal(t, StateSucceeded, st.State)
+	require.Equal(t, contract.StateSucceeded, st.State)
 	require.Len(t, st.Repos, layers*width)
 	events := func(id string) int {
 		n := 0
@@ -74,7 +75,7 @@ func TestScaleHistory(t *testing.T) {
 	parent := events(run.GetID())
 	maxLayer := 0
 	for n := range layers {
-		maxLayer = max(maxLayer, events(LayerWorkflowID("v9.9.9", n)))
+		maxLayer = max(maxLayer, events(contract.LayerWorkflowID("v9.9.9", n)))
 	}
 	t.Logf("%d repos in %d layers: %v; release history %d events (%.1f per repo), largest layer history %d events",
 		layers*width, layers, took.Round(time.Millisecond), parent, float64(parent)/float64(layers*width), maxLayer)

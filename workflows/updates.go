@@ -5,19 +5,8 @@ import (
 	"fmt"
 
 	"go.temporal.io/sdk/workflow"
-)
 
-// Update names on the Release workflow. They mirror the signals of the same
-// names but answer synchronously: a validator rejects an unknown repo (or a
-// retry of a build that is not blocked, or a retry with an empty repo while
-// no release step is blocked) before anything is recorded, and the result is
-// the release's status after the change.
-const (
-	UpdatePause  = SignalPause
-	UpdateResume = SignalResume
-	UpdateCancel = SignalCancel
-	UpdateRetry  = SignalRetry
-	UpdateSkip   = SignalSkip
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // errNotRunning rejects updates on a finished release.
@@ -26,7 +15,7 @@ var errNotRunning = errors.New("release is not running")
 // registerUpdates installs the update handlers with their validators.
 func (r *release) registerUpdates(ctx workflow.Context) error {
 	running := func() error {
-		if r.phase != StateRunning && r.phase != StatePublishing {
+		if r.phase != contract.StateRunning && r.phase != contract.StatePublishing {
 			return errNotRunning
 		}
 		return nil
@@ -36,28 +25,28 @@ func (r *release) registerUpdates(ctx workflow.Context) error {
 		handler  any
 		validate any
 	}{
-		{UpdatePause, func(ctx workflow.Context) (Status, error) {
+		{contract.UpdatePause, func(ctx workflow.Context) (contract.Status, error) {
 			r.onPause(ctx, true)
 			return r.status, nil
 		}, func(workflow.Context) error { return running() }},
-		{UpdateResume, func(ctx workflow.Context) (Status, error) {
+		{contract.UpdateResume, func(ctx workflow.Context) (contract.Status, error) {
 			r.onPause(ctx, false)
 			return r.status, nil
 		}, func(workflow.Context) error { return running() }},
-		{UpdateCancel, func(ctx workflow.Context, s CancelSignal) (Status, error) {
+		{contract.UpdateCancel, func(ctx workflow.Context, s contract.CancelSignal) (contract.Status, error) {
 			r.onCancel(ctx, s.Reason)
 			return r.status, nil
-		}, func(_ workflow.Context, _ CancelSignal) error { return running() }},
-		{UpdateRetry, func(ctx workflow.Context, s RepoSignal) (Status, error) {
+		}, func(_ workflow.Context, _ contract.CancelSignal) error { return running() }},
+		{contract.UpdateRetry, func(ctx workflow.Context, s contract.RepoSignal) (contract.Status, error) {
 			r.onRetry(ctx, s.Repo)
 			return r.status, nil
-		}, func(_ workflow.Context, s RepoSignal) error { return r.validateRetry(s.Repo) }},
-		{UpdateSkip, func(ctx workflow.Context, s RepoSignal) (Status, error) {
+		}, func(_ workflow.Context, s contract.RepoSignal) error { return r.validateRetry(s.Repo) }},
+		{contract.UpdateSkip, func(ctx workflow.Context, s contract.RepoSignal) (contract.Status, error) {
 			r.onSkip(ctx, s.Repo)
 			return r.status, nil
-		}, func(_ workflow.Context, s RepoSignal) error { return r.validateSkip(s.Repo) }},
-		{UpdateAttachSignature, r.onAttach,
-			func(_ workflow.Context, s AttachSignature) error { return r.validateAttach(s) }},
+		}, func(_ workflow.Context, s contract.RepoSignal) error { return r.validateSkip(s.Repo) }},
+		{contract.UpdateAttachSignature, r.onAttach,
+			func(_ workflow.Context, s contract.AttachSignature) error { return r.validateAttach(s) }},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,

@@ -12,18 +12,18 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // attachSignature is `release attach-signature TAG FILE`: it hands a
 // rebuilder's signature file to the release through the attach-signature
 // update, which uploads it to the draft while the signature window is open.
 func (r *releaseCLI) attachSignature(ctx context.Context, args []string) error {
-	pos, err := parseInterleaved(newFlagSet(workflows.UpdateAttachSignature), args)
+	pos, err := parseInterleaved(newFlagSet(contract.UpdateAttachSignature), args)
 	if err != nil {
 		return err
 	}
-	if err := positional(workflows.UpdateAttachSignature, pos, "TAG", "FILE"); err != nil {
+	if err := positional(contract.UpdateAttachSignature, pos, "TAG", "FILE"); err != nil {
 		return err
 	}
 	tag, file := pos[0], pos[1]
@@ -40,7 +40,7 @@ func (r *releaseCLI) attachSignature(ctx context.Context, args []string) error {
 		return fmt.Errorf("release %s: %w", tag, err)
 	}
 	defer c.Close()
-	st, err := attachSignature(ctx, c, tag, workflows.AttachSignature{Name: name, Signature: data})
+	st, err := attachSignature(ctx, c, tag, contract.AttachSignature{Name: name, Signature: data})
 	if err != nil {
 		return err
 	}
@@ -56,12 +56,12 @@ func readSignatureFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, activities.MaxSignatureSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, contract.MaxSignatureSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if len(data) > activities.MaxSignatureSize {
-		return nil, usageError(fmt.Errorf("%s: larger than %d bytes", path, activities.MaxSignatureSize))
+	if len(data) > contract.MaxSignatureSize {
+		return nil, usageError(fmt.Errorf("%s: larger than %d bytes", path, contract.MaxSignatureSize))
 	}
 	return data, nil
 }
@@ -74,11 +74,11 @@ type updater interface {
 // attachSignature sends the attach-signature update and waits for its
 // answer; a finished train means the release is published (or ended
 // without one), which no longer takes signatures.
-func attachSignature(ctx context.Context, c updater, tag string, s workflows.AttachSignature) (workflows.Status, error) {
-	var st workflows.Status
+func attachSignature(ctx context.Context, c updater, tag string, s contract.AttachSignature) (contract.Status, error) {
+	var st contract.Status
 	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.ReleaseWorkflowID(tag),
-		UpdateName:   workflows.UpdateAttachSignature,
+		WorkflowID:   contract.ReleaseWorkflowID(tag),
+		UpdateName:   contract.UpdateAttachSignature,
 		Args:         []any{s},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})

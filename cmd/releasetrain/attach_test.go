@@ -14,10 +14,10 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // TestAttachSignatureDuringWindow runs a train with a signature window on
@@ -53,12 +53,12 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 	// Before the window opens, the update is refused with the reason.
 	early := filepath.Join(dir, "SHA256SUMS.early.asc")
 	require.NoError(t, os.WriteFile(early, signOver(t, rebuilderPriv, []byte("not yet")), 0o644))
-	st := waitStatus(t, c, tag, func(st workflows.Status) bool { return len(st.Layers) > 0 })
+	st := waitStatus(t, c, tag, func(st contract.Status) bool { return len(st.Layers) > 0 })
 	if st.SignatureWindow == nil {
 		assert.ErrorContains(t, cli.run(ctx, []string{"attach-signature", tag, early}), "no open signature window", "attach before the window")
 	}
 
-	st = waitStatus(t, c, tag, func(st workflows.Status) bool { return st.SignatureWindow != nil && st.SignatureWindow.Open })
+	st = waitStatus(t, c, tag, func(st contract.Status) bool { return st.SignatureWindow != nil && st.SignatureWindow.Open })
 	assert.NotEmpty(t, st.SignatureWindow.DraftURL, "window %+v", st.SignatureWindow)
 	assert.True(t, st.SignatureWindow.Until.After(time.Now()), "window %+v", st.SignatureWindow)
 	rel, ok := sim.Release(train.Owner, train.Release.Repo, tag)
@@ -83,7 +83,7 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 	assert.Contains(t, text, "attached: SHA256SUMS.rebuilder.asc", "status during the window")
 
 	final := traintest.WaitTrain(t, run, 2*time.Minute)
-	require.Equal(t, workflows.StateSucceeded, final.State, "final status %s, window %+v", final.State, final.SignatureWindow)
+	require.Equal(t, contract.StateSucceeded, final.State, "final status %s, window %+v", final.State, final.SignatureWindow)
 	require.NotNil(t, final.SignatureWindow, "final status %s, window %+v", final.State, final.SignatureWindow)
 	require.False(t, final.SignatureWindow.Open, "final status %s, window %+v", final.State, final.SignatureWindow)
 	require.Equal(t, []string{"SHA256SUMS.rebuilder.asc"}, final.SignatureWindow.Signatures, "final status %s, window %+v", final.State, final.SignatureWindow)
@@ -104,12 +104,12 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 }
 
 // waitStatus polls the release's status query until ok (or fails after a minute and a half).
-func waitStatus(t *testing.T, c client.Client, tag string, ok func(workflows.Status) bool) workflows.Status {
+func waitStatus(t *testing.T, c client.Client, tag string, ok func(contract.Status) bool) contract.Status {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		val, err := c.QueryWorkflow(context.Background(), workflows.ReleaseWorkflowID(tag), "", workflows.QueryStatus)
-		var st workflows.Status
+		val, err := c.QueryWorkflow(context.Background(), contract.ReleaseWorkflowID(tag), "", contract.QueryStatus)
+		var st contract.Status
 		if err == nil && val.Get(&st) == nil && ok(st) {
 			return st
 		}

@@ -20,9 +20,9 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/releasetag"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 const releaseUsage = `usage: releasetrain release COMMAND TAG …
@@ -73,11 +73,11 @@ func (r *releaseCLI) run(ctx context.Context, args []string) error {
 		return r.start(ctx, rest)
 	case "status":
 		return r.status(ctx, rest)
-	case workflows.SignalPause, workflows.SignalResume, workflows.SignalCancel:
+	case contract.SignalPause, contract.SignalResume, contract.SignalCancel:
 		return r.control(ctx, sub, rest)
-	case workflows.SignalRetry, workflows.SignalSkip:
+	case contract.SignalRetry, contract.SignalSkip:
 		return r.repoSignal(ctx, sub, rest)
-	case workflows.UpdateAttachSignature:
+	case contract.UpdateAttachSignature:
 		return r.attachSignature(ctx, rest)
 	case "help":
 		fmt.Fprintln(r.stdout, releaseUsage)
@@ -148,11 +148,11 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 			explicit = prerelease
 		}
 	})
-	in := workflows.ReleaseInput{
+	in := contract.ReleaseInput{
 		Tag:            tag,
 		Prerelease:     bundle.IsPrerelease(tag, explicit),
 		WithDependents: *withDependents,
-		Train:          *train,
+		Train:          train.JSON(),
 		Trigger:        "cli",
 	}
 	for _, name := range strings.Split(*only, ",") {
@@ -174,9 +174,9 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 	defer c.Close()
 	// A running train of the same tag is joined, a succeeded one never runs
 	// again; a failed, cancelled or terminated one starts a new run.
-	st, err := workflows.StartOrJoin(ctx, c, in)
+	st, err := contract.StartOrJoin(ctx, c, in)
 	switch {
-	case errors.Is(err, workflows.ErrTrainFinished):
+	case errors.Is(err, contract.ErrTrainFinished):
 		return fmt.Errorf("release %s: already succeeded (workflow %s, run %s), and a release is never published twice: %w", tag, st.WorkflowID, st.RunID, err)
 	case err != nil:
 		return releaseError(tag, err)
@@ -206,11 +206,11 @@ func (r *releaseCLI) status(ctx context.Context, args []string) error {
 		return fmt.Errorf("release %s: %w", tag, err)
 	}
 	defer c.Close()
-	val, err := c.QueryWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", workflows.QueryStatus)
+	val, err := c.QueryWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", contract.QueryStatus)
 	if err != nil {
 		return releaseError(tag, err)
 	}
-	var st workflows.Status
+	var st contract.Status
 	if err := val.Get(&st); err != nil {
 		return fmt.Errorf("release %s: decode status: %w", tag, err)
 	}
@@ -224,9 +224,9 @@ func (r *releaseCLI) status(ctx context.Context, args []string) error {
 
 // writeStatus prints a status as a header line and one table row per repo,
 // in layer order.
-func writeStatus(w io.Writer, st workflows.Status) error {
+func writeStatus(w io.Writer, st contract.Status) error {
 	state := st.State
-	if st.Paused && state != workflows.StatePaused {
+	if st.Paused && state != contract.StatePaused {
 		state += " (paused)"
 	}
 	fmt.Fprintf(w, "release %s: %s", st.Tag, state)
@@ -250,7 +250,7 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 		for _, p := range pf.Problems {
 			fmt.Fprintf(w, "preflight problem: %s\n", p)
 		}
-		if pf.State == workflows.PreflightWaiting {
+		if pf.State == contract.PreflightWaiting {
 			fmt.Fprintf(w, "preflight: %s\n", pf.Message)
 		}
 	}
@@ -316,7 +316,7 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 }
 
 // preflightNote sums up the preflight for its table row.
-func preflightNote(pf *workflows.PreflightStatus) string {
+func preflightNote(pf *contract.PreflightStatus) string {
 	var parts []string
 	if n := len(pf.Problems); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d problem(s), see above", n))
@@ -332,7 +332,7 @@ func preflightNote(pf *workflows.PreflightStatus) string {
 
 // files is a build's collected file count and size ("" before collection);
 // the list itself is in the manifest (--json shows its key and first files).
-func files(rs workflows.RepoStatus) string {
+func files(rs contract.RepoStatus) string {
 	if rs.Files == 0 {
 		return ""
 	}
@@ -340,7 +340,7 @@ func files(rs workflows.RepoStatus) string {
 }
 
 // elapsed is a build's duration when it has finished.
-func elapsed(rs workflows.RepoStatus) string {
+func elapsed(rs contract.RepoStatus) string {
 	if rs.StartedAt == nil || rs.FinishedAt == nil {
 		return ""
 	}
@@ -357,7 +357,7 @@ func (r *releaseCLI) control(ctx context.Context, name string, args []string) er
 	if err := positional(name, pos, "TAG"); err != nil {
 		return err
 	}
-	return r.signal(ctx, pos[0], name, workflows.CancelSignal{Reason: *reason})
+	return r.signal(ctx, pos[0], name, contract.CancelSignal{Reason: *reason})
 }
 
 func (r *releaseCLI) repoSignal(ctx context.Context, name string, args []string) error {
@@ -365,13 +365,13 @@ func (r *releaseCLI) repoSignal(ctx context.Context, name string, args []string)
 	if err != nil {
 		return err
 	}
-	if name == workflows.SignalRetry && len(pos) == 1 {
+	if name == contract.SignalRetry && len(pos) == 1 {
 		return r.retryStep(ctx, pos[0])
 	}
 	if err := positional(name, pos, "TAG", "REPO"); err != nil {
 		return err
 	}
-	return r.signal(ctx, pos[0], name, workflows.RepoSignal{Repo: pos[1]})
+	return r.signal(ctx, pos[0], name, contract.RepoSignal{Repo: pos[1]})
 }
 
 // retryStep retries the release's blocked package or publish step (a retry
@@ -383,12 +383,12 @@ func (r *releaseCLI) retryStep(ctx context.Context, tag string) error {
 		return fmt.Errorf("release %s: %w", tag, err)
 	}
 	defer c.Close()
-	id := workflows.ReleaseWorkflowID(tag)
-	val, err := c.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
+	id := contract.ReleaseWorkflowID(tag)
+	val, err := c.QueryWorkflow(ctx, id, "", contract.QueryStatus)
 	if err != nil {
 		return releaseError(tag, err)
 	}
-	var st workflows.Status
+	var st contract.Status
 	if err := val.Get(&st); err != nil {
 		return fmt.Errorf("release %s: decode status: %w", tag, err)
 	}
@@ -396,7 +396,7 @@ func (r *releaseCLI) retryStep(ctx context.Context, tag string) error {
 		return fmt.Errorf("release %s: no release step is blocked (state %s); to retry a blocked build: releasetrain release retry %s REPO",
 			tag, st.State, tag)
 	}
-	if err := c.SignalWorkflow(ctx, id, "", workflows.SignalRetry, workflows.RepoSignal{}); err != nil {
+	if err := c.SignalWorkflow(ctx, id, "", contract.SignalRetry, contract.RepoSignal{}); err != nil {
 		return releaseError(tag, err)
 	}
 	fmt.Fprintf(r.stdout, "release %s: retry %s sent\n", tag, st.BlockedStep)
@@ -409,7 +409,7 @@ func (r *releaseCLI) signal(ctx context.Context, tag, name string, payload any) 
 		return fmt.Errorf("release %s: %w", tag, err)
 	}
 	defer c.Close()
-	if err := c.SignalWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", name, payload); err != nil {
+	if err := c.SignalWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", name, payload); err != nil {
 		return releaseError(tag, err)
 	}
 	fmt.Fprintf(r.stdout, "release %s: %s sent\n", tag, name)
