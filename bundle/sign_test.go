@@ -43,7 +43,7 @@ func TestSignAndVerify(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, res.Good, 2, "both trusted: %+v", res)
 	assert.Empty(t, res.Bad, "both trusted: %+v", res)
-	assert.Equal(t, 0, res.Unknown, "both trusted: %+v", res)
+	assert.Zero(t, res.Unknown, "both trusted: %+v", res)
 	fp := strings.ToUpper(fingerprint(k1.entity))
 	if assert.NotEmpty(t, res.Good) {
 		assert.True(t, strings.HasPrefix(res.Good[0], fp), "good[0] = %q, want fingerprint %s", res.Good[0], fp)
