@@ -57,8 +57,8 @@ func TestDevDemoEndToEnd(t *testing.T) {
 	assert.Greater(t, rep.CriticalPathSeconds, float64(0))
 	assert.GreaterOrEqual(t, rep.LayeredBoundSeconds, rep.CriticalPathSeconds)
 	assert.Equal(t, "eager", rep.Schedule, "schedule %q, want the default eager", rep.Schedule)
-	assert.NotEqual(t, 0, rep.GitHub.Requests, "github accounting empty: %+v", rep.GitHub)
-	assert.NotEqual(t, 0, rep.GitHub.BudgetSpent, "github accounting empty: %+v", rep.GitHub)
+	assert.NotZero(t, rep.GitHub.Requests, "github accounting empty: %+v", rep.GitHub)
+	assert.NotZero(t, rep.GitHub.BudgetSpent, "github accounting empty: %+v", rep.GitHub)
 	// The downloaded folder verifies with the standard tools.
 	n, err := devstack.VerifySums(rep.AssetsDir)
 	assert.NoError(t, err)
@@ -77,7 +77,7 @@ func TestDevDemoEndToEnd(t *testing.T) {
 	// make run's GitHub enforces immutable releases; the demo saved a draft
 	// as a maintainer would, and nothing tried to change a published release.
 	assert.True(t, rep.ReleaseImmutable, "release_immutable %t, github.published_release_writes %d; want true and 0", rep.ReleaseImmutable, rep.GitHub.PublishedReleaseWrites)
-	assert.Equal(t, 0, rep.GitHub.PublishedReleaseWrites, "release_immutable %t, github.published_release_writes %d; want true and 0", rep.ReleaseImmutable, rep.GitHub.PublishedReleaseWrites)
+	assert.Zero(t, rep.GitHub.PublishedReleaseWrites, "release_immutable %t, github.published_release_writes %d; want true and 0", rep.ReleaseImmutable, rep.GitHub.PublishedReleaseWrites)
 	assert.Contains(t, out.String(), "Saved a draft release v9.9.9 in BTCDecoded/bllvm-consensus as a maintainer would", "output does not say the demo saved a draft")
 	checkDemoProvenance(t, rep)
 }

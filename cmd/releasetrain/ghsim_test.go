@@ -38,7 +38,7 @@ func TestGhsimCommandServesUntilCancelled(t *testing.T) {
 	require.NoError(t, err, "read banner")
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
-	require.NotEqual(t, "", base, "no base URL in %q", line)
+	require.NotEmpty(t, base, "no base URL in %q", line)
 	client := &http.Client{Timeout: 5 * time.Second}
 	req, _ := http.NewRequest("GET", base+"/api/v3/repos/acme/app", nil)
 	req.Header.Set("Authorization", "Bearer tk")
@@ -74,8 +74,8 @@ func TestGhsimCommandServesUntilCancelled(t *testing.T) {
 	_ = json.NewDecoder(resp.Body).Decode(&list)
 	resp.Body.Close()
 	zips, _ := filepath.Glob(filepath.Join(blobs, "*.zip"))
-	require.NotEqual(t, int64(0), run.ID)
-	require.NotEqual(t, 0, list.TotalCount)
+	require.NotZero(t, run.ID)
+	require.NotZero(t, list.TotalCount)
 	require.Len(t, zips, list.TotalCount)
 	client.CloseIdleConnections()
 	cancel()
@@ -94,8 +94,8 @@ func TestGhsimCommandRejectsBadScenario(t *testing.T) {
 	require.NoError(t, os.WriteFile(scenario, []byte("repos:\n  - name: a\n    outcomes: [maybe]\n"), 0o644))
 	err := runGhsim(context.Background(), []string{"--addr", "127.0.0.1:0", "--scenario", scenario}, io.Discard, io.Discard)
 	var ee *exitError
-	require.Error(t, err, "want a line-numbered error, got %v", err)
-	require.True(t, regexp.MustCompile(`line 3`).MatchString(err.Error()), "want a line-numbered error, got %v", err)
+	require.Error(t, err, "want a line-numbered error")
+	require.Regexp(t, `line 3`, err.Error(), "want a line-numbered error")
 	require.ErrorAs(t, err, &ee)
 	require.Equal(t, 2, ee.code)
 }
@@ -123,5 +123,5 @@ func TestGhsimCommandSendsSignedPing(t *testing.T) {
 		t.Fatal("no signed ping within a minute")
 	}
 	cancel()
-	require.NoError(t, (<-done), "runGhsim")
+	require.NoError(t, <-done, "runGhsim")
 }
