@@ -121,7 +121,7 @@ func TestParseFullResolvesInheritance(t *testing.T) {
 	assert.Equal(t, "build-core", core.EventType)
 	assert.Equal(t, "release", core.Ref, "inherited from the train's defaults")
 	assert.Equal(t, 45*time.Minute, core.BuildTimeout)
-	assert.Equal(t, 0, core.Retries(), "an explicit 0 is kept")
+	assert.Zero(t, core.Retries(), "an explicit 0 is kept")
 	require.NotNil(t, core.RetryLimit)
 	assert.Equal(t, []string{"dist-*"}, core.Artifacts)
 
