@@ -67,7 +67,7 @@ func TestListArtifactsPaginatesAndDecodesDigest(t *testing.T) {
 	require.Equal(t, "a149", arts[149].Name, "got %d artifacts, last %+v", len(arts), arts[len(arts)-1])
 	require.True(t, arts[149].Expired, "got %d artifacts, last %+v", len(arts), arts[len(arts)-1])
 	require.True(t, strings.HasPrefix(arts[0].Digest, "sha256:"), "digests: %q %q", arts[0].Digest, arts[1].Digest)
-	require.Equal(t, "", arts[1].Digest, "digests: %q %q", arts[0].Digest, arts[1].Digest)
+	require.Empty(t, arts[1].Digest, "digests: %q %q", arts[0].Digest, arts[1].Digest)
 }
 
 func TestDownloadArtifact(t *testing.T) {
@@ -89,7 +89,7 @@ func TestDownloadArtifact(t *testing.T) {
 	auth := s.blobAuth
 	s.mu.Unlock()
 	require.Len(t, auth, 1)
-	require.Equal(t, "", auth[0])
+	require.Empty(t, auth[0])
 
 	// No digest: still hashed, nothing to verify.
 	d, err = c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 2, Name: "a1"}, &bytes.Buffer{})

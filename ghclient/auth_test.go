@@ -91,7 +91,7 @@ func TestAppAuth(t *testing.T) {
 			assertNoSecrets(t, "log field "+k, fmtAny(v), secrets)
 		}
 	}
-	require.NotEqual(t, 0, logs.Len(), "expected debug request logs to check")
+	require.NotZero(t, logs.Len(), "expected debug request logs to check")
 }
 
 func TestTokenNeverInErrorsOrLogs(t *testing.T) {

@@ -125,7 +125,7 @@ func TestFindOrDispatchListingWaitBeforeDispatch(t *testing.T) {
 	require.NoError(t, err, "run=%+v err=%v", run, err)
 	require.Equal(t, int64(42), run.ID, "run=%+v err=%v", run, err)
 	d, _ := f.counts()
-	require.Equal(t, 0, d, "dispatched %d times although the run existed", d)
+	require.Zero(t, d, "dispatched %d times although the run existed", d)
 }
 
 func TestDispatchPayloadLimits(t *testing.T) {
@@ -165,6 +165,6 @@ func TestDispatchPayloadLimits(t *testing.T) {
 		require.True(t, IsPermanent(err), "%+v: err = %v, want permanent", req, err)
 	}
 	d, l := f.counts()
-	require.Equal(t, 0, d)
-	require.Equal(t, 0, l)
+	require.Zero(t, d)
+	require.Zero(t, l)
 }

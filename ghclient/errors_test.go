@@ -115,7 +115,7 @@ func TestTransportErrorIsTransient(t *testing.T) {
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, KindTransient, e.Kind)
-	require.Equal(t, 0, e.Status)
+	require.Zero(t, e.Status)
 	require.False(t, IsPermanent(err), "connection refused must be retryable")
 }
 

@@ -144,7 +144,7 @@ func TestExtractArtifactStreams(t *testing.T) {
 				require.Len(t, reqs, 1, "blob requests")
 			}
 			for _, a := range s.auth {
-				require.Equal(t, "", a, "blob request carried Authorization")
+				require.Empty(t, a, "blob request carried Authorization")
 			}
 			// Nothing is left beside dest (the fallback's spooled zip).
 			left, _ := os.ReadDir(filepath.Dir(dest))
@@ -240,7 +240,7 @@ func TestExtractArtifactLongCentralDirectory(t *testing.T) {
 	reqs := s.requests()
 	require.Len(t, reqs, 3, "blob requests %q", reqs)
 	require.True(t, strings.HasPrefix(reqs[1], "bytes="), "blob requests %q", reqs)
-	require.Equal(t, "", reqs[2], "blob requests %q", reqs)
+	require.Empty(t, reqs[2], "blob requests %q", reqs)
 }
 
 // Every unsafe archive Unzip rejects, ExtractArtifact rejects the same way,

@@ -205,7 +205,7 @@ func TestEnsureDraftRelease(t *testing.T) {
 	spec := ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1", Name: "v1", Prerelease: true}
 	rel, err := c.EnsureDraftRelease(ctx, spec)
 	require.NoError(t, err, "create: %+v %v", rel, err)
-	require.NotEqual(t, int64(0), rel.ID, "create: %+v %v", rel, err)
+	require.NotZero(t, rel.ID, "create: %+v %v", rel, err)
 	require.True(t, rel.Draft, "create: %+v %v", rel, err)
 	require.True(t, rel.Prerelease, "create: %+v %v", rel, err)
 	require.Equal(t, "v1", rel.Tag, "create: %+v %v", rel, err)
@@ -247,7 +247,7 @@ func TestUploadAssetIdempotent(t *testing.T) {
 	_, err = c.UploadAsset(ctx, "o", "r", fresh, p1)
 	require.NoError(t, err, "same content, fresh")
 	require.Equal(t, 1, s.uploads)
-	require.Equal(t, 0, s.deletes)
+	require.Zero(t, s.deletes)
 	// Different content, our label: replaced.
 	a2, err := c.UploadAsset(ctx, "o", "r", rel, upload("a.tar.gz", ours, "second content"))
 	require.NoError(t, err, "replace: %+v %v", a2, err)
@@ -273,7 +273,7 @@ func TestUploadAsset5xxButLanded(t *testing.T) {
 	require.NoError(t, err, "5xx-but-landed: %+v %v", a, err)
 	require.Equal(t, "SHA256SUMS", a.Name, "5xx-but-landed: %+v %v", a, err)
 	require.Equal(t, 1, s.uploads)
-	require.Equal(t, 0, s.deletes)
+	require.Zero(t, s.deletes)
 }
 
 func TestPublishAndNotes(t *testing.T) {
@@ -359,7 +359,7 @@ func TestUploadAssetVerifiesTheStream(t *testing.T) {
 	up.Open = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("tampered!!!")), nil }
 	_, err = c.UploadAsset(ctx, "o", "r", rel, up)
 	require.ErrorContains(t, err, "sha256", "tampered stream")
-	require.Equal(t, 0, s.uploads, "uploads = %d: a tampered stream landed", s.uploads)
+	require.Zero(t, s.uploads, "uploads = %d: a tampered stream landed", s.uploads)
 }
 
 // A tag once used by a deleted immutable release is refused for good, saying so.

@@ -43,7 +43,7 @@ func TestGetRunETag(t *testing.T) {
 		require.NoError(t, err, "304 GetRun: %+v %v %v", r2, changed, err)
 		require.False(t, changed, "304 GetRun: %+v %v %v", r2, changed, err)
 		require.Equal(t, r.ETag, r2.ETag, "304 GetRun: %+v %v %v", r2, changed, err)
-		require.Equal(t, int64(0), r2.ID, "304 GetRun: %+v %v %v", r2, changed, err)
+		require.Zero(t, r2.ID, "304 GetRun: %+v %v %v", r2, changed, err)
 	}
 	require.Equal(t, r.ETag, seen.Load(), "If-None-Match")
 	require.Equal(t, spent, c.BudgetSpent(), "304s spent budget: %d -> %d", spent, c.BudgetSpent())

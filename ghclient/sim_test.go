@@ -288,7 +288,7 @@ func TestSimPrimaryRateLimit(t *testing.T) {
 	require.Equal(t, ghclient.KindPrimaryRateLimit, ge.Kind)
 	require.Greater(t, ge.RetryAfter, time.Duration(0))
 	require.LessOrEqual(t, ge.RetryAfter, time.Hour+time.Minute)
-	require.Equal(t, 0, e.c.RateRemaining(), "RateRemaining")
+	require.Zero(t, e.c.RateRemaining(), "RateRemaining")
 }
 
 // TestSimRerunAndCancel drives a failing build through rerun-failed-jobs and
@@ -382,7 +382,7 @@ func TestSimRelease(t *testing.T) {
 	require.ErrorIs(t, err, ghclient.ErrAssetConflict, "conflict")
 	notes, err := e.c.GenerateNotes(ctx, owner, repo, "v1.0.0", "")
 	require.NoError(t, err)
-	require.NotEqual(t, "", notes)
+	require.NotEmpty(t, notes)
 	pub, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "acme v1.0.0", Body: "notes of this run", Prerelease: true}, rel.ID)
 	require.NoError(t, err, "publish: %+v %v", pub, err)
 	require.False(t, pub.Draft, "publish: %+v %v", pub, err)
@@ -509,7 +509,7 @@ func TestSimGitHubQuirks(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, []ghclient.AssetWant{{Name: up.Name, Size: up.Size, SHA256: up.SHA256}}, "ours")
 	require.NoError(t, err, "verify without digests: %v (asset %+v)", err, a)
-	assert.NotEqual(t, 0, e.sim.Stats().Requests["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"]["302"], "the asset was not downloaded to be hashed: %v", e.sim.Stats().Requests)
+	assert.NotZero(t, e.sim.Stats().Requests["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"]["302"], "the asset was not downloaded to be hashed: %v", e.sim.Stats().Requests)
 	_, err = e.c.UploadAsset(ctx, owner, repo, rel, simUpload("my tool", "ours", "x"))
 	require.ErrorIs(t, err, ghclient.ErrAssetRenamed, "renamed upload")
 	wf, err := e.c.GetWorkflow(ctx, owner, repo, "build.yml")
@@ -523,7 +523,7 @@ func TestSimGitHubQuirks(t *testing.T) {
 	require.True(t, setting.Enabled, "immutable setting: %+v %v %v", setting, ok, err)
 	budget, err := e.c.GetRateBudget(ctx)
 	require.NoError(t, err, "rate budget: %+v %v", budget, err)
-	require.NotEqual(t, 0, budget.Limit, "rate budget: %+v %v", budget, err)
+	require.NotZero(t, budget.Limit, "rate budget: %+v %v", budget, err)
 	require.LessOrEqual(t, budget.Remaining, budget.Limit, "rate budget: %+v %v", budget, err)
 	_, err = e.c.GetRepo(ctx, owner, "no-such-repo")
 	require.True(t, ghclient.IsPermanent(err), "missing repo: %v", err)
@@ -559,7 +559,7 @@ func TestSimAppAuth(t *testing.T) {
 	run, err := c.FindOrDispatch(context.Background(), ghclient.DispatchRequest{Owner: owner, Repo: "commons", Kind: ghclient.KindWorkflowDispatch,
 		Workflow: "build.yml", Ref: "main", CorrelationID: "rt-app", NotBefore: sim.Now()})
 	require.NoError(t, err, "dispatch as app: %+v %v", run, err)
-	require.NotEqual(t, int64(0), run.ID, "dispatch as app: %+v %v", run, err)
+	require.NotZero(t, run.ID, "dispatch as app: %+v %v", run, err)
 	// The wrong installation: ghsim refuses, and the error is permanent.
 	bad, err := ghclient.New(ghclient.Config{BaseURL: srv.URL + "/api/v3/", AppID: 77, InstallationID: 99, PrivateKey: pemKey})
 	require.NoError(t, err)
