@@ -106,7 +106,7 @@ func TestOpenRefuses(t *testing.T) {
 	assert.ErrorIs(t, err, ErrUnsigned, "unsigned with a key")
 	o, err := Open(ctx, udata, nil)
 	assert.NoError(t, err, "unsigned without a key: %+v, %v", o, err)
-	assert.Equal(t, 0, o.Signatures, "unsigned without a key: %+v, %v", o, err)
+	assert.Zero(t, o.Signatures, "unsigned without a key: %+v, %v", o, err)
 	assert.False(t, o.Verified, "unsigned without a key: %+v, %v", o, err)
 	_, err = Open(ctx, append(append([]byte{}, good...), good...), nil)
 	assert.Error(t, err, "two envelopes accepted")
