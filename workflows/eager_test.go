@@ -72,7 +72,7 @@ func TestEagerStartsEachRepoWhenItsDependenciesAreDone(t *testing.T) {
 	}
 	assert.Equal(t, contract.StateRunning, mid.State)
 	assert.Equal(t, config.ScheduleEager, mid.Schedule)
-	assert.Equal(t, 0, mid.Layer)
+	assert.Zero(t, mid.Layer)
 	assert.Equal(t, contract.StateSucceeded, st.State, "final state")
 	if assert.Len(t, f.pkg, 1, "package inputs %+v", f.pkg) {
 		assert.Len(t, f.pkg[0].Repos, 7, "package inputs %+v", f.pkg)
@@ -99,7 +99,7 @@ func TestEagerSkipPendingRepoLetsDependentsStart(t *testing.T) {
 		if in.Repo == "bllvm-node" {
 			_, ok := in.Upstream["bllvm-protocol"]
 			assert.False(t, ok, "bllvm-node upstream = %v, want consensus only", in.Upstream)
-			assert.NotEqual(t, int64(0), in.Upstream["bllvm-consensus"], "bllvm-node upstream = %v, want consensus only", in.Upstream)
+			assert.NotZero(t, in.Upstream["bllvm-consensus"], "bllvm-node upstream = %v, want consensus only", in.Upstream)
 		}
 	}
 	var st contract.Status

@@ -93,5 +93,5 @@ func TestPlanRefusesAssetNamesGitHubRenames(t *testing.T) {
 	err := env.GetWorkflowError()
 	require.ErrorContains(t, err, "which GitHub renames", "workflow error")
 	n := len(f.calls("preflight")) + len(f.calls("dispatch"))
-	require.Equal(t, 0, n, "%d preflight/dispatch calls for a train that cannot publish", n)
+	require.Zero(t, n, "%d preflight/dispatch calls for a train that cannot publish", n)
 }

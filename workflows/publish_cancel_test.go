@@ -72,5 +72,5 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	got := d.Status
 	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, got, "workflow closed %s (err %v) although its release was published; want completed", got, err)
 	assert.Equal(t, contract.StateSucceeded, st.State)
-	assert.NotEqual(t, "", st.ReleaseURL)
+	assert.NotEmpty(t, st.ReleaseURL)
 }

@@ -125,7 +125,7 @@ func TestCancelDuringDispatchCancelsItsRun(t *testing.T) {
 	assert.False(t, in.NotBefore.IsZero(), "CancelDispatchedRun input = %+v", in)
 	assert.Equal(t, lostDispatchWait, in.Wait, "CancelDispatchedRun input = %+v", in)
 	n := len(f.calls("publish")) + len(f.calls("package"))
-	assert.Equal(t, 0, n, "package/publish called %d times after cancel", n)
+	assert.Zero(t, n, "package/publish called %d times after cancel", n)
 	st := queryStatus(t, env)
 	a := st.Repos["a"]
 	assert.Equal(t, contract.RepoCancelled, a.State, "repo a = %+v", a)

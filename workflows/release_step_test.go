@@ -56,9 +56,9 @@ func TestPublishFailureBlocksThenRetry(t *testing.T) {
 	var res contract.Status
 	require.NoError(t, env.GetWorkflowResult(&res))
 	assert.Equal(t, contract.StateSucceeded, res.State)
-	assert.NotEqual(t, "", res.ReleaseURL)
-	assert.Equal(t, "", res.BlockedStep)
-	assert.Equal(t, "", res.Error)
+	assert.NotEmpty(t, res.ReleaseURL)
+	assert.Empty(t, res.BlockedStep)
+	assert.Empty(t, res.Error)
 	want := []contract.State{contract.StateRunning, contract.StatePublishing, contract.StateBlocked, contract.StatePublishing, contract.StateSucceeded}
 	got := f.upserted()
 	assert.Equal(t, want, got, "ReleaseState upserts")
@@ -87,14 +87,14 @@ func TestPackageFailureBlocksThenRetry(t *testing.T) {
 	assert.True(t, retry.done, "retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
 	assert.NoError(t, retry.err, "retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
 	assert.Equal(t, contract.StatePublishing, answer.State)
-	assert.Equal(t, "", answer.BlockedStep)
+	assert.Empty(t, answer.BlockedStep)
 	n, m := len(f.calls("package")), len(f.calls("publish"))
 	assert.Equal(t, 2, n)
 	assert.Equal(t, 1, m)
 	var res contract.Status
 	require.NoError(t, env.GetWorkflowResult(&res))
 	assert.Equal(t, contract.StateSucceeded, res.State)
-	assert.NotEqual(t, "", res.ReleaseURL)
+	assert.NotEmpty(t, res.ReleaseURL)
 }
 
 // A cancel while publishing is blocked ends the train cancelled and
@@ -115,7 +115,7 @@ func TestCancelWhilePublishBlocked(t *testing.T) {
 	assert.Empty(t, f.pub, "published")
 	st := queryStatus(t, env)
 	assert.Equal(t, contract.StateCancelled, st.State)
-	assert.Equal(t, "", st.BlockedStep)
+	assert.Empty(t, st.BlockedStep)
 	assert.Equal(t, "wrong notes", st.Error)
 	got := f.upserted()
 	if assert.NotEmpty(t, got, "ReleaseState upserts") {

@@ -76,7 +76,7 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	assert.Len(t, mid.Repos, 7)
 	assert.Len(t, mid.Layers, 5)
 	assert.Equal(t, contract.StateSucceeded, st.State)
-	assert.NotEqual(t, "", st.ReleaseURL)
+	assert.NotEmpty(t, st.ReleaseURL)
 	for name, rs := range st.Repos {
 		assert.Equal(t, contract.RepoSucceeded, rs.State, "final %s = %+v", name, rs)
 		assert.Len(t, rs.Artifacts, 1, "final %s = %+v", name, rs)
@@ -178,7 +178,7 @@ func TestFailedBuildRerunsWithBackoffThenSucceeds(t *testing.T) {
 	a := st.Repos["a"]
 	assert.Equal(t, contract.RepoSucceeded, a.State, "status a = %+v, want succeeded on attempt 3", a)
 	assert.Equal(t, 3, a.Attempt, "status a = %+v, want succeeded on attempt 3", a)
-	assert.Equal(t, "", a.Error, "status a = %+v, want succeeded on attempt 3", a)
+	assert.Empty(t, a.Error, "status a = %+v, want succeeded on attempt 3", a)
 	assert.Equal(t, 3, f.pkg[0].Repos[0].Attempts, "package attempts")
 }
 
@@ -211,7 +211,7 @@ func TestBlockedBuildRetry(t *testing.T) {
 	assert.Equal(t, []string{"a"}, blocked.Blocked, "status while blocked")
 	a := blocked.Repos["a"]
 	assert.Equal(t, contract.RepoFailed, a.State, "blocked repo status = %+v", a)
-	assert.NotEqual(t, "", a.Error, "blocked repo status = %+v", a)
+	assert.NotEmpty(t, a.Error, "blocked repo status = %+v", a)
 	assert.Equal(t, 2, a.Attempt, "blocked repo status = %+v", a)
 	reruns := f.calls("rerun")
 	require.Len(t, reruns, 2, "reruns = %d, want 2 (one automatic, one by retry)", len(reruns))
@@ -249,7 +249,7 @@ func TestBlockedBuildSkip(t *testing.T) {
 	require.NoError(t, env.GetWorkflowResult(&st))
 	p := st.Repos["bllvm-protocol"]
 	assert.Equal(t, contract.RepoSkipped, p.State, "bllvm-protocol status = %+v, want skipped with its error", p)
-	assert.NotEqual(t, "", p.Error, "bllvm-protocol status = %+v, want skipped with its error", p)
+	assert.NotEmpty(t, p.Error, "bllvm-protocol status = %+v, want skipped with its error", p)
 	assert.Equal(t, contract.StateSucceeded, st.State)
 	assert.Empty(t, st.Blocked)
 	var skipped []activities.RepoResult
@@ -273,7 +273,7 @@ func TestBlockedBuildSkip(t *testing.T) {
 		}
 	}
 	n := len(f.calls("rerun"))
-	assert.Equal(t, 0, n, "reruns = %d, want 0 with retry_limit 0", n)
+	assert.Zero(t, n, "reruns = %d, want 0 with retry_limit 0", n)
 }
 
 func TestSkipPendingRepo(t *testing.T) {
@@ -358,7 +358,7 @@ func assertCancelled(t *testing.T, env *testsuiteEnv, f *fakeGitHub) {
 	slices.Sort(got)
 	assert.Equal(t, []string{"bllvm-consensus", "commons"}, got, "cancelled runs: want the two running layer-0 builds")
 	n := len(f.calls("publish")) + len(f.calls("package"))
-	assert.Equal(t, 0, n, "package/publish called %d times after cancel", n)
+	assert.Zero(t, n, "package/publish called %d times after cancel", n)
 	st := queryStatus(t, env)
 	assert.Equal(t, contract.StateCancelled, st.State, "state")
 	for name, rs := range st.Repos {
@@ -390,7 +390,7 @@ func TestPermanentDispatchErrorBlocksThenRetry(t *testing.T) {
 	env := newEnv(t, f)
 	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
 	assert.Equal(t, contract.StateBlocked, blocked.State, "status = %+v", blocked)
-	assert.NotEqual(t, "", blocked.Repos["a"].Error, "status = %+v", blocked)
+	assert.NotEmpty(t, blocked.Repos["a"].Error, "status = %+v", blocked)
 	assert.Len(t, f.calls("dispatch"), 2, "dispatch calls")
 	assert.Equal(t, contract.CorrelationID(testTag, "a", 1), f.dispatched[0].CorrelationID, "retried dispatch correlation id")
 }
@@ -421,7 +421,7 @@ func TestOnlyUnknownRepoFails(t *testing.T) {
 	require.ErrorAs(t, err, &app, "workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
 	require.Equal(t, ErrInvalidTrain, app.Type(), "workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
 	require.True(t, app.NonRetryable(), "workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
-	assert.Equal(t, 0, len(f.calls("dispatch")), "dispatches")
+	assert.Zero(t, len(f.calls("dispatch")), "dispatches")
 }
 
 // Results recorded before manifests carry the file list itself: a train
@@ -436,7 +436,7 @@ func TestReleaseWithLegacyFileLists(t *testing.T) {
 	rs := st.Repos["a"]
 	assert.Equal(t, 1, rs.Files, "status a = %+v", rs)
 	assert.Equal(t, int64(3), rs.Bytes, "status a = %+v", rs)
-	assert.Equal(t, "", rs.Manifest, "status a = %+v", rs)
+	assert.Empty(t, rs.Manifest, "status a = %+v", rs)
 	assert.Len(t, rs.Artifacts, 1, "status a = %+v", rs)
 	if assert.Len(t, f.pkg, 1, "package inputs") && assert.Len(t, f.pkg[0].Repos, 1, "package input = %+v", f.pkg) {
 		assert.Nil(t, f.pkg[0].Repos[0].Manifest, "package input = %+v", f.pkg)
