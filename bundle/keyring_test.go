@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 func TestReadKeyringForms(t *testing.T) {
@@ -47,11 +49,11 @@ func TestVerifyGPGMadeSignatures(t *testing.T) {
 	for _, uid := range []string{"Carol <carol@example.org>", "Dan <dan@example.org>"} {
 		gpg("--quick-gen-key", uid, "ed25519", "sign", "never")
 	}
-	require.NoError(t, os.Remove(dir+"/"+SigsName))
-	gpg("--armor", "--local-user", "carol@example.org", "--local-user", "dan@example.org", "--output", SigsName, "--detach-sign", SumsName)
+	require.NoError(t, os.Remove(dir+"/"+assetname.SumsSignature))
+	gpg("--armor", "--local-user", "carol@example.org", "--local-user", "dan@example.org", "--output", assetname.SumsSignature, "--detach-sign", assetname.Sums)
 	gpg("--armor", "--output", "keys.asc", "--export")
 
-	asc, err := os.ReadFile(dir + "/" + SigsName)
+	asc, err := os.ReadFile(dir + "/" + assetname.SumsSignature)
 	require.NoError(t, err)
 	n := bytes.Count(asc, []byte("BEGIN PGP SIGNATURE"))
 	require.Equal(t, 1, n, "gpg wrote %d blocks, want 1", n)

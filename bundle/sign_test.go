@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
+	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -148,32 +150,30 @@ func TestLoadSignersErrors(t *testing.T) {
 	assert.Error(t, err, "Sign with a zero Signer succeeded")
 }
 
-func TestSignersFromEnv(t *testing.T) {
+// The worker's way: inline keys and key files with one passphrase (as
+// config reads them from the environment).
+func TestLoadSignersAndFiles(t *testing.T) {
 	t.Parallel()
 	pass := []byte("env pass")
 	k1, k2, k3 := newTestKey(t, "Erin", pass), newTestKey(t, "Frank", pass), newTestKey(t, "Grace", pass)
 	dir := t.TempDir()
 	f2, f3 := put(t, dir, "k2.asc", k2.private), put(t, dir, "k3.asc", k3.private)
-	env := map[string]string{
-		SigningKeyEnv:        string(k1.private),
-		SigningKeyFileEnv:    f2 + string(os.PathListSeparator) + f3,
-		SigningPassphraseEnv: string(pass),
-	}
-	signers, err := SignersFromEnv(func(k string) string { return env[k] })
+	inline, err := LoadSigners([][]byte{k1.private}, pass)
+	require.NoError(t, err)
+	files, err := LoadSignerFiles([]string{f2, f3}, pass)
 	require.NoError(t, err)
 	var names []string
-	for _, s := range signers {
+	for _, s := range append(inline, files...) {
 		names = append(names, s.Entity().PrimaryIdentity().UserId.Name)
 	}
-	assert.Equal(t, "Erin,Frank,Grace", strings.Join(names, ","), "signers = %v", names)
-	none, err := SignersFromEnv(func(string) string { return "" })
-	assert.NoError(t, err)
-	assert.Empty(t, none)
-	env[SigningPassphraseEnv] = "nope"
-	_, err = SignersFromEnv(func(k string) string { return env[k] })
-	if assert.ErrorIs(t, err, ErrWrongPassphrase, "wrong env passphrase") {
-		assert.ErrorContains(t, err, SigningKeyEnv, "wrong env passphrase")
-	}
+	require.Equal(t, []string{"Erin", "Frank", "Grace"}, names)
+
+	none, err := LoadSigners(nil, nil)
+	require.NoError(t, err)
+	require.Empty(t, none)
+	_, err = LoadSignerFiles([]string{f2}, []byte("nope"))
+	require.ErrorIs(t, err, ErrWrongPassphrase)
+	require.ErrorContains(t, err, f2, "the error names the key file")
 }
 
 func TestGPGVerifiesSignatures(t *testing.T) {
@@ -193,8 +193,8 @@ func TestGPGVerifiesSignatures(t *testing.T) {
 			asc, err := Sign(testSums, signers)
 			require.NoError(t, err)
 			dir := t.TempDir()
-			put(t, dir, SumsName, testSums)
-			put(t, dir, SigsName, asc)
+			put(t, dir, assetname.Sums, testSums)
+			put(t, dir, assetname.SumsSignature, asc)
 			put(t, dir, "keys.asc", append(append([]byte(nil), k1.public...), k2.public...))
 			home := t.TempDir()
 			require.NoError(t, os.Chmod(home, 0o700))
@@ -202,12 +202,12 @@ func TestGPGVerifiesSignatures(t *testing.T) {
 			t.Cleanup(func() { _, _ = tool(t, dir, env, "gpgconf", "--kill", "all") })
 			out, err := tool(t, dir, env, "gpg", "--batch", "--import", "keys.asc")
 			require.NoError(t, err, "gpg --import: %s", out)
-			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", SigsName, SumsName)
+			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", assetname.SumsSignature, assetname.Sums)
 			require.NoError(t, err, "gpg --verify: %v\n%s", err, out)
 			n := strings.Count(out, "Good signature from")
 			assert.Equal(t, tc.want, n, "gpg found %d good signatures, want %d:\n%s", n, tc.want, out)
-			put(t, dir, SumsName, append([]byte("x"), testSums...))
-			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", SigsName, SumsName)
+			put(t, dir, assetname.Sums, append([]byte("x"), testSums...))
+			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", assetname.SumsSignature, assetname.Sums)
 			assert.Error(t, err, "gpg accepted tampered SHA256SUMS:\n%s", out)
 			assert.Contains(t, out, "BAD signature", "gpg accepted tampered SHA256SUMS")
 		})

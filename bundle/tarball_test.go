@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 var releaseTime = time.Date(2024, 3, 1, 12, 30, 45, 123456789, time.UTC)
@@ -251,13 +253,13 @@ func TestSha256sumChecksAssets(t *testing.T) {
 		require.NoError(t, err)
 		put(t, dl, d.Name, data)
 	}
-	put(t, dl, SumsName, SHA256SUMS(p.Digests()))
-	out, err := tool(t, dl, nil, "sha256sum", "-c", SumsName)
+	put(t, dl, assetname.Sums, SHA256SUMS(p.Digests()))
+	out, err := tool(t, dl, nil, "sha256sum", "-c", assetname.Sums)
 	require.NoError(t, err, "sha256sum -c: %v\n%s", err, out)
 	n := strings.Count(out, ": OK")
 	assert.Equal(t, len(entries)+1, n, "sha256sum checked %d files, want %d:\n%s", n, len(entries)+1, out)
 	put(t, dl, "bllvm-node-README.md", []byte("tampered"))
-	out, err = tool(t, dl, nil, "sha256sum", "-c", SumsName)
+	out, err = tool(t, dl, nil, "sha256sum", "-c", assetname.Sums)
 	assert.Error(t, err, "sha256sum -c accepted a tampered file:\n%s", out)
 	assert.Contains(t, out, "bllvm-node-README.md: FAILED", "sha256sum -c accepted a tampered file")
 }
@@ -306,22 +308,4 @@ func TestTarballErrors(t *testing.T) {
 	clash := []Entry{good, {Input: Input{Repo: "r", Name: "a/b", Path: path}, Asset: "b"}}
 	_, err = WriteTarball(t.TempDir(), clash, opts)
 	assert.ErrorContains(t, err, "both a file and a directory", "file/dir clash")
-}
-
-func TestSourceDateEpoch(t *testing.T) {
-	fallback := time.Date(2024, 1, 2, 3, 4, 5, 600, time.FixedZone("x", 3600))
-	t.Setenv(SourceDateEpochEnv, "")
-	got, err := SourceDateEpoch(fallback)
-	if assert.NoError(t, err, "unset") {
-		assert.True(t, got.Equal(fallback.Truncate(time.Second)), "unset: %v", got)
-		assert.Same(t, time.UTC, got.Location(), "unset")
-	}
-	t.Setenv(SourceDateEpochEnv, "1700000000")
-	got, err = SourceDateEpoch(fallback)
-	if assert.NoError(t, err, "set") {
-		assert.Equal(t, int64(1700000000), got.Unix(), "set")
-	}
-	t.Setenv(SourceDateEpochEnv, "yesterday")
-	_, err = SourceDateEpoch(fallback)
-	assert.ErrorContains(t, err, "SOURCE_DATE_EPOCH", "invalid")
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 // signedRelease writes a folder of downloaded assets with SHA256SUMS signed
@@ -24,7 +26,7 @@ func signedRelease(t *testing.T, keys ...testKey) string {
 		digests = append(digests, Digest{Name: name, Path: p, Size: size, SHA256: sum})
 	}
 	sums := SHA256SUMS(digests)
-	put(t, dir, SumsName, sums)
+	put(t, dir, assetname.Sums, sums)
 	var private [][]byte
 	for _, k := range keys {
 		private = append(private, k.private)
@@ -33,7 +35,7 @@ func signedRelease(t *testing.T, keys ...testKey) string {
 	require.NoError(t, err)
 	asc, err := Sign(sums, signers)
 	require.NoError(t, err)
-	put(t, dir, SigsName, asc)
+	put(t, dir, assetname.SumsSignature, asc)
 	return dir
 }
 
@@ -90,16 +92,16 @@ func TestVerifyDirErrors(t *testing.T) {
 	_, err = VerifyDir(dir, keyring(alice), 0)
 	assert.ErrorContains(t, err, "at least 1", "min-good 0")
 	_, err = VerifyDir(t.TempDir(), keyring(alice), 1)
-	assert.ErrorContains(t, err, SumsName, "empty folder")
-	require.NoError(t, os.Remove(filepath.Join(dir, SigsName)))
+	assert.ErrorContains(t, err, assetname.Sums, "empty folder")
+	require.NoError(t, os.Remove(filepath.Join(dir, assetname.SumsSignature)))
 	_, err = VerifyDir(dir, keyring(alice), 1)
-	assert.ErrorContains(t, err, SigsName, "no signatures")
+	assert.ErrorContains(t, err, assetname.SumsSignature, "no signatures")
 	evil := signedRelease(t, alice)
 	sums := []byte(strings.Repeat("a", 64) + "  ../../etc/passwd\n")
-	put(t, evil, SumsName, sums)
+	put(t, evil, assetname.Sums, sums)
 	signers, _ := LoadSigners([][]byte{alice.private}, nil)
 	asc, _ := Sign(sums, signers)
-	put(t, evil, SigsName, asc)
+	put(t, evil, assetname.SumsSignature, asc)
 	_, err = VerifyDir(evil, keyring(alice), 1)
 	assert.ErrorContains(t, err, "leaves the folder", "path escape")
 }
@@ -113,7 +115,7 @@ func TestVerifyDirCountsRebuilderSignatures(t *testing.T) {
 	dir := signedRelease(t, train)
 	_, err := VerifyDir(dir, keyring(train, rebuilder), 2)
 	require.ErrorIs(t, err, ErrNotEnoughSignatures, "one signer, two required")
-	sums, err := os.ReadFile(filepath.Join(dir, SumsName))
+	sums, err := os.ReadFile(filepath.Join(dir, assetname.Sums))
 	require.NoError(t, err)
 	sign := func(k testKey, name string) {
 		t.Helper()
@@ -121,7 +123,7 @@ func TestVerifyDirCountsRebuilderSignatures(t *testing.T) {
 		require.NoError(t, err)
 		asc, err := Sign(sums, s)
 		require.NoError(t, err)
-		put(t, dir, RebuilderSigsName(name), asc)
+		put(t, dir, assetname.RebuilderSignature(name), asc)
 	}
 	// The train's key signing again under another name still counts once.
 	sign(train, "again")
@@ -140,7 +142,7 @@ func TestVerifyDirCountsRebuilderSignatures(t *testing.T) {
 	_, err = VerifyDir(dir, keyring(train, rebuilder), 3)
 	assert.ErrorIs(t, err, ErrNotEnoughSignatures, "three required of two")
 	// Rebuilder signatures alone, without the train's SHA256SUMS.asc, count too.
-	require.NoError(t, os.Remove(filepath.Join(dir, SigsName)))
+	require.NoError(t, os.Remove(filepath.Join(dir, assetname.SumsSignature)))
 	_, err = VerifyDir(dir, keyring(train, rebuilder), 2)
 	assert.NoError(t, err, "rebuilders' files only")
 }

@@ -7,13 +7,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -123,46 +122,14 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	require.GreaterOrEqual(t, logs.Len(), 4, "expected request logs")
 }
 
-func TestConfigFromEnv(t *testing.T) {
+// An App configuration (as config reads it from GITHUB_APP_*) builds a
+// client; a broken key is reported without its bytes.
+func TestNewWithApp(t *testing.T) {
 	t.Parallel()
-	key := testKeyPEM(t)
-	keyFile := filepath.Join(t.TempDir(), "app.pem")
-	require.NoError(t, os.WriteFile(keyFile, key, 0o600))
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-
-	cfg, err := ConfigFromEnv(env(map[string]string{EnvToken: testToken, EnvAPIURL: "http://127.0.0.1:9/api/v3"}))
-	require.NoError(t, err, "token cfg: %+v %v", cfg, err)
-	require.Equal(t, testToken, cfg.Token, "token cfg: %+v %v", cfg, err)
-	require.Equal(t, "http://127.0.0.1:9/api/v3/", cfg.BaseURL, "token cfg: %+v %v", cfg, err)
-	cfg, err = ConfigFromEnv(env(map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKeyFile: keyFile}))
+	c, err := New(Config{AppID: 7, InstallationID: 42, PrivateKey: testKeyPEM(t)})
 	require.NoError(t, err)
-	require.Equal(t, int64(7), cfg.AppID)
-	require.Equal(t, int64(42), cfg.InstallationID)
-	require.Equal(t, string(key), string(cfg.PrivateKey))
-	escaped := strings.ReplaceAll(string(key), "\n", `\n`)
-	cfg, err = ConfigFromEnv(env(map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKey: escaped}))
-	require.NoError(t, err)
-	require.Equal(t, string(key), string(cfg.PrivateKey))
-	c, err := New(cfg)
-	require.NoError(t, err, "New with app cfg")
 	c.CloseIdleConnections()
 
-	bad := []struct {
-		env  map[string]string
-		name string
-	}{
-		{map[string]string{}, EnvToken},
-		{map[string]string{EnvAppID: "x", EnvPrivateKey: string(key)}, EnvAppID},
-		{map[string]string{EnvAppID: "7", EnvPrivateKey: string(key)}, EnvInstallationID},
-		{map[string]string{EnvAppID: "7", EnvInstallationID: "-1", EnvPrivateKey: string(key)}, EnvInstallationID},
-		{map[string]string{EnvAppID: "7", EnvInstallationID: "42"}, EnvPrivateKeyFile},
-		{map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKeyFile: keyFile + ".missing"}, EnvPrivateKeyFile},
-	}
-	for _, b := range bad {
-		_, err := ConfigFromEnv(env(b.env))
-		require.ErrorContains(t, err, b.name, "%v: the error names the variable", b.env)
-		assertNoSecrets(t, "config error", err.Error(), secretParts(key))
-	}
 	// A broken key is reported without its bytes.
 	broken := []byte("-----BEGIN RSA PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END RSA PRIVATE KEY-----\n")
 	_, err = New(Config{AppID: 7, InstallationID: 42, PrivateKey: broken})

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/stretchr/testify/require"
 )
@@ -70,13 +71,13 @@ func writeRelease(t *testing.T, signer *Signer) release {
 	require.NoError(t, err)
 	env, err := Seal(context.Background(), st, signer)
 	require.NoError(t, err)
-	provName := FileName("demo", "v1.0.0")
+	provName := assetname.Provenance("demo", "v1.0.0")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, provName), env, 0o644))
 	digests := packed.Digests()
 	provSHA, provSize, err := bundle.HashFile(filepath.Join(dir, provName))
 	require.NoError(t, err)
 	digests = append(digests, bundle.Digest{Name: provName, SHA256: provSHA, Size: provSize})
-	require.NoError(t, os.WriteFile(filepath.Join(dir, bundle.SumsName), bundle.SHA256SUMS(digests), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, assetname.Sums), bundle.SHA256SUMS(digests), 0o644))
 	return release{dir: dir, provName: provName, input: in}
 }
 

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
+	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/stretchr/testify/require"
 )
 
@@ -120,11 +122,8 @@ func TestLoadSignerRefusesOtherKeys(t *testing.T) {
 	assert.ErrorContains(t, err, "public key", "public key as signer")
 	_, err = LoadSigner([]byte("not a key"))
 	assert.Error(t, err, "garbage accepted")
-	s, err := SignerFromEnv(func(string) string { return "" })
-	assert.NoError(t, err)
-	assert.Nil(t, s)
-	_, err = SignerFromEnv(func(string) string { return "/nonexistent/key.pem" })
-	assert.ErrorContains(t, err, KeyFileEnv, "missing key file")
+	_, err = LoadSignerFile("/nonexistent/key.pem")
+	require.ErrorContains(t, err, "/nonexistent/key.pem", "a missing key file is named")
 }
 
 func TestSealIsDeterministicWithEd25519(t *testing.T) {
@@ -198,7 +197,7 @@ func TestRebuildReproducesTheBundle(t *testing.T) {
 
 func readSums(t *testing.T, dir string) []bundle.SumLine {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, bundle.SumsName))
+	data, err := os.ReadFile(filepath.Join(dir, assetname.Sums))
 	require.NoError(t, err)
 	lines, err := bundle.ParseSHA256SUMS(data)
 	require.NoError(t, err)
@@ -250,7 +249,7 @@ func TestOpenReleaseChecksSumsAndTheProvenanceFile(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%s  %s\n", l.SHA256, l.Name)
 	}
-	require.NoError(t, os.WriteFile(filepath.Join(rel.dir, bundle.SumsName), []byte(b.String()), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(rel.dir, assetname.Sums), []byte(b.String()), 0o644))
 	_, _, err = OpenRelease(context.Background(), rel.dir, path, nil)
 	assert.ErrorIs(t, err, ErrSubjectMismatch, "provenance digest not the listed one")
 	assert.ErrorContains(t, err, rel.provName, "provenance digest not the listed one")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/provenance"
@@ -83,7 +84,7 @@ func newWorker(c client.Client, opts Options, onFatal func(error)) (*trainWorker
 	var provSigner *provenance.Signer
 	if opts.ProvenanceKeyFile != "" {
 		if provSigner, err = provenance.LoadSignerFile(opts.ProvenanceKeyFile); err != nil {
-			return nil, fmt.Errorf("%s: %w", provenance.KeyFileEnv, err)
+			return nil, fmt.Errorf("%s: %w", config.EnvProvenanceKeyFile, err)
 		}
 	}
 	store, err := blob.OpenBucket(context.Background(), opts.StoreURL)
@@ -105,6 +106,7 @@ func newWorker(c client.Client, opts Options, onFatal func(error)) (*trainWorker
 		ProvenanceSigner: provSigner,
 		Logger:           opts.Logger.Named("activities"),
 		ListingWait:      opts.ListingWait,
+		SourceDateEpoch:  opts.SourceDateEpoch,
 	})
 	registerReconcile(w, c, ghc, opts.Logger)
 	return &trainWorker{Worker: w, store: store}, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
@@ -40,7 +41,6 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 
 	cli := &releaseCLI{
 		stdout: &bytes.Buffer{},
-		getenv: func(string) string { return "" },
 		dial: func(ctx context.Context) (client.Client, error) {
 			return client.Dial(client.Options{HostPort: srv.FrontendHostPort()})
 		},
@@ -64,7 +64,7 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 	rel, ok := sim.Release(train.Owner, train.Release.Repo, tag)
 	require.True(t, ok, "during the window the release is a draft: %+v", rel)
 	require.True(t, rel.Draft, "during the window the release is a draft: %+v", rel)
-	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, tag, bundle.SumsName)
+	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, tag, assetname.Sums)
 	require.NoError(t, err, "the draft holds SHA256SUMS for rebuilders")
 	require.NoError(t, os.WriteFile(sigFile, signOver(t, rebuilderPriv, sums), 0o644))
 	// A file that is not a signature, or a wrong name, never reaches GitHub.

@@ -34,7 +34,6 @@ func newReleaseCLI(t *testing.T) (*releaseCLI, *mocks.Client, *bytes.Buffer) {
 	return &releaseCLI{
 		dial:   func(context.Context) (client.Client, error) { return c, nil },
 		stdout: &out,
-		getenv: func(string) string { return "" },
 	}, c, &out
 }
 

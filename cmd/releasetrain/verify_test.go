@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 )
 
@@ -56,9 +57,9 @@ func releaseFolder(t *testing.T, private [][]byte, public [][]byte) (dir, keys s
 	require.NoError(t, err)
 	keys = filepath.Join(t.TempDir(), "keys.asc")
 	for p, data := range map[string][]byte{
-		filepath.Join(dir, bundle.SumsName): sums,
-		filepath.Join(dir, bundle.SigsName): asc,
-		keys:                                bytes.Join(public, nil),
+		filepath.Join(dir, assetname.Sums):          sums,
+		filepath.Join(dir, assetname.SumsSignature): asc,
+		keys: bytes.Join(public, nil),
 	} {
 		require.NoError(t, os.WriteFile(p, data, 0o644))
 	}
