@@ -74,7 +74,7 @@ func TestSimHookDeliveryLog(t *testing.T) {
 	require.True(t, ghclient.IsTooOld(err), "redelivering a 3-day-old delivery: %v", err)
 	require.True(t, ghclient.IsPermanent(err), "redelivering a 3-day-old delivery: %v", err)
 
-	tok, err := ghclient.New(ghclient.Config{BaseURL: srv.URL + "/api/v3/", Token: "ghsim-token"})
+	tok, err := ghclient.New(ghclient.Config{BaseURL: srv.URL + "/api/v3/", Token: ghsim.StaticToken})
 	require.NoError(t, err)
 	defer tok.CloseIdleConnections()
 	_, _, err = tok.ListHookDeliveries(ctx, ghclient.Hook{}, "", 10)

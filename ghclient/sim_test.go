@@ -45,7 +45,7 @@ func newSim(t testing.TB, sc *ghsim.Scenario, mods ...func(*ghclient.Config)) *s
 	})
 	cfg := ghclient.Config{
 		BaseURL: srv.URL + "/api/v3/",
-		Token:   "ghsim-token",
+		Token:   ghsim.StaticToken,
 		Sleep: func(_ context.Context, d time.Duration) error {
 			sim.Advance(d)
 			return nil
@@ -532,7 +532,7 @@ func TestSimGitHubQuirks(t *testing.T) {
 	require.NoError(t, err)
 	del, err := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v3/repos/%s/%s/releases/%d", e.srv.URL, owner, repo, rel.ID), nil)
 	require.NoError(t, err)
-	del.Header.Set("Authorization", "token ghsim-token")
+	del.Header.Set("Authorization", "token "+ghsim.StaticToken)
 	resp, err := http.DefaultClient.Do(del)
 	require.NoError(t, err, "delete release: %v %v", resp, err)
 	require.Equal(t, http.StatusNoContent, resp.StatusCode, "delete release: %v %v", resp, err)
