@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -166,7 +164,7 @@ func (r *release) onRetry(ctx workflow.Context, repo string) {
 func (r *release) validateRetry(repo string) error {
 	if repo == "" {
 		if r.stepBlocked == "" {
-			return fmt.Errorf("release %s has no blocked release step to retry (state %s); name a repo to retry its blocked build",
+			return conflict("release %s has no blocked release step to retry (state %s); name a repo to retry its blocked build",
 				r.in.Tag, r.state())
 		}
 		return nil
@@ -175,7 +173,7 @@ func (r *release) validateRetry(repo string) error {
 		return err
 	}
 	if !r.blocked[repo] || !r.running(repo) {
-		return fmt.Errorf("repo %q is not blocked (state %s)", repo, r.status.Repos[repo].State)
+		return conflict("repo %q of release %s is not blocked (state %s)", repo, r.in.Tag, r.status.Repos[repo].State)
 	}
 	return nil
 }
@@ -186,17 +184,17 @@ func (r *release) validateSkip(repo string) error {
 		return err
 	}
 	if _, done := r.results[repo]; done {
-		return fmt.Errorf("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
+		return conflict("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
 	}
 	l, _ := r.graph.LayerOf(repo)
 	if r.eager {
 		if st := r.status.Repos[repo].State; r.children[l] == nil || st == RepoSucceeded || st == RepoSkipped {
-			return fmt.Errorf("repo %q already finished (state %s)", repo, st)
+			return conflict("repo %q already finished (state %s)", repo, st)
 		}
 		return nil
 	}
 	if l < r.started || (l == r.started && r.current == nil) {
-		return fmt.Errorf("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
+		return conflict("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
 	}
 	return nil
 }
@@ -204,10 +202,10 @@ func (r *release) validateSkip(repo string) error {
 // validateRepo rejects repos not in this release.
 func (r *release) validateRepo(repo string) error {
 	if r.graph == nil || !r.graph.Has(repo) {
-		return fmt.Errorf("unknown repo %q in release %s", repo, r.in.Tag)
+		return invalid("unknown repo %q in release %s", repo, r.in.Tag)
 	}
 	if r.phase != StateRunning {
-		return fmt.Errorf("release %s is %s", r.in.Tag, r.phase)
+		return conflict("release %s is %s", r.in.Tag, r.phase)
 	}
 	return nil
 }

@@ -81,7 +81,10 @@ func (r *release) validateAttach(s AttachSignature) error {
 	}
 	// The content is checked by the AttachSignature activity (parsing
 	// OpenPGP packets is not deterministic code).
-	return activities.CheckSignatureName(s.Name, len(s.Signature))
+	if err := activities.CheckSignatureName(s.Name, len(s.Signature)); err != nil {
+		return invalid("%v", err)
+	}
+	return nil
 }
 
 // onAttach uploads the signature to the draft and records it.
