@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/operator"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -243,7 +244,7 @@ func TestStatusCacheQueriesATagAtMostOncePerSecond(t *testing.T) {
 	assert.Equal(t, 2, tc.count(id))
 	_, err := cache.get(context.Background(), "v9.9.9")
 	require.Error(t, err)
-	assert.True(t, isNotFound(err))
+	assert.ErrorIs(t, err, operator.ErrNotFound)
 }
 
 // TestLiveEventsManyViewersOneQueryPerSecond: forty viewers follow the same

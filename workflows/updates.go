@@ -74,11 +74,15 @@ func (r *release) registerUpdates(ctx workflow.Context) error {
 		{UpdateRetry, func(ctx workflow.Context, s RepoSignal) (Status, error) {
 			r.onRetry(ctx, r.canonicalRepo(s.Repo))
 			return r.status, nil
-		}, func(_ workflow.Context, s RepoSignal) error { return asConflict(r.validateRetry(r.canonicalRepo(s.Repo))) }},
+		}, func(_ workflow.Context, s RepoSignal) error {
+			return asConflict(r.validateRetry(r.canonicalRepo(s.Repo)))
+		}},
 		{UpdateSkip, func(ctx workflow.Context, s RepoSignal) (Status, error) {
 			r.onSkip(ctx, r.canonicalRepo(s.Repo))
 			return r.status, nil
-		}, func(_ workflow.Context, s RepoSignal) error { return asConflict(r.validateSkip(r.canonicalRepo(s.Repo))) }},
+		}, func(_ workflow.Context, s RepoSignal) error {
+			return asConflict(r.validateSkip(r.canonicalRepo(s.Repo)))
+		}},
 		{UpdateAttachSignature, r.onAttach,
 			func(_ workflow.Context, s AttachSignature) error { return asConflict(r.validateAttach(s)) }},
 	}

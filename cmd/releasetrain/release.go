@@ -14,13 +14,11 @@ import (
 	"time"
 
 	"github.com/docker/go-units"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
-	"github.com/BTCDecoded/releasetrain/releasetag"
+	"github.com/BTCDecoded/releasetrain/operator"
 	"github.com/BTCDecoded/releasetrain/worker"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
@@ -73,10 +71,10 @@ func (r *releaseCLI) run(ctx context.Context, args []string) error {
 		return r.start(ctx, rest)
 	case "status":
 		return r.status(ctx, rest)
-	case workflows.SignalPause, workflows.SignalResume, workflows.SignalCancel:
+	case workflows.UpdatePause, workflows.UpdateResume, workflows.UpdateCancel:
 		return r.control(ctx, sub, rest)
-	case workflows.SignalRetry, workflows.SignalSkip:
-		return r.repoSignal(ctx, sub, rest)
+	case workflows.UpdateRetry, workflows.UpdateSkip:
+		return r.repoAction(ctx, sub, rest)
 	case workflows.UpdateAttachSignature:
 		return r.attachSignature(ctx, rest)
 	case "help":
@@ -131,9 +129,6 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 		return err
 	}
 	tag := pos[0]
-	if err := releasetag.Check(tag); err != nil {
-		return usageError(fmt.Errorf("release start: %w", err))
-	}
 	path := *cfgPath
 	if path == "" {
 		path = r.getenv(config.EnvConfig)
@@ -142,44 +137,35 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError(fmt.Errorf("release %s: %w", tag, err))
 	}
-	var explicit *bool
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "prerelease" {
-			explicit = prerelease
-		}
-	})
-	in := workflows.ReleaseInput{
+	req := operator.StartRequest{
 		Tag:            tag,
-		Prerelease:     bundle.IsPrerelease(tag, explicit),
 		WithDependents: *withDependents,
 		Train:          *train,
 		Trigger:        "cli",
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "prerelease" {
+			req.Prerelease = prerelease
+		}
+	})
 	for _, name := range strings.Split(*only, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
+		if name = strings.TrimSpace(name); name != "" {
+			req.Only = append(req.Only, name)
 		}
-		if !slices.ContainsFunc(train.Repos, func(r config.Repo) bool { return r.Name == name }) {
-			return usageError(fmt.Errorf("release %s: --only: repo %q is not in the train", tag, name))
-		}
-		in.Only = append(in.Only, name)
 	}
-	if *withDependents && len(in.Only) == 0 {
+	if *withDependents && len(req.Only) == 0 {
 		return usageError(fmt.Errorf("release %s: --with-dependents needs --only", tag))
 	}
-	c, err := r.dial(ctx)
+	ops, done, err := r.client(ctx)
 	if err != nil {
-		return fmt.Errorf("release %s: %w", tag, err)
+		return err
 	}
-	defer c.Close()
+	defer done()
 	// A running train of the same tag is joined, a succeeded one never runs
 	// again; a failed, cancelled or terminated one starts a new run.
-	st, err := workflows.StartOrJoin(ctx, c, in)
-	switch {
-	case errors.Is(err, workflows.ErrTrainFinished):
-		return fmt.Errorf("release %s: already succeeded (workflow %s, run %s), and a release is never published twice: %w", tag, st.WorkflowID, st.RunID, err)
-	case err != nil:
-		return releaseError(tag, err)
+	st, err := ops.Start(ctx, req)
+	if err != nil {
+		return err
 	}
 	verb := "started"
 	if st.Joined {
@@ -200,19 +186,14 @@ func (r *releaseCLI) status(ctx context.Context, args []string) error {
 	if err := positional("status", pos, "TAG"); err != nil {
 		return err
 	}
-	tag := pos[0]
-	c, err := r.dial(ctx)
+	ops, done, err := r.client(ctx)
 	if err != nil {
-		return fmt.Errorf("release %s: %w", tag, err)
+		return err
 	}
-	defer c.Close()
-	val, err := c.QueryWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", workflows.QueryStatus)
+	defer done()
+	st, err := ops.Status(ctx, pos[0])
 	if err != nil {
-		return releaseError(tag, err)
-	}
-	var st workflows.Status
-	if err := val.Get(&st); err != nil {
-		return fmt.Errorf("release %s: decode status: %w", tag, err)
+		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(r.stdout)
@@ -357,74 +338,64 @@ func (r *releaseCLI) control(ctx context.Context, name string, args []string) er
 	if err := positional(name, pos, "TAG"); err != nil {
 		return err
 	}
-	return r.signal(ctx, pos[0], name, workflows.CancelSignal{Reason: *reason})
+	return r.act(ctx, pos[0], name, func(ops *operator.Client, tag string) (workflows.Status, error) {
+		switch name {
+		case workflows.UpdatePause:
+			return ops.Pause(ctx, tag)
+		case workflows.UpdateResume:
+			return ops.Resume(ctx, tag)
+		}
+		return ops.Cancel(ctx, tag, *reason)
+	})
 }
 
-func (r *releaseCLI) repoSignal(ctx context.Context, name string, args []string) error {
+// repoAction is retry|skip TAG REPO; retry TAG retries the blocked release
+// step (package or publish).
+func (r *releaseCLI) repoAction(ctx context.Context, name string, args []string) error {
 	pos, err := parseInterleaved(newFlagSet(name), args)
 	if err != nil {
 		return err
 	}
-	if name == workflows.SignalRetry && len(pos) == 1 {
-		return r.retryStep(ctx, pos[0])
+	if name == workflows.UpdateRetry && len(pos) == 1 {
+		pos = append(pos, "")
 	}
 	if err := positional(name, pos, "TAG", "REPO"); err != nil {
 		return err
 	}
-	return r.signal(ctx, pos[0], name, workflows.RepoSignal{Repo: pos[1]})
-}
-
-// retryStep retries the release's blocked package or publish step (a retry
-// signal with an empty repo). The status is asked first: the workflow
-// ignores such a signal while no step is blocked, so say so here.
-func (r *releaseCLI) retryStep(ctx context.Context, tag string) error {
-	c, err := r.dial(ctx)
-	if err != nil {
-		return fmt.Errorf("release %s: %w", tag, err)
+	repo := pos[1]
+	what := name
+	if repo != "" {
+		what += " " + repo
 	}
-	defer c.Close()
-	id := workflows.ReleaseWorkflowID(tag)
-	val, err := c.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
-	if err != nil {
-		return releaseError(tag, err)
-	}
-	var st workflows.Status
-	if err := val.Get(&st); err != nil {
-		return fmt.Errorf("release %s: decode status: %w", tag, err)
-	}
-	if st.BlockedStep == "" {
-		return fmt.Errorf("release %s: no release step is blocked (state %s); to retry a blocked build: releasetrain release retry %s REPO",
-			tag, st.State, tag)
-	}
-	if err := c.SignalWorkflow(ctx, id, "", workflows.SignalRetry, workflows.RepoSignal{}); err != nil {
-		return releaseError(tag, err)
-	}
-	fmt.Fprintf(r.stdout, "release %s: retry %s sent\n", tag, st.BlockedStep)
-	return nil
-}
-
-func (r *releaseCLI) signal(ctx context.Context, tag, name string, payload any) error {
-	c, err := r.dial(ctx)
-	if err != nil {
-		return fmt.Errorf("release %s: %w", tag, err)
-	}
-	defer c.Close()
-	if err := c.SignalWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", name, payload); err != nil {
-		return releaseError(tag, err)
-	}
-	fmt.Fprintf(r.stdout, "release %s: %s sent\n", tag, name)
-	return nil
-}
-
-// releaseError names the release and turns Temporal's not-found answers into
-// plain words.
-func releaseError(tag string, err error) error {
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		if strings.Contains(nf.Error(), "already completed") {
-			return fmt.Errorf("release %s: already finished", tag)
+	return r.act(ctx, pos[0], what, func(ops *operator.Client, tag string) (workflows.Status, error) {
+		if name == workflows.UpdateRetry {
+			return ops.Retry(ctx, tag, repo)
 		}
-		return fmt.Errorf("release %s: not found", tag)
+		return ops.Skip(ctx, tag, repo)
+	})
+}
+
+// act runs one operator action and prints the train's state after it.
+func (r *releaseCLI) act(ctx context.Context, tag, what string, do func(*operator.Client, string) (workflows.Status, error)) error {
+	ops, done, err := r.client(ctx)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("release %s: %w", tag, err)
+	defer done()
+	st, err := do(ops, tag)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.stdout, "release %s: %s accepted (state %s)\n", tag, what, st.State)
+	return nil
+}
+
+// client dials Temporal and returns the operator client and its closer;
+// a Temporal that cannot be reached is operator.ErrUnavailable.
+func (r *releaseCLI) client(ctx context.Context) (*operator.Client, func(), error) {
+	c, err := r.dial(ctx)
+	if err != nil {
+		return nil, nil, &operator.Error{Kind: operator.ErrUnavailable, Msg: err.Error(), Err: err}
+	}
+	return operator.New(c, 0), c.Close, nil
 }

@@ -82,17 +82,6 @@ func releaseFolder(t *testing.T, private [][]byte, public [][]byte) (dir, keys s
 	return dir, keys
 }
 
-func exitCode(err error) int {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	if err != nil {
-		return 1
-	}
-	return 0
-}
-
 func TestVerifyCommand(t *testing.T) {
 	t.Parallel()
 	alicePriv, alicePub := verifyKey(t, "Alice")
