@@ -26,6 +26,7 @@ import (
 const releaseUsage = `usage: releasetrain release COMMAND TAG …
   releasetrain release start TAG [--prerelease] [--only a,b] [--with-dependents] [--config FILE]
   releasetrain release status TAG [--json]
+  releasetrain release list [--tag TAG] [--state STATE] [--json]
   releasetrain release pause|resume|cancel TAG [--reason TEXT]
   releasetrain release retry|skip TAG REPO
   releasetrain release retry TAG          (retry the blocked package or publish step)
@@ -71,6 +72,8 @@ func (r *releaseCLI) run(ctx context.Context, args []string) error {
 		return r.start(ctx, rest)
 	case "status":
 		return r.status(ctx, rest)
+	case "list":
+		return r.list(ctx, rest)
 	case workflows.UpdatePause, workflows.UpdateResume, workflows.UpdateCancel:
 		return r.control(ctx, sub, rest)
 	case workflows.UpdateRetry, workflows.UpdateSkip:
@@ -201,6 +204,45 @@ func (r *releaseCLI) status(ctx context.Context, args []string) error {
 		return enc.Encode(st)
 	}
 	return writeStatus(r.stdout, st)
+}
+
+// list is `release list`: the trains Temporal knows, newest first (one page).
+func (r *releaseCLI) list(ctx context.Context, args []string) error {
+	fs := newFlagSet("list")
+	tag := fs.String("tag", "", "only this tag's trains")
+	state := fs.String("state", "", "only trains in this state ("+strings.Join(operator.ReleaseStates, ", ")+")")
+	asJSON := fs.Bool("json", false, "print the list as JSON")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError(fmt.Errorf("release list: unexpected argument %q (filter by tag with --tag)", pos[0]))
+	}
+	ops, done, err := r.client(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	list, err := ops.List(ctx, operator.ListRequest{Tag: *tag, State: *state})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(r.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list.Releases)
+	}
+	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TAG\tSTATE\tSTATUS\tSTARTED\tWORKFLOW")
+	for _, sum := range list.Releases {
+		started := ""
+		if sum.StartTime != nil {
+			started = sum.StartTime.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sum.Tag, sum.State, sum.Status, started, sum.WorkflowID)
+	}
+	return tw.Flush()
 }
 
 // writeStatus prints a status as a header line and one table row per repo,
