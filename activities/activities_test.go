@@ -23,6 +23,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -57,9 +58,9 @@ func TestDispatchBuildInputs(t *testing.T) {
 	}
 	val, err := env.ExecuteActivity(a.DispatchBuild, in)
 	require.NoError(t, err)
-	var ref RunRef
+	var ref contract.RunRef
 	require.NoError(t, val.Get(&ref))
-	assert.Equal(t, RunRef{Owner: "BTCDecoded", Repo: "bllvm-node", ID: 42, URL: "https://x/runs/42", Attempt: 1, HeadSHA: "abc"}, ref)
+	assert.Equal(t, contract.RunRef{Owner: "BTCDecoded", Repo: "bllvm-node", ID: 42, URL: "https://x/runs/42", Attempt: 1, HeadSHA: "abc"}, ref)
 
 	require.Len(t, gh.dispatches, 1)
 	req := gh.dispatches[0]
@@ -128,7 +129,7 @@ func TestAwaitRunPollsWithETagsUntilCompleted(t *testing.T) {
 	env, a := newEnv(t, gh)
 	var beats int
 	env.SetOnActivityHeartbeatListener(func(*activity.Info, converter.EncodedValues) { beats++ })
-	val, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}, PollInterval: time.Millisecond})
+	val, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}, PollInterval: time.Millisecond})
 	require.NoError(t, err)
 	var res RunResult
 	require.NoError(t, val.Get(&res))
@@ -149,7 +150,7 @@ func TestAwaitRunResumesFromHeartbeat(t *testing.T) {
 	}}
 	env, a := newEnv(t, gh)
 	env.SetHeartbeatDetails(awaitProgress{ETag: `"in_progress--2"`, Status: "in_progress", Attempt: 2})
-	val, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 2}, PollInterval: time.Millisecond})
+	val, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 2}, PollInterval: time.Millisecond})
 	require.NoError(t, err)
 	var res RunResult
 	require.NoError(t, val.Get(&res))
@@ -166,7 +167,7 @@ func TestAwaitRunIgnoresTheAttemptBeforeARerun(t *testing.T) {
 		{ID: 9, Attempt: 2, Status: "completed", Conclusion: "success"},
 	}}
 	env, a := newEnv(t, gh)
-	val, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 2}, PollInterval: time.Millisecond})
+	val, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 2}, PollInterval: time.Millisecond})
 	require.NoError(t, err)
 	var res RunResult
 	require.NoError(t, val.Get(&res))
@@ -182,7 +183,7 @@ func TestAwaitRunReturnsPromptlyWhenCancelled(t *testing.T) {
 	env.SetWorkerOptions(worker.Options{BackgroundActivityContext: ctx})
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}, PollInterval: time.Hour})
+	_, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}, PollInterval: time.Hour})
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 10*time.Minute, "cancelled well before the one-hour interval")
 	assert.Equal(t, 0, gh.gets, "a fresh run is first read after one interval: cancelled before that, nothing is spent")
@@ -205,7 +206,7 @@ func TestAwaitRunFirstReadWaitsOneInterval(t *testing.T) {
 			env.SetHeartbeatDetails(awaitProgress{ETag: `"queued--1"`, Status: "queued", Attempt: 1})
 		}
 		start := time.Now()
-		_, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}, PollInterval: interval})
+		_, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}, PollInterval: interval})
 		require.NoError(t, err)
 		took := time.Since(start)
 		assert.Equal(t, 1, gh.gets)
@@ -220,7 +221,7 @@ func TestAwaitRunFirstReadWaitsOneInterval(t *testing.T) {
 func TestAwaitRunTransientErrorIsRetryable(t *testing.T) {
 	gh := &fakeGitHub{getErr: &ghclient.Error{Kind: ghclient.KindPrimaryRateLimit, Call: "get run", Repo: "o/r", Status: 403, RetryAfter: 90 * time.Second}}
 	env, a := newEnv(t, gh)
-	_, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: RunRef{Owner: "o", Repo: "r", ID: 9}, PollInterval: time.Millisecond})
+	_, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 9}, PollInterval: time.Millisecond})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, ErrGitHubRateLimited, ae.Type())
@@ -230,7 +231,7 @@ func TestAwaitRunTransientErrorIsRetryable(t *testing.T) {
 func TestCheckRerunCancel(t *testing.T) {
 	gh := &fakeGitHub{states: []ghclient.Run{{ID: 9, Attempt: 1, Status: "completed", Conclusion: "action_required"}}}
 	env, a := newEnv(t, gh)
-	run := RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}
+	run := contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1}
 
 	val, err := env.ExecuteActivity(a.CheckRun, run)
 	require.NoError(t, err)
@@ -240,7 +241,7 @@ func TestCheckRerunCancel(t *testing.T) {
 
 	val, err = env.ExecuteActivity(a.RerunFailedJobs, run)
 	require.NoError(t, err)
-	var next RunRef
+	var next contract.RunRef
 	require.NoError(t, val.Get(&next))
 	assert.Equal(t, 2, next.Attempt)
 	assert.Equal(t, int64(9), next.ID)
@@ -282,7 +283,7 @@ func btcArtifacts() *fakeGitHub {
 func TestCollectArtifactsStoresByDigest(t *testing.T) {
 	gh := btcArtifacts()
 	env, a := newEnv(t, gh)
-	run := RunRef{Owner: "BTCDecoded", Repo: "bllvm-node", ID: 3, Attempt: 1}
+	run := contract.RunRef{Owner: "BTCDecoded", Repo: "bllvm-node", ID: 3, Attempt: 1}
 	val, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: run, Patterns: []string{"bllvm-node-*"}})
 	require.NoError(t, err)
 	var out CollectResult
@@ -302,11 +303,11 @@ func TestCollectArtifactsStoresByDigest(t *testing.T) {
 
 	ctx := context.Background()
 	for _, f := range res.Files {
-		data, err := a.Store.ReadAll(ctx, StoreKey(f.SHA256))
+		data, err := a.Store.ReadAll(ctx, contract.StoreKey(f.SHA256))
 		require.NoError(t, err)
 		assert.Equal(t, sha(data), f.SHA256)
 		assert.Equal(t, int64(len(data)), f.Size)
-		attrs, err := a.Store.Attributes(ctx, StoreKey(f.SHA256))
+		attrs, err := a.Store.Attributes(ctx, contract.StoreKey(f.SHA256))
 		require.NoError(t, err)
 		assert.Equal(t, f.Executable, attrs.Metadata[MetaExecutable] == "true", f.Name)
 	}
@@ -324,7 +325,7 @@ func TestCollectArtifactsStoresByDigest(t *testing.T) {
 }
 
 // manifestFiles reads a collect result's manifest back from the store.
-func manifestFiles(t testing.TB, a *Activities, ref ManifestRef) CollectResult {
+func manifestFiles(t testing.TB, a *Activities, ref contract.ManifestRef) CollectResult {
 	t.Helper()
 	files, err := a.LoadManifest(context.Background(), ref)
 	require.NoError(t, err)
@@ -334,7 +335,7 @@ func manifestFiles(t testing.TB, a *Activities, ref ManifestRef) CollectResult {
 func TestCollectArtifactsResumesFromHeartbeat(t *testing.T) {
 	gh := btcArtifacts()
 	env, a := newEnv(t, gh)
-	run := RunRef{Owner: "BTCDecoded", Repo: "bllvm-node", ID: 3, Attempt: 1}
+	run := contract.RunRef{Owner: "BTCDecoded", Repo: "bllvm-node", ID: 3, Attempt: 1}
 	_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: run})
 	require.NoError(t, err)
 	require.Equal(t, 3, gh.downloads)
@@ -342,9 +343,9 @@ func TestCollectArtifactsResumesFromHeartbeat(t *testing.T) {
 	// A retried attempt whose heartbeat says artifact 101 is done skips its download.
 	arts, _ := gh.ListArtifacts(context.Background(), "", "", 0)
 	data := "darwin binary"
-	ref, err := a.putManifest(context.Background(), []File{{Repo: "bllvm-node", Name: "bllvm-node", Size: int64(len(data)), SHA256: sha([]byte(data)), Executable: true}})
+	ref, err := a.putManifest(context.Background(), []contract.File{{Repo: "bllvm-node", Name: "bllvm-node", Size: int64(len(data)), SHA256: sha([]byte(data)), Executable: true}})
 	require.NoError(t, err)
-	env.SetHeartbeatDetails(collectProgress{Done: map[int64]ManifestRef{arts[0].ID: ref}})
+	env.SetHeartbeatDetails(collectProgress{Done: map[int64]contract.ManifestRef{arts[0].ID: ref}})
 	_, err = env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: run})
 	require.NoError(t, err)
 	assert.Equal(t, 5, gh.downloads, "two of three artifacts downloaded again")
@@ -352,7 +353,7 @@ func TestCollectArtifactsResumesFromHeartbeat(t *testing.T) {
 
 func TestCollectArtifactsBadPattern(t *testing.T) {
 	env, a := newEnv(t, btcArtifacts())
-	_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: RunRef{Owner: "o", Repo: "r", ID: 1}, Patterns: []string{"["}})
+	_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 1}, Patterns: []string{"["}})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, ErrBadInput, ae.Type())

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gocloud.dev/blob/fileblob"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -87,7 +88,7 @@ func BenchmarkCollectArtifacts(b *testing.B) {
 		for b.Loop() {
 			// Each round stores afresh, as a new run's artifact would be.
 			require.NoError(b, emptyBucketDir(bucket))
-			_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: RunRef{Owner: "o", Repo: "r", ID: 1}})
+			_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 1}})
 			require.NoError(b, err)
 		}
 		b.ReportMetric(float64(zipSize)/benchSize, "zip/raw")

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -21,7 +22,7 @@ import (
 // every artifact already stored, by artifact id, so a retried attempt skips
 // them. Its size grows with the artifacts, not with their files.
 type collectProgress struct {
-	Done map[int64]ManifestRef `json:"artifacts"`
+	Done map[int64]contract.ManifestRef `json:"artifacts"`
 }
 
 // Every collected file becomes a release asset, beside the bundle, its
@@ -49,7 +50,7 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 	if err != nil {
 		return CollectResult{}, badInput(fmt.Sprintf("collect %s/%s#%d", run.Owner, run.Repo, run.ID), err)
 	}
-	progress := collectProgress{Done: map[int64]ManifestRef{}}
+	progress := collectProgress{Done: map[int64]contract.ManifestRef{}}
 	if activity.HasHeartbeatDetails(ctx) {
 		var prev collectProgress
 		if err := activity.GetHeartbeatDetails(ctx, &prev); err == nil && prev.Done != nil {
@@ -91,7 +92,7 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 		if err != nil {
 			return CollectResult{}, err
 		}
-		progress.Done[art.ID] = ManifestRef{SHA256: ref.SHA256, Files: ref.Files, Bytes: ref.Bytes}
+		progress.Done[art.ID] = contract.ManifestRef{SHA256: ref.SHA256, Files: ref.Files, Bytes: ref.Bytes}
 		for _, f := range got {
 			files = append(files, fileFrom{artifact: art.Name, File: f})
 		}
@@ -107,7 +108,7 @@ func (a *Activities) CollectArtifacts(ctx context.Context, in CollectInput) (Col
 	}
 	a.logger().Info("artifacts collected", zap.String("repo", run.Owner+"/"+run.Repo),
 		zap.Int64("run_id", run.ID), zap.Int("artifacts", len(selected)), zap.Int("files", len(out)),
-		zap.String("manifest", StoreKey(ref.SHA256)))
+		zap.String("manifest", contract.StoreKey(ref.SHA256)))
 	artsSHA, err := a.putArtifactDigests(ctx, selected)
 	if err != nil {
 		return CollectResult{}, err
@@ -140,7 +141,7 @@ func (a *Activities) artifactDigests(ctx context.Context, sha string) ([]Artifac
 	}
 	var out []ArtifactDigest
 	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, badInput("artifact digests "+StoreKey(sha), err)
+		return nil, badInput("artifact digests "+contract.StoreKey(sha), err)
 	}
 	return out, nil
 }
@@ -148,7 +149,7 @@ func (a *Activities) artifactDigests(ctx context.Context, sha string) ([]Artifac
 // sameBase refuses an artifact shipping two files with one base name: each
 // file is published as an asset named by its base name (or
 // "<artifact>-<base>"), so the two could not be told apart.
-func sameBase(artifact string, files []File) error {
+func sameBase(artifact string, files []contract.File) error {
 	seen := make(map[string]string, len(files))
 	for _, f := range files {
 		base := path.Base(f.Name)
@@ -163,7 +164,7 @@ func sameBase(artifact string, files []File) error {
 // checkLayout refuses at collection what packaging would refuse in one
 // repo's files: names the bundle cannot take, a name twice, two files with
 // one base name (their assets could not be told apart), reserved names.
-func (a *Activities) checkLayout(ctx context.Context, repo string, files []File) error {
+func (a *Activities) checkLayout(ctx context.Context, repo string, files []contract.File) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -179,7 +180,7 @@ func (a *Activities) checkLayout(ctx context.Context, repo string, files []File)
 
 // collectOne downloads, verifies and unzips one artifact in one pass, then
 // stores its files.
-func (a *Activities) collectOne(ctx context.Context, run RunRef, art ghclient.Artifact, tmp string) ([]File, error) {
+func (a *Activities) collectOne(ctx context.Context, run contract.RunRef, art ghclient.Artifact, tmp string) ([]contract.File, error) {
 	call := fmt.Sprintf("download artifact %s/%s#%d %q", run.Owner, run.Repo, run.ID, art.Name)
 	dir, err := os.MkdirTemp(tmp, "artifact-")
 	if err != nil {
@@ -195,25 +196,25 @@ func (a *Activities) collectOne(ctx context.Context, run RunRef, art ghclient.Ar
 		// ghclient's error already names the artifact and the entry.
 		return nil, badInput(fmt.Sprintf("%s/%s#%d", run.Owner, run.Repo, run.ID), err)
 	}
-	files := make([]File, 0, len(x.Files))
+	files := make([]contract.File, 0, len(x.Files))
 	for _, u := range x.Files {
 		if err := a.putFile(ctx, u.Path, u.SHA256, u.Executable); err != nil {
 			return nil, err
 		}
-		files = append(files, File{Repo: run.Repo, Name: u.Name, Size: u.Size, SHA256: u.SHA256, Executable: u.Executable})
+		files = append(files, contract.File{Repo: run.Repo, Name: u.Name, Size: u.Size, SHA256: u.SHA256, Executable: u.Executable})
 	}
 	return files, nil
 }
 
 // storedFiles reads an artifact's manifest from an earlier attempt and
 // reports whether it and every file it lists are still in the store.
-func (a *Activities) storedFiles(ctx context.Context, ref ManifestRef) ([]File, bool) {
+func (a *Activities) storedFiles(ctx context.Context, ref contract.ManifestRef) ([]contract.File, bool) {
 	files, err := a.LoadManifest(ctx, ref)
 	if err != nil {
 		return nil, false
 	}
 	for _, f := range files {
-		ok, err := a.Store.Exists(ctx, StoreKey(f.SHA256))
+		ok, err := a.Store.Exists(ctx, contract.StoreKey(f.SHA256))
 		if err != nil || !ok {
 			return nil, false
 		}
@@ -253,18 +254,18 @@ func selectArtifacts(arts []ghclient.Artifact, patterns []string) ([]ghclient.Ar
 // fileFrom is a collected file with the artifact it came from.
 type fileFrom struct {
 	artifact string
-	File
+	contract.File
 }
 
 // nameFiles gives every file its name in the release: its path inside the
 // artifact, or "<artifact>-<base>" when two artifacts of the run ship the same
 // base name (so every platform's binary gets its own asset). Sorted by name.
-func nameFiles(files []fileFrom) []File {
+func nameFiles(files []fileFrom) []contract.File {
 	count := map[string]int{}
 	for _, f := range files {
 		count[path.Base(f.Name)]++
 	}
-	out := make([]File, 0, len(files))
+	out := make([]contract.File, 0, len(files))
 	for _, f := range files {
 		file := f.File
 		if count[path.Base(f.Name)] > 1 {

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -23,14 +24,14 @@ const (
 // DispatchBuild starts the build of one repo, or finds the run an earlier
 // attempt already started: the correlation id is deterministic, and a retried
 // attempt waits out GitHub's listing delay before dispatching again.
-func (a *Activities) DispatchBuild(ctx context.Context, in DispatchInput) (RunRef, error) {
+func (a *Activities) DispatchBuild(ctx context.Context, in DispatchInput) (contract.RunRef, error) {
 	upstream := in.Upstream
 	if upstream == nil {
 		upstream = map[string]int64{}
 	}
 	up, err := json.Marshal(upstream)
 	if err != nil {
-		return RunRef{}, badInput(fmt.Sprintf("dispatch %s/%s: upstream", in.Owner, in.Repo), err)
+		return contract.RunRef{}, badInput(fmt.Sprintf("dispatch %s/%s: upstream", in.Owner, in.Repo), err)
 	}
 	wait := a.listingWaitFor(activity.GetInfo(ctx).Attempt)
 	req := ghclient.DispatchRequest{
@@ -53,7 +54,7 @@ func (a *Activities) DispatchBuild(ctx context.Context, in DispatchInput) (RunRe
 	run, err := a.GitHub.FindOrDispatch(ctx, req)
 	stop()
 	if err != nil {
-		return RunRef{}, githubError(fmt.Sprintf("dispatch %s/%s %s", in.Owner, in.Repo, in.CorrelationID), err)
+		return contract.RunRef{}, githubError(fmt.Sprintf("dispatch %s/%s %s", in.Owner, in.Repo, in.CorrelationID), err)
 	}
 	a.logger().Info("build dispatched",
 		zap.String("repo", in.Owner+"/"+in.Repo),
@@ -120,12 +121,12 @@ func (a *Activities) cancelFound(ctx context.Context, in LostDispatchInput, run 
 }
 
 // refFromRun makes a RunRef from a ghclient run.
-func refFromRun(owner, repo string, run ghclient.Run) RunRef {
+func refFromRun(owner, repo string, run ghclient.Run) contract.RunRef {
 	attempt := run.Attempt
 	if attempt == 0 {
 		attempt = 1
 	}
-	return RunRef{Owner: owner, Repo: repo, ID: run.ID, URL: run.HTMLURL, Attempt: attempt, HeadSHA: run.HeadSHA}
+	return contract.RunRef{Owner: owner, Repo: repo, ID: run.ID, URL: run.HTMLURL, Attempt: attempt, HeadSHA: run.HeadSHA}
 }
 
 // listingWaitFor is the ListingWait for an activity attempt: a first attempt

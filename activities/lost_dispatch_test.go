@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -26,7 +27,7 @@ func TestCancelDispatchedRunFindsAndCancels(t *testing.T) {
 	require.NoError(t, val.Get(&res))
 	assert.True(t, res.Found)
 	assert.True(t, res.Cancelled)
-	assert.Equal(t, RunRef{Owner: "o", Repo: "r", ID: 77, URL: "https://x/runs/77", Attempt: 1}, res.Run)
+	assert.Equal(t, contract.RunRef{Owner: "o", Repo: "r", ID: 77, URL: "https://x/runs/77", Attempt: 1}, res.Run)
 	assert.Equal(t, []int64{77}, gh.cancelled)
 	assert.Equal(t, []string{"rt:v1:r:1", "rt:v1:r:1"}, gh.findQuery, "looked again after the run was not listed yet")
 }

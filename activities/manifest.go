@@ -6,36 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-)
 
-// ManifestPreview is how many files (the first by name) a ManifestRef
-// carries for the status; the rest are only in the manifest.
-const ManifestPreview = 5
+	"github.com/BTCDecoded/releasetrain/contract"
+)
 
 // Manifest is a list of collected files, sorted by name with no name twice.
 // It lives in the artifact store as JSON (one canonical encoding: this
 // struct through encoding/json, files sorted), addressed by its sha256, so
 // payloads carry a ManifestRef whose size does not grow with the files.
 type Manifest struct {
-	Files []File `json:"files"`
-}
-
-// ManifestRef addresses a Manifest in the store, with its counts and its
-// first few files (at most ManifestPreview) for the status.
-type ManifestRef struct {
-	// SHA256 is the hex digest of the manifest's JSON; the store key is StoreKey(SHA256).
-	SHA256 string `json:"sha256"`
-	// Files is the number of files and Bytes their total size.
-	Files int   `json:"files"`
-	Bytes int64 `json:"bytes"`
-	// First holds the first files by name.
-	First []File `json:"first,omitempty"`
+	Files []contract.File `json:"files"`
 }
 
 // encodeManifest sorts files by name and returns the manifest's canonical
 // JSON; a name listed twice is an error naming it.
-func encodeManifest(files []File) ([]byte, []File, error) {
-	sorted := append([]File(nil), files...)
+func encodeManifest(files []contract.File) ([]byte, []contract.File, error) {
+	sorted := append([]contract.File(nil), files...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	for i := 1; i < len(sorted); i++ {
 		if sorted[i].Name == sorted[i-1].Name {
@@ -43,28 +29,28 @@ func encodeManifest(files []File) ([]byte, []File, error) {
 		}
 	}
 	if sorted == nil {
-		sorted = []File{}
+		sorted = []contract.File{}
 	}
 	data, err := json.Marshal(Manifest{Files: sorted})
 	return data, sorted, err
 }
 
 // putManifest stores the files' manifest and returns its reference.
-func (a *Activities) putManifest(ctx context.Context, files []File) (ManifestRef, error) {
+func (a *Activities) putManifest(ctx context.Context, files []contract.File) (contract.ManifestRef, error) {
 	data, sorted, err := encodeManifest(files)
 	if err != nil {
-		return ManifestRef{}, badInput("store manifest", err)
+		return contract.ManifestRef{}, badInput("store manifest", err)
 	}
 	sha, err := a.putBytes(ctx, data)
 	if err != nil {
-		return ManifestRef{}, err
+		return contract.ManifestRef{}, err
 	}
-	ref := ManifestRef{SHA256: sha, Files: len(sorted)}
+	ref := contract.ManifestRef{SHA256: sha, Files: len(sorted)}
 	for _, f := range sorted {
 		ref.Bytes += f.Size
 	}
 	if len(sorted) > 0 {
-		ref.First = sorted[:min(len(sorted), ManifestPreview)]
+		ref.First = sorted[:min(len(sorted), contract.ManifestPreview)]
 	}
 	return ref, nil
 }
@@ -72,12 +58,12 @@ func (a *Activities) putManifest(ctx context.Context, files []File) (ManifestRef
 // LoadManifest reads the manifest ref points at and checks it: its digest,
 // its encoding (sorted, no name twice) and its counts against ref. Errors
 // name the store key and are non-retryable, except store failures.
-func (a *Activities) LoadManifest(ctx context.Context, ref ManifestRef) ([]File, error) {
-	return a.loadManifest(ctx, "manifest "+StoreKey(ref.SHA256), ref)
+func (a *Activities) LoadManifest(ctx context.Context, ref contract.ManifestRef) ([]contract.File, error) {
+	return a.loadManifest(ctx, "manifest "+contract.StoreKey(ref.SHA256), ref)
 }
 
 // loadManifest is LoadManifest with label starting every error.
-func (a *Activities) loadManifest(ctx context.Context, label string, ref ManifestRef) ([]File, error) {
+func (a *Activities) loadManifest(ctx context.Context, label string, ref contract.ManifestRef) ([]contract.File, error) {
 	data, err := a.getBytes(ctx, ref.SHA256)
 	if err != nil {
 		return nil, err
@@ -107,9 +93,9 @@ func (a *Activities) loadManifest(ctx context.Context, label string, ref Manifes
 // RepoFiles is every file a repo contributed: read from its manifest, or
 // the list itself in results recorded before manifests existed. A skipped
 // repo has none.
-func (a *Activities) RepoFiles(ctx context.Context, r RepoResult) ([]File, error) {
+func (a *Activities) RepoFiles(ctx context.Context, r RepoResult) ([]contract.File, error) {
 	if r.Manifest == nil {
 		return r.Files, nil
 	}
-	return a.loadManifest(ctx, fmt.Sprintf("repo %s manifest %s", r.Repo, StoreKey(r.Manifest.SHA256)), *r.Manifest)
+	return a.loadManifest(ctx, fmt.Sprintf("repo %s manifest %s", r.Repo, contract.StoreKey(r.Manifest.SHA256)), *r.Manifest)
 }

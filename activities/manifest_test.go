@@ -14,6 +14,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
+
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // requireBadInput checks err is a non-retryable BadInput whose text holds every want.
@@ -44,7 +46,7 @@ func TestCollectRefusesNonCanonicalEntries(t *testing.T) {
 	} {
 		gh := &fakeGitHub{artifacts: map[string]map[string]string{"docs": c.give}}
 		env, a := newEnv(t, gh)
-		_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: RunRef{Owner: "o", Repo: "r", ID: 1}})
+		_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 1}})
 		requireBadInput(t, err, append(c.want, "o/r#1")...)
 		if !c.bySum {
 			assert.Zero(t, countObjects(t, a.Store), "nothing stored for %v", c.give)
@@ -74,13 +76,13 @@ func TestPutFileRefusesBytesOtherThanClaimed(t *testing.T) {
 
 			err := a.putFile(ctx, p, claimed, false)
 			requireBadInput(t, err, p, claimed, sha([]byte("second")))
-			ok, err := a.Store.Exists(ctx, StoreKey(claimed))
+			ok, err := a.Store.Exists(ctx, contract.StoreKey(claimed))
 			require.NoError(t, err)
 			assert.False(t, ok, "the poisoned object must not land under the claimed key")
 			assert.Zero(t, countObjects(t, a.Store), "no partial object either")
 
 			require.NoError(t, a.putFile(ctx, p, sha([]byte("second")), false))
-			got, err := a.Store.ReadAll(ctx, StoreKey(sha([]byte("second"))))
+			got, err := a.Store.ReadAll(ctx, contract.StoreKey(sha([]byte("second"))))
 			require.NoError(t, err)
 			assert.Equal(t, "second", string(got))
 		})
@@ -92,21 +94,21 @@ func TestPutFileRefusesBytesOtherThanClaimed(t *testing.T) {
 func TestManifestRoundTripAndChecks(t *testing.T) {
 	_, a := newEnv(t, &fakeGitHub{})
 	ctx := context.Background()
-	files := []File{
+	files := []contract.File{
 		{Repo: "r", Name: "z", Size: 3, SHA256: sha([]byte("zzz"))},
 		{Repo: "r", Name: "a/b", Size: 1, SHA256: sha([]byte("b")), Executable: true},
 	}
 	for i := range 10 {
-		files = append(files, File{Repo: "r", Name: fmt.Sprintf("m%02d", i), Size: int64(i), SHA256: sha([]byte{byte(i)})})
+		files = append(files, contract.File{Repo: "r", Name: fmt.Sprintf("m%02d", i), Size: int64(i), SHA256: sha([]byte{byte(i)})})
 	}
 	ref, err := a.putManifest(ctx, files)
 	require.NoError(t, err)
 	assert.Equal(t, 12, ref.Files)
 	assert.Equal(t, int64(4+45), ref.Bytes)
-	require.Len(t, ref.First, ManifestPreview)
+	require.Len(t, ref.First, contract.ManifestPreview)
 	assert.Equal(t, "a/b", ref.First[0].Name)
 
-	again, err := a.putManifest(ctx, []File{files[11], files[1], files[0], files[2], files[3], files[4], files[5], files[6], files[7], files[8], files[9], files[10]})
+	again, err := a.putManifest(ctx, []contract.File{files[11], files[1], files[0], files[2], files[3], files[4], files[5], files[6], files[7], files[8], files[9], files[10]})
 	require.NoError(t, err)
 	assert.Equal(t, ref.SHA256, again.SHA256, "one encoding whatever the order")
 
@@ -119,21 +121,21 @@ func TestManifestRoundTripAndChecks(t *testing.T) {
 	lying := ref
 	lying.Files = 11
 	_, err = a.LoadManifest(ctx, lying)
-	requireBadInput(t, err, "12 files", StoreKey(ref.SHA256))
+	requireBadInput(t, err, "12 files", contract.StoreKey(ref.SHA256))
 
 	// Bytes stored under the manifest's key that are not the manifest.
-	require.NoError(t, a.Store.WriteAll(ctx, StoreKey(ref.SHA256), []byte(`{"files":[]}`), nil))
+	require.NoError(t, a.Store.WriteAll(ctx, contract.StoreKey(ref.SHA256), []byte(`{"files":[]}`), nil))
 	_, err = a.LoadManifest(ctx, ref)
-	requireBadInput(t, err, StoreKey(ref.SHA256), "hashes to")
+	requireBadInput(t, err, contract.StoreKey(ref.SHA256), "hashes to")
 
 	// A valid digest over a list that is not canonical (unsorted).
 	unsorted := []byte(`{"files":[{"repo":"r","name":"b","size":0,"sha256":"x"},{"repo":"r","name":"a","size":0,"sha256":"y"}]}`)
 	usha, err := a.putBytes(ctx, unsorted)
 	require.NoError(t, err)
-	_, err = a.LoadManifest(ctx, ManifestRef{SHA256: usha, Files: 2})
+	_, err = a.LoadManifest(ctx, contract.ManifestRef{SHA256: usha, Files: 2})
 	requireBadInput(t, err, "canonical")
 
-	_, err = a.putManifest(ctx, []File{{Name: "x"}, {Name: "x"}})
+	_, err = a.putManifest(ctx, []contract.File{{Name: "x"}, {Name: "x"}})
 	requireBadInput(t, err, `"x" listed twice`)
 }
 
@@ -142,7 +144,7 @@ func TestManifestRoundTripAndChecks(t *testing.T) {
 func TestRepoFilesReadsManifestOrLegacyList(t *testing.T) {
 	_, a := newEnv(t, &fakeGitHub{})
 	ctx := context.Background()
-	files := []File{{Repo: "r", Name: "x", Size: 1, SHA256: sha([]byte("x"))}}
+	files := []contract.File{{Repo: "r", Name: "x", Size: 1, SHA256: sha([]byte("x"))}}
 	ref, err := a.putManifest(ctx, files)
 	require.NoError(t, err)
 	got, err := a.RepoFiles(ctx, RepoResult{Repo: "r", Manifest: &ref})
@@ -154,7 +156,7 @@ func TestRepoFilesReadsManifestOrLegacyList(t *testing.T) {
 	got, err = a.RepoFiles(ctx, RepoResult{Repo: "r", Skipped: true})
 	require.NoError(t, err)
 	assert.Empty(t, got)
-	_, err = a.RepoFiles(ctx, RepoResult{Repo: "r", Manifest: &ManifestRef{SHA256: sha([]byte("nothing")), Files: 1}})
+	_, err = a.RepoFiles(ctx, RepoResult{Repo: "r", Manifest: &contract.ManifestRef{SHA256: sha([]byte("nothing")), Files: 1}})
 	requireBadInput(t, err, "object not found")
 }
 
@@ -170,13 +172,13 @@ func TestAssetLimit(t *testing.T) {
 	}
 	gh := &fakeGitHub{artifacts: map[string]map[string]string{"docs": many("p", MaxRepoFiles+1)}}
 	env, a := newEnv(t, gh)
-	_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: RunRef{Owner: "o", Repo: "r", ID: 1}})
+	_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 1}})
 	requireBadInput(t, err, fmt.Sprintf("more than %d files", MaxRepoFiles), `"docs"`)
 
 	var repos []RepoResult
 	for i, name := range []string{"one", "two"} {
 		gh.artifacts = map[string]map[string]string{"docs": many(name, MaxReleaseAssets/2)}
-		val, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: RunRef{Owner: "o", Repo: name, ID: int64(i)}})
+		val, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: contract.RunRef{Owner: "o", Repo: name, ID: int64(i)}})
 		require.NoError(t, err)
 		var res CollectResult
 		require.NoError(t, val.Get(&res))

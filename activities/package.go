@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // PackageRelease lays out the collected files (each repo's manifest, then
@@ -180,7 +181,7 @@ func (s *storeReads) get() error {
 // classification.
 func (a *Activities) storeOpener(ctx context.Context, sha string, size int64, errs *storeReads) func() (io.ReadCloser, error) {
 	return func() (io.ReadCloser, error) {
-		key := StoreKey(sha)
+		key := contract.StoreKey(sha)
 		r, err := a.Store.NewReader(ctx, key, nil)
 		if err != nil {
 			return nil, errs.set(storeReadError(key, err))

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // PackageRelease reads the files straight from the store: a missing or
@@ -17,22 +19,22 @@ import (
 func TestPackageStoreObjectMissingOrAltered(t *testing.T) {
 	for _, c := range []struct {
 		name  string
-		alter func(ctx context.Context, a *Activities, f File) error
+		alter func(ctx context.Context, a *Activities, f contract.File) error
 		want  string
 	}{
-		{"missing", func(ctx context.Context, a *Activities, f File) error {
-			return a.Store.Delete(ctx, StoreKey(f.SHA256))
+		{"missing", func(ctx context.Context, a *Activities, f contract.File) error {
+			return a.Store.Delete(ctx, contract.StoreKey(f.SHA256))
 		}, "object not found"},
-		{"altered", func(ctx context.Context, a *Activities, f File) error {
-			data, err := a.Store.ReadAll(ctx, StoreKey(f.SHA256))
+		{"altered", func(ctx context.Context, a *Activities, f contract.File) error {
+			data, err := a.Store.ReadAll(ctx, contract.StoreKey(f.SHA256))
 			if err != nil {
 				return err
 			}
 			data[0] ^= 1
-			return a.Store.WriteAll(ctx, StoreKey(f.SHA256), data, nil)
+			return a.Store.WriteAll(ctx, contract.StoreKey(f.SHA256), data, nil)
 		}, "sha256"},
-		{"resized", func(ctx context.Context, a *Activities, f File) error {
-			return a.Store.WriteAll(ctx, StoreKey(f.SHA256), []byte("x"), nil)
+		{"resized", func(ctx context.Context, a *Activities, f contract.File) error {
+			return a.Store.WriteAll(ctx, contract.StoreKey(f.SHA256), []byte("x"), nil)
 		}, "object is 1 bytes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
@@ -33,7 +34,7 @@ func collectTwoRepos(t *testing.T, env *testsuite.TestActivityEnvironment, a *Ac
 			repo + "-linux": {repo: repo + " binary", "README.md": "readme of " + repo},
 		}
 		gh.exec = map[string]bool{repo: true}
-		run := RunRef{Owner: "BTCDecoded", Repo: repo, ID: int64(10 + i), Attempt: 1, HeadSHA: strings.Repeat("c0ffee"[i:i+1], 40), URL: fmt.Sprintf("https://github.com/BTCDecoded/%s/actions/runs/%d", repo, 10+i)}
+		run := contract.RunRef{Owner: "BTCDecoded", Repo: repo, ID: int64(10 + i), Attempt: 1, HeadSHA: strings.Repeat("c0ffee"[i:i+1], 40), URL: fmt.Sprintf("https://github.com/BTCDecoded/%s/actions/runs/%d", repo, 10+i)}
 		val, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: run})
 		require.NoError(t, err)
 		var res CollectResult

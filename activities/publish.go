@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -115,7 +116,7 @@ func (a *Activities) PublishRelease(ctx context.Context, in PublishInput) (Publi
 // uploadAsset streams one stored asset into its upload, heartbeating all
 // the while. A store failure keeps its own classification.
 func (a *Activities) uploadAsset(ctx context.Context, in PublishInput, rel ghclient.Release, i int, asset Asset) error {
-	key := StoreKey(asset.SHA256)
+	key := contract.StoreKey(asset.SHA256)
 	var openErr error
 	up := ghclient.AssetUpload{
 		Name: asset.Name, Label: in.Marker, Size: asset.Size, SHA256: asset.SHA256,

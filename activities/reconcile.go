@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -26,10 +27,6 @@ type DeliveryLog interface {
 }
 
 var _ DeliveryLog = (*ghclient.Client)(nil)
-
-// ReconcileMemoKey is the key of the ReconcileState in the schedule's
-// workflow memo.
-const ReconcileMemoKey = "reconcile"
 
 // Delivery-log paging.
 const (
@@ -83,7 +80,7 @@ func (r *Reconciler) ScanDeliveries(ctx context.Context, in ScanInput) (ScanResu
 	}
 	out := ScanResult{Checkpoint: in.State.Checkpoint, RepoIDs: slices.Clone(in.State.RepoIDs), RepoHooks: slices.Clone(in.State.RepoHooks)}
 	for _, name := range in.Filter.Repos() {
-		if slices.ContainsFunc(out.RepoIDs, func(id RepoID) bool { return id.Name == name }) {
+		if slices.ContainsFunc(out.RepoIDs, func(id contract.RepoID) bool { return id.Name == name }) {
 			continue
 		}
 		id, err := r.GitHub.RepositoryID(ctx, in.Filter.Owner, name)
@@ -91,7 +88,7 @@ func (r *Reconciler) ScanDeliveries(ctx context.Context, in ScanInput) (ScanResu
 		if err != nil {
 			return ScanResult{}, githubError("reconcile", err)
 		}
-		out.RepoIDs = append(out.RepoIDs, RepoID{Name: name, ID: id})
+		out.RepoIDs = append(out.RepoIDs, contract.RepoID{Name: name, ID: id})
 	}
 	hooks := []ghclient.Hook{{}} // the App's
 	if !r.GitHub.HasApp() {
@@ -126,7 +123,7 @@ func (r *Reconciler) ScanDeliveries(ctx context.Context, in ScanInput) (ScanResu
 func (r *Reconciler) repoHooks(ctx context.Context, f ReconcileFilter, out *ScanResult) ([]ghclient.Hook, error) {
 	var hooks []ghclient.Hook
 	for _, name := range f.Repos() {
-		i := slices.IndexFunc(out.RepoHooks, func(h RepoHook) bool { return h.Name == name })
+		i := slices.IndexFunc(out.RepoHooks, func(h contract.RepoHook) bool { return h.Name == name })
 		if i >= 0 {
 			hooks = append(hooks, ghclient.Hook{Owner: f.Owner, Repo: name, ID: out.RepoHooks[i].ID})
 			continue
@@ -141,7 +138,7 @@ func (r *Reconciler) repoHooks(ctx context.Context, f ReconcileFilter, out *Scan
 				zap.String("repo", f.Owner+"/"+name), zap.String("url", f.RepoHookURL))
 			continue
 		}
-		out.RepoHooks = append(out.RepoHooks, RepoHook{Name: name, ID: h.ID})
+		out.RepoHooks = append(out.RepoHooks, contract.RepoHook{Name: name, ID: h.ID})
 		hooks = append(hooks, ghclient.Hook{Owner: f.Owner, Repo: name, ID: h.ID})
 	}
 	return hooks, nil
@@ -152,7 +149,7 @@ func (r *Reconciler) repoHooks(ctx context.Context, f ReconcileFilter, out *Scan
 // most MaxReconcilePages pages.
 func (r *Reconciler) scanHook(ctx context.Context, hook ghclient.Hook, checkpoint time.Time, out *ScanResult) ([]logItem, error) {
 	var items []logItem
-	stopBefore := checkpoint.Add(-ReconcileOverlap)
+	stopBefore := checkpoint.Add(-contract.ReconcileOverlap)
 	cursor := ""
 	for pages := 1; ; pages++ {
 		page, next, err := r.GitHub.ListHookDeliveries(ctx, hook, cursor, reconcilePageSize)
@@ -164,7 +161,7 @@ func (r *Reconciler) scanHook(ctx context.Context, hook ghclient.Hook, checkpoin
 		done := false
 		for _, d := range page {
 			if len(items) == 0 && checkpoint.IsZero() {
-				stopBefore = d.DeliveredAt.Add(-RedeliveryWindow) // the first run reads what can still be redelivered
+				stopBefore = d.DeliveredAt.Add(-contract.RedeliveryWindow) // the first run reads what can still be redelivered
 			}
 			if d.DeliveredAt.Before(stopBefore) {
 				done = true
@@ -188,7 +185,7 @@ func (r *Reconciler) scanHook(ctx context.Context, hook ghclient.Hook, checkpoin
 // whose newest attempt failed and none succeeded, oldest first. A GUID an
 // earlier run redelivered whose newest attempt is still the one it
 // redelivered is pending, not picked again.
-func selectRedeliveries(items []logItem, f ReconcileFilter, ids []RepoID, done []Redelivered) (picked []ReconcileCandidate, pending int) {
+func selectRedeliveries(items []logItem, f ReconcileFilter, ids []contract.RepoID, done []contract.Redelivered) (picked []ReconcileCandidate, pending int) {
 	relevant := relevance(f, ids)
 	newest := map[string]logItem{}
 	succeeded := map[string]bool{}
@@ -211,7 +208,7 @@ func selectRedeliveries(items []logItem, f ReconcileFilter, ids []RepoID, done [
 		if succeeded[guid] || d.OK() {
 			continue
 		}
-		if slices.ContainsFunc(done, func(r Redelivered) bool { return r.GUID == guid && r.From >= d.ID }) {
+		if slices.ContainsFunc(done, func(r contract.Redelivered) bool { return r.GUID == guid && r.From >= d.ID }) {
 			pending++
 			continue
 		}
@@ -224,7 +221,7 @@ func selectRedeliveries(items []logItem, f ReconcileFilter, ids []RepoID, done [
 }
 
 // relevance returns the filter as a predicate over log items.
-func relevance(f ReconcileFilter, ids []RepoID) func(ghclient.HookDelivery) bool {
+func relevance(f ReconcileFilter, ids []contract.RepoID) func(ghclient.HookDelivery) bool {
 	idOf := func(names []string) map[int64]bool {
 		m := map[int64]bool{}
 		for _, n := range names {
@@ -279,7 +276,7 @@ func (r *Reconciler) RedeliverDeliveries(ctx context.Context, in RedeliverInput)
 			activity.RecordHeartbeat(ctx, out)
 			return RedeliverResult{}, githubError(fmt.Sprintf("reconcile: redeliver %d", c.ID), err)
 		default:
-			out.Redelivered = append(out.Redelivered, Redelivered{GUID: c.GUID, From: c.ID, At: c.DeliveredAt})
+			out.Redelivered = append(out.Redelivered, contract.Redelivered{GUID: c.GUID, From: c.ID, At: c.DeliveredAt})
 			r.logger().Info("reconcile: redelivered", zap.Int64("delivery", c.ID), zap.String("guid", c.GUID),
 				zap.String("event", c.Event), zap.String("action", c.Action))
 		}
@@ -304,7 +301,7 @@ func (r *Reconciler) SaveReconcileState(ctx context.Context, in SaveStateInput) 
 			if action.Memo == nil {
 				action.Memo = map[string]any{}
 			}
-			action.Memo[ReconcileMemoKey] = in.State
+			action.Memo[contract.ReconcileMemoKey] = in.State
 			return &client.ScheduleUpdate{Schedule: &u.Description.Schedule}, nil
 		},
 	})

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -71,7 +72,7 @@ func item(id int64, guid, event, action string, repo int64, status int, at time.
 }
 
 func TestSelectRedeliveries(t *testing.T) {
-	ids := []RepoID{{Name: "core", ID: 1}, {Name: "app", ID: 2}}
+	ids := []contract.RepoID{{Name: "core", ID: 1}, {Name: "app", ID: 2}}
 	items := []ghclient.HookDelivery{ // newest first
 		item(10, "g-later-ok", "release", "published", 1, 200, 10*time.Minute),
 		item(9, "g-run", "workflow_run", "completed", 2, 0, 9*time.Minute),
@@ -84,7 +85,7 @@ func TestSelectRedeliveries(t *testing.T) {
 		item(2, "g-pending", "release", "created", 1, 0, 2*time.Minute),
 		item(1, "g-ping", "ping", "", 0, 0, time.Minute),
 	}
-	picked, pending := selectRedeliveries(wrap(items), filter, ids, []Redelivered{{GUID: "g-pending", From: 2}})
+	picked, pending := selectRedeliveries(wrap(items), filter, ids, []contract.Redelivered{{GUID: "g-pending", From: 2}})
 	var guids []string
 	for _, c := range picked {
 		guids = append(guids, c.GUID)
@@ -94,7 +95,7 @@ func TestSelectRedeliveries(t *testing.T) {
 
 	// A redelivery that failed again (a newer attempt) is picked again.
 	items = append([]ghclient.HookDelivery{item(11, "g-pending", "release", "created", 1, 0, 11*time.Minute)}, items...)
-	picked, pending = selectRedeliveries(wrap(items), filter, ids, []Redelivered{{GUID: "g-pending", From: 2}})
+	picked, pending = selectRedeliveries(wrap(items), filter, ids, []contract.Redelivered{{GUID: "g-pending", From: 2}})
 	assert.Zero(t, pending)
 	require.Len(t, picked, 3)
 	assert.Equal(t, int64(11), picked[2].ID, "the newest failed attempt is redelivered")
@@ -127,7 +128,7 @@ func TestScanPagesBackToCheckpoint(t *testing.T) {
 	}
 	log.items[0], log.items[1] = log.items[1], log.items[0]
 	log.pages = 0
-	v, err = env.ExecuteActivity(rec.ScanDeliveries, ScanInput{Filter: filter, State: ReconcileState{Checkpoint: first.Checkpoint, RepoIDs: first.RepoIDs}})
+	v, err = env.ExecuteActivity(rec.ScanDeliveries, ScanInput{Filter: filter, State: contract.ReconcileState{Checkpoint: first.Checkpoint, RepoIDs: first.RepoIDs}})
 	require.NoError(t, err)
 	var next ScanResult
 	require.NoError(t, v.Get(&next))
@@ -154,7 +155,7 @@ func TestScanPagesBackToCheckpoint(t *testing.T) {
 	require.NoError(t, err)
 	var res ScanResult
 	require.NoError(t, v.Get(&res))
-	assert.Equal(t, []RepoHook{{Name: "core", ID: 77}}, res.RepoHooks)
+	assert.Equal(t, []contract.RepoHook{{Name: "core", ID: 77}}, res.RepoHooks)
 	assert.Equal(t, 2+2, res.Lookups, "two repository ids, two hook searches")
 	assert.Equal(t, 1, res.Pages, "one hook's log")
 	require.Len(t, res.Candidates, 1)
@@ -176,20 +177,20 @@ func TestRedeliverCountsExpired(t *testing.T) {
 	assert.Equal(t, 3, res.Calls)
 	assert.Equal(t, 1, res.Expired)
 	assert.Equal(t, []int64{1, 3}, log.redelivered)
-	assert.Equal(t, []Redelivered{{GUID: "a", From: 1}, {GUID: "c", From: 3}}, res.Redelivered)
+	assert.Equal(t, []contract.Redelivered{{GUID: "a", From: 1}, {GUID: "c", From: 3}}, res.Redelivered)
 	assert.False(t, errors.Is(err, ghclient.ErrNoAppHook))
 }
 
 func TestWithRedeliveredBounds(t *testing.T) {
-	var add []Redelivered
-	for i := range MaxRedeliveredKept + 10 {
-		add = append(add, Redelivered{GUID: fmt.Sprint(i), At: t0})
+	var add []contract.Redelivered
+	for i := range contract.MaxRedeliveredKept + 10 {
+		add = append(add, contract.Redelivered{GUID: fmt.Sprint(i), At: t0})
 	}
-	old := []Redelivered{{GUID: "old", At: t0.Add(-RedeliveryWindow - time.Hour)}}
-	got := WithRedelivered(old, add, t0)
-	assert.Len(t, got, MaxRedeliveredKept)
-	assert.Equal(t, fmt.Sprint(MaxRedeliveredKept+9), got[len(got)-1].GUID, "newest kept")
-	assert.False(t, ReconcileState{Redelivered: got}.WasRedelivered("old"), "older than 3 days: dropped")
+	old := []contract.Redelivered{{GUID: "old", At: t0.Add(-contract.RedeliveryWindow - time.Hour)}}
+	got := contract.WithRedelivered(old, add, t0)
+	assert.Len(t, got, contract.MaxRedeliveredKept)
+	assert.Equal(t, fmt.Sprint(contract.MaxRedeliveredKept+9), got[len(got)-1].GUID, "newest kept")
+	assert.False(t, contract.ReconcileState{Redelivered: got}.WasRedelivered("old"), "older than 3 days: dropped")
 }
 
 func reconcileEnv() *testsuite.TestActivityEnvironment {

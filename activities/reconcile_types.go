@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // ReconcileFilter says which webhook deliveries the train cares about; the
@@ -39,81 +41,6 @@ func (f ReconcileFilter) Repos() []string {
 	return slices.Compact(out)
 }
 
-// RepoID is a repository's numeric id, as the delivery log's repository_id.
-type RepoID struct {
-	Name string `json:"name"` // lower case
-	ID   int64  `json:"id"`
-}
-
-// RepoHook is a repository's webhook that delivers to the receiver.
-type RepoHook struct {
-	Name string `json:"name"` // lower case
-	ID   int64  `json:"id"`
-}
-
-// Redelivered records a delivery the reconciler asked GitHub to send again.
-type Redelivered struct {
-	GUID string `json:"guid"`
-	// From is the id of the failed attempt it redelivered: while that is
-	// still the GUID's newest attempt in the log, the redelivery is pending.
-	From int64 `json:"from"`
-	// At is From's delivered_at (GitHub's clock); entries older than
-	// GitHub's 3-day redelivery window are dropped.
-	At time.Time `json:"at"`
-}
-
-// ReconcileState is what the reconciler keeps between runs, in the
-// releasetrain-reconcile schedule's workflow memo (never in a file). It is
-// small and bounded: a checkpoint, a few repo ids, and at most
-// MaxRedeliveredKept recent redeliveries.
-type ReconcileState struct {
-	// Checkpoint is the newest delivered_at seen; the next run pages back
-	// to it (minus ReconcileOverlap).
-	Checkpoint time.Time `json:"checkpoint,omitzero"`
-	// RepoIDs are the filter's repositories' ids, looked up once.
-	RepoIDs []RepoID `json:"repo_ids,omitempty"`
-	// RepoHooks are the repository hooks delivering to the filter's
-	// RepoHookURL (token-only setups), looked up once.
-	RepoHooks []RepoHook `json:"repo_hooks,omitempty"`
-	// Redelivered are recent redeliveries, newest last. The receiver reads
-	// them to mark a train started by a redelivery "(redelivered)".
-	Redelivered []Redelivered `json:"redelivered,omitempty"`
-	// Last is the last run's result.
-	Last *ReconcileResult `json:"last,omitempty"`
-}
-
-// MaxRedeliveredKept bounds ReconcileState.Redelivered.
-const MaxRedeliveredKept = 400
-
-// WasRedelivered reports whether the reconciler redelivered guid.
-func (s ReconcileState) WasRedelivered(guid string) bool {
-	return slices.ContainsFunc(s.Redelivered, func(r Redelivered) bool { return r.GUID == guid })
-}
-
-// WithRedelivered returns the redeliveries plus add, without those older
-// than the redelivery window before now (GitHub's clock), at most
-// MaxRedeliveredKept, newest last.
-func WithRedelivered(kept, add []Redelivered, now time.Time) []Redelivered {
-	var out []Redelivered
-	for _, r := range append(slices.Clone(kept), add...) {
-		if now.IsZero() || now.Sub(r.At) <= RedeliveryWindow {
-			out = append(out, r)
-		}
-	}
-	if len(out) > MaxRedeliveredKept {
-		out = out[len(out)-MaxRedeliveredKept:]
-	}
-	return out
-}
-
-// RedeliveryWindow is how long GitHub keeps a delivery redeliverable.
-const RedeliveryWindow = 3 * 24 * time.Hour
-
-// ReconcileOverlap is how far before the checkpoint a run still reads: a
-// delivery that was in flight during the last run (up to GitHub's 10 s
-// timeout, with room for clock skew) may carry an earlier delivered_at.
-const ReconcileOverlap = 15 * time.Minute
-
 // ReconcileCandidate is a failed delivery to redeliver.
 type ReconcileCandidate struct {
 	ID          int64     `json:"id"`
@@ -128,8 +55,8 @@ type ReconcileCandidate struct {
 
 // ScanInput is the input of ScanDeliveries.
 type ScanInput struct {
-	Filter ReconcileFilter `json:"filter"`
-	State  ReconcileState  `json:"state"`
+	Filter ReconcileFilter         `json:"filter"`
+	State  contract.ReconcileState `json:"state"`
 }
 
 // ScanResult is what ScanDeliveries found.
@@ -139,9 +66,9 @@ type ScanResult struct {
 	// Checkpoint is the newest delivered_at read (the old one if the log was empty).
 	Checkpoint time.Time `json:"checkpoint,omitzero"`
 	// RepoIDs are the filter's repository ids (looked up when missing).
-	RepoIDs []RepoID `json:"repo_ids,omitempty"`
+	RepoIDs []contract.RepoID `json:"repo_ids,omitempty"`
 	// RepoHooks are the repository hooks read (token-only setups).
-	RepoHooks []RepoHook `json:"repo_hooks,omitempty"`
+	RepoHooks []contract.RepoHook `json:"repo_hooks,omitempty"`
 	// Scanned counts the log items read, Pages the list requests, Lookups
 	// the repository id requests.
 	Scanned int `json:"scanned"`
@@ -168,38 +95,15 @@ type RedeliverInput struct {
 // RedeliverResult is what RedeliverDeliveries did.
 type RedeliverResult struct {
 	// Redelivered are the deliveries GitHub accepted (202).
-	Redelivered []Redelivered `json:"redelivered,omitempty"`
+	Redelivered []contract.Redelivered `json:"redelivered,omitempty"`
 	// Expired counts deliveries GitHub refused as older than 3 days: lost.
 	Expired int `json:"expired,omitempty"`
 	// Calls counts the redelivery requests.
 	Calls int `json:"calls"`
 }
 
-// ReconcileResult is one reconciler run's account, the workflow's result
-// and the schedule memo's "last run".
-type ReconcileResult struct {
-	StartedAt  time.Time `json:"started_at"`
-	FinishedAt time.Time `json:"finished_at"`
-	// Scanned delivery-log items; Failed relevant deliveries whose newest
-	// attempt failed; Redelivered accepted redeliveries; Pending failed
-	// deliveries already redelivered by an earlier run; Expired refused as
-	// older than 3 days (lost).
-	Scanned     int `json:"scanned"`
-	Failed      int `json:"failed"`
-	Redelivered int `json:"redelivered"`
-	Pending     int `json:"pending,omitempty"`
-	Expired     int `json:"expired,omitempty"`
-	// Budget is the requests that spent rate limit: Pages list pages,
-	// RedeliverCalls redeliveries and Lookups repository ids (first run).
-	Budget         int  `json:"budget"`
-	Pages          int  `json:"pages"`
-	RedeliverCalls int  `json:"redeliver_calls"`
-	Lookups        int  `json:"lookups,omitempty"`
-	Truncated      bool `json:"truncated,omitempty"`
-}
-
 // SaveStateInput is the input of SaveReconcileState.
 type SaveStateInput struct {
-	ScheduleID string         `json:"schedule_id"`
-	State      ReconcileState `json:"state"`
+	ScheduleID string                  `json:"schedule_id"`
+	State      contract.ReconcileState `json:"state"`
 }

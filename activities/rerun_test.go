@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -16,9 +17,9 @@ import (
 func TestRerunAlreadyLanded(t *testing.T) {
 	gh := &fakeGitHub{states: []ghclient.Run{{ID: 9, Attempt: 2, Status: "in_progress"}}}
 	env, a := newEnv(t, gh)
-	val, err := env.ExecuteActivity(a.RerunFailedJobs, RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1})
+	val, err := env.ExecuteActivity(a.RerunFailedJobs, contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1})
 	require.NoError(t, err)
-	var next RunRef
+	var next contract.RunRef
 	require.NoError(t, val.Get(&next))
 	assert.Equal(t, 2, next.Attempt)
 	assert.Equal(t, 0, gh.reruns, "no second re-run request")
@@ -31,7 +32,7 @@ func TestRerunAlreadyLanded(t *testing.T) {
 func TestRerunWaitsForTheRunToComplete(t *testing.T) {
 	gh := &fakeGitHub{states: []ghclient.Run{{ID: 9, Attempt: 1, Status: "in_progress"}}}
 	env, a := newEnv(t, gh)
-	_, err := env.ExecuteActivity(a.RerunFailedJobs, RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1})
+	_, err := env.ExecuteActivity(a.RerunFailedJobs, contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, ErrGitHub, ae.Type())
@@ -52,7 +53,7 @@ func TestRerunWaitsForTheRunToComplete(t *testing.T) {
 func TestCheckRunIgnoresTheAttemptBeforeARerun(t *testing.T) {
 	gh := &fakeGitHub{states: []ghclient.Run{{ID: 9, Attempt: 1, Status: "completed", Conclusion: "failure"}}}
 	env, a := newEnv(t, gh)
-	val, err := env.ExecuteActivity(a.CheckRun, RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 2})
+	val, err := env.ExecuteActivity(a.CheckRun, contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 2})
 	require.NoError(t, err)
 	var res RunResult
 	require.NoError(t, val.Get(&res))

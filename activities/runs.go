@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
@@ -80,7 +81,7 @@ func (a *Activities) AwaitRun(ctx context.Context, in AwaitInput) (RunResult, er
 // staleAttempt reports an answer about an earlier attempt than the one
 // awaited: right after a re-run GitHub may still show the failed attempt as
 // completed, which must not count as this attempt's result.
-func staleAttempt(want RunRef, p awaitProgress) bool {
+func staleAttempt(want contract.RunRef, p awaitProgress) bool {
 	return want.Attempt > 0 && p.Attempt > 0 && p.Attempt < want.Attempt
 }
 
@@ -89,7 +90,7 @@ func staleAttempt(want RunRef, p awaitProgress) bool {
 // webhook of the failed attempt, while GitHub still shows it right after a
 // re-run) is not this attempt's result: it reports the run as running, so
 // the build polls on instead of counting a failure it already handled.
-func (a *Activities) CheckRun(ctx context.Context, run RunRef) (RunResult, error) {
+func (a *Activities) CheckRun(ctx context.Context, run contract.RunRef) (RunResult, error) {
 	r, _, err := a.GitHub.GetRun(ctx, run.Owner, run.Repo, run.ID, "")
 	if err != nil {
 		return RunResult{}, githubError(fmt.Sprintf("get run %s/%s#%d", run.Owner, run.Repo, run.ID), err)
@@ -107,11 +108,11 @@ func (a *Activities) CheckRun(ctx context.Context, run RunRef) (RunResult, error
 // earlier try's re-run landed, but its answer was lost to a crash or a 5xx),
 // it returns that attempt instead of asking again, which GitHub would refuse
 // ("already running") or turn into a second re-run.
-func (a *Activities) RerunFailedJobs(ctx context.Context, run RunRef) (RunRef, error) {
+func (a *Activities) RerunFailedJobs(ctx context.Context, run contract.RunRef) (contract.RunRef, error) {
 	call := fmt.Sprintf("rerun failed jobs %s/%s#%d", run.Owner, run.Repo, run.ID)
 	cur, _, err := a.GitHub.GetRun(ctx, run.Owner, run.Repo, run.ID, "")
 	if err != nil {
-		return RunRef{}, githubError(call, err)
+		return contract.RunRef{}, githubError(call, err)
 	}
 	if cur.Attempt > run.Attempt {
 		a.logger().Info("build re-run already landed", zap.String("repo", run.Owner+"/"+run.Repo),
@@ -123,12 +124,12 @@ func (a *Activities) RerunFailedJobs(ctx context.Context, run RunRef) (RunRef, e
 	if rerunMustWait(cur.Status, activity.GetInfo(ctx).Attempt) {
 		// A run cancelled for its build_timeout stays in progress until its
 		// jobs stop; GitHub would refuse the re-run ("already running").
-		return RunRef{}, temporal.NewApplicationErrorWithOptions(
+		return contract.RunRef{}, temporal.NewApplicationErrorWithOptions(
 			fmt.Sprintf("%s: run is still %s; re-running once it completes", call, cur.Status), ErrGitHub,
 			temporal.ApplicationErrorOptions{NextRetryDelay: rerunWait})
 	}
 	if err := a.GitHub.RerunFailedJobs(ctx, run.Owner, run.Repo, run.ID); err != nil {
-		return RunRef{}, githubError(call, err)
+		return contract.RunRef{}, githubError(call, err)
 	}
 	a.logger().Info("build re-run", zap.String("repo", run.Owner+"/"+run.Repo),
 		zap.Int64("run_id", run.ID), zap.Int("attempt", run.Attempt+1))
@@ -153,7 +154,7 @@ func rerunMustWait(status string, attempt int32) bool {
 }
 
 // CancelRun cancels a run (GitHub answers 202; a run that already finished is not an error for ghclient).
-func (a *Activities) CancelRun(ctx context.Context, run RunRef) error {
+func (a *Activities) CancelRun(ctx context.Context, run contract.RunRef) error {
 	if err := a.GitHub.CancelRun(ctx, run.Owner, run.Repo, run.ID); err != nil {
 		return githubError(fmt.Sprintf("cancel run %s/%s#%d", run.Owner, run.Repo, run.ID), err)
 	}
@@ -161,7 +162,7 @@ func (a *Activities) CancelRun(ctx context.Context, run RunRef) error {
 }
 
 // result reduces a run's last known state to a RunResult.
-func (a *Activities) result(ref RunRef, p awaitProgress) RunResult {
+func (a *Activities) result(ref contract.RunRef, p awaitProgress) RunResult {
 	if p.Attempt > 0 {
 		ref.Attempt = p.Attempt
 	}

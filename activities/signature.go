@@ -6,19 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
-
-// signatureName is a rebuilder's signature asset: SHA256SUMS.<signer>.asc,
-// the signer in GitHub's safe asset-name characters.
-var signatureName = regexp.MustCompile(`^SHA256SUMS\.[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,63}\.asc$`)
 
 // ErrPublished is the error type of a signature attached to a release that
 // is already published: releasetrain writes only to drafts, and GitHub
@@ -29,25 +25,13 @@ const ErrPublished = "ReleasePublished"
 // attached: its name (SHA256SUMS.<signer>.asc), its size, and that it holds
 // armored OpenPGP signatures (whose keys the users' keyrings judge).
 func CheckSignatureFile(name string, data []byte) error {
-	if err := CheckSignatureName(name, len(data)); err != nil {
+	if err := contract.CheckSignatureName(name, len(data)); err != nil {
 		return err
 	}
 	// With an empty keyring every signature counts as unknown; what fails
 	// is data that is not armored OpenPGP signatures.
 	if _, err := bundle.Verify(nil, data, openpgp.EntityList{}); err != nil {
 		return fmt.Errorf("signature file %s: %w", name, err)
-	}
-	return nil
-}
-
-// CheckSignatureName checks a signature file's name and size only: pure,
-// so the workflow's update validator may call it.
-func CheckSignatureName(name string, size int) error {
-	if !signatureName.MatchString(name) || name == bundle.SigsName {
-		return fmt.Errorf("signature file name %q: want SHA256SUMS.<signer>.asc with letters, digits, '.', '_', '-', '+'", name)
-	}
-	if size == 0 || size > MaxSignatureSize {
-		return fmt.Errorf("signature file %s: %d bytes, want 1 to %d", name, size, MaxSignatureSize)
 	}
 	return nil
 }

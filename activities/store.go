@@ -11,18 +11,15 @@ import (
 
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
+
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // Store layout: every object lives under its content digest.
 const (
-	// StorePrefix prefixes every key: "sha256/<hex>".
-	StorePrefix = "sha256/"
 	// MetaExecutable is the blob metadata key recording a file's executable bit.
 	MetaExecutable = "executable"
 )
-
-// StoreKey is the store key of content with this sha256 (hex).
-func StoreKey(sha string) string { return StorePrefix + sha }
 
 // putFile stores the file at path under the sha256 of the bytes it writes.
 // want is the digest the caller computed earlier (while unzipping or
@@ -32,7 +29,7 @@ func StoreKey(sha string) string { return StorePrefix + sha }
 // the file, so no key ever holds other bytes than its digest says. An object
 // already stored under want is kept (it was verified when it was written).
 func (a *Activities) putFile(ctx context.Context, path, want string, executable bool) error {
-	key := StoreKey(want)
+	key := contract.StoreKey(want)
 	ok, err := a.Store.Exists(ctx, key)
 	if err != nil {
 		return storeError("store exists "+key, err)
@@ -90,7 +87,7 @@ type writerOnly struct{ io.Writer }
 func (a *Activities) putBytes(ctx context.Context, data []byte) (string, error) {
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
-	key := StoreKey(sha)
+	key := contract.StoreKey(sha)
 	ok, err := a.Store.Exists(ctx, key)
 	if err != nil {
 		return "", storeError("store exists "+key, err)
@@ -106,7 +103,7 @@ func (a *Activities) putBytes(ctx context.Context, data []byte) (string, error) 
 
 // getBytes reads small content back, verifying its digest.
 func (a *Activities) getBytes(ctx context.Context, sha string) ([]byte, error) {
-	key := StoreKey(sha)
+	key := contract.StoreKey(sha)
 	data, err := a.Store.ReadAll(ctx, key)
 	if err != nil {
 		return nil, storeReadError(key, err)

@@ -4,20 +4,11 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // Activity inputs and results. They cross Temporal's payload boundary, so
 // they hold references and digests, never file contents.
-
-// RunRef identifies a build's GitHub Actions run.
-type RunRef struct {
-	Owner   string `json:"owner"`
-	Repo    string `json:"repo"`
-	ID      int64  `json:"id"`
-	URL     string `json:"url"`
-	Attempt int    `json:"attempt"`
-	HeadSHA string `json:"head_sha,omitempty"`
-}
 
 // DispatchInput asks for one build; CorrelationID is computed by the workflow
 // (deterministic), so a retried dispatch finds the run instead of starting another.
@@ -50,15 +41,15 @@ type LostDispatchInput struct {
 // LostDispatchResult says whether the dispatched run was found and cancelled
 // (a run found already completed is left alone).
 type LostDispatchResult struct {
-	Found     bool   `json:"found"`
-	Cancelled bool   `json:"cancelled"`
-	Run       RunRef `json:"run"`
+	Found     bool            `json:"found"`
+	Cancelled bool            `json:"cancelled"`
+	Run       contract.RunRef `json:"run"`
 }
 
 // AwaitInput waits for a run to complete.
 type AwaitInput struct {
-	Run          RunRef        `json:"run"`
-	PollInterval time.Duration `json:"poll_interval"`
+	Run          contract.RunRef `json:"run"`
+	PollInterval time.Duration   `json:"poll_interval"`
 }
 
 // Build outcomes as the workflows see them.
@@ -72,34 +63,25 @@ const (
 
 // RunResult is a run's state when AwaitRun or CheckRun returns.
 type RunResult struct {
-	Run        RunRef `json:"run"`
-	Status     string `json:"status"`
-	Conclusion string `json:"conclusion"`
-	Outcome    string `json:"outcome"`
+	Run        contract.RunRef `json:"run"`
+	Status     string          `json:"status"`
+	Conclusion string          `json:"conclusion"`
+	Outcome    string          `json:"outcome"`
 }
 
 // CollectInput collects a successful run's artifacts into the store.
 type CollectInput struct {
-	Run RunRef `json:"run"`
+	Run contract.RunRef `json:"run"`
 	// Patterns select artifact names (path.Match); empty means all.
 	Patterns []string `json:"patterns,omitempty"`
-}
-
-// File is one collected file, addressed by content in the artifact store.
-type File struct {
-	Repo       string `json:"repo"`
-	Name       string `json:"name"` // slash path inside the repo's artifacts, e.g. "bllvm-node-linux-amd64"
-	Size       int64  `json:"size"`
-	SHA256     string `json:"sha256"` // hex; the store key is derived from it
-	Executable bool   `json:"executable,omitempty"`
 }
 
 // CollectResult addresses the manifest of a run's collected files. Files
 // is only in results recorded before manifests existed (it grew with the
 // files and could pass Temporal's payload limit); it is read, never written.
 type CollectResult struct {
-	Manifest ManifestRef `json:"manifest"`
-	Files    []File      `json:"files,omitempty"`
+	Manifest contract.ManifestRef `json:"manifest"`
+	Files    []contract.File      `json:"files,omitempty"`
 	// ArtifactsSHA256 addresses the JSON list of the run's GitHub artifacts
 	// (names and digests, []ArtifactDigest) in the store, for the provenance.
 	ArtifactsSHA256 string `json:"artifacts_sha256,omitempty"`
@@ -114,16 +96,16 @@ type ArtifactDigest struct {
 
 // RepoResult is one repo's contribution to the release.
 type RepoResult struct {
-	Repo       string `json:"repo"`
-	Run        RunRef `json:"run"`
-	Attempts   int    `json:"attempts"`
-	Skipped    bool   `json:"skipped,omitempty"`
-	SkipReason string `json:"skip_reason,omitempty"`
+	Repo       string          `json:"repo"`
+	Run        contract.RunRef `json:"run"`
+	Attempts   int             `json:"attempts"`
+	Skipped    bool            `json:"skipped,omitempty"`
+	SkipReason string          `json:"skip_reason,omitempty"`
 	// Manifest addresses the repo's collected files (nil when skipped).
-	Manifest *ManifestRef `json:"manifest,omitempty"`
+	Manifest *contract.ManifestRef `json:"manifest,omitempty"`
 	// Files is the list itself in results recorded before manifests
 	// existed; read them both with Activities.RepoFiles.
-	Files []File `json:"files,omitempty"`
+	Files []contract.File `json:"files,omitempty"`
 	// Conclusion is the run's final conclusion, Reruns the re-runs and fresh
 	// dispatches it took, Workflow the build workflow's path, and
 	// ArtifactsSHA256 the stored list of the artifacts collected: what the provenance records.
@@ -282,6 +264,3 @@ type AttachSignatureInput struct {
 	Signature []byte `json:"signature"`
 	Marker    string `json:"marker"`
 }
-
-// MaxSignatureSize bounds an attached signature file.
-const MaxSignatureSize = 64 << 10

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"encoding/json"
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -63,4 +65,15 @@ func (t *Train) TriggeredBy(repo, action string, draft bool) bool {
 		return !draft && slices.ContainsFunc(t.Trigger.Repos, same) && slices.Contains(t.Trigger.Actions, action)
 	}
 	return draft && action == "created" && same(t.Release.Repo)
+}
+
+// JSON is the train as the JSON document a release train's input carries
+// (contract.ReleaseInput.Train). A Train is plain data (strings, numbers,
+// durations, lists), which encoding/json always encodes.
+func (t Train) JSON() json.RawMessage {
+	data, err := json.Marshal(t)
+	if err != nil {
+		panic(fmt.Sprintf("config: encode train: %v", err)) // unreachable for plain data
+	}
+	return data
 }

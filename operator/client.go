@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/releasetag"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Temporal is the part of client.Client the operator client uses; a
@@ -83,7 +83,7 @@ func (c *Client) temporalError(ctx context.Context, tag, what string, err error)
 
 // notFound tells a train that does not exist from one that has finished.
 func (c *Client) notFound(ctx context.Context, tag string, cause error) error {
-	desc, err := c.temporal.DescribeWorkflowExecution(ctx, workflows.ReleaseWorkflowID(tag), "")
+	desc, err := c.temporal.DescribeWorkflowExecution(ctx, contract.ReleaseWorkflowID(tag), "")
 	switch {
 	case err == nil:
 		st := desc.GetWorkflowExecutionInfo().GetStatus()

@@ -20,7 +20,7 @@
 // whose [Kind] is one of [ErrNotFound], [ErrConflict], [ErrInvalid] or
 // [ErrUnavailable]; test with errors.Is(err, operator.ErrConflict). A
 // validator's rejection carries its kind as the application error type
-// (workflows.InvalidErrorType, workflows.ConflictErrorType). Each surface
+// (contract.InvalidErrorType, contract.ConflictErrorType). Each surface
 // maps kinds to its answers in one table: HTTP statuses in webhook,
 // exit statuses in cmd/releasetrain.
 package operator

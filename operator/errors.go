@@ -9,7 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // Kind is what went wrong with an operator action, as a sentinel error:
@@ -77,7 +77,7 @@ func classify(err error) (Kind, bool) {
 	var invalidArg *serviceerror.InvalidArgument
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
-	case errors.As(err, &app) && app.Type() == workflows.InvalidErrorType:
+	case errors.As(err, &app) && app.Type() == contract.InvalidErrorType:
 		return ErrInvalid, true
 	case errors.As(err, &app):
 		// A validator's conflict, or a handler that failed (GitHub refused

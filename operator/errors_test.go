@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 func TestClassify(t *testing.T) {
@@ -19,8 +19,8 @@ func TestClassify(t *testing.T) {
 		give error
 		want Kind // "" means no known kind
 	}{
-		{name: "validator invalid", give: temporal.NewApplicationError("unknown repo", workflows.InvalidErrorType), want: ErrInvalid},
-		{name: "validator conflict", give: temporal.NewApplicationError("not blocked", workflows.ConflictErrorType), want: ErrConflict},
+		{name: "validator invalid", give: temporal.NewApplicationError("unknown repo", contract.InvalidErrorType), want: ErrInvalid},
+		{name: "validator conflict", give: temporal.NewApplicationError("not blocked", contract.ConflictErrorType), want: ErrConflict},
 		{name: "handler failure", give: temporal.NewApplicationError("attach: 422", ""), want: ErrConflict},
 		{name: "already started", give: serviceerror.NewWorkflowExecutionAlreadyStarted("started", "", ""), want: ErrConflict},
 		{name: "bad list query", give: serviceerror.NewInvalidArgument("query"), want: ErrInvalid},

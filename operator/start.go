@@ -8,9 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/releasetag"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // StartRequest asks for a tag's train.
@@ -23,8 +22,9 @@ type StartRequest struct {
 	// WithDependents, what depends on them).
 	Only           []string
 	WithDependents bool
-	// Train is the train config the workflow runs.
-	Train config.Train
+	// Train is the train config the workflow runs, as its JSON document
+	// (config.Train.JSON).
+	Train json.RawMessage
 	// Trigger says what started the train (e.g. "cli", "api").
 	Trigger string
 	// DraftID is the maintainer's draft whose webhook started the train.
@@ -50,8 +50,8 @@ func (c *Client) Start(ctx context.Context, req StartRequest) (Started, error) {
 	}
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
-	st, err := workflows.StartOrJoin(ctx, c.temporal, in)
-	if errors.Is(err, workflows.ErrTrainFinished) {
+	st, err := contract.StartOrJoin(ctx, c.temporal, in)
+	if errors.Is(err, contract.ErrTrainFinished) {
 		return Started(st), fail(ErrConflict, fmt.Sprintf("release %s already succeeded (workflow %s, run %s) and is never published twice",
 			req.Tag, st.WorkflowID, st.RunID), err)
 	}
@@ -62,15 +62,15 @@ func (c *Client) Start(ctx context.Context, req StartRequest) (Started, error) {
 }
 
 // releaseInput checks a start request and makes the workflow's input.
-func releaseInput(req StartRequest) (workflows.ReleaseInput, error) {
+func releaseInput(req StartRequest) (contract.ReleaseInput, error) {
 	if err := releasetag.Check(req.Tag); err != nil {
-		return workflows.ReleaseInput{}, fail(ErrInvalid, fmt.Sprintf("release %q: %v", req.Tag, err), err)
+		return contract.ReleaseInput{}, fail(ErrInvalid, fmt.Sprintf("release %q: %v", req.Tag, err), err)
 	}
 	only, err := canonicalOnly(req.Train, req.Only)
 	if err != nil {
-		return workflows.ReleaseInput{}, fail(ErrInvalid, fmt.Sprintf("release %s: only: %v", req.Tag, err), err)
+		return contract.ReleaseInput{}, fail(ErrInvalid, fmt.Sprintf("release %s: only: %v", req.Tag, err), err)
 	}
-	return workflows.ReleaseInput{
+	return contract.ReleaseInput{
 		Tag:            req.Tag,
 		Prerelease:     releasetag.IsPrerelease(req.Tag, req.Prerelease),
 		Only:           only,
@@ -83,7 +83,10 @@ func releaseInput(req StartRequest) (workflows.ReleaseInput, error) {
 
 // canonicalOnly spells the only repos as the train does, refusing names
 // that are not in it; blank names are dropped.
-func canonicalOnly(train config.Train, only []string) ([]string, error) {
+func canonicalOnly(train json.RawMessage, only []string) ([]string, error) {
+	if len(only) == 0 {
+		return nil, nil
+	}
 	names, err := trainRepos(train)
 	if err != nil {
 		return nil, err
@@ -94,7 +97,7 @@ func canonicalOnly(train config.Train, only []string) ([]string, error) {
 		if name == "" {
 			continue
 		}
-		canon := workflows.CanonicalRepo(names, name)
+		canon := contract.CanonicalRepo(names, name)
 		if !slices.Contains(names, canon) {
 			unknown = append(unknown, fmt.Sprintf("%q", name))
 			continue
@@ -108,11 +111,7 @@ func canonicalOnly(train config.Train, only []string) ([]string, error) {
 }
 
 // trainRepos lists the train's repo names from its JSON document.
-func trainRepos(train any) ([]string, error) {
-	raw, err := json.Marshal(train)
-	if err != nil {
-		return nil, fmt.Errorf("train config: %w", err)
-	}
+func trainRepos(raw json.RawMessage) ([]string, error) {
 	var doc struct {
 		Repos []struct {
 			Name string `json:"name"`

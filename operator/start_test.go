@@ -31,7 +31,7 @@ func TestReleaseInput(t *testing.T) {
 		{name: "no tag", give: StartRequest{}, wantErr: ErrInvalid},
 	}
 	for _, tt := range tests {
-		tt.give.Train = *train
+		tt.give.Train = train.JSON()
 		in, err := releaseInput(tt.give)
 		if tt.wantErr != "" {
 			require.ErrorIs(t, err, tt.wantErr, tt.name)

@@ -11,28 +11,28 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/releasetag"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Status is the train's whole state (the workflow's status query); a
 // finished train answers its final state.
-func (c *Client) Status(ctx context.Context, tag string) (workflows.Status, error) {
-	var st workflows.Status
+func (c *Client) Status(ctx context.Context, tag string) (contract.Status, error) {
+	var st contract.Status
 	if err := lookup(tag); err != nil {
 		return st, err
 	}
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
-	val, err := c.temporal.QueryWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", workflows.QueryStatus)
+	val, err := c.temporal.QueryWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", contract.QueryStatus)
 	if err != nil {
 		if kind, ok := classify(err); ok && kind == ErrNotFound {
 			return st, notFoundError(tag, err)
 		}
-		return st, c.temporalError(ctx, tag, workflows.QueryStatus, err)
+		return st, c.temporalError(ctx, tag, contract.QueryStatus, err)
 	}
 	if err := val.Get(&st); err != nil {
-		return st, fmt.Errorf("decode status of %s: %w", workflows.ReleaseWorkflowID(tag), err)
+		return st, fmt.Errorf("decode status of %s: %w", contract.ReleaseWorkflowID(tag), err)
 	}
 	return st, nil
 }
@@ -40,7 +40,7 @@ func (c *Client) Status(ctx context.Context, tag string) (workflows.Status, erro
 // ListRequest filters List; zero values list every train.
 type ListRequest struct {
 	Tag string
-	// State is a release state (workflows.StateRunning, …) as the
+	// State is a release state (contract.StateRunning, …) as the
 	// ReleaseState search attribute holds it.
 	State     string
 	PageSize  int32
@@ -65,19 +65,13 @@ type List struct {
 	NextPageToken []byte
 }
 
-// ReleaseStates are the release states a List can filter by.
-var ReleaseStates = []string{
-	workflows.StateRunning, workflows.StatePaused, workflows.StateBlocked, workflows.StatePublishing,
-	workflows.StateSucceeded, workflows.StateFailed, workflows.StateCancelled,
-}
-
 // DefaultPageSize is List's page size when the request gives none.
 const DefaultPageSize = 100
 
 // List lists trains by their search attributes; a bad tag or state is
 // ErrInvalid.
 func (c *Client) List(ctx context.Context, req ListRequest) (List, error) {
-	query := "WorkflowType = '" + workflows.ReleaseWorkflowName + "'"
+	query := "WorkflowType = '" + contract.ReleaseWorkflowName + "'"
 	if req.Tag != "" {
 		if err := releasetag.Check(req.Tag); err != nil {
 			return List{}, fail(ErrInvalid, "tag: "+err.Error(), err)
@@ -85,8 +79,8 @@ func (c *Client) List(ctx context.Context, req ListRequest) (List, error) {
 		query += " AND ReleaseTag = '" + req.Tag + "'"
 	}
 	if req.State != "" {
-		if !slices.Contains(ReleaseStates, req.State) {
-			return List{}, fail(ErrInvalid, fmt.Sprintf("state %q is not one of %s", req.State, strings.Join(ReleaseStates, ", ")), nil)
+		if !slices.Contains(contract.States, contract.State(req.State)) {
+			return List{}, fail(ErrInvalid, fmt.Sprintf("state %q is not one of %s", req.State, StateNames()), nil)
 		}
 		query += " AND ReleaseState = '" + req.State + "'"
 	}
@@ -110,11 +104,11 @@ func (c *Client) List(ctx context.Context, req ListRequest) (List, error) {
 			WorkflowID: ex.GetExecution().GetWorkflowId(),
 			RunID:      ex.GetExecution().GetRunId(),
 			Status:     ex.GetStatus().String(),
-			Tag:        keyword(ex.GetSearchAttributes(), workflows.ReleaseTagKey.GetName()),
-			State:      keyword(ex.GetSearchAttributes(), workflows.ReleaseStateKey.GetName()),
+			Tag:        keyword(ex.GetSearchAttributes(), contract.ReleaseTagKey.GetName()),
+			State:      keyword(ex.GetSearchAttributes(), contract.ReleaseStateKey.GetName()),
 		}
 		if sum.Tag == "" {
-			sum.Tag = strings.TrimPrefix(sum.WorkflowID, workflows.ReleaseWorkflowID(""))
+			sum.Tag = strings.TrimPrefix(sum.WorkflowID, contract.ReleaseWorkflowID(""))
 		}
 		if t := ex.GetStartTime(); t != nil {
 			at := t.AsTime()
@@ -140,4 +134,13 @@ func keyword(sa *commonpb.SearchAttributes, name string) string {
 		return ""
 	}
 	return v
+}
+
+// StateNames lists the release states List filters by, for messages and help.
+func StateNames() string {
+	names := make([]string, len(contract.States))
+	for i, st := range contract.States {
+		names[i] = string(st)
+	}
+	return strings.Join(names, ", ")
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/operator"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // ReleaseSummary is one train in GET /api/releases.
@@ -41,7 +41,7 @@ type Accepted struct {
 	WorkflowID string `json:"workflow_id"`
 	RunID      string `json:"run_id,omitempty"`
 	// Status is the train's status after an action (the update's answer).
-	Status *workflows.Status `json:"status,omitempty"`
+	Status *contract.Status `json:"status,omitempty"`
 }
 
 // CancelRequest is the optional body of POST /api/releases/:tag/cancel.
@@ -104,14 +104,14 @@ func (s *Server) startRelease(c echo.Context) error {
 func (s *Server) releaseAction(c echo.Context) error {
 	tag, action := c.Param("tag"), c.Param("action")
 	ctx := c.Request().Context()
-	var st workflows.Status
+	var st contract.Status
 	var err error
 	switch action {
-	case workflows.UpdatePause:
+	case contract.UpdatePause:
 		st, err = s.ops.Pause(ctx, tag)
-	case workflows.UpdateResume:
+	case contract.UpdateResume:
 		st, err = s.ops.Resume(ctx, tag)
-	case workflows.UpdateCancel:
+	case contract.UpdateCancel:
 		var req CancelRequest
 		if c.Request().ContentLength != 0 {
 			if err := decodeStrict(c, &req); err != nil {
@@ -122,7 +122,7 @@ func (s *Server) releaseAction(c echo.Context) error {
 			req.Reason = "cancelled through the operator API"
 		}
 		st, err = s.ops.Cancel(ctx, tag, req.Reason)
-	case workflows.UpdateRetry:
+	case contract.UpdateRetry:
 		st, err = s.ops.Retry(ctx, tag, "")
 	default:
 		return echo.NewHTTPError(http.StatusNotFound, "unknown action "+action+" (pause, resume, cancel, retry)")
@@ -134,12 +134,12 @@ func (s *Server) releaseAction(c echo.Context) error {
 func (s *Server) buildAction(c echo.Context) error {
 	tag, repo, action := c.Param("tag"), c.Param("repo"), c.Param("action")
 	ctx := c.Request().Context()
-	var st workflows.Status
+	var st contract.Status
 	var err error
 	switch action {
-	case workflows.UpdateRetry:
+	case contract.UpdateRetry:
 		st, err = s.ops.Retry(ctx, tag, repo)
-	case workflows.UpdateSkip:
+	case contract.UpdateSkip:
 		st, err = s.ops.Skip(ctx, tag, repo)
 	default:
 		return echo.NewHTTPError(http.StatusNotFound, "unknown action "+action+" (retry, skip)")
@@ -149,18 +149,18 @@ func (s *Server) buildAction(c echo.Context) error {
 
 // answerAction answers an operator action: 202 with the train's status,
 // or the error's status (apiError).
-func (s *Server) answerAction(c echo.Context, tag, action, repo string, st workflows.Status, err error) error {
+func (s *Server) answerAction(c echo.Context, tag, action, repo string, st contract.Status, err error) error {
 	if err != nil {
 		s.metrics.signals.WithLabelValues(action, metricResult(err)).Inc()
 		return apiError(err)
 	}
 	s.metrics.signals.WithLabelValues(action, "ok").Inc()
 	s.log.Info("operator action", zap.String("release", tag), zap.String("action", action), zap.String("repo", repo))
-	msg := action + " accepted by " + workflows.ReleaseWorkflowID(tag)
+	msg := action + " accepted by " + contract.ReleaseWorkflowID(tag)
 	if repo != "" {
-		msg = action + " " + repo + " accepted by " + workflows.ReleaseWorkflowID(tag)
+		msg = action + " " + repo + " accepted by " + contract.ReleaseWorkflowID(tag)
 	}
-	return c.JSON(http.StatusAccepted, Accepted{Message: msg, WorkflowID: workflows.ReleaseWorkflowID(tag), Status: &st})
+	return c.JSON(http.StatusAccepted, Accepted{Message: msg, WorkflowID: contract.ReleaseWorkflowID(tag), Status: &st})
 }
 
 // decodeStrict decodes a JSON request body, refusing unknown fields (an
@@ -178,7 +178,7 @@ func decodeStrict(c echo.Context, v any) error {
 }
 
 // queryStatus is the train's status, for the live page's cache.
-func (s *Server) queryStatus(ctx context.Context, tag string) (*workflows.Status, error) {
+func (s *Server) queryStatus(ctx context.Context, tag string) (*contract.Status, error) {
 	st, err := s.ops.Status(ctx, tag)
 	if err != nil {
 		return nil, err

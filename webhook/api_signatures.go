@@ -6,8 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // SignatureRequest is the body of POST /api/releases/:tag/signatures: a
@@ -20,7 +19,7 @@ type SignatureRequest struct {
 }
 
 // maxSignatureBody bounds the request: the signature and its JSON framing.
-const maxSignatureBody = 2*activities.MaxSignatureSize + 1024
+const maxSignatureBody = 2*contract.MaxSignatureSize + 1024
 
 // attachSignature is POST /api/releases/:tag/signatures: it adds the
 // signature to the release's draft while its signature window is open
@@ -33,10 +32,13 @@ func (s *Server) attachSignature(c echo.Context) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {name, signature}: "+err.Error())
 	}
-	if err := activities.CheckSignatureFile(req.Name, []byte(req.Signature)); err != nil {
+	// The name and size are checked here; whether the bytes are OpenPGP
+	// signatures is checked by the worker before it attaches them (the
+	// receiver links no OpenPGP code).
+	if err := contract.CheckSignatureName(req.Name, len(req.Signature)); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
 	}
-	st, err := s.ops.AttachSignature(c.Request().Context(), tag, workflows.AttachSignature{Name: req.Name, Signature: []byte(req.Signature)})
+	st, err := s.ops.AttachSignature(c.Request().Context(), tag, contract.AttachSignature{Name: req.Name, Signature: []byte(req.Signature)})
 	if err != nil {
 		return apiError(err)
 	}

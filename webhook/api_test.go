@@ -18,7 +18,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 const token = "tok-123"
@@ -34,23 +34,15 @@ func running() *workflowservice.DescribeWorkflowExecutionResponse {
 	return describe(enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
 }
 
-func statusOf(state string, paused bool, blocked ...string) encoded {
-	st := workflows.Status{Tag: "v1.2.3", State: state, Paused: paused, Blocked: blocked, Repos: map[string]workflows.RepoStatus{
-		"bllvm-consensus": {State: workflows.RepoSucceeded, Attempt: 1, Files: 20000, Bytes: 1 << 20, Manifest: "sha256/abc",
-			Artifacts: []workflows.ArtifactRef{{Repo: "bllvm-consensus", Name: "a.html", Size: 52}}},
-		"bllvm-node": {State: workflows.RepoBuilding, Attempt: 1},
+func statusOf(state contract.State, paused bool, blocked ...string) encoded {
+	st := contract.Status{Tag: "v1.2.3", State: state, Paused: paused, Blocked: blocked, Repos: map[string]contract.RepoStatus{
+		"bllvm-consensus": {State: contract.RepoSucceeded, Attempt: 1, Files: 20000, Bytes: 1 << 20, Manifest: "sha256/abc",
+			Artifacts: []contract.File{{Repo: "bllvm-consensus", Name: "a.html", Size: 52}}},
+		"bllvm-node": {State: contract.RepoBuilding, Attempt: 1},
 	}}
 	for _, b := range blocked {
-		st.Repos[b] = workflows.RepoStatus{State: workflows.RepoFailed, Attempt: 3}
+		st.Repos[b] = contract.RepoStatus{State: contract.RepoFailed, Attempt: 3}
 	}
-	return encoded{st}
-}
-
-// stepBlocked is the status of a release blocked on its package or publish step.
-func stepBlocked(step string) encoded {
-	e := statusOf(workflows.StateBlocked, false)
-	st := e.v.(workflows.Status)
-	st.BlockedStep, st.Error = step, step+" release: Resource not accessible by integration"
 	return encoded{st}
 }
 
@@ -139,17 +131,17 @@ func TestAPIGet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			var val any = statusOf(workflows.StateRunning, false)
+			var val any = statusOf(contract.StateRunning, false)
 			if tt.err != nil {
 				val = nil
 			}
-			f.tc.On("QueryWorkflow", anyCtx, "release-v1.2.3", "", workflows.QueryStatus).Return(val, tt.err).Once()
+			f.tc.On("QueryWorkflow", anyCtx, "release-v1.2.3", "", contract.QueryStatus).Return(val, tt.err).Once()
 			rec := f.api(t, http.MethodGet, "/api/releases/v1.2.3", token, nil)
 			require.Equal(t, tt.want, rec.Code, rec.Body.String())
 			if tt.want == http.StatusOK {
-				st := decode[workflows.Status](t, rec)
+				st := decode[contract.Status](t, rec)
 				assert.Equal(t, "v1.2.3", st.Tag)
-				assert.Equal(t, workflows.RepoBuilding, st.Repos["bllvm-node"].State)
+				assert.Equal(t, contract.RepoBuilding, st.Repos["bllvm-node"].State)
 				// Per-repo counts and the manifest's key; the list stays in the store.
 				assert.Contains(t, rec.Body.String(), `"files":20000`)
 				assert.Contains(t, rec.Body.String(), `"manifest":"sha256/abc"`)
@@ -161,22 +153,22 @@ func TestAPIGet(t *testing.T) {
 
 func TestAPIStart(t *testing.T) {
 	f := newFixture(t)
-	var got workflows.ReleaseInput
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
+	var got contract.ReleaseInput
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
 		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
 	rec := f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.2.3", Prerelease: ptr(true), Only: []string{"BLLVM-node"}, WithDependents: true})
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	assert.Equal(t, "release-v1.2.3", decode[Accepted](t, rec).WorkflowID)
 	assert.Equal(t, outcomeStarted, decode[Accepted](t, rec).Outcome)
-	assert.Equal(t, workflows.ReleaseInput{Tag: "v1.2.3", Prerelease: true, Only: []string{"bllvm-node"}, WithDependents: true,
-		Train: *withTriggerDefaults(*testTrain()), Trigger: "api"}, got)
+	assert.Equal(t, contract.ReleaseInput{Tag: "v1.2.3", Prerelease: true, Only: []string{"bllvm-node"}, WithDependents: true,
+		Train: withTriggerDefaults(*testTrain()).JSON(), Trigger: "api"}, got)
 }
 
 func TestAPIStartExistingAndRejects(t *testing.T) {
 	f := newFixture(t)
 	f.mc.joined = true
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
 	rec := f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.2.3"})
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -184,7 +176,7 @@ func TestAPIStartExistingAndRejects(t *testing.T) {
 
 	// A succeeded train: ExecuteWorkflow hands back its closed run.
 	f.mc.status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(workflowRun(t, "release-v1.0.0"), nil).Once()
 	rec = f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.0.0"})
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
@@ -219,9 +211,9 @@ func TestAPIStartInfersPrerelease(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			var got workflows.ReleaseInput
-			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
-				Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
+			var got contract.ReleaseInput
+			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+				Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
 				Return(workflowRun(t, "release-x"), nil).Once()
 			rec := f.api(t, http.MethodPost, "/api/releases", token, tt.body)
 			require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
@@ -231,10 +223,10 @@ func TestAPIStartInfersPrerelease(t *testing.T) {
 }
 
 // updateHandle is an update's handle whose Get answers st or err.
-func updateHandle(t *testing.T, st workflows.Status, err error) *mocks.WorkflowUpdateHandle {
+func updateHandle(t *testing.T, st contract.Status, err error) *mocks.WorkflowUpdateHandle {
 	h := mocks.NewWorkflowUpdateHandle(t)
 	h.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
-		*args.Get(1).(*workflows.Status) = st
+		*args.Get(1).(*contract.Status) = st
 	}).Return(err).Maybe()
 	return h
 }
@@ -256,26 +248,26 @@ func TestAPIReleaseActions(t *testing.T) {
 		descErr   error
 		want      int
 	}{
-		{name: "pause", path: "/api/releases/v1.2.3/pause", update: workflows.UpdatePause, want: http.StatusAccepted},
-		{name: "resume", path: "/api/releases/v1.2.3/resume", update: workflows.UpdateResume, want: http.StatusAccepted},
+		{name: "pause", path: "/api/releases/v1.2.3/pause", update: contract.UpdatePause, want: http.StatusAccepted},
+		{name: "resume", path: "/api/releases/v1.2.3/resume", update: contract.UpdateResume, want: http.StatusAccepted},
 		{name: "cancel with reason", path: "/api/releases/v1.2.3/cancel", body: CancelRequest{Reason: "bad tag"},
-			update: workflows.UpdateCancel, arg: []any{workflows.CancelSignal{Reason: "bad tag"}}, want: http.StatusAccepted},
+			update: contract.UpdateCancel, arg: []any{contract.CancelSignal{Reason: "bad tag"}}, want: http.StatusAccepted},
 		{name: "cancel without body", path: "/api/releases/v1.2.3/cancel",
-			update: workflows.UpdateCancel, arg: []any{workflows.CancelSignal{Reason: "cancelled through the operator API"}}, want: http.StatusAccepted},
-		{name: "retry step", path: "/api/releases/v1.2.3/retry", update: workflows.UpdateRetry, arg: []any{workflows.RepoSignal{}}, want: http.StatusAccepted},
-		{name: "retry build", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", update: workflows.UpdateRetry,
-			arg: []any{workflows.RepoSignal{Repo: "bllvm-node"}}, want: http.StatusAccepted},
-		{name: "skip build", path: "/api/releases/v1.2.3/builds/BLLVM-node/skip", update: workflows.UpdateSkip,
-			arg: []any{workflows.RepoSignal{Repo: "BLLVM-node"}}, want: http.StatusAccepted},
-		{name: "validator conflict", path: "/api/releases/v1.2.3/pause", update: workflows.UpdatePause,
-			getErr: rejected(workflows.ConflictErrorType), want: http.StatusConflict},
-		{name: "validator invalid", path: "/api/releases/v1.2.3/builds/nope/skip", update: workflows.UpdateSkip,
-			arg: []any{workflows.RepoSignal{Repo: "nope"}}, getErr: rejected(workflows.InvalidErrorType), want: http.StatusUnprocessableEntity},
-		{name: "finished", path: "/api/releases/v1.2.3/resume", update: workflows.UpdateResume,
+			update: contract.UpdateCancel, arg: []any{contract.CancelSignal{Reason: "cancelled through the operator API"}}, want: http.StatusAccepted},
+		{name: "retry step", path: "/api/releases/v1.2.3/retry", update: contract.UpdateRetry, arg: []any{contract.RepoSignal{}}, want: http.StatusAccepted},
+		{name: "retry build", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", update: contract.UpdateRetry,
+			arg: []any{contract.RepoSignal{Repo: "bllvm-node"}}, want: http.StatusAccepted},
+		{name: "skip build", path: "/api/releases/v1.2.3/builds/BLLVM-node/skip", update: contract.UpdateSkip,
+			arg: []any{contract.RepoSignal{Repo: "BLLVM-node"}}, want: http.StatusAccepted},
+		{name: "validator conflict", path: "/api/releases/v1.2.3/pause", update: contract.UpdatePause,
+			getErr: rejected(contract.ConflictErrorType), want: http.StatusConflict},
+		{name: "validator invalid", path: "/api/releases/v1.2.3/builds/nope/skip", update: contract.UpdateSkip,
+			arg: []any{contract.RepoSignal{Repo: "nope"}}, getErr: rejected(contract.InvalidErrorType), want: http.StatusUnprocessableEntity},
+		{name: "finished", path: "/api/releases/v1.2.3/resume", update: contract.UpdateResume,
 			updateErr: serviceerror.NewNotFound("workflow execution already completed"), describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), want: http.StatusConflict},
-		{name: "unknown release", path: "/api/releases/v1.2.3/pause", update: workflows.UpdatePause,
+		{name: "unknown release", path: "/api/releases/v1.2.3/pause", update: contract.UpdatePause,
 			updateErr: serviceerror.NewNotFound("none"), descErr: serviceerror.NewNotFound("none"), want: http.StatusNotFound},
-		{name: "temporal down", path: "/api/releases/v1.2.3/pause", update: workflows.UpdatePause,
+		{name: "temporal down", path: "/api/releases/v1.2.3/pause", update: contract.UpdatePause,
 			updateErr: serviceerror.NewUnavailable("down"), want: http.StatusServiceUnavailable},
 		{name: "tag no train can have", path: "/api/releases/v1..2/pause", want: http.StatusNotFound},
 		{name: "unknown action", path: "/api/releases/v1.2.3/explode", want: http.StatusNotFound},
@@ -287,7 +279,7 @@ func TestAPIReleaseActions(t *testing.T) {
 			if tt.update != "" {
 				var h client.WorkflowUpdateHandle
 				if tt.updateErr == nil {
-					h = updateHandle(t, workflows.Status{Tag: "v1.2.3", State: workflows.StateRunning}, tt.getErr)
+					h = updateHandle(t, contract.Status{Tag: "v1.2.3", State: contract.StateRunning}, tt.getErr)
 				}
 				want := tt.arg
 				if want == nil {

@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -19,7 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/config"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 func TestDeliveryRejections(t *testing.T) {
@@ -81,27 +82,29 @@ func TestReleaseStartsTrain(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			f := newFixture(t)
-			var got workflows.ReleaseInput
+			var got contract.ReleaseInput
 			var opts client.StartWorkflowOptions
-			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 				Run(func(args mock.Arguments) {
 					opts = args.Get(1).(client.StartWorkflowOptions)
-					got = args.Get(3).(workflows.ReleaseInput)
+					got = args.Get(3).(contract.ReleaseInput)
 				}).
-				Return(workflowRun(t, workflows.ReleaseWorkflowID(tt.tag)), nil).Once()
+				Return(workflowRun(t, contract.ReleaseWorkflowID(tt.tag)), nil).Once()
 			rec := f.deliver(t, "release", "d-"+tt.tag, fixtureFile(t, tt.file), "")
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 			rep := decode[reply](t, rec)
 			assert.Equal(t, outcomeStarted, rep.Outcome)
 			assert.Equal(t, "release-"+tt.tag, rep.WorkflowID)
-			assert.Equal(t, workflows.StartOptions(tt.tag).ID, opts.ID)
-			assert.Equal(t, workflows.StartOptions(tt.tag).WorkflowIDConflictPolicy, opts.WorkflowIDConflictPolicy)
-			assert.Equal(t, workflows.StartOptions(tt.tag).WorkflowIDReusePolicy, opts.WorkflowIDReusePolicy)
+			assert.Equal(t, contract.StartOptions(tt.tag).ID, opts.ID)
+			assert.Equal(t, contract.StartOptions(tt.tag).WorkflowIDConflictPolicy, opts.WorkflowIDConflictPolicy)
+			assert.Equal(t, contract.StartOptions(tt.tag).WorkflowIDReusePolicy, opts.WorkflowIDReusePolicy)
 			assert.Equal(t, tt.tag, got.Tag)
 			assert.Equal(t, tt.prerelease, got.Prerelease)
 			assert.Equal(t, "release webhook BTCDecoded/bllvm-node", got.Trigger)
-			assert.Equal(t, "BTCDecoded", got.Train.Owner)
-			assert.Len(t, got.Train.Repos, 7)
+			var train config.Train
+			require.NoError(t, json.Unmarshal(got.Train, &train))
+			assert.Equal(t, "BTCDecoded", train.Owner)
+			assert.Len(t, train.Repos, 7)
 			assert.NotEmpty(t, rec.Header().Get("X-Request-Id"))
 			assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.starts.WithLabelValues(sourceRelease, startStarted)))
 			assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.deliveries.WithLabelValues("release", outcomeStarted)))
@@ -163,9 +166,9 @@ func draftEvent(repo, tag string, prerelease bool) []byte {
 func TestDraftModeStartsOnTheMaintainersDraft(t *testing.T) {
 	draftMode := func(o *Options) { o.Train.Trigger = config.Trigger{} }
 	f := newFixture(t, draftMode)
-	var got workflows.ReleaseInput
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
+	var got contract.ReleaseInput
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
 		Return(workflowRun(t, "release-v2.0.0-rc.1"), nil).Once()
 	rec := f.deliver(t, "release", "d-draft", draftEvent("bllvm-consensus", "v2.0.0-rc.1", true), "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -192,7 +195,7 @@ func TestDraftModeStartsOnTheMaintainersDraft(t *testing.T) {
 func TestReleaseJoinsRunningTrain(t *testing.T) {
 	f := newFixture(t)
 	f.mc.joined = true
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
 	rec := f.deliver(t, "release", "d-join", fixtureFile(t, "release.published.json"), "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -204,7 +207,7 @@ func TestReleaseJoinsRunningTrain(t *testing.T) {
 
 func TestDeliveryDedupe(t *testing.T) {
 	f := newFixture(t)
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
 	body := fixtureFile(t, "release.published.json")
 	first := f.deliver(t, "release", "72d3162e-cc78-11e3-81ab-4c9367dc0958", body, "")
@@ -218,9 +221,9 @@ func TestDeliveryDedupe(t *testing.T) {
 // A delivery that failed for Temporal is not remembered: its redelivery runs.
 func TestDeliveryUnavailableThenRedelivered(t *testing.T) {
 	f := newFixture(t)
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(nil, serviceerror.NewUnavailable("connection refused")).Once()
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
 	body := fixtureFile(t, "release.published.json")
 	rec := f.deliver(t, "release", "d-x", body, "")
@@ -234,7 +237,7 @@ func TestDeliveryUnavailableThenRedelivered(t *testing.T) {
 // A Temporal call that hangs is cut at Options.Timeout and answered 503.
 func TestDeliveryTemporalTimeout(t *testing.T) {
 	f := newFixture(t, func(o *Options) { o.Timeout = 50 * time.Millisecond })
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(func(ctx context.Context, _ client.StartWorkflowOptions, _ any, _ ...any) (client.WorkflowRun, error) {
 			<-ctx.Done()
 			return nil, ctx.Err()
@@ -249,7 +252,7 @@ func TestDeliveryTemporalTimeout(t *testing.T) {
 
 func TestReleaseAlreadyFinished(t *testing.T) {
 	f := newFixture(t)
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(nil, serviceerror.NewWorkflowExecutionAlreadyStarted("already completed", "", "run-0")).Once()
 	rec := f.deliver(t, "release", "d-done", fixtureFile(t, "release.published.json"), "")
 	require.Equal(t, http.StatusOK, rec.Code)
@@ -258,9 +261,9 @@ func TestReleaseAlreadyFinished(t *testing.T) {
 
 func TestRepositoryDispatchRelease(t *testing.T) {
 	f := newFixture(t)
-	var got workflows.ReleaseInput
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
+	var got contract.ReleaseInput
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
 		Return(workflowRun(t, "release-v2.0.0"), nil).Once()
 	rec := f.deliver(t, "repository_dispatch", "d-rd", fixtureFile(t, "repository_dispatch.release.json"), "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -273,9 +276,9 @@ func TestRepositoryDispatchRelease(t *testing.T) {
 
 func TestRepositoryDispatchStringInputs(t *testing.T) {
 	f := newFixture(t)
-	var got workflows.ReleaseInput
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
+	var got contract.ReleaseInput
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
 		Return(workflowRun(t, "release-v2.0.0"), nil).Once()
 	body := strings.Replace(string(fixtureFile(t, "repository_dispatch.release.json")),
 		`"prerelease": false`, `"prerelease": "true"`, 1)
@@ -319,21 +322,21 @@ func TestBuildEvents(t *testing.T) {
 		name  string
 		event string
 		file  string
-		want  workflows.BuildEvent
+		want  contract.BuildEvent
 	}{
 		{name: "workflow_run", event: "workflow_run", file: "workflow_run.completed.json",
-			want: workflows.BuildEvent{Repo: "bllvm-node", RunID: 30433642, Status: "completed", Conclusion: "success"}},
+			want: contract.BuildEvent{Repo: "bllvm-node", RunID: 30433642, Status: "completed", Conclusion: "success"}},
 		{name: "build-complete dispatch", event: "repository_dispatch", file: "repository_dispatch.build-complete.json",
-			want: workflows.BuildEvent{Repo: "bllvm-sdk", RunID: 30433642, Status: "completed", Conclusion: "success"}},
+			want: contract.BuildEvent{Repo: "bllvm-sdk", RunID: 30433642, Status: "completed", Conclusion: "success"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			f.tc.On("SignalWorkflow", anyCtx, "release-v1.2.3", "", workflows.SignalBuildEvent, tt.want).Return(nil).Once()
+			f.tc.On("SignalWorkflow", anyCtx, "release-v1.2.3", "", contract.SignalBuildEvent, tt.want).Return(nil).Once()
 			rec := f.deliver(t, tt.event, "d-"+tt.name, fixtureFile(t, tt.file), "")
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 			assert.Equal(t, outcomeSignalled, decode[reply](t, rec).Outcome)
-			assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.signals.WithLabelValues(workflows.SignalBuildEvent, "ok")))
+			assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.signals.WithLabelValues(contract.SignalBuildEvent, "ok")))
 		})
 	}
 }
@@ -363,7 +366,7 @@ func TestWorkflowRunSignalOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			f.tc.On("SignalWorkflow", anyCtx, "release-v1.2.3", "", workflows.SignalBuildEvent, mock.Anything).Return(tt.err).Once()
+			f.tc.On("SignalWorkflow", anyCtx, "release-v1.2.3", "", contract.SignalBuildEvent, mock.Anything).Return(tt.err).Once()
 			rec := f.deliver(t, "workflow_run", "d", fixtureFile(t, "workflow_run.completed.json"), "")
 			require.Equal(t, tt.want, rec.Code, rec.Body.String())
 		})
@@ -397,7 +400,7 @@ func TestFormEncodedDelivery(t *testing.T) {
 // train, may also start one with a releasetrain-release dispatch.
 func TestDraftModeDispatchFromReleaseRepo(t *testing.T) {
 	f := newFixture(t, func(o *Options) { o.Train.Trigger = config.Trigger{} })
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Return(workflowRun(t, "release-v2.0.0"), nil).Once()
 	body := strings.ReplaceAll(string(fixtureFile(t, "repository_dispatch.release.json")), "bllvm-node", "bllvm-consensus")
 	body = strings.Replace(body, `"only": [
@@ -429,9 +432,9 @@ func TestReceiverInfersPrerelease(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			var got workflows.ReleaseInput
-			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
-				Run(func(args mock.Arguments) { got = args.Get(3).(workflows.ReleaseInput) }).
+			var got contract.ReleaseInput
+			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+				Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
 				Return(workflowRun(t, "release-x"), nil).Once()
 			rec := f.deliver(t, tt.event, "d-"+tt.name, []byte(tt.body), "")
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())

@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/operator"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // repository_dispatch event types releasetrain answers.
@@ -135,7 +135,7 @@ func (s *Server) dispatchBuildComplete(ctx context.Context, raw json.RawMessage,
 		return rejected(http.StatusBadRequest, "client_payload: %v", err), nil
 	}
 	tag, repo := p.Tag, p.Repo
-	if t, r, _, ok := workflows.ParseCorrelationID(p.CorrelationID); ok {
+	if t, r, _, ok := contract.ParseCorrelationID(p.CorrelationID); ok {
 		tag, repo = t, r
 	}
 	if repo == "" {
@@ -159,16 +159,16 @@ func (s *Server) dispatchBuildComplete(ctx context.Context, raw json.RawMessage,
 	if status == "" {
 		status = "completed"
 	}
-	return s.forwardBuildEvent(ctx, tag, workflows.BuildEvent{Repo: s.canonicalRepo(repo), RunID: runID, Status: status, Conclusion: p.Conclusion})
+	return s.forwardBuildEvent(ctx, tag, contract.BuildEvent{Repo: s.canonicalRepo(repo), RunID: runID, Status: status, Conclusion: p.Conclusion})
 }
 
 // forwardBuildEvent sends the build-event signal; no running train is 202 ignored.
-func (s *Server) forwardBuildEvent(ctx context.Context, tag string, ev workflows.BuildEvent) (reply, error) {
-	found, err := s.signalTrain(ctx, tag, workflows.SignalBuildEvent, ev)
+func (s *Server) forwardBuildEvent(ctx context.Context, tag string, ev contract.BuildEvent) (reply, error) {
+	found, err := s.signalTrain(ctx, tag, contract.SignalBuildEvent, ev)
 	if err != nil {
 		return reply{}, err
 	}
-	id := workflows.ReleaseWorkflowID(tag)
+	id := contract.ReleaseWorkflowID(tag)
 	if !found {
 		return ignored("no running train %s", id), nil
 	}

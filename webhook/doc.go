@@ -39,7 +39,7 @@
 //
 // A delivery id that was handled successfully is remembered (bounded), so a
 // redelivery does nothing; a second start for the same tag joins the running
-// train and is answered "joined" (workflows.StartOrJoin), a train that
+// train and is answered "joined" (contract.StartOrJoin), a train that
 // failed, was cancelled or terminated starts again, a succeeded one never.
 // When Temporal is unreachable the answer is 503, so the delivery shows as
 // failed and can be redelivered.

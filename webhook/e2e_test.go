@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
@@ -32,9 +33,9 @@ func TestEndToEndDevServer(t *testing.T) {
 	// (before the server stops) or its connection outlives the test.
 	tc := dev.Client()
 	t.Cleanup(tc.Close)
-	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{})
-	w.RegisterWorkflowWithOptions(workflows.Release, workflow.RegisterOptions{Name: workflows.ReleaseWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.Layer, workflow.RegisterOptions{Name: workflows.LayerWorkflowName})
+	w := sdkworker.New(tc, contract.TaskQueue, sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(workflows.Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	registerEndlessBuilds(w)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -85,7 +86,7 @@ func TestEndToEndDevServer(t *testing.T) {
 
 	rec = f.api(t, http.MethodGet, "/api/releases/v1.2.3", token, nil)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	st := decode[workflows.Status](t, rec)
+	st := decode[contract.Status](t, rec)
 	assert.Equal(t, "v1.2.3", st.Tag)
 	assert.Contains(t, st.Repos, "bllvm-consensus")
 
@@ -98,7 +99,7 @@ func TestEndToEndDevServer(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
 	require.Eventually(t, func() bool {
 		rec := f.api(t, http.MethodGet, "/api/releases/v1.2.3", token, nil)
-		return rec.Code == http.StatusOK && decode[workflows.Status](t, rec).Paused
+		return rec.Code == http.StatusOK && decode[contract.Status](t, rec).Paused
 	}, time.Minute, 100*time.Millisecond)
 	rec = f.api(t, http.MethodPost, "/api/releases/v1.2.3/pause", token, nil)
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
@@ -119,14 +120,14 @@ func registerEndlessBuilds(w sdkworker.Worker) {
 	w.RegisterActivityWithOptions(func(context.Context, activities.PreflightInput) (activities.PreflightResult, error) {
 		return activities.PreflightResult{RateRemaining: 5000, RateLimit: 5000}, nil
 	}, activity.RegisterOptions{Name: "Preflight"})
-	w.RegisterActivityWithOptions(func(_ context.Context, in activities.DispatchInput) (activities.RunRef, error) {
-		return activities.RunRef{Owner: in.Owner, Repo: in.Repo, ID: 1, Attempt: 1}, nil
+	w.RegisterActivityWithOptions(func(_ context.Context, in activities.DispatchInput) (contract.RunRef, error) {
+		return contract.RunRef{Owner: in.Owner, Repo: in.Repo, ID: 1, Attempt: 1}, nil
 	}, activity.RegisterOptions{Name: "DispatchBuild"})
 	w.RegisterActivityWithOptions(func(ctx context.Context, _ activities.AwaitInput) (activities.RunResult, error) {
 		<-ctx.Done()
 		return activities.RunResult{}, ctx.Err()
 	}, activity.RegisterOptions{Name: "AwaitRun"})
-	w.RegisterActivityWithOptions(func(context.Context, activities.RunRef) error { return nil },
+	w.RegisterActivityWithOptions(func(context.Context, contract.RunRef) error { return nil },
 		activity.RegisterOptions{Name: "CancelRun"})
 	w.RegisterActivityWithOptions(func(context.Context, activities.LostDispatchInput) (activities.LostDispatchResult, error) {
 		return activities.LostDispatchResult{}, nil

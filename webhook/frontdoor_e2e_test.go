@@ -16,10 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/releasetag"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // The front door against the Temporal dev server and ghsim: while 200
@@ -90,7 +90,7 @@ func TestFrontDoorDevServerAndGhsim(t *testing.T) {
 	}
 	noWorkflow := func(tag string) {
 		t.Helper()
-		_, err := tc.DescribeWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "")
+		_, err := tc.DescribeWorkflow(ctx, contract.ReleaseWorkflowID(tag), "")
 		var nf *serviceerror.NotFound
 		assert.ErrorAs(t, err, &nf, "%s: want no workflow", tag)
 	}
@@ -104,11 +104,11 @@ func TestFrontDoorDevServerAndGhsim(t *testing.T) {
 	assert.Equal(t, 1.0, testutil.ToFloat64(f.srv.metrics.tagsRefused.WithLabelValues(sourceDispatch, string(releasetag.RuleSlash))))
 
 	assert.Equal(t, http.StatusOK, dispatch("bllvm-node", map[string]any{"tag": "v9.1.0"}), "a good dispatch, with the stalled clients still held")
-	desc, err := tc.DescribeWorkflow(ctx, workflows.ReleaseWorkflowID("v9.1.0"), "")
+	desc, err := tc.DescribeWorkflow(ctx, contract.ReleaseWorkflowID("v9.1.0"), "")
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ReleaseWorkflowID("v9.1.0"), desc.WorkflowExecution.ID)
+	assert.Equal(t, contract.ReleaseWorkflowID("v9.1.0"), desc.WorkflowExecution.ID)
 	assert.Equal(t, stalled, f.srv.bodies.pending(), "every stalled client is still held")
-	require.NoError(t, tc.TerminateWorkflow(ctx, workflows.ReleaseWorkflowID("v9.1.0"), "", "test done"))
+	require.NoError(t, tc.TerminateWorkflow(ctx, contract.ReleaseWorkflowID("v9.1.0"), "", "test done"))
 }
 
 // jsonHas reports whether the delivery's client_payload holds every key of want.

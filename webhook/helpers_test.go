@@ -27,7 +27,7 @@ import (
 	"go.temporal.io/sdk/mocks"
 
 	"github.com/BTCDecoded/releasetrain/config"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 const testSecret = "It's a Secret to Everybody"
@@ -59,7 +59,7 @@ type fixture struct {
 }
 
 // memoClient is the mocked Temporal client, except that it answers the
-// describe workflows.StartOrJoin makes of the run a start returned: with
+// describe contract.StartOrJoin makes of the run a start returned: with
 // the start's own memo (Temporal started it), or with joined another's.
 type memoClient struct {
 	*mocks.Client
@@ -72,7 +72,7 @@ type memoClient struct {
 
 func (m *memoClient) ExecuteWorkflow(ctx context.Context, opts client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
 	m.mu.Lock()
-	m.memo = fmt.Sprint(opts.Memo[workflows.StartMemo])
+	m.memo = fmt.Sprint(opts.Memo[contract.StartMemo])
 	m.mu.Unlock()
 	return m.Client.ExecuteWorkflow(ctx, opts, wf, args...)
 }
@@ -96,7 +96,7 @@ func (m *memoClient) DescribeWorkflowExecution(ctx context.Context, id, runID st
 	}
 	return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{
 		Status: status,
-		Memo:   &commonpb.Memo{Fields: map[string]*commonpb.Payload{workflows.StartMemo: p}},
+		Memo:   &commonpb.Memo{Fields: map[string]*commonpb.Payload{contract.StartMemo: p}},
 	}}, nil
 }
 

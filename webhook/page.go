@@ -14,9 +14,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/BTCDecoded/releasetrain/operator"
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
+
+	"github.com/BTCDecoded/releasetrain/operator"
 )
 
 //go:embed pageassets
@@ -215,8 +216,8 @@ func (s *Server) releaseEvents(c echo.Context) error {
 		if err := rc.Flush(); err != nil {
 			return nil
 		}
-		if st != nil && finished(st.State) {
-			_ = writeEvent(w, "done", st.State)
+		if st != nil && st.State.Final() {
+			_ = writeEvent(w, "done", string(st.State))
 			_ = rc.Flush()
 			return nil
 		}

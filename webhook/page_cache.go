@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // Defaults of the live page's status cache.
@@ -20,7 +20,7 @@ const (
 
 // statusFetch is one status query's outcome.
 type statusFetch struct {
-	st  *workflows.Status
+	st  *contract.Status
 	err error
 	at  time.Time // when the query started
 }
@@ -37,7 +37,7 @@ type statusEntry struct {
 // page: a tag is queried at most once per pageQueryEvery, and viewers
 // arriving while a query is in flight wait for that one.
 type statusCache struct {
-	query func(ctx context.Context, tag string) (*workflows.Status, error)
+	query func(ctx context.Context, tag string) (*contract.Status, error)
 	every time.Duration
 	now   func() time.Time
 
@@ -45,13 +45,13 @@ type statusCache struct {
 	tags map[string]*statusEntry
 }
 
-func newStatusCache(query func(context.Context, string) (*workflows.Status, error)) *statusCache {
+func newStatusCache(query func(context.Context, string) (*contract.Status, error)) *statusCache {
 	return &statusCache{query: query, every: pageQueryEvery, now: time.Now, tags: map[string]*statusEntry{}}
 }
 
 // get returns the tag's status, no older than every (plus one query's
 // time); ctx bounds only this caller's wait.
-func (c *statusCache) get(ctx context.Context, tag string) (*workflows.Status, error) {
+func (c *statusCache) get(ctx context.Context, tag string) (*contract.Status, error) {
 	c.mu.Lock()
 	e := c.tags[tag]
 	if e == nil {

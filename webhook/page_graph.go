@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/dag"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Geometry of the drawn DAG (SVG user units): one row per layer, top down.
@@ -27,7 +27,7 @@ type releaseView struct {
 	Done       bool
 	Graph      graphView
 	Repos      []repoView
-	Blockers   []workflows.Blocker
+	Blockers   []contract.Blocker
 	Critical   []string // the remaining critical path
 	ETA        string   // "about 12m (14:32 UTC)", "" when done
 	DoneCount  int
@@ -66,24 +66,15 @@ type edgeView struct {
 	Critical bool
 }
 
-// finished reports whether a release state is final.
-func finished(state string) bool {
-	switch state {
-	case workflows.StateSucceeded, workflows.StateFailed, workflows.StateCancelled:
-		return true
-	}
-	return false
-}
-
 // buildView turns a status into the page's view at time now. The graph's
 // edges come from the train config, limited to the repos of the release.
-func buildView(train *config.Train, st *workflows.Status, now time.Time) releaseView {
+func buildView(train *config.Train, st *contract.Status, now time.Time) releaseView {
 	schedule := st.Schedule // the train's own; older trains do not say
 	if schedule == "" {
 		schedule = train.Schedule
 	}
-	v := releaseView{Tag: st.Tag, State: st.State, Schedule: schedule, Error: st.Error, ReleaseURL: st.ReleaseURL,
-		Done: finished(st.State), Blockers: workflows.Blockers(*st, ""), Updated: now.UTC().Format("15:04:05 UTC")}
+	v := releaseView{Tag: st.Tag, State: string(st.State), Schedule: schedule, Error: st.Error, ReleaseURL: st.ReleaseURL,
+		Done: st.State.Final(), Blockers: contract.Blockers(*st, ""), Updated: now.UTC().Format("15:04:05 UTC")}
 	g := releaseGraph(train, st)
 	blocked := map[string]bool{}
 	for _, b := range st.Blocked {
@@ -94,10 +85,10 @@ func buildView(train *config.Train, st *workflows.Status, now time.Time) release
 	for _, name := range g.Names() {
 		rs := st.Repos[name]
 		switch rs.State {
-		case workflows.RepoSucceeded, workflows.RepoSkipped:
+		case contract.RepoSucceeded, contract.RepoSkipped:
 			v.DoneCount++
-		case workflows.RepoCancelled:
-		case workflows.RepoPending:
+		case contract.RepoCancelled:
+		case contract.RepoPending:
 			remaining[name] = est.Durations[name]
 		default:
 			remaining[name] = max(est.Durations[name]-elapsed(rs, now), 0)
@@ -109,7 +100,7 @@ func buildView(train *config.Train, st *workflows.Status, now time.Time) release
 		if schedule == config.ScheduleLayered {
 			_, left = g.LayeredStarts(remaining)
 		}
-		for len(path) > 0 && remaining[path[0]] == 0 && repoFinished(st.Repos[path[0]].State) {
+		for len(path) > 0 && remaining[path[0]] == 0 && st.Repos[path[0]].State.Final() {
 			path = path[1:] // done dependencies start the chain; they are not on what is left
 		}
 		if left > 0 {
@@ -123,7 +114,7 @@ func buildView(train *config.Train, st *workflows.Status, now time.Time) release
 	for i, layer := range g.Layers() {
 		for _, name := range layer {
 			rs := st.Repos[name]
-			v.Repos = append(v.Repos, repoView{Name: name, State: orUnknown(rs.State), Layer: i, Attempt: rs.Attempt,
+			v.Repos = append(v.Repos, repoView{Name: name, State: orUnknown(string(rs.State)), Layer: i, Attempt: rs.Attempt,
 				Elapsed: shortElapsed(elapsed(rs, now)), RunURL: rs.RunURL, Error: rs.Error, Blocked: blocked[name],
 				Critical: slices.Contains(v.Critical, name)})
 		}
@@ -132,19 +123,10 @@ func buildView(train *config.Train, st *workflows.Status, now time.Time) release
 	return v
 }
 
-// repoFinished reports whether a build in this state is over.
-func repoFinished(state string) bool {
-	switch state {
-	case workflows.RepoSucceeded, workflows.RepoSkipped, workflows.RepoCancelled:
-		return true
-	}
-	return false
-}
-
 // releaseGraph is the train's graph narrowed to the repos in the status
 // (a release started with --only); the status's layers when the config no
 // longer matches it.
-func releaseGraph(train *config.Train, st *workflows.Status) *dag.Graph {
+func releaseGraph(train *config.Train, st *contract.Status) *dag.Graph {
 	names := make([]string, 0, len(st.Repos))
 	for _, layer := range st.Layers {
 		names = append(names, layer...)
@@ -241,7 +223,7 @@ func layout(g *dag.Graph, repos []repoView, critical []string) graphView {
 }
 
 // elapsed is how long a build has run (until it finished, or until now).
-func elapsed(rs workflows.RepoStatus, now time.Time) time.Duration {
+func elapsed(rs contract.RepoStatus, now time.Time) time.Duration {
 	if rs.StartedAt == nil {
 		return 0
 	}

@@ -18,8 +18,8 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/operator"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // countingTemporal answers the status query with a fixed status and counts
@@ -27,7 +27,7 @@ import (
 type countingTemporal struct {
 	Temporal
 	mu      sync.Mutex
-	status  workflows.Status
+	status  contract.Status
 	queries map[string]int
 	delay   time.Duration
 }
@@ -44,7 +44,7 @@ func (c *countingTemporal) QueryWorkflow(ctx context.Context, id, _, _ string, _
 			return nil, ctx.Err()
 		}
 	}
-	if id != workflows.ReleaseWorkflowID(st.Tag) {
+	if id != contract.ReleaseWorkflowID(st.Tag) {
 		return nil, serviceerror.NewNotFound("workflow not found")
 	}
 	return encoded{st}, nil
@@ -57,18 +57,18 @@ func (c *countingTemporal) count(id string) int {
 }
 
 // runningStatus is v1.0.0 of the BTCDecoded train with bllvm-node blocked.
-func runningStatus(now time.Time) workflows.Status {
+func runningStatus(now time.Time) contract.Status {
 	at := func(ago time.Duration) *time.Time { t := now.Add(-ago); return &t }
-	st := workflows.Status{Tag: "v1.0.0", State: workflows.StateBlocked, Blocked: []string{"bllvm-node"},
+	st := contract.Status{Tag: "v1.0.0", State: contract.StateBlocked, Blocked: []string{"bllvm-node"},
 		Layers: [][]string{{"bllvm-consensus", "commons"}, {"bllvm-protocol"}, {"bllvm-node"}, {"bllvm", "bllvm-sdk"}, {"governance-app"}},
-		Repos: map[string]workflows.RepoStatus{
-			"bllvm-consensus": {State: workflows.RepoSucceeded, Attempt: 1, StartedAt: at(20 * time.Minute), FinishedAt: at(8 * time.Minute), RunURL: "https://github.com/BTCDecoded/bllvm-consensus/actions/runs/1"},
-			"commons":         {State: workflows.RepoBuilding, Attempt: 1, StartedAt: at(4 * time.Minute), RunURL: "https://github.com/BTCDecoded/commons/actions/runs/2"},
-			"bllvm-protocol":  {State: workflows.RepoSucceeded, Attempt: 1, StartedAt: at(8 * time.Minute), FinishedAt: at(3 * time.Minute)},
-			"bllvm-node":      {State: workflows.RepoFailed, Attempt: 3, StartedAt: at(3 * time.Minute), Error: "run concluded failure", RunURL: "https://github.com/BTCDecoded/bllvm-node/actions/runs/3"},
-			"bllvm-sdk":       {State: workflows.RepoPending},
-			"bllvm":           {State: workflows.RepoPending},
-			"governance-app":  {State: workflows.RepoPending},
+		Repos: map[string]contract.RepoStatus{
+			"bllvm-consensus": {State: contract.RepoSucceeded, Attempt: 1, StartedAt: at(20 * time.Minute), FinishedAt: at(8 * time.Minute), RunURL: "https://github.com/BTCDecoded/bllvm-consensus/actions/runs/1"},
+			"commons":         {State: contract.RepoBuilding, Attempt: 1, StartedAt: at(4 * time.Minute), RunURL: "https://github.com/BTCDecoded/commons/actions/runs/2"},
+			"bllvm-protocol":  {State: contract.RepoSucceeded, Attempt: 1, StartedAt: at(8 * time.Minute), FinishedAt: at(3 * time.Minute)},
+			"bllvm-node":      {State: contract.RepoFailed, Attempt: 3, StartedAt: at(3 * time.Minute), Error: "run concluded failure", RunURL: "https://github.com/BTCDecoded/bllvm-node/actions/runs/3"},
+			"bllvm-sdk":       {State: contract.RepoPending},
+			"bllvm":           {State: contract.RepoPending},
+			"governance-app":  {State: contract.RepoPending},
 		}}
 	return st
 }
@@ -208,7 +208,7 @@ func TestBuildViewCriticalPathAndETA(t *testing.T) {
 	// max(sdk, bllvm) 10m, then governance-app 10m.
 	assert.Equal(t, "about 33m (12:33 UTC) once unblocked", v.ETA)
 
-	st.State = workflows.StateSucceeded
+	st.State = contract.StateSucceeded
 	assert.Empty(t, buildView(train, &st, now).ETA)
 }
 
@@ -233,7 +233,7 @@ func TestStatusCacheQueriesATagAtMostOncePerSecond(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	id := workflows.ReleaseWorkflowID("v1.0.0")
+	id := contract.ReleaseWorkflowID("v1.0.0")
 	viewers()
 	assert.Equal(t, 1, tc.count(id))
 	advance(900 * time.Millisecond)
@@ -288,14 +288,14 @@ func TestLiveEventsManyViewersOneQueryPerSecond(t *testing.T) {
 	wg.Wait()
 	took := time.Since(start)
 	assert.Equal(t, int64(viewers*updates), got.Load())
-	queries := tc.count(workflows.ReleaseWorkflowID("v1.0.0"))
+	queries := tc.count(contract.ReleaseWorkflowID("v1.0.0"))
 	assert.LessOrEqual(t, queries, int(took/time.Second)+1, "%d queries in %s for %d viewers", queries, took, viewers)
 	assert.GreaterOrEqual(t, queries, 1)
 }
 
 func TestLiveEventsEndWhenTheTrainEnds(t *testing.T) {
 	st := runningStatus(time.Now())
-	st.State, st.Blocked = workflows.StateSucceeded, nil
+	st.State, st.Blocked = contract.StateSucceeded, nil
 	tc := &countingTemporal{status: st, queries: map[string]int{}}
 	srv := newPageFixture(t, tc)
 	ck := serve(srv, loginRequest("tok-123", "/releases")).Result().Cookies()[0]

@@ -8,8 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // reconcileCacheFor is how long a read of the reconcile schedule serves
@@ -24,7 +23,7 @@ type reconcileCollector struct {
 
 	mu     sync.Mutex
 	at     time.Time
-	last   *activities.ReconcileResult
+	last   *contract.ReconcileResult
 	cached bool
 }
 
@@ -80,7 +79,7 @@ func (c *reconcileCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // read returns the last run, described at most once per reconcileCacheFor.
-func (c *reconcileCollector) read() *activities.ReconcileResult {
+func (c *reconcileCollector) read() *contract.ReconcileResult {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cached && time.Since(c.at) < reconcileCacheFor {
@@ -89,11 +88,11 @@ func (c *reconcileCollector) read() *activities.ReconcileResult {
 	ctx, cancel := context.WithTimeout(context.Background(), redeliveredLookup)
 	defer cancel()
 	c.at, c.cached, c.last = time.Now(), true, nil
-	desc, err := c.schedules.GetHandle(ctx, workflows.ReconcileScheduleID).Describe(ctx)
+	desc, err := c.schedules.GetHandle(ctx, contract.ReconcileScheduleID).Describe(ctx)
 	if err != nil {
 		return nil
 	}
-	st, err := workflows.ReconcileStateFromSchedule(desc)
+	st, err := contract.ReconcileStateFromSchedule(desc)
 	if err != nil {
 		return nil
 	}

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // redeliveredLookup bounds the schedule lookup a train start makes.
@@ -34,12 +34,12 @@ func (s *Server) markRedelivered(ctx context.Context, trigger string) string {
 	}
 	ctx, cancel := context.WithTimeout(ctx, redeliveredLookup)
 	defer cancel()
-	desc, err := s.schedules.GetHandle(ctx, workflows.ReconcileScheduleID).Describe(ctx)
+	desc, err := s.schedules.GetHandle(ctx, contract.ReconcileScheduleID).Describe(ctx)
 	if err != nil {
 		s.log.Debug("reconcile schedule not readable; trigger not marked", zap.String("delivery", id), zap.Error(err))
 		return trigger
 	}
-	st, err := workflows.ReconcileStateFromSchedule(desc)
+	st, err := contract.ReconcileStateFromSchedule(desc)
 	if err != nil {
 		s.log.Warn("reconcile schedule memo", zap.Error(err))
 		return trigger

@@ -15,8 +15,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // fakeSchedules answers Describe of the reconcile schedule with a memo.
@@ -32,7 +31,7 @@ type fakeHandle struct {
 }
 
 func (f *fakeSchedules) GetHandle(_ context.Context, id string) client.ScheduleHandle {
-	if id != workflows.ReconcileScheduleID {
+	if id != contract.ReconcileScheduleID {
 		panic("unexpected schedule " + id)
 	}
 	return fakeHandle{f: f}
@@ -43,18 +42,18 @@ func (h fakeHandle) Describe(context.Context) (*client.ScheduleDescription, erro
 	return h.f.desc, h.f.err
 }
 
-func scheduleWith(t *testing.T, st activities.ReconcileState) *client.ScheduleDescription {
+func scheduleWith(t *testing.T, st contract.ReconcileState) *client.ScheduleDescription {
 	t.Helper()
 	p, err := converter.GetDefaultDataConverter().ToPayload(st)
 	require.NoError(t, err)
 	return &client.ScheduleDescription{Schedule: client.Schedule{Action: &client.ScheduleWorkflowAction{
-		Memo: map[string]any{activities.ReconcileMemoKey: p},
+		Memo: map[string]any{contract.ReconcileMemoKey: p},
 	}}}
 }
 
 func TestMarkRedelivered(t *testing.T) {
 	f := &fakeSchedules{}
-	f.desc = scheduleWith(t, activities.ReconcileState{Redelivered: []activities.Redelivered{{GUID: "guid-1", From: 5}}})
+	f.desc = scheduleWith(t, contract.ReconcileState{Redelivered: []contract.Redelivered{{GUID: "guid-1", From: 5}}})
 	s := &Server{schedules: f, log: zap.NewNop()}
 	ctx := withDeliveryID(context.Background(), "guid-1")
 	assert.Equal(t, "release webhook acme/core (redelivered)", s.markRedelivered(ctx, "release webhook acme/core"))
@@ -69,7 +68,7 @@ func TestMarkRedelivered(t *testing.T) {
 
 func TestReconcileMetrics(t *testing.T) {
 	start := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
-	f := &fakeSchedules{desc: scheduleWith(t, activities.ReconcileState{Last: &activities.ReconcileResult{
+	f := &fakeSchedules{desc: scheduleWith(t, contract.ReconcileState{Last: &contract.ReconcileResult{
 		StartedAt: start, FinishedAt: start.Add(2 * time.Second), Scanned: 230, Failed: 4, Redelivered: 3, Expired: 1, Budget: 6,
 	}})}
 	reg := prometheus.NewRegistry()
@@ -102,5 +101,5 @@ releasetrain_reconcile_last_run_duration_seconds 2
 }
 
 func TestReconcileDispatchTypesAreTheReceivers(t *testing.T) {
-	assert.ElementsMatch(t, []string{DispatchRelease, DispatchBuildComplete}, workflows.ReconcileDispatchTypes())
+	assert.ElementsMatch(t, []string{DispatchRelease, DispatchBuildComplete}, contract.ReconcileDispatchTypes())
 }

@@ -20,7 +20,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 func TestMain(m *testing.M) {
@@ -111,7 +111,7 @@ func toString(v any) string {
 func TestPanicRecovered(t *testing.T) {
 	core, logs := observer.New(zap.ErrorLevel)
 	f := newFixture(t, func(o *Options) { o.Logger = zap.New(core) })
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Run(func(mock.Arguments) { panic("boom") }).Once()
 	rec := f.deliver(t, "release", "d-panic", fixtureFile(t, "release.published.json"), "")
 	require.Equal(t, http.StatusInternalServerError, rec.Code)
@@ -123,7 +123,7 @@ func TestRunGracefulShutdown(t *testing.T) {
 	f := newFixture(t)
 	entered := make(chan struct{})
 	release := make(chan struct{})
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, workflows.ReleaseWorkflowName, mock.Anything).
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Run(func(mock.Arguments) {
 			close(entered)
 			<-release

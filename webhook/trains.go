@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/operator"
 	"github.com/BTCDecoded/releasetrain/releasetag"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Start sources, the "source" label of workflow_starts_total.
@@ -33,7 +33,7 @@ const (
 // and the ErrConflict error for the API (the caller decides: rep is set
 // either way); a bad tag or --only repo is ErrInvalid.
 func (s *Server) startTrain(ctx context.Context, source string, req operator.StartRequest) (reply, error) {
-	req.Train = *s.train
+	req.Train = s.train.JSON()
 	req.Trigger = s.markRedelivered(ctx, req.Trigger)
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -45,7 +45,7 @@ func (s *Server) startTrain(ctx context.Context, source string, req operator.Sta
 			return reply{}, err
 		}
 		return reply{code: http.StatusOK, Outcome: outcomeIgnored, Message: "release " + req.Tag + " already finished",
-			WorkflowID: workflows.ReleaseWorkflowID(req.Tag), RunID: st.RunID}, nil
+			WorkflowID: contract.ReleaseWorkflowID(req.Tag), RunID: st.RunID}, nil
 	case errors.Is(err, operator.ErrInvalid):
 		if rule := releasetag.RuleOf(err); rule != "" {
 			s.metrics.tagsRefused.WithLabelValues(source, string(rule)).Inc()
@@ -70,7 +70,7 @@ func (s *Server) startTrain(ctx context.Context, source string, req operator.Sta
 // signalTrain forwards a build event to the tag's Release workflow
 // through the operator client (signal names the metric's label); a
 // missing or finished workflow answers found=false.
-func (s *Server) signalTrain(ctx context.Context, tag, signal string, ev workflows.BuildEvent) (found bool, err error) {
+func (s *Server) signalTrain(ctx context.Context, tag, signal string, ev contract.BuildEvent) (found bool, err error) {
 	err = s.ops.BuildEvent(ctx, tag, ev)
 	switch {
 	case errors.Is(err, operator.ErrNotFound):
@@ -105,7 +105,7 @@ func (s *Server) ownedByTrain(owner string) bool {
 }
 
 // canonicalRepo returns the train's spelling of a repo name
-// (workflows.CanonicalRepo over the train's repos).
+// (contract.CanonicalRepo over the train's repos).
 func (s *Server) canonicalRepo(name string) string {
-	return workflows.CanonicalRepo(s.repoNames, name)
+	return contract.CanonicalRepo(s.repoNames, name)
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // workflowRunPayload is the part of a workflow_run delivery the receiver
@@ -37,7 +37,7 @@ type workflowRunPayload struct {
 // display_title (the build's run-name).
 func (s *Server) onWorkflowRun(ctx context.Context, ev *workflowRunPayload) (reply, error) {
 	run := ev.WorkflowRun
-	tag, repo, _, ok := workflows.ParseCorrelationID(run.DisplayTitle)
+	tag, repo, _, ok := contract.ParseCorrelationID(run.DisplayTitle)
 	if !ok {
 		return ignored("workflow run %d is not a releasetrain build", run.ID), nil
 	}
@@ -62,7 +62,7 @@ func (s *Server) onWorkflowRun(ctx context.Context, ev *workflowRunPayload) (rep
 	if run.Status != "completed" {
 		return ignored("run %d is %s; only completions are forwarded", run.ID, run.Status), nil
 	}
-	return s.forwardBuildEvent(ctx, tag, workflows.BuildEvent{
+	return s.forwardBuildEvent(ctx, tag, contract.BuildEvent{
 		Repo:       s.canonicalRepo(repo),
 		RunID:      run.ID,
 		Status:     run.Status,

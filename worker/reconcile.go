@@ -16,6 +16,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
@@ -23,7 +24,7 @@ import (
 // registerReconcile registers the delivery-log reconciler's workflow and
 // activities.
 func registerReconcile(w sdkworker.Worker, c client.Client, ghc *ghclient.Client, log *zap.Logger) {
-	w.RegisterWorkflowWithOptions(workflows.Reconcile, workflow.RegisterOptions{Name: workflows.ReconcileWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.Reconcile, workflow.RegisterOptions{Name: contract.ReconcileWorkflowName})
 	w.RegisterActivity(&activities.Reconciler{GitHub: ghc, Schedules: c.ScheduleClient(), Logger: log.Named("reconcile")})
 }
 
@@ -38,33 +39,33 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, train config.
 		return "", fmt.Errorf("reconcile.interval: %w", err)
 	}
 	sc := c.ScheduleClient()
-	h := sc.GetHandle(ctx, workflows.ReconcileScheduleID)
+	h := sc.GetHandle(ctx, contract.ReconcileScheduleID)
 	_, err = h.Describe(ctx)
 	var nf *serviceerror.NotFound
 	exists := !errors.As(err, &nf)
 	if err != nil && exists {
-		return "", fmt.Errorf("describe schedule %s: %w", workflows.ReconcileScheduleID, err)
+		return "", fmt.Errorf("describe schedule %s: %w", contract.ReconcileScheduleID, err)
 	}
-	in := workflows.ReconcileInput{Filter: workflows.ReconcileFilterFor(train), ScheduleID: workflows.ReconcileScheduleID}
+	in := workflows.ReconcileInput{Filter: workflows.ReconcileFilterFor(train), ScheduleID: contract.ReconcileScheduleID}
 	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
 	switch {
 	case every == 0 && !exists:
 		return "reconciler off (reconcile.interval: off)", nil
 	case every == 0:
 		if err := h.Pause(ctx, client.SchedulePauseOptions{Note: "reconcile.interval: off"}); err != nil {
-			return "", fmt.Errorf("pause schedule %s: %w", workflows.ReconcileScheduleID, err)
+			return "", fmt.Errorf("pause schedule %s: %w", contract.ReconcileScheduleID, err)
 		}
 		return "reconciler paused (reconcile.interval: off)", nil
 	case !exists:
 		_, err := sc.Create(ctx, client.ScheduleOptions{
-			ID:      workflows.ReconcileScheduleID,
+			ID:      contract.ReconcileScheduleID,
 			Spec:    spec,
 			Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 			Action: &client.ScheduleWorkflowAction{
-				ID:                 workflows.ReconcileWorkflowID,
-				Workflow:           workflows.ReconcileWorkflowName,
+				ID:                 contract.ReconcileWorkflowID,
+				Workflow:           contract.ReconcileWorkflowName,
 				Args:               []any{in},
-				TaskQueue:          workflows.TaskQueue,
+				TaskQueue:          contract.TaskQueue,
 				WorkflowRunTimeout: 30 * time.Minute,
 			},
 			Note: "webhook delivery-log reconciler (releasetrain worker)",
@@ -73,7 +74,7 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, train config.
 			return EnsureReconcileSchedule(ctx, c, train) // another worker created it meanwhile
 		}
 		if err != nil {
-			return "", fmt.Errorf("create schedule %s: %w", workflows.ReconcileScheduleID, err)
+			return "", fmt.Errorf("create schedule %s: %w", contract.ReconcileScheduleID, err)
 		}
 		return fmt.Sprintf("reconciler scheduled every %s", every), nil
 	}
@@ -83,9 +84,9 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, train config.
 		if !ok {
 			return nil, fmt.Errorf("action is %T, not a workflow", s.Action)
 		}
-		action.Workflow = workflows.ReconcileWorkflowName
+		action.Workflow = contract.ReconcileWorkflowName
 		action.Args = []any{in} // the memo (the reconciler's state) is kept
-		action.TaskQueue = workflows.TaskQueue
+		action.TaskQueue = contract.TaskQueue
 		s.Spec = &spec
 		if s.Policy != nil {
 			s.Policy.Overlap = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP
@@ -97,7 +98,7 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, train config.
 		return &client.ScheduleUpdate{Schedule: &s}, nil
 	}})
 	if err != nil {
-		return "", fmt.Errorf("update schedule %s: %w", workflows.ReconcileScheduleID, err)
+		return "", fmt.Errorf("update schedule %s: %w", contract.ReconcileScheduleID, err)
 	}
 	return fmt.Sprintf("reconciler scheduled every %s (updated)", every), nil
 }
@@ -118,5 +119,5 @@ func startReconciler(ctx context.Context, c client.Client, opts Options) {
 		opts.Logger.Error("webhook delivery-log reconciler", zap.Error(err))
 		return
 	}
-	opts.Logger.Info(what, zap.String("schedule", workflows.ReconcileScheduleID))
+	opts.Logger.Info(what, zap.String("schedule", contract.ReconcileScheduleID))
 }

@@ -11,8 +11,8 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // TestEnsureReconcileSchedule against the real dev server: created every
@@ -35,17 +35,17 @@ func TestEnsureReconcileSchedule(t *testing.T) {
 	what, err := EnsureReconcileSchedule(ctx, c, train)
 	require.NoError(t, err)
 	assert.Equal(t, "reconciler scheduled every 5m0s", what)
-	h := c.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID)
+	h := c.ScheduleClient().GetHandle(ctx, contract.ReconcileScheduleID)
 	desc, err := h.Describe(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 5*time.Minute, desc.Schedule.Spec.Intervals[0].Every)
 	action := desc.Schedule.Action.(*client.ScheduleWorkflowAction)
-	assert.Equal(t, workflows.ReconcileWorkflowName, action.Workflow)
-	assert.Equal(t, workflows.TaskQueue, action.TaskQueue)
+	assert.Equal(t, contract.ReconcileWorkflowName, action.Workflow)
+	assert.Equal(t, contract.TaskQueue, action.TaskQueue)
 
 	// A run's state in the memo survives the worker's next update.
-	state := activities.ReconcileState{Checkpoint: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Redelivered: []activities.Redelivered{{GUID: "g1", From: 7}}}
-	require.NoError(t, (&activities.Reconciler{Schedules: c.ScheduleClient()}).SaveReconcileState(ctx, activities.SaveStateInput{ScheduleID: workflows.ReconcileScheduleID, State: state}))
+	state := contract.ReconcileState{Checkpoint: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Redelivered: []contract.Redelivered{{GUID: "g1", From: 7}}}
+	require.NoError(t, (&activities.Reconciler{Schedules: c.ScheduleClient()}).SaveReconcileState(ctx, activities.SaveStateInput{ScheduleID: contract.ReconcileScheduleID, State: state}))
 	train.Reconcile.Interval = "15m"
 	what, err = EnsureReconcileSchedule(ctx, c, train)
 	require.NoError(t, err)
@@ -53,7 +53,7 @@ func TestEnsureReconcileSchedule(t *testing.T) {
 	desc, err = h.Describe(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 15*time.Minute, desc.Schedule.Spec.Intervals[0].Every)
-	got, err := workflows.ReconcileStateFromSchedule(desc)
+	got, err := contract.ReconcileStateFromSchedule(desc)
 	require.NoError(t, err)
 	assert.True(t, got.Checkpoint.Equal(state.Checkpoint))
 	assert.True(t, got.WasRedelivered("g1"))
@@ -72,7 +72,7 @@ func TestEnsureReconcileSchedule(t *testing.T) {
 	desc, err = h.Describe(ctx)
 	require.NoError(t, err)
 	assert.False(t, desc.Schedule.State.Paused, "an interval again resumes it")
-	got, err = workflows.ReconcileStateFromSchedule(desc)
+	got, err = contract.ReconcileStateFromSchedule(desc)
 	require.NoError(t, err)
 	assert.True(t, got.WasRedelivered("g1"), "state kept through pause and resume")
 }

@@ -13,9 +13,9 @@ import (
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // TestRunPollsAndStopsOnCancel runs the worker against the real dev server:
@@ -44,11 +44,11 @@ func TestRunPollsAndStopsOnCancel(t *testing.T) {
 		require.Eventually(t, func() bool {
 			resp, err := c.WorkflowService().DescribeTaskQueue(context.Background(), &workflowservice.DescribeTaskQueueRequest{
 				Namespace:     "default",
-				TaskQueue:     &taskqueuepb.TaskQueue{Name: workflows.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
+				TaskQueue:     &taskqueuepb.TaskQueue{Name: contract.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
 				TaskQueueType: kind,
 			})
 			return err == nil && len(resp.GetPollers()) > 0
-		}, time.Minute, 50*time.Millisecond, "pollers on %s (%s)", workflows.TaskQueue, kind)
+		}, time.Minute, 50*time.Millisecond, "pollers on %s (%s)", contract.TaskQueue, kind)
 	}
 
 	cancel()

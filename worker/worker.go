@@ -19,6 +19,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/provenance"
 	"github.com/BTCDecoded/releasetrain/workflows"
@@ -89,12 +90,12 @@ func newWorker(c client.Client, opts Options, onFatal func(error)) (*trainWorker
 	if err != nil {
 		return nil, fmt.Errorf("artifact store %s: %w", opts.StoreURL, err)
 	}
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
+	w := sdkworker.New(c, contract.TaskQueue, sdkworker.Options{
 		WorkerStopTimeout: stopTimeout,
 		OnFatalError:      onFatal,
 	})
-	w.RegisterWorkflowWithOptions(workflows.Release, workflow.RegisterOptions{Name: workflows.ReleaseWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.Layer, workflow.RegisterOptions{Name: workflows.LayerWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	w.RegisterActivity(&activities.Activities{
 		GitHub:  ghc,
 		Store:   store,
@@ -130,10 +131,10 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if err := w.Start(); err != nil {
 		_ = w.store.Close()
-		return fmt.Errorf("start worker on %s: %w", workflows.TaskQueue, err)
+		return fmt.Errorf("start worker on %s: %w", contract.TaskQueue, err)
 	}
 	opts.Logger.Info("worker started", zap.String("temporal", opts.TemporalAddress),
-		zap.String("namespace", opts.Namespace), zap.String("task_queue", workflows.TaskQueue))
+		zap.String("namespace", opts.Namespace), zap.String("task_queue", contract.TaskQueue))
 	startReconciler(ctx, c, opts)
 	select {
 	case <-ctx.Done():

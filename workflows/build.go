@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // cancelLostDispatchVersion is the workflow.GetVersion change id of looking
@@ -33,13 +34,13 @@ type build struct {
 	// when a run is lost for good and a fresh dispatch is needed.
 	gen       int
 	notBefore time.Time
-	run       *activities.RunRef
+	run       *contract.RunRef
 	runActive bool // the run exists and has not completed: cancel it on cancel/skip
 	reruns    int  // automatic re-runs used
-	status    RepoStatus
-	manifest  *activities.ManifestRef // the collected files
-	files     []activities.File       // the collected files, in histories from before manifests
-	event     *BuildEvent             // latest completed build-event, consumed on use
+	status    contract.RepoStatus
+	manifest  *contract.ManifestRef // the collected files
+	files     []contract.File       // the collected files, in histories from before manifests
+	event     *contract.BuildEvent  // latest completed build-event, consumed on use
 	// artifacts (the stored list of the run's artifacts) and conclusion
 	// describe the successful run, for the provenance.
 	artifacts  string
@@ -53,7 +54,7 @@ type build struct {
 }
 
 func newBuild(l *layer, r LayerRepo) *build {
-	return &build{l: l, repo: r, gen: 1, status: RepoStatus{State: RepoPending}}
+	return &build{l: l, repo: r, gen: 1, status: contract.RepoStatus{State: contract.RepoPending}}
 }
 
 // drive runs the pipeline to its end: succeeded, skipped or cancelled.
@@ -68,11 +69,11 @@ func (b *build) drive(ctx workflow.Context) {
 		return
 	case errors.Is(err, errSkipped):
 		b.cancelRun(cleanup)
-		b.finish(cleanup, RepoSkipped)
+		b.finish(cleanup, contract.RepoSkipped)
 	default:
 		b.cancelRun(cleanup)
 		b.cancelLostDispatch(cleanup)
-		b.finish(cleanup, RepoCancelled)
+		b.finish(cleanup, contract.RepoCancelled)
 	}
 }
 
@@ -102,18 +103,18 @@ func (b *build) dispatch(ctx workflow.Context) (step, error) {
 	if b.status.StartedAt == nil {
 		b.status.StartedAt = &now
 	}
-	b.status.State = RepoDispatched
+	b.status.State = contract.RepoDispatched
 	b.report()
 	in := activities.DispatchInput{
 		Owner:         b.l.in.Owner,
 		Repo:          b.repo.Name,
 		Tag:           b.l.in.Tag,
-		CorrelationID: CorrelationID(b.l.in.Tag, b.repo.Name, b.gen),
+		CorrelationID: contract.CorrelationID(b.l.in.Tag, b.repo.Name, b.gen),
 		Settings:      b.repo.Settings,
 		Upstream:      b.upstream(),
 		NotBefore:     b.notBefore,
 	}
-	var ref activities.RunRef
+	var ref contract.RunRef
 	err := workflow.ExecuteActivity(dispatchOptions(ctx), a.DispatchBuild, in).Get(ctx, &ref)
 	if err == nil {
 		b.setRun(ref)
@@ -131,7 +132,7 @@ func (b *build) dispatch(ctx workflow.Context) (step, error) {
 	if b.skip {
 		return nil, errSkipped
 	}
-	b.status.State = RepoBuilding
+	b.status.State = contract.RepoBuilding
 	b.report()
 	return b.await, nil
 }
@@ -221,7 +222,7 @@ func (b *build) completedEvent() bool {
 }
 
 // onEvent records a build-event; only completions wake the build.
-func (b *build) onEvent(ev BuildEvent) {
+func (b *build) onEvent(ev contract.BuildEvent) {
 	if ev.Status == "completed" {
 		b.event = &ev
 	}
@@ -233,7 +234,7 @@ func (b *build) failed(ctx workflow.Context, why string) (step, error) {
 	if b.reruns >= b.repo.Settings.Retries() {
 		return b.block(ctx, why, b.rerun)
 	}
-	b.status.State = RepoFailed
+	b.status.State = contract.RepoFailed
 	b.status.Error = why
 	b.report()
 	wait := b.repo.Settings.Backoff(b.reruns)
@@ -251,7 +252,7 @@ func (b *build) rerun(ctx workflow.Context) (step, error) {
 		return nil, err
 	}
 	b.event = nil
-	var ref activities.RunRef
+	var ref contract.RunRef
 	err := workflow.ExecuteActivity(apiOptions(ctx), a.RerunFailedJobs, *b.run).Get(ctx, &ref)
 	if err == nil {
 		b.setRun(ref)
@@ -262,7 +263,7 @@ func (b *build) rerun(ctx workflow.Context) (step, error) {
 	if err != nil {
 		return b.block(ctx, "re-run: "+errText(err), b.redispatch)
 	}
-	b.status.State = RepoBuilding
+	b.status.State = contract.RepoBuilding
 	b.status.Error = ""
 	b.report()
 	return b.await, nil
@@ -280,7 +281,7 @@ func (b *build) redispatch(ctx workflow.Context) (step, error) {
 // collect stores the successful run's artifacts; the build is done.
 func (b *build) collect(ctx workflow.Context) (step, error) {
 	var a *activities.Activities
-	b.status.State = RepoCollecting
+	b.status.State = contract.RepoCollecting
 	b.status.Error = ""
 	b.report()
 	var out activities.CollectResult
@@ -297,8 +298,8 @@ func (b *build) collect(ctx workflow.Context) (step, error) {
 	}
 	b.files = out.Files // only in results recorded before manifests
 	b.artifacts = out.ArtifactsSHA256
-	b.status.setFiles(b.manifest, b.files)
-	b.finish(ctx, RepoSucceeded)
+	setFiles(&b.status, b.manifest, b.files)
+	b.finish(ctx, contract.RepoSucceeded)
 	return nil, nil
 }
 
@@ -307,7 +308,7 @@ func (b *build) collect(ctx workflow.Context) (step, error) {
 func (b *build) block(ctx workflow.Context, why string, onRetry step) (step, error) {
 	workflow.GetLogger(ctx).Warn("build blocked", "repo", b.repo.Name, "reason", why)
 	b.retry, b.blocked = false, true
-	b.status.State = RepoFailed
+	b.status.State = contract.RepoFailed
 	b.status.Error = why
 	b.report()
 	err := workflow.Await(ctx, func() bool { return b.retry || b.skip })
@@ -413,7 +414,7 @@ func (b *build) cancelLostDispatch(ctx workflow.Context) {
 }
 
 // setRun records the run the build now follows.
-func (b *build) setRun(ref activities.RunRef) {
+func (b *build) setRun(ref contract.RunRef) {
 	b.run = &ref
 	b.runActive = true
 	b.status.RunID = ref.ID
@@ -422,16 +423,16 @@ func (b *build) setRun(ref activities.RunRef) {
 }
 
 // finish records a final state.
-func (b *build) finish(ctx workflow.Context, state string) {
+func (b *build) finish(ctx workflow.Context, state contract.RepoState) {
 	now := workflow.Now(ctx)
 	b.status.State = state
 	b.status.FinishedAt = &now
-	if state == RepoSucceeded {
+	if state == contract.RepoSucceeded {
 		b.status.Error = ""
 	}
 	b.report()
-	if b.l.in.Eager && (state == RepoSucceeded || state == RepoSkipped) {
-		u := UpstreamRepo{Name: b.repo.Name, Skipped: state == RepoSkipped}
+	if b.l.in.Eager && (state == contract.RepoSucceeded || state == contract.RepoSkipped) {
+		u := UpstreamRepo{Name: b.repo.Name, Skipped: state == contract.RepoSkipped}
 		if !u.Skipped && b.run != nil {
 			u.RunID = b.run.ID
 		}
@@ -460,7 +461,7 @@ func (b *build) result() activities.RepoResult {
 		// Re-runs of the final run, and fresh dispatches before it.
 		r.Reruns = max(b.run.Attempt-1, 0) + b.gen - 1
 	}
-	if b.status.State == RepoSkipped {
+	if b.status.State == contract.RepoSkipped {
 		r.Skipped = true
 		r.SkipReason = "skipped by operator"
 		if b.status.Error != "" {

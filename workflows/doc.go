@@ -1,8 +1,8 @@
 // Package workflows holds releasetrain's Temporal workflows — Release, and
-// Layer (one child per DAG layer) — and the contract operators and the
-// webhook receiver use: names, signal and query payloads, status types —
-// and Reconcile, the webhook delivery-log reconciler the
-// releasetrain-reconcile Temporal Schedule runs (reconcile.go).
+// Layer (one child per DAG layer) — and Reconcile, the webhook
+// delivery-log reconciler the releasetrain-reconcile Temporal Schedule runs
+// (reconcile.go). They implement package contract (names, payloads,
+// status), which is all the receiver, the CLI and the HTTP API see of them.
 //
 // # Schedules
 //

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // eagerScheduleVersion is the workflow.GetVersion change id of the eager
@@ -35,7 +36,7 @@ type UpstreamRepo struct {
 // runBuilds builds every repo: eagerly when the train's schedule says so
 // (and its history allows it), else one layer after the other.
 func (r *release) runBuilds(ctx, work workflow.Context) error {
-	if r.in.Train.Schedule == config.ScheduleEager &&
+	if r.train.Schedule == config.ScheduleEager &&
 		workflow.GetVersion(ctx, eagerScheduleVersion, workflow.DefaultVersion, 1) >= 1 {
 		r.status.Schedule = config.ScheduleEager
 		return r.runEager(ctx, work)
@@ -147,9 +148,9 @@ func (r *release) announce(ctx workflow.Context) {
 		switch {
 		case recorded:
 			done = append(done, UpstreamRepo{Name: n, RunID: rr.Run.ID, Skipped: rr.Skipped})
-		case rs.State == RepoSucceeded:
+		case rs.State == contract.RepoSucceeded:
 			done = append(done, UpstreamRepo{Name: n, RunID: rs.RunID})
-		case rs.State == RepoSkipped:
+		case rs.State == contract.RepoSkipped:
 			done = append(done, UpstreamRepo{Name: n, Skipped: true})
 		default:
 			continue

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // eagerTrain is the BTCDecoded train on the eager schedule.
@@ -23,16 +24,16 @@ func TestEagerStartsEachRepoWhenItsDependenciesAreDone(t *testing.T) {
 	f := &fakeGitHub{buildTimes: map[string]time.Duration{"commons": 45 * time.Minute}}
 	env := newEnv(t, f)
 	train := eagerTrain()
-	var mid Status
+	var mid contract.Status
 	env.RegisterDelayedCallback(func() { mid = queryStatus(t, env) }, 15*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("workflow not completed")
 	}
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
-	var st Status
+	var st contract.Status
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
@@ -73,18 +74,18 @@ func TestEagerStartsEachRepoWhenItsDependenciesAreDone(t *testing.T) {
 			}
 		}
 	}
-	for repo, want := range map[string]string{
-		"bllvm-consensus": RepoSucceeded, "commons": RepoBuilding, "bllvm-protocol": RepoBuilding,
-		"bllvm-node": RepoPending, "governance-app": RepoPending,
+	for repo, want := range map[string]contract.RepoState{
+		"bllvm-consensus": contract.RepoSucceeded, "commons": contract.RepoBuilding, "bllvm-protocol": contract.RepoBuilding,
+		"bllvm-node": contract.RepoPending, "governance-app": contract.RepoPending,
 	} {
 		if got := mid.Repos[repo].State; got != want {
 			t.Errorf("status at 15m: %s = %s, want %s", repo, got, want)
 		}
 	}
-	if mid.State != StateRunning || mid.Schedule != config.ScheduleEager || mid.Layer != 0 {
+	if mid.State != contract.StateRunning || mid.Schedule != config.ScheduleEager || mid.Layer != 0 {
 		t.Errorf("status at 15m: state %s schedule %q layer %d", mid.State, mid.Schedule, mid.Layer)
 	}
-	if st.State != StateSucceeded || len(f.pkg) != 1 || len(f.pkg[0].Repos) != 7 {
+	if st.State != contract.StateSucceeded || len(f.pkg) != 1 || len(f.pkg[0].Repos) != 7 {
 		t.Errorf("final state %s, package inputs %+v", st.State, f.pkg)
 	}
 }
@@ -95,17 +96,17 @@ func TestEagerStartsEachRepoWhenItsDependenciesAreDone(t *testing.T) {
 func TestEagerSkipPendingRepoLetsDependentsStart(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	var afterSkip Status
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "bllvm-protocol"}) }, time.Minute)
+	var afterSkip contract.Status
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalSkip, contract.RepoSignal{Repo: "bllvm-protocol"}) }, time.Minute)
 	env.RegisterDelayedCallback(func() { afterSkip = queryStatus(t, env) }, 2*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: eagerTrain()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: eagerTrain().JSON()})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
 	if slices.Contains(repos(f.calls("dispatch")), "bllvm-protocol") {
 		t.Error("skipped bllvm-protocol was dispatched")
 	}
-	if got := afterSkip.Repos["bllvm-protocol"].State; got != RepoSkipped {
+	if got := afterSkip.Repos["bllvm-protocol"].State; got != contract.RepoSkipped {
 		t.Errorf("bllvm-protocol after the skip = %s", got)
 	}
 	start := f.calls("dispatch")[0].at
@@ -119,9 +120,9 @@ func TestEagerSkipPendingRepoLetsDependentsStart(t *testing.T) {
 			}
 		}
 	}
-	var st Status
+	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
-	if st.State != StateSucceeded || st.Repos["bllvm-protocol"].State != RepoSkipped {
+	if st.State != contract.StateSucceeded || st.Repos["bllvm-protocol"].State != contract.RepoSkipped {
 		t.Errorf("final %s, bllvm-protocol %s", st.State, st.Repos["bllvm-protocol"].State)
 	}
 }
@@ -137,13 +138,13 @@ func TestEagerBlockedBuildHoldsOnlyItsDependents(t *testing.T) {
 		train.Repos[i].RetryLimit = &zero
 	}
 	blocked := statusThenSignal(t, env, time.Hour, train,
-		operatorSignal{SignalSkip, "bllvm-consensus"}, // finished: refused
-		operatorSignal{SignalRetry, "bllvm-node"},     // pending, not blocked: refused
-		operatorSignal{SignalRetry, "bllvm-protocol"})
-	if blocked.State != StateBlocked || !slices.Equal(blocked.Blocked, []string{"bllvm-protocol"}) {
+		operatorSignal{contract.SignalSkip, "bllvm-consensus"}, // finished: refused
+		operatorSignal{contract.SignalRetry, "bllvm-node"},     // pending, not blocked: refused
+		operatorSignal{contract.SignalRetry, "bllvm-protocol"})
+	if blocked.State != contract.StateBlocked || !slices.Equal(blocked.Blocked, []string{"bllvm-protocol"}) {
 		t.Errorf("status while blocked = %s %v", blocked.State, blocked.Blocked)
 	}
-	for repo, want := range map[string]string{"commons": RepoSucceeded, "bllvm-node": RepoPending, "bllvm-protocol": RepoFailed} {
+	for repo, want := range map[string]contract.RepoState{"commons": contract.RepoSucceeded, "bllvm-node": contract.RepoPending, "bllvm-protocol": contract.RepoFailed} {
 		if got := blocked.Repos[repo].State; got != want {
 			t.Errorf("while blocked %s = %s, want %s", repo, got, want)
 		}
@@ -165,9 +166,9 @@ func TestEagerBlockedBuildHoldsOnlyItsDependents(t *testing.T) {
 func TestEagerPauseHoldsEveryLayer(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalPause, nil) }, time.Minute)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalResume, nil) }, 3*time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: eagerTrain()})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalResume, nil) }, 3*time.Hour)
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: eagerTrain().JSON()})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
@@ -188,8 +189,8 @@ func TestEagerCancel(t *testing.T) {
 	f := &fakeGitHub{buildTime: time.Hour}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalCancel, CancelSignal{Reason: "bad tag"})
+		env.SignalWorkflow(contract.SignalCancel, contract.CancelSignal{Reason: "bad tag"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: eagerTrain()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: eagerTrain().JSON()})
 	assertCancelled(t, env, f)
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // TestBlockedRepoErrorReadsOnce checks that a repo blocked by a failed
@@ -43,8 +44,8 @@ func TestBlockedRepoErrorReadsOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeGitHub{collectErrs: map[string][]error{"a": {tc.err}}}
 			env := newEnv(t, f)
-			blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
-			if blocked.State != StateBlocked {
+			blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
+			if blocked.State != contract.StateBlocked {
 				t.Fatalf("state = %s, want blocked", blocked.State)
 			}
 			got := blocked.Repos["a"].Error

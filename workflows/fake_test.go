@@ -18,6 +18,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // testTag is the tag every workflow test releases.
@@ -108,7 +109,7 @@ type fakeGitHub struct {
 	// buildTime (the test environment does not enforce activity timeouts).
 	awaitTimeout bool
 	// checkFn replaces the CheckRun mock.
-	checkFn func(context.Context, activities.RunRef) (activities.RunResult, error)
+	checkFn func(context.Context, contract.RunRef) (activities.RunResult, error)
 	// packageErrs and publishErrs are returned by the first PackageRelease
 	// and PublishRelease calls.
 	packageErrs []error
@@ -116,7 +117,7 @@ type fakeGitHub struct {
 	pkg         []activities.PackageInput
 	pub         []activities.PublishInput
 	dispatched  []activities.DispatchInput
-	states      []string // ReleaseState upserts
+	states      []contract.State // ReleaseState upserts
 	// preflightResults are the first Preflight answers (then: passed);
 	// preflights are its inputs.
 	preflightResults []activities.PreflightResult
@@ -136,9 +137,9 @@ func newEnv(t *testing.T, f *fakeGitHub) *testsuite.TestWorkflowEnvironment {
 	if f.outcome == "" {
 		f.outcome = activities.OutcomeFailed
 	}
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: ReleaseWorkflowID(testTag)})
-	env.RegisterWorkflowWithOptions(Release, workflowOptions(ReleaseWorkflowName))
-	env.RegisterWorkflowWithOptions(Layer, workflowOptions(LayerWorkflowName))
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: contract.ReleaseWorkflowID(testTag)})
+	env.RegisterWorkflowWithOptions(Release, workflowOptions(contract.ReleaseWorkflowName))
+	env.RegisterWorkflowWithOptions(Layer, workflowOptions(contract.LayerWorkflowName))
 	env.RegisterActivity(&activities.Activities{})
 	var a *activities.Activities
 	if f.dispatchTime > 0 {
@@ -173,10 +174,10 @@ func newEnv(t *testing.T, f *fakeGitHub) *testsuite.TestWorkflowEnvironment {
 	env.OnActivity(a.PublishRelease, mock.Anything, mock.Anything).Return(f.publish)
 	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		sa := args.Get(0).(temporal.SearchAttributes)
-		if st, ok := sa.GetKeyword(ReleaseStateKey); ok {
+		if st, ok := sa.GetKeyword(contract.ReleaseStateKey); ok {
 			f.mu.Lock()
 			defer f.mu.Unlock()
-			f.states = append(f.states, st)
+			f.states = append(f.states, contract.State(st))
 		}
 	}).Return(nil).Maybe()
 	return env
@@ -210,26 +211,26 @@ func runID(repo string) int64 {
 	return h & 0xffffff
 }
 
-func runRef(repo string, attempt int) activities.RunRef {
+func runRef(repo string, attempt int) contract.RunRef {
 	id := runID(repo)
-	return activities.RunRef{Owner: "o", Repo: repo, ID: id, Attempt: attempt,
+	return contract.RunRef{Owner: "o", Repo: repo, ID: id, Attempt: attempt,
 		URL: fmt.Sprintf("https://github.test/o/%s/actions/runs/%d", repo, id)}
 }
 
-func (f *fakeGitHub) dispatch(_ context.Context, in activities.DispatchInput) (activities.RunRef, error) {
+func (f *fakeGitHub) dispatch(_ context.Context, in activities.DispatchInput) (contract.RunRef, error) {
 	f.record("dispatch", in.Repo)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if errs := f.dispatchErrs[in.Repo]; len(errs) > 0 {
 		f.dispatchErrs[in.Repo] = errs[1:]
-		return activities.RunRef{}, errs[0]
+		return contract.RunRef{}, errs[0]
 	}
 	f.dispatched = append(f.dispatched, in)
 	return runRef(in.Repo, 1), nil
 }
 
 // result is a completed run: failed while scripted failures remain.
-func (f *fakeGitHub) result(run activities.RunRef) activities.RunResult {
+func (f *fakeGitHub) result(run contract.RunRef) activities.RunResult {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failures[run.Repo] > 0 {
@@ -260,17 +261,17 @@ func (f *fakeGitHub) awaitBlocking(_ context.Context, in activities.AwaitInput) 
 	return activities.RunResult{Run: in.Run, Status: "in_progress", Outcome: activities.OutcomeRunning}, nil
 }
 
-func (f *fakeGitHub) check(_ context.Context, run activities.RunRef) (activities.RunResult, error) {
+func (f *fakeGitHub) check(_ context.Context, run contract.RunRef) (activities.RunResult, error) {
 	f.record("check", run.Repo)
 	return f.result(run), nil
 }
 
-func (f *fakeGitHub) rerun(_ context.Context, run activities.RunRef) (activities.RunRef, error) {
+func (f *fakeGitHub) rerun(_ context.Context, run contract.RunRef) (contract.RunRef, error) {
 	f.record("rerun", run.Repo)
 	return runRef(run.Repo, run.Attempt+1), nil
 }
 
-func (f *fakeGitHub) cancel(_ context.Context, run activities.RunRef) error {
+func (f *fakeGitHub) cancel(_ context.Context, run contract.RunRef) error {
 	f.record("cancel", run.Repo)
 	return nil
 }
@@ -295,21 +296,21 @@ func (f *fakeGitHub) collect(_ context.Context, in activities.CollectInput) (act
 	}
 	file := fakeFile(in.Run.Repo)
 	if f.legacyCollect {
-		return activities.CollectResult{Files: []activities.File{file}}, nil
+		return activities.CollectResult{Files: []contract.File{file}}, nil
 	}
-	return activities.CollectResult{Manifest: activities.ManifestRef{SHA256: fmt.Sprintf("%064x", 1000+runID(in.Run.Repo)),
-		Files: 1, Bytes: 3, First: []activities.File{file}}}, nil
+	return activities.CollectResult{Manifest: contract.ManifestRef{SHA256: fmt.Sprintf("%064x", 1000+runID(in.Run.Repo)),
+		Files: 1, Bytes: 3, First: []contract.File{file}}}, nil
 }
 
 // fakeFile is the one file the fakes collect for repo.
-func fakeFile(repo string) activities.File {
-	return activities.File{Repo: repo, Name: repo + "-linux-amd64", Size: 3, SHA256: fmt.Sprintf("%064x", runID(repo))}
+func fakeFile(repo string) contract.File {
+	return contract.File{Repo: repo, Name: repo + "-linux-amd64", Size: 3, SHA256: fmt.Sprintf("%064x", runID(repo))}
 }
 
 // repoFiles is what the fake store's manifest of r lists.
-func repoFiles(r activities.RepoResult) []activities.File {
+func repoFiles(r activities.RepoResult) []contract.File {
 	if r.Manifest != nil {
-		return []activities.File{fakeFile(r.Repo)}
+		return []contract.File{fakeFile(r.Repo)}
 	}
 	return r.Files
 }
@@ -380,13 +381,13 @@ func (f *fakeGitHub) first(t *testing.T, what, repo string) event {
 }
 
 // queryStatus asks the running (or finished) workflow for its status.
-func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) Status {
+func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) contract.Status {
 	t.Helper()
-	v, err := env.QueryWorkflow(QueryStatus)
+	v, err := env.QueryWorkflow(contract.QueryStatus)
 	if err != nil {
 		t.Fatalf("query status: %v", err)
 	}
-	var st Status
+	var st contract.Status
 	if err := v.Get(&st); err != nil {
 		t.Fatalf("decode status: %v", err)
 	}
@@ -403,7 +404,7 @@ type (
 )
 
 // upserted returns the ReleaseState values upserted so far.
-func (f *fakeGitHub) upserted() []string {
+func (f *fakeGitHub) upserted() []contract.State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.states)
@@ -417,16 +418,16 @@ type operatorSignal struct {
 // statusThenSignal runs a release of train; at (workflow time) it reads the
 // status, as an operator would on a blocked train, and sends the signals.
 // The release must then end without error. It returns the status read.
-func statusThenSignal(t *testing.T, env *testsuite.TestWorkflowEnvironment, at time.Duration, train config.Train, signals ...operatorSignal) Status {
+func statusThenSignal(t *testing.T, env *testsuite.TestWorkflowEnvironment, at time.Duration, train config.Train, signals ...operatorSignal) contract.Status {
 	t.Helper()
-	var st Status
+	var st contract.Status
 	env.RegisterDelayedCallback(func() {
 		st = queryStatus(t, env)
 		for _, s := range signals {
-			env.SignalWorkflow(s.name, RepoSignal{Repo: s.repo})
+			env.SignalWorkflow(s.name, contract.RepoSignal{Repo: s.repo})
 		}
 	}, at)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}

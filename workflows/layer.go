@@ -5,6 +5,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // layer is the state of one Layer execution.
@@ -72,7 +73,7 @@ func Layer(ctx workflow.Context, in LayerInput) (LayerResult, error) {
 func (l *layer) notify(ctx workflow.Context, u UpstreamRepo) {
 	for _, n := range l.in.Dependents[u.Name] {
 		l.notifying++
-		f := workflow.SignalExternalWorkflow(ctx, LayerWorkflowID(l.in.Tag, n), "", SignalUpstreamDone, UpstreamDone{Repos: []UpstreamRepo{u}})
+		f := workflow.SignalExternalWorkflow(ctx, contract.LayerWorkflowID(l.in.Tag, n), "", SignalUpstreamDone, UpstreamDone{Repos: []UpstreamRepo{u}})
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			if err := f.Get(ctx, nil); err != nil {
 				workflow.GetLogger(ctx).Warn("tell a later layer", "repo", u.Name, "layer", n, "error", err)
@@ -86,15 +87,15 @@ func (l *layer) notify(ctx workflow.Context, u UpstreamRepo) {
 func (l *layer) listen(ctx workflow.Context) {
 	log := workflow.GetLogger(ctx)
 	sel := workflow.NewSelector(ctx)
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalBuildEvent), func(c workflow.ReceiveChannel, _ bool) {
-		var ev BuildEvent
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalBuildEvent), func(c workflow.ReceiveChannel, _ bool) {
+		var ev contract.BuildEvent
 		c.Receive(ctx, &ev)
 		if b, ok := l.byName[ev.Repo]; ok {
 			b.onEvent(ev)
 		}
 	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalRetry), func(c workflow.ReceiveChannel, _ bool) {
-		var s RepoSignal
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalRetry), func(c workflow.ReceiveChannel, _ bool) {
+		var s contract.RepoSignal
 		c.Receive(ctx, &s)
 		b, ok := l.byName[s.Repo]
 		switch {
@@ -106,8 +107,8 @@ func (l *layer) listen(ctx workflow.Context) {
 			b.retry = true
 		}
 	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalSkip), func(c workflow.ReceiveChannel, _ bool) {
-		var s RepoSignal
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalSkip), func(c workflow.ReceiveChannel, _ bool) {
+		var s contract.RepoSignal
 		c.Receive(ctx, &s)
 		b, ok := l.byName[s.Repo]
 		switch {
@@ -119,7 +120,7 @@ func (l *layer) listen(ctx workflow.Context) {
 			b.skip = true
 		}
 	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalPause), func(c workflow.ReceiveChannel, _ bool) {
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalPause), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
 		l.paused = true
 	})
@@ -133,7 +134,7 @@ func (l *layer) listen(ctx workflow.Context) {
 			}
 		}
 	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalResume), func(c workflow.ReceiveChannel, _ bool) {
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalResume), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
 		l.paused = false
 	})

@@ -3,6 +3,7 @@ package workflows
 import (
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // SignalLayerProgress is the internal signal a Layer child sends its parent
@@ -57,7 +58,7 @@ type LayerProgress struct {
 // RepoUpdate is one repo's new status; Blocked marks a build waiting for an
 // operator's retry, skip or cancel.
 type RepoUpdate struct {
-	Repo    string     `json:"repo"`
-	Status  RepoStatus `json:"status"`
-	Blocked bool       `json:"blocked,omitempty"`
+	Repo    string              `json:"repo"`
+	Status  contract.RepoStatus `json:"status"`
+	Blocked bool                `json:"blocked,omitempty"`
 }

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // Timeouts and retry policies of the activities and children. Each number
@@ -135,7 +136,7 @@ func lostDispatchOptions(ctx workflow.Context) workflow.Context {
 // and the parent waits for that cleanup before it ends.
 func layerOptions(ctx workflow.Context, tag string, n int) workflow.Context {
 	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:          LayerWorkflowID(tag, n),
+		WorkflowID:          contract.LayerWorkflowID(tag, n),
 		ParentClosePolicy:   enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 		WaitForCancellation: true,
 	})

@@ -9,19 +9,12 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // preflightVersion is the workflow.GetVersion change id of the preflight
 // step before the first layer (and the asset-name check of the plan).
 const preflightVersion = "preflight"
-
-// Preflight states (Status.Preflight.State).
-const (
-	PreflightRunning = "running"
-	PreflightWaiting = "waiting"
-	PreflightBlocked = "blocked"
-	PreflightPassed  = "passed"
-)
 
 // Calls a train is estimated to spend from GitHub's rate budget (budget
 // units; a 304 is free): per build a dispatch, its discovery, about six
@@ -36,36 +29,19 @@ const (
 // puts in the past, or clock skew, never spins the preflight).
 const minRateWait = 10 * time.Second
 
-// PreflightStatus is the preflight step as the status shows it.
-type PreflightStatus struct {
-	// State is running, waiting (for the rate budget), blocked or passed.
-	State string `json:"state"`
-	// Problems block the train, one per refusal: "owner/repo: call: fix".
-	Problems []string `json:"problems,omitempty"`
-	// Message says why the step waits, or what it noted.
-	Message string `json:"message,omitempty"`
-	// ReleaseImmutable is the release repo's immutable-releases setting;
-	// nil when GitHub did not report it.
-	ReleaseImmutable *bool `json:"release_immutable,omitempty"`
-	// DraftFound: the tag's draft exists and the train fills it.
-	DraftFound bool `json:"draft_found"`
-	// RateRemaining is GitHub's remaining core budget when last checked.
-	RateRemaining int `json:"rate_remaining"`
-}
-
 // estimateCalls is the train's estimated GitHub API use.
 func estimateCalls(repos int) int { return callsPerRepo*repos + callsPerRelease }
 
 // preflightInput lists the release's repos with what the preflight checks.
 func (r *release) preflightInput() activities.PreflightInput {
 	in := activities.PreflightInput{
-		Owner:        r.in.Train.Owner,
+		Owner:        r.train.Owner,
 		Tag:          r.in.Tag,
-		ReleaseRepo:  r.in.Train.Release.Repo,
+		ReleaseRepo:  r.train.Release.Repo,
 		RequireDraft: r.in.DraftID != 0,
 	}
 	for _, name := range r.names() {
-		for _, repo := range r.in.Train.Repos {
+		for _, repo := range r.train.Repos {
 			if repo.Name != name {
 				continue
 			}
@@ -88,14 +64,14 @@ func (r *release) preflight(ctx, work workflow.Context) error {
 	var a *activities.Activities
 	in := r.preflightInput()
 	for {
-		r.status.Preflight = &PreflightStatus{State: PreflightRunning}
+		r.status.Preflight = &contract.PreflightStatus{State: contract.PreflightRunning}
 		r.refresh(ctx)
 		var res activities.PreflightResult
 		err := workflow.ExecuteActivity(apiOptions(work), a.Preflight, in).Get(work, &res)
 		if work.Err() != nil {
 			return work.Err()
 		}
-		ps := &PreflightStatus{DraftFound: res.DraftFound, RateRemaining: res.RateRemaining,
+		ps := &contract.PreflightStatus{DraftFound: res.DraftFound, RateRemaining: res.RateRemaining,
 			Message: strings.Join(res.Notes, "; ")}
 		if res.ImmutableKnown {
 			ps.ReleaseImmutable = new(res.ReleaseImmutable)
@@ -109,14 +85,14 @@ func (r *release) preflight(ctx, work workflow.Context) error {
 		r.status.Preflight = ps
 		switch {
 		case len(ps.Problems) > 0:
-			ps.State = PreflightBlocked
+			ps.State = contract.PreflightBlocked
 			cause := fmt.Errorf("%d problem(s): %s", len(ps.Problems), strings.Join(ps.Problems, "; "))
-			if err := r.blockStep(ctx, work, StepPreflight, cause); err != nil {
+			if err := r.blockStep(ctx, work, contract.StepPreflight, cause); err != nil {
 				return err
 			}
 		case !res.WaitUntil.IsZero():
 			wait := max(res.WaitUntil.Sub(workflow.Now(ctx)), minRateWait)
-			ps.State = PreflightWaiting
+			ps.State = contract.PreflightWaiting
 			ps.Message = fmt.Sprintf("waiting for GitHub's rate limit reset at %s: %d calls left, the train needs about %d",
 				res.WaitUntil.UTC().Format(time.RFC3339), res.RateRemaining, in.Calls)
 			r.refresh(ctx)
@@ -125,7 +101,7 @@ func (r *release) preflight(ctx, work workflow.Context) error {
 				return err
 			}
 		default:
-			ps.State = PreflightPassed
+			ps.State = contract.PreflightPassed
 			r.refresh(ctx)
 			return nil
 		}

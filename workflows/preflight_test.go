@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // A failed preflight blocks the train before anything is dispatched, with
@@ -19,16 +20,16 @@ func TestPreflightProblemsBlockUntilRetry(t *testing.T) {
 	}}
 	f := &fakeGitHub{preflightResults: []activities.PreflightResult{problems}}
 	env := newEnv(t, f)
-	var st Status
+	var st contract.Status
 	env.RegisterDelayedCallback(func() {
 		st = queryStatus(t, env)
-		env.SignalWorkflow(SignalRetry, RepoSignal{})
+		env.SignalWorkflow(contract.SignalRetry, contract.RepoSignal{})
 	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(0)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON()})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
-	if st.State != StateBlocked || st.BlockedStep != StepPreflight || st.Preflight == nil || st.Preflight.State != PreflightBlocked {
+	if st.State != contract.StateBlocked || st.BlockedStep != contract.StepPreflight || st.Preflight == nil || st.Preflight.State != contract.PreflightBlocked {
 		t.Fatalf("status while blocked: state %s, blocked_step %q, preflight %+v", st.State, st.BlockedStep, st.Preflight)
 	}
 	want := []string{
@@ -46,11 +47,11 @@ func TestPreflightProblemsBlockUntilRetry(t *testing.T) {
 	if len(pre) != 2 || len(disp) != 1 || disp[0].at.Before(pre[1].at) {
 		t.Fatalf("preflights %v, dispatches %v: want two preflights, the one dispatch after the second", pre, disp)
 	}
-	var res Status
+	var res contract.Status
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	if res.State != StateSucceeded || res.Preflight == nil || res.Preflight.State != PreflightPassed || res.Preflight.ReleaseImmutable == nil || !*res.Preflight.ReleaseImmutable {
+	if res.State != contract.StateSucceeded || res.Preflight == nil || res.Preflight.State != contract.PreflightPassed || res.Preflight.ReleaseImmutable == nil || !*res.Preflight.ReleaseImmutable {
 		t.Errorf("final status %s, preflight %+v", res.State, res.Preflight)
 	}
 	in := f.preflights[0]
@@ -66,13 +67,13 @@ func TestPreflightWaitsForRateReset(t *testing.T) {
 	env := newEnv(t, f)
 	reset := env.Now().Add(40 * time.Minute)
 	f.preflightResults = []activities.PreflightResult{{RateRemaining: 3, RateLimit: 5000, WaitUntil: reset}}
-	var st Status
+	var st contract.Status
 	env.RegisterDelayedCallback(func() { st = queryStatus(t, env) }, 10*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(0), DraftID: 5})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON(), DraftID: 5})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
-	if st.Preflight == nil || st.Preflight.State != PreflightWaiting || !strings.Contains(st.Preflight.Message, "rate limit reset") || st.State != StateRunning {
+	if st.Preflight == nil || st.Preflight.State != contract.PreflightWaiting || !strings.Contains(st.Preflight.Message, "rate limit reset") || st.State != contract.StateRunning {
 		t.Fatalf("status while waiting: %s %+v", st.State, st.Preflight)
 	}
 	pre, disp := f.calls("preflight"), f.calls("dispatch")
@@ -89,7 +90,7 @@ func TestPreflightWaitsForRateReset(t *testing.T) {
 func TestPlanRefusesAssetNamesGitHubRenames(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: "v1.0~rc1", Train: singleRepo(0)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: "v1.0~rc1", Train: singleRepo(0).JSON()})
 	err := env.GetWorkflowError()
 	if err == nil || !strings.Contains(err.Error(), "which GitHub renames") {
 		t.Fatalf("workflow error = %v", err)

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 )
 
@@ -40,9 +41,9 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	srv := testenv.StartTemporal(t, "")
 	acts := &slowPublish{cannedActivities: &cannedActivities{failures: map[string]int{}, block: map[string]bool{}},
 		started: make(chan struct{})}
-	w := worker.New(srv.Client(), TaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: ReleaseWorkflowName})
-	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: LayerWorkflowName})
+	w := worker.New(srv.Client(), contract.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
+	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	w.RegisterActivity(acts)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -52,8 +53,8 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c := srv.Client()
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ReleaseWorkflowID("v9.9.9"), TaskQueue: TaskQueue},
-		ReleaseWorkflowName, ReleaseInput{Tag: "v9.9.9", Train: singleRepo(0)})
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: contract.ReleaseWorkflowID("v9.9.9"), TaskQueue: contract.TaskQueue},
+		contract.ReleaseWorkflowName, contract.ReleaseInput{Tag: "v9.9.9", Train: singleRepo(0).JSON()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,10 +63,10 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("PublishRelease never started")
 	}
-	if err := c.SignalWorkflow(ctx, run.GetID(), "", SignalCancel, CancelSignal{Reason: "too late"}); err != nil {
+	if err := c.SignalWorkflow(ctx, run.GetID(), "", contract.SignalCancel, contract.CancelSignal{Reason: "too late"}); err != nil {
 		t.Fatal(err)
 	}
-	var st Status
+	var st contract.Status
 	err = run.Get(ctx, &st)
 	d, derr := c.DescribeWorkflow(ctx, run.GetID(), "")
 	if derr != nil {
@@ -79,7 +80,7 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	if got := d.Status; got != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 		t.Fatalf("workflow closed %s (err %v) although its release was published; want completed", got, err)
 	}
-	if st.State != StateSucceeded || st.ReleaseURL == "" {
+	if st.State != contract.StateSucceeded || st.ReleaseURL == "" {
 		t.Errorf("status = %s, release_url %q; want succeeded with the published release's URL", st.State, st.ReleaseURL)
 	}
 }

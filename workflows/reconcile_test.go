@@ -12,6 +12,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 func TestReconcileFilterFor(t *testing.T) {
@@ -21,7 +22,7 @@ func TestReconcileFilterFor(t *testing.T) {
 	assert.Equal(t, []string{"bllvm-consensus", "bllvm-node"}, f.ReleaseRepos, "trigger repos and the release repo")
 	assert.Equal(t, []string{"created", "prereleased", "published", "released"}, f.ReleaseActions)
 	assert.Len(t, f.RunRepos, 7)
-	assert.Equal(t, ReconcileDispatchTypes(), f.DispatchTypes)
+	assert.Equal(t, contract.ReconcileDispatchTypes(), f.DispatchTypes)
 }
 
 // TestReconcileWorkflow: the state comes from the memo; the GUIDs to
@@ -32,11 +33,11 @@ func TestReconcileWorkflow(t *testing.T) {
 	var r *activities.Reconciler
 	env.RegisterActivity(r)
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	prior := activities.ReconcileState{Checkpoint: at, RepoIDs: []activities.RepoID{{Name: "core", ID: 1}}}
-	require.NoError(t, env.SetMemoOnStart(map[string]any{activities.ReconcileMemoKey: prior}))
+	prior := contract.ReconcileState{Checkpoint: at, RepoIDs: []contract.RepoID{{Name: "core", ID: 1}}}
+	require.NoError(t, env.SetMemoOnStart(map[string]any{contract.ReconcileMemoKey: prior}))
 
 	var order []string
-	var saved []activities.ReconcileState
+	var saved []contract.ReconcileState
 	env.OnActivity(r.ScanDeliveries, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ScanInput) (activities.ScanResult, error) {
 		order = append(order, "scan")
 		assert.Equal(t, prior.Checkpoint, in.State.Checkpoint, "the memo's checkpoint")
@@ -47,18 +48,18 @@ func TestReconcileWorkflow(t *testing.T) {
 	})
 	env.OnActivity(r.SaveReconcileState, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SaveStateInput) error {
 		order = append(order, "save")
-		assert.Equal(t, ReconcileScheduleID, in.ScheduleID)
+		assert.Equal(t, contract.ReconcileScheduleID, in.ScheduleID)
 		saved = append(saved, in.State)
 		return nil
 	})
 	env.OnActivity(r.RedeliverDeliveries, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RedeliverInput) (activities.RedeliverResult, error) {
 		order = append(order, "redeliver")
-		return activities.RedeliverResult{Redelivered: []activities.Redelivered{{GUID: "g9", From: 9, At: at}}, Expired: 1, Calls: 2}, nil
+		return activities.RedeliverResult{Redelivered: []contract.Redelivered{{GUID: "g9", From: 9, At: at}}, Expired: 1, Calls: 2}, nil
 	})
-	env.ExecuteWorkflow(Reconcile, ReconcileInput{Filter: ReconcileFilterFor(btcDecoded()), ScheduleID: ReconcileScheduleID})
+	env.ExecuteWorkflow(Reconcile, ReconcileInput{Filter: ReconcileFilterFor(btcDecoded()), ScheduleID: contract.ReconcileScheduleID})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res activities.ReconcileResult
+	var res contract.ReconcileResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 
 	assert.Equal(t, []string{"scan", "save", "redeliver", "save"}, order)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 )
 
@@ -43,7 +44,7 @@ func (c *cannedActivities) Preflight(context.Context, activities.PreflightInput)
 	return activities.PreflightResult{RateRemaining: 5000, RateLimit: 5000}, nil
 }
 
-func (c *cannedActivities) DispatchBuild(_ context.Context, in activities.DispatchInput) (activities.RunRef, error) {
+func (c *cannedActivities) DispatchBuild(_ context.Context, in activities.DispatchInput) (contract.RunRef, error) {
 	return runRef(in.Repo, 1), nil
 }
 
@@ -64,7 +65,7 @@ func (c *cannedActivities) AwaitRun(ctx context.Context, in activities.AwaitInpu
 	return c.result(in.Run), nil
 }
 
-func (c *cannedActivities) result(run activities.RunRef) activities.RunResult {
+func (c *cannedActivities) result(run contract.RunRef) activities.RunResult {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.failures[run.Repo] > 0 {
@@ -74,15 +75,15 @@ func (c *cannedActivities) result(run activities.RunRef) activities.RunResult {
 	return activities.RunResult{Run: run, Status: "completed", Conclusion: "success", Outcome: activities.OutcomeSucceeded}
 }
 
-func (c *cannedActivities) CheckRun(_ context.Context, run activities.RunRef) (activities.RunResult, error) {
+func (c *cannedActivities) CheckRun(_ context.Context, run contract.RunRef) (activities.RunResult, error) {
 	return c.result(run), nil
 }
 
-func (c *cannedActivities) RerunFailedJobs(_ context.Context, run activities.RunRef) (activities.RunRef, error) {
+func (c *cannedActivities) RerunFailedJobs(_ context.Context, run contract.RunRef) (contract.RunRef, error) {
 	return runRef(run.Repo, run.Attempt+1), nil
 }
 
-func (c *cannedActivities) CancelRun(context.Context, activities.RunRef) error { return nil }
+func (c *cannedActivities) CancelRun(context.Context, contract.RunRef) error { return nil }
 
 // CancelDispatchedRun: the canned dispatches answer at once, so none is lost.
 func (c *cannedActivities) CancelDispatchedRun(context.Context, activities.LostDispatchInput) (activities.LostDispatchResult, error) {
@@ -91,8 +92,8 @@ func (c *cannedActivities) CancelDispatchedRun(context.Context, activities.LostD
 
 func (c *cannedActivities) CollectArtifacts(_ context.Context, in activities.CollectInput) (activities.CollectResult, error) {
 	file := fakeFile(in.Run.Repo)
-	return activities.CollectResult{Manifest: activities.ManifestRef{SHA256: fmt.Sprintf("%064x", 1000+runID(in.Run.Repo)),
-		Files: 1, Bytes: 3, First: []activities.File{file}}}, nil
+	return activities.CollectResult{Manifest: contract.ManifestRef{SHA256: fmt.Sprintf("%064x", 1000+runID(in.Run.Repo)),
+		Files: 1, Bytes: 3, First: []contract.File{file}}}, nil
 }
 
 func (c *cannedActivities) PackageRelease(_ context.Context, in activities.PackageInput) (activities.PackageResult, error) {
@@ -141,9 +142,9 @@ func TestRecordHistories(t *testing.T) {
 	}
 	srv := testenv.StartTemporal(t, "")
 	acts := &cannedActivities{failures: map[string]int{}, block: map[string]bool{}}
-	w := worker.New(srv.Client(), TaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: ReleaseWorkflowName})
-	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: LayerWorkflowName})
+	w := worker.New(srv.Client(), contract.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
+	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	w.RegisterActivity(acts)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -165,10 +166,10 @@ func TestRecordHistories(t *testing.T) {
 		acts.block["commons"] = true // woken by a build-event
 		acts.mu.Unlock()
 		id := r.start("v0.2.0-skip", fastTrain(0))
-		r.signalWhen(id, func(st Status) bool { return st.Repos["commons"].State == RepoBuilding },
-			SignalBuildEvent, BuildEvent{Repo: "commons", RunID: runID("commons"), Status: "completed", Conclusion: "success"})
-		r.signalWhen(id, func(st Status) bool { return st.State == StateBlocked },
-			SignalSkip, RepoSignal{Repo: "bllvm-protocol"})
+		r.signalWhen(id, func(st contract.Status) bool { return st.Repos["commons"].State == contract.RepoBuilding },
+			contract.SignalBuildEvent, contract.BuildEvent{Repo: "commons", RunID: runID("commons"), Status: "completed", Conclusion: "success"})
+		r.signalWhen(id, func(st contract.Status) bool { return st.State == contract.StateBlocked },
+			contract.SignalSkip, contract.RepoSignal{Repo: "bllvm-protocol"})
 		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 		r.export(id, "blocked-skip", 5)
 	})
@@ -184,11 +185,11 @@ func TestRecordHistories(t *testing.T) {
 		train := fastTrain(0)
 		train.Schedule = config.ScheduleEager
 		id := r.start("v0.4.0-eager", train)
-		r.signalWhen(id, func(st Status) bool { return st.State == StateBlocked }, SignalPause, nil)
-		r.signalWhen(id, func(st Status) bool { return st.State == StatePaused }, SignalResume, nil)
-		r.signalWhen(id, func(st Status) bool { return st.State == StateBlocked }, SignalSkip, RepoSignal{Repo: "bllvm-protocol"})
-		r.signalWhen(id, func(st Status) bool { return st.Repos["commons"].State == RepoBuilding },
-			SignalBuildEvent, BuildEvent{Repo: "commons", RunID: runID("commons"), Status: "completed", Conclusion: "success"})
+		r.signalWhen(id, func(st contract.Status) bool { return st.State == contract.StateBlocked }, contract.SignalPause, nil)
+		r.signalWhen(id, func(st contract.Status) bool { return st.State == contract.StatePaused }, contract.SignalResume, nil)
+		r.signalWhen(id, func(st contract.Status) bool { return st.State == contract.StateBlocked }, contract.SignalSkip, contract.RepoSignal{Repo: "bllvm-protocol"})
+		r.signalWhen(id, func(st contract.Status) bool { return st.Repos["commons"].State == contract.RepoBuilding },
+			contract.SignalBuildEvent, contract.BuildEvent{Repo: "commons", RunID: runID("commons"), Status: "completed", Conclusion: "success"})
 		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 		r.export(id, "eager-skip", 5)
 	})
@@ -199,12 +200,12 @@ func TestRecordHistories(t *testing.T) {
 		acts.block["commons"] = false
 		acts.mu.Unlock()
 		id := r.start("v0.3.0-cancel", fastTrain(1))
-		r.signalWhen(id, func(st Status) bool { return st.State == StateBlocked }, SignalPause, nil)
-		r.signalWhen(id, func(st Status) bool { return st.State == StatePaused }, SignalRetry, RepoSignal{Repo: "bllvm-consensus"})
+		r.signalWhen(id, func(st contract.Status) bool { return st.State == contract.StateBlocked }, contract.SignalPause, nil)
+		r.signalWhen(id, func(st contract.Status) bool { return st.State == contract.StatePaused }, contract.SignalRetry, contract.RepoSignal{Repo: "bllvm-consensus"})
 		// The retried re-run waits for resume.
-		r.signalWhen(id, func(st Status) bool { return st.State == StatePaused && len(st.Blocked) == 0 }, SignalResume, nil)
-		r.signalWhen(id, func(st Status) bool { return st.Repos["bllvm-consensus"].State == RepoSucceeded },
-			SignalCancel, CancelSignal{Reason: "recorded cancel"})
+		r.signalWhen(id, func(st contract.Status) bool { return st.State == contract.StatePaused && len(st.Blocked) == 0 }, contract.SignalResume, nil)
+		r.signalWhen(id, func(st contract.Status) bool { return st.Repos["bllvm-consensus"].State == contract.RepoSucceeded },
+			contract.SignalCancel, contract.CancelSignal{Reason: "recorded cancel"})
 		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
 		r.export(id, "retry-cancel", 1)
 	})
@@ -217,8 +218,8 @@ func TestRecordHistories(t *testing.T) {
 		train := fastTrain(0)
 		train.Release.SignatureWindow = 3 * time.Second
 		id := r.start("v0.4.0-window", train)
-		r.updateWhen(id, func(st Status) bool { return st.SignatureWindow != nil && st.SignatureWindow.Open },
-			UpdateAttachSignature, AttachSignature{Name: "SHA256SUMS.rebuilder.asc", Signature: testSignature(t)})
+		r.updateWhen(id, func(st contract.Status) bool { return st.SignatureWindow != nil && st.SignatureWindow.Open },
+			contract.UpdateAttachSignature, contract.AttachSignature{Name: "SHA256SUMS.rebuilder.asc", Signature: testSignature(t)})
 		r.wait(id, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 		r.export(id, "signature-window", 0)
 	})
@@ -240,13 +241,13 @@ func testSignature(t *testing.T) []byte {
 
 // updateWhen polls the status query until ready holds, then sends the
 // update and waits for its answer.
-func (r *recorder) updateWhen(id string, ready func(Status) bool, name string, arg any) {
+func (r *recorder) updateWhen(id string, ready func(contract.Status) bool, name string, arg any) {
 	r.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
-		v, err := r.srv.Client().QueryWorkflow(ctx, id, "", QueryStatus)
-		var st Status
+		v, err := r.srv.Client().QueryWorkflow(ctx, id, "", contract.QueryStatus)
+		var st contract.Status
 		if err == nil && v.Get(&st) == nil && ready(st) {
 			break
 		}
@@ -268,8 +269,8 @@ func (r *recorder) updateWhen(id string, ready func(Status) bool, name string, a
 
 func (r *recorder) start(tag string, train config.Train) string {
 	r.t.Helper()
-	opts := StartOptions(tag)
-	run, err := r.srv.Client().ExecuteWorkflow(context.Background(), opts, ReleaseWorkflowName, ReleaseInput{Tag: tag, Train: train, Trigger: "recorder"})
+	opts := contract.StartOptions(tag)
+	run, err := r.srv.Client().ExecuteWorkflow(context.Background(), opts, contract.ReleaseWorkflowName, contract.ReleaseInput{Tag: tag, Train: train.JSON(), Trigger: "recorder"})
 	if err != nil {
 		r.t.Fatalf("start %s: %v", tag, err)
 	}
@@ -277,13 +278,13 @@ func (r *recorder) start(tag string, train config.Train) string {
 }
 
 // signalWhen polls the status query until ready holds, then signals.
-func (r *recorder) signalWhen(id string, ready func(Status) bool, name string, arg any) {
+func (r *recorder) signalWhen(id string, ready func(contract.Status) bool, name string, arg any) {
 	r.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
-		v, err := r.srv.Client().QueryWorkflow(ctx, id, "", QueryStatus)
-		var st Status
+		v, err := r.srv.Client().QueryWorkflow(ctx, id, "", contract.QueryStatus)
+		var st contract.Status
 		if err == nil && v.Get(&st) == nil && ready(st) {
 			break
 		}
@@ -319,7 +320,7 @@ func (r *recorder) export(id, name string, layers int) {
 	ids := []string{id}
 	tag := id[len("release-"):]
 	for n := range layers {
-		ids = append(ids, LayerWorkflowID(tag, n))
+		ids = append(ids, contract.LayerWorkflowID(tag, n))
 	}
 	for i, wid := range ids {
 		file := filepath.Join("testdata", fmt.Sprintf("%s-release.json", name))

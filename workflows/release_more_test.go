@@ -8,6 +8,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // updateResult collects an Update's outcome in the test environment.
@@ -33,11 +35,11 @@ func TestUpdatesValidateRepo(t *testing.T) {
 	train.Repos[0].RetryLimit = &zero // bllvm-consensus blocks at once
 	var unknown, notBlocked, retry updateResult
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateRetry, "u-unknown", unknown.callbacks(), RepoSignal{Repo: "nope"})
-		env.UpdateWorkflow(UpdateRetry, "u-not-blocked", notBlocked.callbacks(), RepoSignal{Repo: "commons"})
-		env.UpdateWorkflow(UpdateRetry, "u-retry", retry.callbacks(), RepoSignal{Repo: "bllvm-consensus"})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-unknown", unknown.callbacks(), contract.RepoSignal{Repo: "nope"})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-not-blocked", notBlocked.callbacks(), contract.RepoSignal{Repo: "commons"})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-retry", retry.callbacks(), contract.RepoSignal{Repo: "bllvm-consensus"})
 	}, 30*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -57,9 +59,9 @@ func TestSkipRunningBuildCancelsItsRun(t *testing.T) {
 	f := &fakeGitHub{buildTime: time.Hour}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "commons"})
+		env.SignalWorkflow(contract.SignalSkip, contract.RepoSignal{Repo: "commons"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -67,9 +69,9 @@ func TestSkipRunningBuildCancelsItsRun(t *testing.T) {
 	if got := repos(f.calls("cancel")); !slices.Equal(got, []string{"commons"}) {
 		t.Errorf("cancelled runs = %v, want [commons]", got)
 	}
-	var st Status
+	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
-	if st.Repos["commons"].State != RepoSkipped || st.Repos["bllvm-consensus"].State != RepoSucceeded {
+	if st.Repos["commons"].State != contract.RepoSkipped || st.Repos["bllvm-consensus"].State != contract.RepoSucceeded {
 		t.Errorf("status = %+v", st.Repos)
 	}
 }
@@ -79,8 +81,8 @@ func TestBuildTimeoutCountsAsFailure(t *testing.T) {
 	// and re-run once, then blocks; the operator skips it.
 	f := &fakeGitHub{awaitTimeout: true, buildTime: 2*time.Hour + awaitMargin}
 	env := newEnv(t, f)
-	blocked := statusThenSignal(t, env, 10*time.Hour, singleRepo(1), operatorSignal{SignalSkip, "a"})
-	if blocked.State != StateBlocked {
+	blocked := statusThenSignal(t, env, 10*time.Hour, singleRepo(1), operatorSignal{contract.SignalSkip, "a"})
+	if blocked.State != contract.StateBlocked {
 		t.Errorf("state after two timeouts = %s, want blocked", blocked.State)
 	}
 	if n := len(f.calls("rerun")); n != 1 {
@@ -125,9 +127,9 @@ func TestCancelDuringDispatchCancelsItsRun(t *testing.T) {
 	f := &fakeGitHub{dispatchTime: 30 * time.Minute}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalCancel, CancelSignal{Reason: "bad tag"})
+		env.SignalWorkflow(contract.SignalCancel, contract.CancelSignal{Reason: "bad tag"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	var canceled *temporal.CanceledError
 	if err := env.GetWorkflowError(); !errors.As(err, &canceled) {
@@ -136,7 +138,7 @@ func TestCancelDuringDispatchCancelsItsRun(t *testing.T) {
 	if len(f.lost) != 1 {
 		t.Fatalf("CancelDispatchedRun calls = %v, want one for a", f.lost)
 	}
-	if in := f.lost[0]; in.Repo != "a" || in.Owner != "o" || in.CorrelationID != CorrelationID(testTag, "a", 1) ||
+	if in := f.lost[0]; in.Repo != "a" || in.Owner != "o" || in.CorrelationID != contract.CorrelationID(testTag, "a", 1) ||
 		in.NotBefore.IsZero() || in.Wait != lostDispatchWait {
 		t.Errorf("CancelDispatchedRun input = %+v", in)
 	}
@@ -144,7 +146,7 @@ func TestCancelDuringDispatchCancelsItsRun(t *testing.T) {
 		t.Errorf("package/publish called %d times after cancel", n)
 	}
 	st := queryStatus(t, env)
-	if a := st.Repos["a"]; a.State != RepoCancelled || a.RunID != runID("a") {
+	if a := st.Repos["a"]; a.State != contract.RepoCancelled || a.RunID != runID("a") {
 		t.Errorf("repo a = %+v, want cancelled with the run the cleanup found", a)
 	}
 }

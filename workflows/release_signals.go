@@ -2,27 +2,29 @@ package workflows
 
 import (
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // listen applies operator signals and layer progress until the workflow
 // ends; everything that concerns a running build is forwarded to its layer.
 func (r *release) listen(ctx workflow.Context) {
 	sel := workflow.NewSelector(ctx)
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalPause), func(c workflow.ReceiveChannel, _ bool) {
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalPause), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
 		r.onPause(ctx, true)
 	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalResume), func(c workflow.ReceiveChannel, _ bool) {
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalResume), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
 		r.onPause(ctx, false)
 	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalCancel), func(c workflow.ReceiveChannel, _ bool) {
-		var s CancelSignal
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalCancel), func(c workflow.ReceiveChannel, _ bool) {
+		var s contract.CancelSignal
 		c.Receive(ctx, &s)
 		r.onCancel(ctx, s.Reason)
 	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalRetry), func(c workflow.ReceiveChannel, _ bool) {
-		var s RepoSignal
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalRetry), func(c workflow.ReceiveChannel, _ bool) {
+		var s contract.RepoSignal
 		c.Receive(ctx, &s)
 		if err := r.validateRetry(s.Repo); err != nil {
 			workflow.GetLogger(ctx).Warn("retry ignored", "error", err)
@@ -30,8 +32,8 @@ func (r *release) listen(ctx workflow.Context) {
 		}
 		r.onRetry(ctx, s.Repo)
 	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalSkip), func(c workflow.ReceiveChannel, _ bool) {
-		var s RepoSignal
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalSkip), func(c workflow.ReceiveChannel, _ bool) {
+		var s contract.RepoSignal
 		c.Receive(ctx, &s)
 		if err := r.validateSkip(s.Repo); err != nil {
 			workflow.GetLogger(ctx).Warn("skip ignored", "error", err)
@@ -39,10 +41,10 @@ func (r *release) listen(ctx workflow.Context) {
 		}
 		r.onSkip(ctx, s.Repo)
 	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalBuildEvent), func(c workflow.ReceiveChannel, _ bool) {
-		var ev BuildEvent
+	sel.AddReceive(workflow.GetSignalChannel(ctx, contract.SignalBuildEvent), func(c workflow.ReceiveChannel, _ bool) {
+		var ev contract.BuildEvent
 		c.Receive(ctx, &ev)
-		r.forward(ctx, ev.Repo, SignalBuildEvent, ev)
+		r.forward(ctx, ev.Repo, contract.SignalBuildEvent, ev)
 	})
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalLayerProgress), func(c workflow.ReceiveChannel, _ bool) {
 		var p LayerProgress
@@ -111,14 +113,14 @@ func (r *release) forwardTo(ctx workflow.Context, child workflow.ChildWorkflowFu
 }
 
 func (r *release) onPause(ctx workflow.Context, paused bool) {
-	if r.phase != StateRunning || r.paused == paused {
+	if r.phase != contract.StateRunning || r.paused == paused {
 		return
 	}
 	r.paused = paused
 	if paused {
-		r.forwardAll(ctx, SignalPause, nil)
+		r.forwardAll(ctx, contract.SignalPause, nil)
 	} else {
-		r.forwardAll(ctx, SignalResume, nil)
+		r.forwardAll(ctx, contract.SignalResume, nil)
 	}
 	r.refresh(ctx)
 }
@@ -139,7 +141,7 @@ func (r *release) onCancel(ctx workflow.Context, reason string) {
 // not started yet right here.
 func (r *release) onSkip(ctx workflow.Context, repo string) {
 	if r.running(repo) {
-		r.forward(ctx, repo, SignalSkip, RepoSignal{Repo: repo})
+		r.forward(ctx, repo, contract.SignalSkip, contract.RepoSignal{Repo: repo})
 		return
 	}
 	r.skipPending(ctx, repo)
@@ -151,7 +153,7 @@ func (r *release) onSkip(ctx workflow.Context, repo string) {
 // to an update already shows the step running again.
 func (r *release) onRetry(ctx workflow.Context, repo string) {
 	if repo != "" {
-		r.forward(ctx, repo, SignalRetry, RepoSignal{Repo: repo})
+		r.forward(ctx, repo, contract.SignalRetry, contract.RepoSignal{Repo: repo})
 		return
 	}
 	workflow.GetLogger(ctx).Info("release step retried", "tag", r.in.Tag, "step", r.stepBlocked)
@@ -188,7 +190,7 @@ func (r *release) validateSkip(repo string) error {
 	}
 	l, _ := r.graph.LayerOf(repo)
 	if r.eager {
-		if st := r.status.Repos[repo].State; r.children[l] == nil || st == RepoSucceeded || st == RepoSkipped {
+		if st := r.status.Repos[repo].State; r.children[l] == nil || st == contract.RepoSucceeded || st == contract.RepoSkipped {
 			return conflict("repo %q already finished (state %s)", repo, st)
 		}
 		return nil
@@ -204,7 +206,7 @@ func (r *release) validateRepo(repo string) error {
 	if r.graph == nil || !r.graph.Has(repo) {
 		return invalid("unknown repo %q in release %s", repo, r.in.Tag)
 	}
-	if r.phase != StateRunning {
+	if r.phase != contract.StateRunning {
 		return conflict("release %s is %s", r.in.Tag, r.phase)
 	}
 	return nil

@@ -2,25 +2,29 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"strings"
+
+	"github.com/BTCDecoded/releasetrain/config"
 
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/dag"
 )
 
 // release is the state of one Release execution. Only the workflow's own
 // coroutines touch it; they never run at the same time.
 type release struct {
-	in     ReleaseInput
+	in contract.ReleaseInput
+	// train is in.Train decoded (plan).
+	train  config.Train
 	graph  *dag.Graph
-	status Status
+	status contract.Status
 	// phase is running, publishing or a final state; State adds paused and
 	// blocked on top of running.
-	phase   string
-	saState string // ReleaseState last upserted
+	phase   contract.State
+	saState contract.State // ReleaseState last upserted
 	paused  bool
 	blocked map[string]bool
 	// stepBlocked is the release step (package, publish) blocked on a
@@ -45,23 +49,23 @@ type release struct {
 	// window is the open (or closed) signature window, nil before it;
 	// signatures are the rebuilders' signature assets attached in it, and
 	// attaching counts attach-signature updates still uploading.
-	window     *SignatureWindow
+	window     *contract.SignatureWindow
 	signatures []activities.Asset
 	attaching  int
 }
 
-func newRelease(in ReleaseInput) *release {
+func newRelease(in contract.ReleaseInput) *release {
 	return &release{
 		in:      in,
-		phase:   StateRunning,
+		phase:   contract.StateRunning,
 		started: -1,
 		blocked: map[string]bool{},
 		results: map[string]activities.RepoResult{},
-		status: Status{
+		status: contract.Status{
 			Tag:        in.Tag,
-			State:      StateRunning,
+			State:      contract.StateRunning,
 			Prerelease: in.Prerelease,
-			Repos:      map[string]RepoStatus{},
+			Repos:      map[string]contract.RepoStatus{},
 			Trigger:    in.Trigger,
 		},
 	}
@@ -76,18 +80,18 @@ func (r *release) names() []string {
 }
 
 // state derives the release state from the phase, pause and blocks.
-func (r *release) state() string {
+func (r *release) state() contract.State {
 	switch {
-	case (r.phase == StatePublishing || r.phase == StateRunning) && r.stepBlocked != "":
-		return StateBlocked
-	case r.phase != StateRunning:
+	case (r.phase == contract.StatePublishing || r.phase == contract.StateRunning) && r.stepBlocked != "":
+		return contract.StateBlocked
+	case r.phase != contract.StateRunning:
 		return r.phase
 	case r.paused:
-		return StatePaused
+		return contract.StatePaused
 	case len(r.blocked) > 0:
-		return StateBlocked
+		return contract.StateBlocked
 	default:
-		return StateRunning
+		return contract.StateRunning
 	}
 }
 
@@ -107,7 +111,7 @@ func (r *release) refresh(ctx workflow.Context) {
 		r.status.Blocked = nil
 	}
 	if st != r.saState {
-		if err := workflow.UpsertTypedSearchAttributes(ctx, ReleaseStateKey.ValueSet(st)); err != nil {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, contract.ReleaseStateKey.ValueSet(string(st))); err != nil {
 			workflow.GetLogger(ctx).Warn("upsert ReleaseState", "state", st, "error", err)
 		} else {
 			r.saState = st
@@ -122,20 +126,20 @@ const summaryActive = 3
 // summary is the one-line Web UI status, e.g.
 // "layer 2/5 · bllvm-node building (attempt 1) · 3/7 done".
 func (r *release) summary() string {
-	parts := []string{r.status.State}
+	parts := []string{string(r.status.State)}
 	pf := r.status.Preflight
 	switch n := len(r.status.Layers); {
 	case r.stepBlocked != "":
 		parts[0] = r.stepBlocked + " blocked (retry or cancel): " + r.status.Error
-	case pf != nil && pf.State != PreflightPassed && r.phase == StateRunning:
+	case pf != nil && pf.State != contract.PreflightPassed && r.phase == contract.StateRunning:
 		parts[0] = "preflight " + pf.State
-		if pf.State == PreflightWaiting {
+		if pf.State == contract.PreflightWaiting {
 			parts[0] += ": " + pf.Message
 		}
-	case n > 0 && r.phase == StateRunning:
+	case n > 0 && r.phase == contract.StateRunning:
 		parts[0] = fmt.Sprintf("layer %d/%d", r.status.Layer+1, n)
-		if r.state() != StateRunning {
-			parts[0] += " " + r.state()
+		if r.state() != contract.StateRunning {
+			parts[0] += " " + string(r.state())
 		}
 	}
 	var active []string
@@ -144,9 +148,9 @@ func (r *release) summary() string {
 	for _, n := range names {
 		rs := r.status.Repos[n]
 		switch rs.State {
-		case RepoSucceeded, RepoSkipped:
+		case contract.RepoSucceeded, contract.RepoSkipped:
 			done++
-		case RepoDispatched, RepoBuilding, RepoCollecting, RepoFailed:
+		case contract.RepoDispatched, contract.RepoBuilding, contract.RepoCollecting, contract.RepoFailed:
 			label := rs.State
 			if r.blocked[n] {
 				label = "blocked"
@@ -198,11 +202,11 @@ func (r *release) record(ctx workflow.Context, res LayerResult) {
 		delete(r.blocked, rr.Repo)
 		rs := r.status.Repos[rr.Repo]
 		rs.RunID, rs.RunURL, rs.Attempt = rr.Run.ID, rr.Run.URL, rr.Attempts
-		rs.setFiles(rr.Manifest, rr.Files)
+		setFiles(&rs, rr.Manifest, rr.Files)
 		if rr.Skipped {
-			rs.State = RepoSkipped
+			rs.State = contract.RepoSkipped
 		} else {
-			rs.State = RepoSucceeded
+			rs.State = contract.RepoSucceeded
 			rs.Error = ""
 		}
 		if rs.FinishedAt == nil {
@@ -216,7 +220,7 @@ func (r *release) record(ctx workflow.Context, res LayerResult) {
 func (r *release) skipPending(ctx workflow.Context, repo string) {
 	now := workflow.Now(ctx)
 	r.results[repo] = activities.RepoResult{Repo: repo, Skipped: true, SkipReason: "skipped by operator before its build"}
-	r.status.Repos[repo] = RepoStatus{State: RepoSkipped, FinishedAt: &now}
+	r.status.Repos[repo] = contract.RepoStatus{State: contract.RepoSkipped, FinishedAt: &now}
 }
 
 // repoResults lists every repo's result, sorted by name, for PackageRelease.
@@ -246,7 +250,7 @@ func (r *release) upstream() map[string]int64 {
 func (r *release) layerInput(n int, repos []LayerRepo) LayerInput {
 	return LayerInput{
 		Tag:      r.in.Tag,
-		Owner:    r.in.Train.Owner,
+		Owner:    r.train.Owner,
 		Index:    n,
 		Count:    len(r.status.Layers),
 		Repos:    repos,
@@ -257,8 +261,8 @@ func (r *release) layerInput(n int, repos []LayerRepo) LayerInput {
 
 // layerRepos are the repos of a layer still to build (not skipped ahead).
 func (r *release) layerRepos(names []string) []LayerRepo {
-	settings := make(map[string]LayerRepo, len(r.in.Train.Repos))
-	for _, repo := range r.in.Train.Repos {
+	settings := make(map[string]LayerRepo, len(r.train.Repos))
+	for _, repo := range r.train.Repos {
 		settings[repo.Name] = LayerRepo{Name: repo.Name, Settings: repo.Settings}
 	}
 	var out []LayerRepo
@@ -278,8 +282,8 @@ func (r *release) markCancelled(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	for _, n := range r.names() {
 		rs := r.status.Repos[n]
-		if !slices.Contains([]string{RepoSucceeded, RepoSkipped, RepoCancelled}, rs.State) {
-			rs.State = RepoCancelled
+		if !rs.State.Final() {
+			rs.State = contract.RepoCancelled
 			rs.FinishedAt = &now
 			r.status.Repos[n] = rs
 		}

@@ -1,22 +1,26 @@
 package workflows
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/BTCDecoded/releasetrain/contract"
+)
 
 func TestSummary(t *testing.T) {
-	r := newRelease(ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	r := newRelease(contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 	if err := r.plan(); err != nil {
 		t.Fatal(err)
 	}
 	r.status.Layer = 2
 	for _, n := range []string{"bllvm-consensus", "commons", "bllvm-protocol"} {
-		r.status.Repos[n] = RepoStatus{State: RepoSucceeded, Attempt: 1}
+		r.status.Repos[n] = contract.RepoStatus{State: contract.RepoSucceeded, Attempt: 1}
 	}
-	r.status.Repos["bllvm-node"] = RepoStatus{State: RepoBuilding, Attempt: 1}
+	r.status.Repos["bllvm-node"] = contract.RepoStatus{State: contract.RepoBuilding, Attempt: 1}
 	if got, want := r.summary(), "layer 3/5 · bllvm-node building (attempt 1) · 3/7 done"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
 	r.blocked["bllvm-node"] = true
-	r.status.Repos["bllvm-node"] = RepoStatus{State: RepoFailed, Attempt: 3}
+	r.status.Repos["bllvm-node"] = contract.RepoStatus{State: contract.RepoFailed, Attempt: 3}
 	if got, want := r.summary(), "layer 3/5 blocked · bllvm-node blocked (attempt 3) · 3/7 done"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
@@ -24,29 +28,29 @@ func TestSummary(t *testing.T) {
 
 // The Web UI summary shows the preflight as its own step until it passed.
 func TestSummaryPreflight(t *testing.T) {
-	r := newRelease(ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	r := newRelease(contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 	if err := r.plan(); err != nil {
 		t.Fatal(err)
 	}
-	r.status.Preflight = &PreflightStatus{State: PreflightRunning}
+	r.status.Preflight = &contract.PreflightStatus{State: contract.PreflightRunning}
 	r.status.State = r.state()
 	if got, want := r.summary(), "preflight running · 0/7 done"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
-	r.status.Preflight = &PreflightStatus{State: PreflightWaiting, Message: "waiting for GitHub's rate limit reset at 2026-12-02T04:00:00Z: 3 calls left, the train needs about 130"}
+	r.status.Preflight = &contract.PreflightStatus{State: contract.PreflightWaiting, Message: "waiting for GitHub's rate limit reset at 2026-12-02T04:00:00Z: 3 calls left, the train needs about 130"}
 	if got, want := r.summary(), "preflight waiting: waiting for GitHub's rate limit reset at 2026-12-02T04:00:00Z: 3 calls left, the train needs about 130 · 0/7 done"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
-	r.stepBlocked, r.status.Error = StepPreflight, "preflight: 1 problem(s): o/a: GET /repos/o/a: 404 Not Found"
-	r.status.Preflight = &PreflightStatus{State: PreflightBlocked}
-	if got := r.state(); got != StateBlocked {
+	r.stepBlocked, r.status.Error = contract.StepPreflight, "preflight: 1 problem(s): o/a: GET /repos/o/a: 404 Not Found"
+	r.status.Preflight = &contract.PreflightStatus{State: contract.PreflightBlocked}
+	if got := r.state(); got != contract.StateBlocked {
 		t.Errorf("state = %s, want blocked", got)
 	}
 	if got, want := r.summary(), "preflight blocked (retry or cancel): preflight: 1 problem(s): o/a: GET /repos/o/a: 404 Not Found · 0/7 done"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
 	r.stepBlocked = ""
-	r.status.Preflight = &PreflightStatus{State: PreflightPassed}
+	r.status.Preflight = &contract.PreflightStatus{State: contract.PreflightPassed}
 	if got, want := r.summary(), "layer 1/5 · 0/7 done"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // immutable is PublishRelease's permanent answer for a release GitHub will
@@ -28,18 +29,18 @@ func TestPublishFailureBlocksThenRetry(t *testing.T) {
 	f := &fakeGitHub{publishErrs: []error{immutable()}}
 	env := newEnv(t, f)
 	var early, blocked updateResult
-	var st Status
+	var st contract.Status
 	env.RegisterDelayedCallback(func() {
 		// Nothing is blocked while the build runs: an empty-repo retry is rejected.
-		env.UpdateWorkflow(UpdateRetry, "u-early", early.callbacks(), RepoSignal{})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-early", early.callbacks(), contract.RepoSignal{})
 	}, 5*time.Minute)
 	env.RegisterDelayedCallback(func() {
 		st = queryStatus(t, env)
 		// A repo retry does not apply to a blocked release step.
-		env.UpdateWorkflow(UpdateRetry, "u-repo", blocked.callbacks(), RepoSignal{Repo: "a"})
-		env.SignalWorkflow(SignalRetry, RepoSignal{})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-repo", blocked.callbacks(), contract.RepoSignal{Repo: "a"})
+		env.SignalWorkflow(contract.SignalRetry, contract.RepoSignal{})
 	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(0)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -50,7 +51,7 @@ func TestPublishFailureBlocksThenRetry(t *testing.T) {
 	if blocked.rejected == nil {
 		t.Errorf("retry of repo a while publish is blocked was accepted")
 	}
-	if st.State != StateBlocked || st.BlockedStep != StepPublish || !strings.Contains(st.Error, "immutable release") {
+	if st.State != contract.StateBlocked || st.BlockedStep != contract.StepPublish || !strings.Contains(st.Error, "immutable release") {
 		t.Errorf("status while blocked = state %s, blocked_step %q, error %q; want blocked on publish naming the cause",
 			st.State, st.BlockedStep, st.Error)
 	}
@@ -67,14 +68,14 @@ func TestPublishFailureBlocksThenRetry(t *testing.T) {
 	if len(f.dispatched) != 1 {
 		t.Errorf("dispatches = %d, want 1 (the build is not redone)", len(f.dispatched))
 	}
-	var res Status
+	var res contract.Status
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	if res.State != StateSucceeded || res.ReleaseURL == "" || res.BlockedStep != "" || res.Error != "" {
+	if res.State != contract.StateSucceeded || res.ReleaseURL == "" || res.BlockedStep != "" || res.Error != "" {
 		t.Errorf("final status = state %s, url %q, blocked_step %q, error %q", res.State, res.ReleaseURL, res.BlockedStep, res.Error)
 	}
-	want := []string{StateRunning, StatePublishing, StateBlocked, StatePublishing, StateSucceeded}
+	want := []contract.State{contract.StateRunning, contract.StatePublishing, contract.StateBlocked, contract.StatePublishing, contract.StateSucceeded}
 	if got := f.upserted(); !slices.Equal(got, want) {
 		t.Errorf("ReleaseState upserts = %v, want %v", got, want)
 	}
@@ -86,35 +87,35 @@ func TestPackageFailureBlocksThenRetry(t *testing.T) {
 	conflict := temporal.NewNonRetryableApplicationError("package v1.2.3: two repos ship bin/x", activities.ErrBadInput, nil)
 	f := &fakeGitHub{packageErrs: []error{conflict}}
 	env := newEnv(t, f)
-	var st Status
+	var st contract.Status
 	var retry updateResult
-	var answer Status
+	var answer contract.Status
 	env.RegisterDelayedCallback(func() {
 		st = queryStatus(t, env)
-		env.UpdateWorkflow(UpdateRetry, "u-step", retry.withStatus(t, &answer), RepoSignal{})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-step", retry.withStatus(t, &answer), contract.RepoSignal{})
 	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(0)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
-	if st.State != StateBlocked || st.BlockedStep != StepPackage || !strings.Contains(st.Error, "two repos ship bin/x") {
+	if st.State != contract.StateBlocked || st.BlockedStep != contract.StepPackage || !strings.Contains(st.Error, "two repos ship bin/x") {
 		t.Errorf("status while blocked = state %s, blocked_step %q, error %q; want blocked on package", st.State, st.BlockedStep, st.Error)
 	}
 	if retry.rejected != nil || !retry.done || retry.err != nil {
 		t.Errorf("retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
 	}
-	if answer.State != StatePublishing || answer.BlockedStep != "" {
+	if answer.State != contract.StatePublishing || answer.BlockedStep != "" {
 		t.Errorf("retry update answered state %s, blocked_step %q; want publishing, none", answer.State, answer.BlockedStep)
 	}
 	if n, m := len(f.calls("package")), len(f.calls("publish")); n != 2 || m != 1 {
 		t.Errorf("package calls %d, publish calls %d; want 2 and 1", n, m)
 	}
-	var res Status
+	var res contract.Status
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	if res.State != StateSucceeded || res.ReleaseURL == "" {
+	if res.State != contract.StateSucceeded || res.ReleaseURL == "" {
 		t.Errorf("final status = %s %q", res.State, res.ReleaseURL)
 	}
 }
@@ -125,9 +126,9 @@ func TestCancelWhilePublishBlocked(t *testing.T) {
 	f := &fakeGitHub{publishErrs: []error{immutable()}}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalCancel, CancelSignal{Reason: "wrong notes"})
+		env.SignalWorkflow(contract.SignalCancel, contract.CancelSignal{Reason: "wrong notes"})
 	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(0)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON()})
 
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("workflow not completed")
@@ -140,21 +141,21 @@ func TestCancelWhilePublishBlocked(t *testing.T) {
 		t.Errorf("publish calls %d (published %d), want the one failed call", n, len(f.pub))
 	}
 	st := queryStatus(t, env)
-	if st.State != StateCancelled || st.BlockedStep != "" || st.Error != "wrong notes" {
+	if st.State != contract.StateCancelled || st.BlockedStep != "" || st.Error != "wrong notes" {
 		t.Errorf("status = state %s, blocked_step %q, error %q; want cancelled with the reason", st.State, st.BlockedStep, st.Error)
 	}
-	if got := f.upserted(); len(got) == 0 || got[len(got)-1] != StateCancelled {
+	if got := f.upserted(); len(got) == 0 || got[len(got)-1] != contract.StateCancelled {
 		t.Errorf("ReleaseState upserts %v, want cancelled last", got)
 	}
 }
 
 // withStatus is u's callbacks that also keep the update's answer.
-func (u *updateResult) withStatus(t *testing.T, st *Status) *testsuite.TestUpdateCallback {
+func (u *updateResult) withStatus(t *testing.T, st *contract.Status) *testsuite.TestUpdateCallback {
 	cb := u.callbacks()
 	cb.OnComplete = func(v any, err error) {
 		u.done, u.err = true, err
 		switch v := v.(type) {
-		case Status:
+		case contract.Status:
 			*st = v
 		case nil:
 		default:

@@ -10,16 +10,17 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
 	train := btcDecoded()
-	var mid Status
+	var mid contract.Status
 	// At 15 min layer 0 (10 min builds) is done and bllvm-protocol builds.
 	env.RegisterDelayedCallback(func() { mid = queryStatus(t, env) }, 15*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("workflow not completed")
@@ -27,7 +28,7 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
-	var st Status
+	var st contract.Status
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 
 	// Dispatch inputs: deterministic correlation ids and upstream run ids.
 	for _, in := range f.dispatched {
-		if want := CorrelationID(testTag, in.Repo, 1); in.CorrelationID != want {
+		if want := contract.CorrelationID(testTag, in.Repo, 1); in.CorrelationID != want {
 			t.Errorf("%s correlation id %q, want %q", in.Repo, in.CorrelationID, want)
 		}
 		if in.NotBefore.IsZero() {
@@ -74,12 +75,12 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	}
 
 	// Status mid-way and at the end.
-	if mid.State != StateRunning || mid.Layer != 1 {
+	if mid.State != contract.StateRunning || mid.Layer != 1 {
 		t.Errorf("mid status state=%s layer=%d, want running layer 1", mid.State, mid.Layer)
 	}
-	for repo, want := range map[string]string{
-		"bllvm-consensus": RepoSucceeded, "commons": RepoSucceeded,
-		"bllvm-protocol": RepoBuilding, "bllvm-node": RepoPending, "governance-app": RepoPending,
+	for repo, want := range map[string]contract.RepoState{
+		"bllvm-consensus": contract.RepoSucceeded, "commons": contract.RepoSucceeded,
+		"bllvm-protocol": contract.RepoBuilding, "bllvm-node": contract.RepoPending, "governance-app": contract.RepoPending,
 	} {
 		if got := mid.Repos[repo].State; got != want {
 			t.Errorf("mid status %s = %s, want %s", repo, got, want)
@@ -91,18 +92,18 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	if len(mid.Repos) != 7 || len(mid.Layers) != 5 {
 		t.Errorf("mid status lists %d repos, %d layers", len(mid.Repos), len(mid.Layers))
 	}
-	if st.State != StateSucceeded || st.ReleaseURL == "" {
+	if st.State != contract.StateSucceeded || st.ReleaseURL == "" {
 		t.Errorf("final status state=%s url=%q", st.State, st.ReleaseURL)
 	}
 	for name, rs := range st.Repos {
-		if rs.State != RepoSucceeded || len(rs.Artifacts) != 1 || rs.FinishedAt == nil {
+		if rs.State != contract.RepoSucceeded || len(rs.Artifacts) != 1 || rs.FinishedAt == nil {
 			t.Errorf("final %s = %+v", name, rs)
 		}
-		if rs.Files != 1 || rs.Bytes != 3 || rs.Manifest != activities.StoreKey(fmt.Sprintf("%064x", 1000+runID(name))) {
+		if rs.Files != 1 || rs.Bytes != 3 || rs.Manifest != contract.StoreKey(fmt.Sprintf("%064x", 1000+runID(name))) {
 			t.Errorf("final %s files: %d files, %d bytes, manifest %q", name, rs.Files, rs.Bytes, rs.Manifest)
 		}
 	}
-	if q := queryStatus(t, env); q.State != StateSucceeded {
+	if q := queryStatus(t, env); q.State != contract.StateSucceeded {
 		t.Errorf("query after completion: state %s", q.State)
 	}
 
@@ -121,12 +122,12 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	if len(f.pub) != 1 {
 		t.Fatalf("publish calls = %d", len(f.pub))
 	}
-	if p := f.pub[0]; p.Title != "btcdecoded "+testTag || p.Marker != ReleaseWorkflowID(testTag) || len(p.Assets) != 7 {
+	if p := f.pub[0]; p.Title != "btcdecoded "+testTag || p.Marker != contract.ReleaseWorkflowID(testTag) || len(p.Assets) != 7 {
 		t.Errorf("publish input = %+v", p)
 	}
 
 	// ReleaseState followed the train.
-	if got, want := f.upserted(), []string{StateRunning, StatePublishing, StateSucceeded}; !slices.Equal(got, want) {
+	if got, want := f.upserted(), []contract.State{contract.StateRunning, contract.StatePublishing, contract.StateSucceeded}; !slices.Equal(got, want) {
 		t.Errorf("ReleaseState upserts = %v, want %v", got, want)
 	}
 }
@@ -135,9 +136,9 @@ func TestBuildEventWakesWaitingBuild(t *testing.T) {
 	f := &fakeGitHub{blockAwait: true}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalBuildEvent, BuildEvent{Repo: "a", RunID: runID("a"), Status: "completed", Conclusion: "success"})
+		env.SignalWorkflow(contract.SignalBuildEvent, contract.BuildEvent{Repo: "a", RunID: runID("a"), Status: "completed", Conclusion: "success"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("workflow not completed")
@@ -162,7 +163,7 @@ func TestStaleBuildEventKeepsPolling(t *testing.T) {
 	f := &fakeGitHub{blockAwait: true}
 	// The first CheckRun says the run is still going (a stale event); the
 	// second confirms success.
-	f.checkFn = func(_ ctxT, run activities.RunRef) (activities.RunResult, error) {
+	f.checkFn = func(_ ctxT, run contract.RunRef) (activities.RunResult, error) {
 		f.record("check", run.Repo)
 		checks++
 		if checks == 1 {
@@ -173,10 +174,10 @@ func TestStaleBuildEventKeepsPolling(t *testing.T) {
 	env := newEnv(t, f)
 	for _, at := range []time.Duration{5 * time.Minute, 20 * time.Minute} {
 		env.RegisterDelayedCallback(func() {
-			env.SignalWorkflow(SignalBuildEvent, BuildEvent{Repo: "a", RunID: runID("a"), Status: "completed"})
+			env.SignalWorkflow(contract.SignalBuildEvent, contract.BuildEvent{Repo: "a", RunID: runID("a"), Status: "completed"})
 		}, at)
 	}
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -192,7 +193,7 @@ func TestStaleBuildEventKeepsPolling(t *testing.T) {
 func TestFailedBuildRerunsWithBackoffThenSucceeds(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 2}}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -208,11 +209,11 @@ func TestFailedBuildRerunsWithBackoffThenSucceeds(t *testing.T) {
 			t.Errorf("re-run %d after %v, want ≥ %v", k+1, got, want)
 		}
 	}
-	var st Status
+	var st contract.Status
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
-	if a := st.Repos["a"]; a.State != RepoSucceeded || a.Attempt != 3 || a.Error != "" {
+	if a := st.Repos["a"]; a.State != contract.RepoSucceeded || a.Attempt != 3 || a.Error != "" {
 		t.Errorf("status a = %+v, want succeeded on attempt 3", a)
 	}
 	if got := f.pkg[0].Repos[0].Attempts; got != 3 {
@@ -228,7 +229,7 @@ func TestRerunBackoffIsCapped(t *testing.T) {
 	train := singleRepo(10) // config.MaxRetryLimit
 	train.Repos[0].RetryBackoff = 10 * time.Minute
 	train.Repos[0].MaxBackoff = 20 * time.Minute
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
@@ -247,11 +248,11 @@ func TestRerunBackoffIsCapped(t *testing.T) {
 func TestBlockedBuildRetry(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 2}}
 	env := newEnv(t, f)
-	blocked := statusThenSignal(t, env, time.Hour, singleRepo(1), operatorSignal{SignalRetry, "nope"}, operatorSignal{SignalRetry, "a"})
-	if blocked.State != StateBlocked || !slices.Equal(blocked.Blocked, []string{"a"}) {
+	blocked := statusThenSignal(t, env, time.Hour, singleRepo(1), operatorSignal{contract.SignalRetry, "nope"}, operatorSignal{contract.SignalRetry, "a"})
+	if blocked.State != contract.StateBlocked || !slices.Equal(blocked.Blocked, []string{"a"}) {
 		t.Errorf("status while blocked = %s %v, want blocked [a]", blocked.State, blocked.Blocked)
 	}
-	if a := blocked.Repos["a"]; a.State != RepoFailed || a.Error == "" || a.Attempt != 2 {
+	if a := blocked.Repos["a"]; a.State != contract.RepoFailed || a.Error == "" || a.Attempt != 2 {
 		t.Errorf("blocked repo status = %+v", a)
 	}
 	reruns := f.calls("rerun")
@@ -261,7 +262,7 @@ func TestBlockedBuildRetry(t *testing.T) {
 	if reruns[1].at.Before(f.calls("dispatch")[0].at.Add(time.Hour)) {
 		t.Errorf("operator re-run at %v happened before the retry signal", reruns[1].at)
 	}
-	if got, want := f.upserted(), []string{StateRunning, StateBlocked, StateRunning, StatePublishing, StateSucceeded}; !slices.Equal(got, want) {
+	if got, want := f.upserted(), []contract.State{contract.StateRunning, contract.StateBlocked, contract.StateRunning, contract.StatePublishing, contract.StateSucceeded}; !slices.Equal(got, want) {
 		t.Errorf("ReleaseState upserts = %v, want %v", got, want)
 	}
 }
@@ -269,8 +270,8 @@ func TestBlockedBuildRetry(t *testing.T) {
 func TestNeedsPersonBlocksAtOnce(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 1}, outcome: activities.OutcomeNeedsPerson}
 	env := newEnv(t, f)
-	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
-	if blocked.State != StateBlocked {
+	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
+	if blocked.State != contract.StateBlocked {
 		t.Errorf("state = %s, want blocked without automatic re-runs", blocked.State)
 	}
 	if reruns := f.calls("rerun"); len(reruns) != 1 || reruns[0].at.Before(f.calls("dispatch")[0].at.Add(time.Hour)) {
@@ -287,21 +288,21 @@ func TestBlockedBuildSkip(t *testing.T) {
 		train.Repos[i].RetryLimit = &zero
 	}
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "bllvm-protocol"})
+		env.SignalWorkflow(contract.SignalSkip, contract.RepoSignal{Repo: "bllvm-protocol"})
 	}, time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
-	var st Status
+	var st contract.Status
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
-	if p := st.Repos["bllvm-protocol"]; p.State != RepoSkipped || p.Error == "" {
+	if p := st.Repos["bllvm-protocol"]; p.State != contract.RepoSkipped || p.Error == "" {
 		t.Errorf("bllvm-protocol status = %+v, want skipped with its error", p)
 	}
-	if st.State != StateSucceeded || len(st.Blocked) != 0 {
+	if st.State != contract.StateSucceeded || len(st.Blocked) != 0 {
 		t.Errorf("final state %s blocked %v", st.State, st.Blocked)
 	}
 	var skipped []activities.RepoResult
@@ -332,9 +333,9 @@ func TestSkipPendingRepo(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalSkip, RepoSignal{Repo: "governance-app"})
+		env.SignalWorkflow(contract.SignalSkip, contract.RepoSignal{Repo: "governance-app"})
 	}, time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -342,9 +343,9 @@ func TestSkipPendingRepo(t *testing.T) {
 	if slices.Contains(repos(f.calls("dispatch")), "governance-app") {
 		t.Error("skipped governance-app was dispatched")
 	}
-	var st Status
+	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
-	if st.Repos["governance-app"].State != RepoSkipped {
+	if st.Repos["governance-app"].State != contract.RepoSkipped {
 		t.Errorf("governance-app = %+v", st.Repos["governance-app"])
 	}
 }
@@ -352,11 +353,11 @@ func TestSkipPendingRepo(t *testing.T) {
 func TestPauseHoldsDispatchesUntilResume(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	var paused Status
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalPause, nil) }, time.Minute)
+	var paused contract.Status
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, time.Minute)
 	env.RegisterDelayedCallback(func() { paused = queryStatus(t, env) }, time.Hour)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalResume, nil) }, 3*time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalResume, nil) }, 3*time.Hour)
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -374,7 +375,7 @@ func TestPauseHoldsDispatchesUntilResume(t *testing.T) {
 	if c := f.first(t, "collect", "commons"); c.at.After(start.Add(time.Hour)) {
 		t.Errorf("layer 0 collected at +%v; running builds should continue while paused", c.at.Sub(start))
 	}
-	if paused.State != StatePaused || !paused.Paused {
+	if paused.State != contract.StatePaused || !paused.Paused {
 		t.Errorf("status while paused = %s paused=%v", paused.State, paused.Paused)
 	}
 	if n := len(f.calls("dispatch")); n != 7 {
@@ -385,9 +386,9 @@ func TestPauseHoldsDispatchesUntilResume(t *testing.T) {
 func TestPauseInsideLayerHoldsRerun(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 1}}
 	env := newEnv(t, f)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalPause, nil) }, time.Minute)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalResume, nil) }, 2*time.Hour)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalResume, nil) }, 2*time.Hour)
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -402,9 +403,9 @@ func TestCancelSignalCancelsRunsAndPublishesNothing(t *testing.T) {
 	f := &fakeGitHub{buildTime: time.Hour}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalCancel, CancelSignal{Reason: "bad tag"})
+		env.SignalWorkflow(contract.SignalCancel, contract.CancelSignal{Reason: "bad tag"})
 	}, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 	assertCancelled(t, env, f)
 }
 
@@ -412,7 +413,7 @@ func TestTemporalCancelRequestCancelsRuns(t *testing.T) {
 	f := &fakeGitHub{buildTime: time.Hour}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 5*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded()})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 	assertCancelled(t, env, f)
 }
 
@@ -435,15 +436,15 @@ func assertCancelled(t *testing.T, env *testsuiteEnv, f *fakeGitHub) {
 		t.Errorf("package/publish called %d times after cancel", n)
 	}
 	st := queryStatus(t, env)
-	if st.State != StateCancelled {
+	if st.State != contract.StateCancelled {
 		t.Errorf("state = %s, want cancelled", st.State)
 	}
 	for name, rs := range st.Repos {
-		if rs.State != RepoCancelled {
+		if rs.State != contract.RepoCancelled {
 			t.Errorf("%s = %s, want cancelled", name, rs.State)
 		}
 	}
-	if got := f.upserted(); len(got) == 0 || got[len(got)-1] != StateCancelled {
+	if got := f.upserted(); len(got) == 0 || got[len(got)-1] != contract.StateCancelled {
 		t.Errorf("ReleaseState upserts %v, want cancelled last", got)
 	}
 }
@@ -453,7 +454,7 @@ func TestRateLimitDelayHonoured(t *testing.T) {
 		temporal.ApplicationErrorOptions{NextRetryDelay: 10 * time.Minute})
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {limited}}}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -471,14 +472,14 @@ func TestPermanentDispatchErrorBlocksThenRetry(t *testing.T) {
 	perm := temporal.NewNonRetryableApplicationError("workflow build.yml not found", activities.ErrGitHubPermanent, nil)
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {perm}}}
 	env := newEnv(t, f)
-	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{SignalRetry, "a"})
-	if blocked.State != StateBlocked || blocked.Repos["a"].Error == "" {
+	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
+	if blocked.State != contract.StateBlocked || blocked.Repos["a"].Error == "" {
 		t.Errorf("status = %+v", blocked)
 	}
 	if d := f.calls("dispatch"); len(d) != 2 {
 		t.Errorf("dispatch calls = %d, want 2", len(d))
 	}
-	if in := f.dispatched[0]; in.CorrelationID != CorrelationID(testTag, "a", 1) {
+	if in := f.dispatched[0]; in.CorrelationID != contract.CorrelationID(testTag, "a", 1) {
 		t.Errorf("retried dispatch correlation id = %s", in.CorrelationID)
 	}
 }
@@ -486,7 +487,7 @@ func TestPermanentDispatchErrorBlocksThenRetry(t *testing.T) {
 func TestOnlyWithDependents(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded(), Only: []string{"bllvm-node"}, WithDependents: true})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON(), Only: []string{"bllvm-node"}, WithDependents: true})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
@@ -496,7 +497,7 @@ func TestOnlyWithDependents(t *testing.T) {
 	if want := []string{"bllvm-node", "bllvm", "bllvm-sdk", "governance-app"}; !slices.Equal(got, want) {
 		t.Errorf("dispatched %v, want %v", got, want)
 	}
-	var st Status
+	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
 	if len(st.Repos) != 4 || len(st.Layers) != 3 {
 		t.Errorf("status repos %d layers %v", len(st.Repos), st.Layers)
@@ -506,7 +507,7 @@ func TestOnlyWithDependents(t *testing.T) {
 func TestOnlyUnknownRepoFails(t *testing.T) {
 	f := &fakeGitHub{}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: btcDecoded(), Only: []string{"nope"}})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON(), Only: []string{"nope"}})
 
 	var app *temporal.ApplicationError
 	if err := env.GetWorkflowError(); !errors.As(err, &app) || app.Type() != ErrInvalidTrain || !app.NonRetryable() {
@@ -522,11 +523,11 @@ func TestOnlyUnknownRepoFails(t *testing.T) {
 func TestReleaseWithLegacyFileLists(t *testing.T) {
 	f := &fakeGitHub{legacyCollect: true}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: singleRepo(2)})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
-	var st Status
+	var st contract.Status
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}

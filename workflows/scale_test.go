@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 )
 
@@ -41,9 +42,9 @@ func TestScaleHistory(t *testing.T) {
 		t.Skipf("set %s=1 to run a 500-repo train on a dev server", scaleEnv)
 	}
 	srv := testenv.StartTemporal(t, "")
-	w := worker.New(srv.Client(), TaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: ReleaseWorkflowName})
-	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: LayerWorkflowName})
+	w := worker.New(srv.Client(), contract.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
+	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	w.RegisterActivity(&cannedActivities{failures: map[string]int{}, block: map[string]bool{}})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -54,16 +55,16 @@ func TestScaleHistory(t *testing.T) {
 	defer cancel()
 	const layers, width = 25, 20
 	start := time.Now()
-	run, err := c.ExecuteWorkflow(ctx, StartOptions("v9.9.9"), ReleaseWorkflowName, ReleaseInput{Tag: "v9.9.9", Train: wideTrain(layers, width)})
+	run, err := c.ExecuteWorkflow(ctx, contract.StartOptions("v9.9.9"), contract.ReleaseWorkflowName, contract.ReleaseInput{Tag: "v9.9.9", Train: wideTrain(layers, width).JSON()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st Status
+	var st contract.Status
 	if err := run.Get(ctx, &st); err != nil {
 		t.Fatalf("release: %v", err)
 	}
 	took := time.Since(start)
-	if st.State != StateSucceeded || len(st.Repos) != layers*width {
+	if st.State != contract.StateSucceeded || len(st.Repos) != layers*width {
 		t.Fatalf("status %s with %d repos", st.State, len(st.Repos))
 	}
 	events := func(id string) int {
@@ -80,7 +81,7 @@ func TestScaleHistory(t *testing.T) {
 	parent := events(run.GetID())
 	maxLayer := 0
 	for n := range layers {
-		maxLayer = max(maxLayer, events(LayerWorkflowID("v9.9.9", n)))
+		maxLayer = max(maxLayer, events(contract.LayerWorkflowID("v9.9.9", n)))
 	}
 	t.Logf("%d repos in %d layers: %v; release history %d events (%.1f per repo), largest layer history %d events",
 		layers*width, layers, took.Round(time.Millisecond), parent, float64(parent)/float64(layers*width), maxLayer)

@@ -1,43 +1,20 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // signatureWindowVersion is the workflow.GetVersion change id of keeping the
 // filled draft open for release.signature_window before publishing.
 const signatureWindowVersion = "signature-window"
-
-// UpdateAttachSignature adds a rebuilder's signature over SHA256SUMS to the
-// release while its signature window is open.
-const UpdateAttachSignature = "attach-signature"
-
-// AttachSignature is the payload of the attach-signature update.
-type AttachSignature struct {
-	// Name is SHA256SUMS.<signer>.asc.
-	Name string `json:"name"`
-	// Signature is the armored detached signature (at most
-	// activities.MaxSignatureSize bytes).
-	Signature []byte `json:"signature"`
-}
-
-// SignatureWindow is the status of a release whose filled draft waits for
-// rebuilders' signatures before it is published.
-type SignatureWindow struct {
-	// Until is when the draft is published.
-	Until time.Time `json:"until"`
-	// DraftURL is the draft release rebuilders download.
-	DraftURL string `json:"draft_url,omitempty"`
-	// Signatures are the signature files attached so far.
-	Signatures []string `json:"signatures,omitempty"`
-	// Open is false once the window has closed.
-	Open bool `json:"open"`
-}
 
 // signatureWindow fills the draft (PublishRelease with KeepDraft), keeps it
 // open for the window while attach-signature updates add rebuilders'
@@ -47,12 +24,12 @@ func (r *release) signatureWindow(ctx, work workflow.Context, out activities.Pub
 	draft := out
 	draft.KeepDraft = true
 	var res activities.PublishResult
-	if err := r.releaseStep(ctx, work, StepPublish, func() error {
+	if err := r.releaseStep(ctx, work, contract.StepPublish, func() error {
 		return workflow.ExecuteActivity(longOptions(work, publishTimeout), a.PublishRelease, draft).Get(work, &res)
 	}); err != nil {
 		return nil, err
 	}
-	r.window = &SignatureWindow{Until: workflow.Now(ctx).Add(window), DraftURL: res.URL, Open: true}
+	r.window = &contract.SignatureWindow{Until: workflow.Now(ctx).Add(window), DraftURL: res.URL, Open: true}
 	r.status.SignatureWindow = r.window
 	r.refresh(ctx)
 	err := workflow.NewTimerWithOptions(work, window, workflow.TimerOptions{Summary: "signature window"}).Get(work, nil)
@@ -69,36 +46,43 @@ func (r *release) signatureWindow(ctx, work workflow.Context, out activities.Pub
 }
 
 // validateAttach accepts a signature only while the window is open.
-func (r *release) validateAttach(s AttachSignature) error {
+func (r *release) validateAttach(s contract.AttachSignature) error {
 	switch {
-	case r.status.ReleaseURL != "" || r.phase == StateSucceeded:
-		return fmt.Errorf("release %s is published: GitHub refuses new assets on an immutable release and releasetrain writes only to drafts; collect rebuilders' signatures while the draft is open (release.signature_window)", r.in.Tag)
+	case r.status.ReleaseURL != "" || r.phase == contract.StateSucceeded:
+		return conflict("release %s is published: GitHub refuses new assets on an immutable release and releasetrain writes only to drafts; collect rebuilders' signatures while the draft is open (release.signature_window)", r.in.Tag)
 	case r.window == nil:
-		return fmt.Errorf("release %s has no open signature window (state %s): signatures are attached while the filled draft waits %s before it is published (release.signature_window)",
-			r.in.Tag, r.state(), r.in.Train.Release.SignatureWindow)
+		return conflict("release %s has no open signature window (state %s): signatures are attached while the filled draft waits %s before it is published (release.signature_window)",
+			r.in.Tag, r.state(), r.train.Release.SignatureWindow)
 	case !r.window.Open:
-		return fmt.Errorf("release %s: the signature window closed at %s; the release is being published", r.in.Tag, r.window.Until.Format(time.RFC3339))
+		return conflict("release %s: the signature window closed at %s; the release is being published", r.in.Tag, r.window.Until.Format(time.RFC3339))
 	}
 	// The content is checked by the AttachSignature activity (parsing
 	// OpenPGP packets is not deterministic code).
-	if err := activities.CheckSignatureName(s.Name, len(s.Signature)); err != nil {
+	if err := contract.CheckSignatureName(s.Name, len(s.Signature)); err != nil {
 		return invalid("%v", err)
 	}
 	return nil
 }
 
 // onAttach uploads the signature to the draft and records it.
-func (r *release) onAttach(ctx workflow.Context, s AttachSignature) (Status, error) {
+func (r *release) onAttach(ctx workflow.Context, s contract.AttachSignature) (contract.Status, error) {
 	var a *activities.Activities
 	r.attaching++
 	defer func() { r.attaching-- }()
 	in := activities.AttachSignatureInput{
-		Owner: r.in.Train.Owner, Repo: r.in.Train.Release.Repo, Tag: r.in.Tag,
+		Owner: r.train.Owner, Repo: r.train.Release.Repo, Tag: r.in.Tag,
 		Name: s.Name, Signature: s.Signature, Marker: workflow.GetInfo(ctx).WorkflowExecution.ID,
 	}
 	var asset activities.Asset
 	if err := workflow.ExecuteActivity(apiOptions(ctx), a.AttachSignature, in).Get(ctx, &asset); err != nil {
-		return r.status, fmt.Errorf("attach %s: %s", s.Name, errText(err))
+		// A file the worker finds is no signature is invalid; GitHub
+		// refusing the upload (a published release) conflicts with the
+		// release's state.
+		msg := fmt.Sprintf("attach %s: %s", s.Name, errText(err))
+		if app, ok := errors.AsType[*temporal.ApplicationError](err); ok && app.Type() == activities.ErrBadInput {
+			return r.status, invalid("%s", msg)
+		}
+		return r.status, conflict("%s", msg)
 	}
 	replaced := false
 	for i := range r.signatures {

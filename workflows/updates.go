@@ -3,44 +3,20 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-)
 
-// Update names on the Release workflow. They mirror the signals of the same
-// names but answer synchronously: a validator rejects an unknown repo (or a
-// retry of a build that is not blocked, or a retry with an empty repo while
-// no release step is blocked) before anything is recorded, and the result is
-// the release's status after the change. The validators are the only
-// checks of an operator action: every client (CLI, HTTP API) relies on them.
-const (
-	UpdatePause  = SignalPause
-	UpdateResume = SignalResume
-	UpdateCancel = SignalCancel
-	UpdateRetry  = SignalRetry
-	UpdateSkip   = SignalSkip
-)
-
-// Application error types of an update validator's rejection, so a client
-// tells "bad request" from "not now" (operator.Client maps them).
-const (
-	// InvalidErrorType: the request can never succeed on this train (an
-	// unknown repo, a malformed signature file name).
-	InvalidErrorType = "Invalid"
-	// ConflictErrorType: the request does not fit the train's state now
-	// (already paused, not blocked, already finished).
-	ConflictErrorType = "Conflict"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // invalid and conflict are a validator's typed rejections.
 func invalid(format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), InvalidErrorType)
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.InvalidErrorType)
 }
 
 func conflict(format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ConflictErrorType)
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ConflictErrorType)
 }
 
 // asConflict types a rejection that carries no type yet as a conflict.
@@ -49,42 +25,50 @@ func asConflict(err error) error {
 	if err == nil || errors.As(err, &app) {
 		return err
 	}
-	return temporal.NewApplicationError(err.Error(), ConflictErrorType)
+	return temporal.NewApplicationError(err.Error(), contract.ConflictErrorType)
 }
 
-// registerUpdates installs the update handlers with their validators.
+// registerUpdates installs the Release workflow's Updates
+// (contract.UpdatePause, …) with their validators. They mirror the signals
+// of the same names but answer synchronously: a validator rejects an
+// unknown repo (contract.InvalidErrorType) or an action the train's state
+// does not allow now (contract.ConflictErrorType: already paused, a retry
+// of a build that is not blocked, a finished train) before anything is
+// recorded, and the result is the release's status after the change. The
+// validators are the only checks of an operator action: every client (the
+// operator package, so the CLI and the HTTP API) relies on them.
 func (r *release) registerUpdates(ctx workflow.Context) error {
 	handlers := []struct {
 		name     string
 		handler  any
 		validate any
 	}{
-		{UpdatePause, func(ctx workflow.Context) (Status, error) {
+		{contract.UpdatePause, func(ctx workflow.Context) (contract.Status, error) {
 			r.onPause(ctx, true)
 			return r.status, nil
 		}, func(workflow.Context) error { return r.validatePause(true) }},
-		{UpdateResume, func(ctx workflow.Context) (Status, error) {
+		{contract.UpdateResume, func(ctx workflow.Context) (contract.Status, error) {
 			r.onPause(ctx, false)
 			return r.status, nil
 		}, func(workflow.Context) error { return r.validatePause(false) }},
-		{UpdateCancel, func(ctx workflow.Context, s CancelSignal) (Status, error) {
+		{contract.UpdateCancel, func(ctx workflow.Context, s contract.CancelSignal) (contract.Status, error) {
 			r.onCancel(ctx, s.Reason)
 			return r.status, nil
-		}, func(_ workflow.Context, _ CancelSignal) error { return r.validateRunning() }},
-		{UpdateRetry, func(ctx workflow.Context, s RepoSignal) (Status, error) {
+		}, func(_ workflow.Context, _ contract.CancelSignal) error { return r.validateRunning() }},
+		{contract.UpdateRetry, func(ctx workflow.Context, s contract.RepoSignal) (contract.Status, error) {
 			r.onRetry(ctx, r.canonicalRepo(s.Repo))
 			return r.status, nil
-		}, func(_ workflow.Context, s RepoSignal) error {
+		}, func(_ workflow.Context, s contract.RepoSignal) error {
 			return asConflict(r.validateRetry(r.canonicalRepo(s.Repo)))
 		}},
-		{UpdateSkip, func(ctx workflow.Context, s RepoSignal) (Status, error) {
+		{contract.UpdateSkip, func(ctx workflow.Context, s contract.RepoSignal) (contract.Status, error) {
 			r.onSkip(ctx, r.canonicalRepo(s.Repo))
 			return r.status, nil
-		}, func(_ workflow.Context, s RepoSignal) error {
+		}, func(_ workflow.Context, s contract.RepoSignal) error {
 			return asConflict(r.validateSkip(r.canonicalRepo(s.Repo)))
 		}},
-		{UpdateAttachSignature, r.onAttach,
-			func(_ workflow.Context, s AttachSignature) error { return asConflict(r.validateAttach(s)) }},
+		{contract.UpdateAttachSignature, r.onAttach,
+			func(_ workflow.Context, s contract.AttachSignature) error { return asConflict(r.validateAttach(s)) }},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
@@ -98,7 +82,7 @@ func (r *release) registerUpdates(ctx workflow.Context) error {
 // validateRunning accepts an action while the train runs (building or
 // publishing), refusing one on a finished train.
 func (r *release) validateRunning() error {
-	if r.phase != StateRunning && r.phase != StatePublishing {
+	if r.phase != contract.StateRunning && r.phase != contract.StatePublishing {
 		return conflict("release %s is not running (state %s)", r.in.Tag, r.state())
 	}
 	return nil
@@ -115,7 +99,7 @@ func (r *release) validatePause(pause bool) error {
 		return conflict("release %s is already paused", r.in.Tag)
 	case !pause && !r.paused:
 		return conflict("release %s is not paused (state %s)", r.in.Tag, r.state())
-	case r.phase != StateRunning:
+	case r.phase != contract.StateRunning:
 		return conflict("release %s is %s: its builds are done, there is nothing to pause or resume", r.in.Tag, r.phase)
 	}
 	return nil
@@ -124,17 +108,5 @@ func (r *release) validatePause(pause bool) error {
 // canonicalRepo is the train's spelling of a repo name (repo names are
 // case-insensitive on GitHub); a name not in the train comes back as given.
 func (r *release) canonicalRepo(repo string) string {
-	return CanonicalRepo(r.names(), repo)
-}
-
-// CanonicalRepo returns the spelling names use for repo, matched
-// case-insensitively (GitHub's repo names are), or repo itself when no name
-// matches. Every surface canonicalises a repo name with it.
-func CanonicalRepo(names []string, repo string) string {
-	for _, n := range names {
-		if strings.EqualFold(n, repo) {
-			return n
-		}
-	}
-	return repo
+	return contract.CanonicalRepo(r.names(), repo)
 }

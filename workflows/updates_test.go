@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // errorType is the application error type of a validator's rejection.
@@ -28,41 +30,27 @@ func TestUpdateRejectionsCarryTheirKind(t *testing.T) {
 	train.Repos[0].RetryLimit = &zero // bllvm-consensus blocks at once
 	var unknown, notBlocked, resumeRunning, pause, pauseAgain, resume, retry, skipUnknown updateResult
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateRetry, "u-unknown", unknown.callbacks(), RepoSignal{Repo: "nope"})
-		env.UpdateWorkflow(UpdateSkip, "u-skip-unknown", skipUnknown.callbacks(), RepoSignal{Repo: "nope"})
-		env.UpdateWorkflow(UpdateRetry, "u-not-blocked", notBlocked.callbacks(), RepoSignal{Repo: "commons"})
-		env.UpdateWorkflow(UpdateResume, "u-resume-running", resumeRunning.callbacks())
-		env.UpdateWorkflow(UpdatePause, "u-pause", pause.callbacks())
-		env.UpdateWorkflow(UpdatePause, "u-pause-again", pauseAgain.callbacks())
-		env.UpdateWorkflow(UpdateResume, "u-resume", resume.callbacks())
-		env.UpdateWorkflow(UpdateRetry, "u-retry", retry.callbacks(), RepoSignal{Repo: "BLLVM-Consensus"})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-unknown", unknown.callbacks(), contract.RepoSignal{Repo: "nope"})
+		env.UpdateWorkflow(contract.UpdateSkip, "u-skip-unknown", skipUnknown.callbacks(), contract.RepoSignal{Repo: "nope"})
+		env.UpdateWorkflow(contract.UpdateRetry, "u-not-blocked", notBlocked.callbacks(), contract.RepoSignal{Repo: "commons"})
+		env.UpdateWorkflow(contract.UpdateResume, "u-resume-running", resumeRunning.callbacks())
+		env.UpdateWorkflow(contract.UpdatePause, "u-pause", pause.callbacks())
+		env.UpdateWorkflow(contract.UpdatePause, "u-pause-again", pauseAgain.callbacks())
+		env.UpdateWorkflow(contract.UpdateResume, "u-resume", resume.callbacks())
+		env.UpdateWorkflow(contract.UpdateRetry, "u-retry", retry.callbacks(), contract.RepoSignal{Repo: "BLLVM-Consensus"})
 	}, 30*time.Minute)
-	env.ExecuteWorkflow(Release, ReleaseInput{Tag: testTag, Train: train})
+	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
 	require.NoError(t, env.GetWorkflowError())
-	require.Equal(t, InvalidErrorType, errorType(t, unknown.rejected))
-	require.Equal(t, InvalidErrorType, errorType(t, skipUnknown.rejected))
-	require.Equal(t, ConflictErrorType, errorType(t, notBlocked.rejected))
-	require.Equal(t, ConflictErrorType, errorType(t, resumeRunning.rejected))
-	require.Equal(t, ConflictErrorType, errorType(t, pauseAgain.rejected))
+	require.Equal(t, contract.InvalidErrorType, errorType(t, unknown.rejected))
+	require.Equal(t, contract.InvalidErrorType, errorType(t, skipUnknown.rejected))
+	require.Equal(t, contract.ConflictErrorType, errorType(t, notBlocked.rejected))
+	require.Equal(t, contract.ConflictErrorType, errorType(t, resumeRunning.rejected))
+	require.Equal(t, contract.ConflictErrorType, errorType(t, pauseAgain.rejected))
 	for name, u := range map[string]updateResult{"pause": pause, "resume": resume, "retry in another case": retry} {
 		require.NoError(t, u.rejected, name)
 		require.True(t, u.done, name)
 		require.NoError(t, u.err, name)
 	}
 	require.Len(t, f.calls("rerun"), 1, "the accepted retry reruns bllvm-consensus")
-}
-
-// TestCanonicalRepo: a repo name matches the train's in any case.
-func TestCanonicalRepo(t *testing.T) {
-	names := []string{"bllvm-node", "commons"}
-	tests := []struct{ give, want string }{
-		{"bllvm-node", "bllvm-node"},
-		{"BLLVM-Node", "bllvm-node"},
-		{"Commons", "commons"},
-		{"nope", "nope"},
-	}
-	for _, tt := range tests {
-		require.Equal(t, tt.want, CanonicalRepo(names, tt.give), tt.give)
-	}
 }

@@ -8,18 +8,18 @@ import (
 	"path/filepath"
 
 	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // attachSignature is `release attach-signature TAG FILE`: it hands a
 // rebuilder's signature file to the release through the attach-signature
 // update, which uploads it to the draft while the signature window is open.
 func (r *releaseCLI) attachSignature(ctx context.Context, args []string) error {
-	pos, err := parseInterleaved(newFlagSet(workflows.UpdateAttachSignature), args)
+	pos, err := parseInterleaved(newFlagSet(contract.UpdateAttachSignature), args)
 	if err != nil {
 		return err
 	}
-	if err := positional(workflows.UpdateAttachSignature, pos, "TAG", "FILE"); err != nil {
+	if err := positional(contract.UpdateAttachSignature, pos, "TAG", "FILE"); err != nil {
 		return err
 	}
 	tag, file := pos[0], pos[1]
@@ -36,7 +36,7 @@ func (r *releaseCLI) attachSignature(ctx context.Context, args []string) error {
 		return err
 	}
 	defer done()
-	st, err := ops.AttachSignature(ctx, tag, workflows.AttachSignature{Name: name, Signature: data})
+	st, err := ops.AttachSignature(ctx, tag, contract.AttachSignature{Name: name, Signature: data})
 	if err != nil {
 		return err
 	}
@@ -52,12 +52,12 @@ func readSignatureFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, activities.MaxSignatureSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, contract.MaxSignatureSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if len(data) > activities.MaxSignatureSize {
-		return nil, usageError(fmt.Errorf("%s: larger than %d bytes", path, activities.MaxSignatureSize))
+	if len(data) > contract.MaxSignatureSize {
+		return nil, usageError(fmt.Errorf("%s: larger than %d bytes", path, contract.MaxSignatureSize))
 	}
 	return data, nil
 }

@@ -14,10 +14,10 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // TestAttachSignatureDuringWindow runs a train with a signature window on
@@ -55,14 +55,14 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 	if err := os.WriteFile(early, signOver(t, rebuilderPriv, []byte("not yet")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	st := waitStatus(t, c, tag, func(st workflows.Status) bool { return len(st.Layers) > 0 })
+	st := waitStatus(t, c, tag, func(st contract.Status) bool { return len(st.Layers) > 0 })
 	if st.SignatureWindow == nil {
 		if err := cli.run(ctx, []string{"attach-signature", tag, early}); err == nil || !strings.Contains(err.Error(), "no open signature window") {
 			t.Errorf("attach before the window: %v", err)
 		}
 	}
 
-	st = waitStatus(t, c, tag, func(st workflows.Status) bool { return st.SignatureWindow != nil && st.SignatureWindow.Open })
+	st = waitStatus(t, c, tag, func(st contract.Status) bool { return st.SignatureWindow != nil && st.SignatureWindow.Open })
 	if st.SignatureWindow.DraftURL == "" || !st.SignatureWindow.Until.After(time.Now()) {
 		t.Errorf("window %+v", st.SignatureWindow)
 	}
@@ -102,7 +102,7 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 	}
 
 	final := traintest.WaitTrain(t, run, 2*time.Minute)
-	if final.State != workflows.StateSucceeded || final.SignatureWindow == nil || final.SignatureWindow.Open ||
+	if final.State != contract.StateSucceeded || final.SignatureWindow == nil || final.SignatureWindow.Open ||
 		!slices.Equal(final.SignatureWindow.Signatures, []string{"SHA256SUMS.rebuilder.asc"}) {
 		t.Fatalf("final status %s, window %+v", final.State, final.SignatureWindow)
 	}
@@ -132,12 +132,12 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 }
 
 // waitStatus polls the release's status query until ok (or fails after a minute and a half).
-func waitStatus(t *testing.T, c client.Client, tag string, ok func(workflows.Status) bool) workflows.Status {
+func waitStatus(t *testing.T, c client.Client, tag string, ok func(contract.Status) bool) contract.Status {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		val, err := c.QueryWorkflow(context.Background(), workflows.ReleaseWorkflowID(tag), "", workflows.QueryStatus)
-		var st workflows.Status
+		val, err := c.QueryWorkflow(context.Background(), contract.ReleaseWorkflowID(tag), "", contract.QueryStatus)
+		var st contract.Status
 		if err == nil && val.Get(&st) == nil && ok(st) {
 			return st
 		}

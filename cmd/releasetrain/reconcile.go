@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 const reconcileUsage = `usage: releasetrain reconcile COMMAND
@@ -62,7 +62,7 @@ func reconcileCommand(ctx context.Context, args []string, stdout io.Writer, dial
 		return fmt.Errorf("reconcile: %w", err)
 	}
 	defer c.Close()
-	h := c.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID)
+	h := c.ScheduleClient().GetHandle(ctx, contract.ReconcileScheduleID)
 	if args[0] == "run" {
 		if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
 			return scheduleError(err)
@@ -74,7 +74,7 @@ func reconcileCommand(ctx context.Context, args []string, stdout io.Writer, dial
 	if err != nil {
 		return scheduleError(err)
 	}
-	st, err := workflows.ReconcileStateFromSchedule(desc)
+	st, err := contract.ReconcileStateFromSchedule(desc)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}
@@ -88,7 +88,7 @@ func reconcileCommand(ctx context.Context, args []string, stdout io.Writer, dial
 }
 
 // writeReconcileStatus prints the schedule's interval and state and the last run.
-func writeReconcileStatus(w io.Writer, desc *client.ScheduleDescription, last *workflows.ReconcileResult) {
+func writeReconcileStatus(w io.Writer, desc *client.ScheduleDescription, last *contract.ReconcileResult) {
 	every := "?"
 	if spec := desc.Schedule.Spec; spec != nil && len(spec.Intervals) > 0 {
 		every = spec.Intervals[0].Every.String()
@@ -97,7 +97,7 @@ func writeReconcileStatus(w io.Writer, desc *client.ScheduleDescription, last *w
 	if desc.Schedule.State != nil && desc.Schedule.State.Paused {
 		state = "paused (" + desc.Schedule.State.Note + ")"
 	}
-	fmt.Fprintf(w, "reconciler: schedule %s, every %s, %s\n", workflows.ReconcileScheduleID, every, state)
+	fmt.Fprintf(w, "reconciler: schedule %s, every %s, %s\n", contract.ReconcileScheduleID, every, state)
 	if n := desc.Info.NextActionTimes; len(n) > 0 {
 		fmt.Fprintf(w, "next run: %s\n", n[0].UTC().Format(time.RFC3339))
 	}
@@ -106,13 +106,13 @@ func writeReconcileStatus(w io.Writer, desc *client.ScheduleDescription, last *w
 		return
 	}
 	fmt.Fprintf(w, "last run: %s (%s): %s\n", last.FinishedAt.UTC().Format(time.RFC3339),
-		last.FinishedAt.Sub(last.StartedAt).Round(time.Millisecond), workflows.FormatReconcileResult(*last))
+		last.FinishedAt.Sub(last.StartedAt).Round(time.Millisecond), contract.FormatReconcileResult(*last))
 }
 
 func scheduleError(err error) error {
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		return fmt.Errorf("reconcile: no schedule %s (releasetrain worker creates it at start when the GitHub App is configured)", workflows.ReconcileScheduleID)
+		return fmt.Errorf("reconcile: no schedule %s (releasetrain worker creates it at start when the GitHub App is configured)", contract.ReconcileScheduleID)
 	}
-	return fmt.Errorf("reconcile: schedule %s: %w", workflows.ReconcileScheduleID, err)
+	return fmt.Errorf("reconcile: schedule %s: %w", contract.ReconcileScheduleID, err)
 }

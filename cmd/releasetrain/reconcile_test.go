@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 func TestWriteReconcileStatus(t *testing.T) {
@@ -27,7 +27,7 @@ func TestWriteReconcileStatus(t *testing.T) {
 
 	out.Reset()
 	desc.Schedule.State.Paused, desc.Schedule.State.Note = true, "reconcile.interval: off"
-	writeReconcileStatus(&out, desc, &workflows.ReconcileResult{
+	writeReconcileStatus(&out, desc, &contract.ReconcileResult{
 		StartedAt: start, FinishedAt: start.Add(1500 * time.Millisecond),
 		Scanned: 120, Failed: 3, Redelivered: 2, Expired: 1, Budget: 5, Pages: 2, RedeliverCalls: 3,
 	})

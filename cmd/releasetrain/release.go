@@ -18,9 +18,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/operator"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 const releaseUsage = `usage: releasetrain release COMMAND TAG …
@@ -74,11 +74,11 @@ func (r *releaseCLI) run(ctx context.Context, args []string) error {
 		return r.status(ctx, rest)
 	case "list":
 		return r.list(ctx, rest)
-	case workflows.UpdatePause, workflows.UpdateResume, workflows.UpdateCancel:
+	case contract.UpdatePause, contract.UpdateResume, contract.UpdateCancel:
 		return r.control(ctx, sub, rest)
-	case workflows.UpdateRetry, workflows.UpdateSkip:
+	case contract.UpdateRetry, contract.UpdateSkip:
 		return r.repoAction(ctx, sub, rest)
-	case workflows.UpdateAttachSignature:
+	case contract.UpdateAttachSignature:
 		return r.attachSignature(ctx, rest)
 	case "help":
 		fmt.Fprintln(r.stdout, releaseUsage)
@@ -143,7 +143,7 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 	req := operator.StartRequest{
 		Tag:            tag,
 		WithDependents: *withDependents,
-		Train:          *train,
+		Train:          train.JSON(),
 		Trigger:        "cli",
 	}
 	fs.Visit(func(f *flag.Flag) {
@@ -210,7 +210,7 @@ func (r *releaseCLI) status(ctx context.Context, args []string) error {
 func (r *releaseCLI) list(ctx context.Context, args []string) error {
 	fs := newFlagSet("list")
 	tag := fs.String("tag", "", "only this tag's trains")
-	state := fs.String("state", "", "only trains in this state ("+strings.Join(operator.ReleaseStates, ", ")+")")
+	state := fs.String("state", "", "only trains in this state ("+operator.StateNames()+")")
 	asJSON := fs.Bool("json", false, "print the list as JSON")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -247,9 +247,9 @@ func (r *releaseCLI) list(ctx context.Context, args []string) error {
 
 // writeStatus prints a status as a header line and one table row per repo,
 // in layer order.
-func writeStatus(w io.Writer, st workflows.Status) error {
+func writeStatus(w io.Writer, st contract.Status) error {
 	state := st.State
-	if st.Paused && state != workflows.StatePaused {
+	if st.Paused && state != contract.StatePaused {
 		state += " (paused)"
 	}
 	fmt.Fprintf(w, "release %s: %s", st.Tag, state)
@@ -273,7 +273,7 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 		for _, p := range pf.Problems {
 			fmt.Fprintf(w, "preflight problem: %s\n", p)
 		}
-		if pf.State == workflows.PreflightWaiting {
+		if pf.State == contract.PreflightWaiting {
 			fmt.Fprintf(w, "preflight: %s\n", pf.Message)
 		}
 	}
@@ -339,7 +339,7 @@ func writeStatus(w io.Writer, st workflows.Status) error {
 }
 
 // preflightNote sums up the preflight for its table row.
-func preflightNote(pf *workflows.PreflightStatus) string {
+func preflightNote(pf *contract.PreflightStatus) string {
 	var parts []string
 	if n := len(pf.Problems); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d problem(s), see above", n))
@@ -355,7 +355,7 @@ func preflightNote(pf *workflows.PreflightStatus) string {
 
 // files is a build's collected file count and size ("" before collection);
 // the list itself is in the manifest (--json shows its key and first files).
-func files(rs workflows.RepoStatus) string {
+func files(rs contract.RepoStatus) string {
 	if rs.Files == 0 {
 		return ""
 	}
@@ -363,7 +363,7 @@ func files(rs workflows.RepoStatus) string {
 }
 
 // elapsed is a build's duration when it has finished.
-func elapsed(rs workflows.RepoStatus) string {
+func elapsed(rs contract.RepoStatus) string {
 	if rs.StartedAt == nil || rs.FinishedAt == nil {
 		return ""
 	}
@@ -380,11 +380,11 @@ func (r *releaseCLI) control(ctx context.Context, name string, args []string) er
 	if err := positional(name, pos, "TAG"); err != nil {
 		return err
 	}
-	return r.act(ctx, pos[0], name, func(ops *operator.Client, tag string) (workflows.Status, error) {
+	return r.act(ctx, pos[0], name, func(ops *operator.Client, tag string) (contract.Status, error) {
 		switch name {
-		case workflows.UpdatePause:
+		case contract.UpdatePause:
 			return ops.Pause(ctx, tag)
-		case workflows.UpdateResume:
+		case contract.UpdateResume:
 			return ops.Resume(ctx, tag)
 		}
 		return ops.Cancel(ctx, tag, *reason)
@@ -398,7 +398,7 @@ func (r *releaseCLI) repoAction(ctx context.Context, name string, args []string)
 	if err != nil {
 		return err
 	}
-	if name == workflows.UpdateRetry && len(pos) == 1 {
+	if name == contract.UpdateRetry && len(pos) == 1 {
 		pos = append(pos, "")
 	}
 	if err := positional(name, pos, "TAG", "REPO"); err != nil {
@@ -409,8 +409,8 @@ func (r *releaseCLI) repoAction(ctx context.Context, name string, args []string)
 	if repo != "" {
 		what += " " + repo
 	}
-	return r.act(ctx, pos[0], what, func(ops *operator.Client, tag string) (workflows.Status, error) {
-		if name == workflows.UpdateRetry {
+	return r.act(ctx, pos[0], what, func(ops *operator.Client, tag string) (contract.Status, error) {
+		if name == contract.UpdateRetry {
 			return ops.Retry(ctx, tag, repo)
 		}
 		return ops.Skip(ctx, tag, repo)
@@ -418,7 +418,7 @@ func (r *releaseCLI) repoAction(ctx context.Context, name string, args []string)
 }
 
 // act runs one operator action and prints the train's state after it.
-func (r *releaseCLI) act(ctx context.Context, tag, what string, do func(*operator.Client, string) (workflows.Status, error)) error {
+func (r *releaseCLI) act(ctx context.Context, tag, what string, do func(*operator.Client, string) (contract.Status, error)) error {
 	ops, done, err := r.client(ctx)
 	if err != nil {
 		return err

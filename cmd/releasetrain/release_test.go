@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
@@ -22,8 +23,9 @@ import (
 	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/operator"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // newReleaseCLI returns a CLI over a mock Temporal client.
@@ -42,23 +44,23 @@ func newReleaseCLI(t *testing.T) (*releaseCLI, *mocks.Client, *bytes.Buffer) {
 // expectStart mocks a start of tag's train: the run it returns holds the
 // start's own memo (started) or another one (joined, or finished when the
 // run is not running). It returns where the input lands.
-func expectStart(t *testing.T, c *mocks.Client, tag, runID string, joined bool, status enumspb.WorkflowExecutionStatus) *workflows.ReleaseInput {
+func expectStart(t *testing.T, c *mocks.Client, tag, runID string, joined bool, status enumspb.WorkflowExecutionStatus) *contract.ReleaseInput {
 	t.Helper()
 	run := mocks.NewWorkflowRun(t)
-	run.On("GetID").Return(workflows.ReleaseWorkflowID(tag))
+	run.On("GetID").Return(contract.ReleaseWorkflowID(tag))
 	run.On("GetRunID").Return(runID)
-	got := &workflows.ReleaseInput{}
+	got := &contract.ReleaseInput{}
 	var memo string
-	want := workflows.StartOptions(tag)
+	want := contract.StartOptions(tag)
 	c.On("ExecuteWorkflow", mock.Anything, mock.MatchedBy(func(o client.StartWorkflowOptions) bool {
 		return o.ID == want.ID && o.TaskQueue == want.TaskQueue && o.WorkflowIDConflictPolicy == want.WorkflowIDConflictPolicy &&
 			o.WorkflowIDReusePolicy == want.WorkflowIDReusePolicy
-	}), workflows.ReleaseWorkflowName, mock.Anything).
+	}), contract.ReleaseWorkflowName, mock.Anything).
 		Run(func(args mock.Arguments) {
-			*got = args.Get(3).(workflows.ReleaseInput)
-			memo = args.Get(1).(client.StartWorkflowOptions).Memo[workflows.StartMemo].(string)
+			*got = args.Get(3).(contract.ReleaseInput)
+			memo = args.Get(1).(client.StartWorkflowOptions).Memo[contract.StartMemo].(string)
 		}).Return(run, nil)
-	c.On("DescribeWorkflowExecution", mock.Anything, workflows.ReleaseWorkflowID(tag), runID).Return(
+	c.On("DescribeWorkflowExecution", mock.Anything, contract.ReleaseWorkflowID(tag), runID).Return(
 		func(context.Context, string, string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
 			m := memo
 			if joined {
@@ -67,7 +69,7 @@ func expectStart(t *testing.T, c *mocks.Client, tag, runID string, joined bool, 
 			p, err := converter.GetDefaultDataConverter().ToPayload(m)
 			require.NoError(t, err)
 			return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{
-				Status: status, Memo: &commonpb.Memo{Fields: map[string]*commonpb.Payload{workflows.StartMemo: p}}}}, nil
+				Status: status, Memo: &commonpb.Memo{Fields: map[string]*commonpb.Payload{contract.StartMemo: p}}}}, nil
 		})
 	return got
 }
@@ -83,8 +85,10 @@ func TestReleaseStart(t *testing.T) {
 	assert.True(t, got.Prerelease, "an rc tag is a prerelease")
 	assert.Equal(t, []string{"bllvm-node", "bllvm-sdk"}, got.Only)
 	assert.True(t, got.WithDependents)
-	assert.Equal(t, "BTCDecoded", got.Train.Owner, "no --config: the built-in train")
-	assert.Len(t, got.Train.Repos, 7)
+	var train config.Train
+	require.NoError(t, json.Unmarshal(got.Train, &train))
+	assert.Equal(t, "BTCDecoded", train.Owner, "no --config: the built-in train")
+	assert.Len(t, train.Repos, 7)
 	assert.Equal(t, "cli", got.Trigger)
 }
 
@@ -105,7 +109,7 @@ func TestReleaseStartJoinedOrFinished(t *testing.T) {
 	cli, c, _ = newReleaseCLI(t)
 	expectStart(t, c, "v3.0.1", "r0", true, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 	err := cli.run(context.Background(), []string{"start", "v3.0.1"})
-	require.ErrorIs(t, err, workflows.ErrTrainFinished)
+	require.ErrorIs(t, err, contract.ErrTrainFinished)
 	require.ErrorIs(t, err, operator.ErrConflict)
 	assert.Contains(t, err.Error(), "already succeeded")
 }
@@ -143,12 +147,12 @@ func TestReleaseHelp(t *testing.T) {
 
 // expectUpdate mocks the Update name with args on tag's train, whose
 // outcome is st or getErr.
-func expectUpdate(t *testing.T, c *mocks.Client, tag, name string, args []any, st workflows.Status, getErr error) {
+func expectUpdate(t *testing.T, c *mocks.Client, tag, name string, args []any, st contract.Status, getErr error) {
 	t.Helper()
 	h := mocks.NewWorkflowUpdateHandle(t)
-	h.On("Get", mock.Anything, mock.Anything).Run(func(a mock.Arguments) { *a.Get(1).(*workflows.Status) = st }).Return(getErr).Once()
+	h.On("Get", mock.Anything, mock.Anything).Run(func(a mock.Arguments) { *a.Get(1).(*contract.Status) = st }).Return(getErr).Once()
 	c.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
-		return o.WorkflowID == workflows.ReleaseWorkflowID(tag) && o.UpdateName == name && assert.ObjectsAreEqual(args, o.Args) &&
+		return o.WorkflowID == contract.ReleaseWorkflowID(tag) && o.UpdateName == name && assert.ObjectsAreEqual(args, o.Args) &&
 			o.WaitForStage == client.WorkflowUpdateStageCompleted
 	})).Return(h, nil).Once()
 }
@@ -160,19 +164,19 @@ func TestReleaseActions(t *testing.T) {
 		args []any
 		want string
 	}{
-		{[]string{"pause", "v1"}, workflows.UpdatePause, nil, "release v1: pause accepted (state paused)\n"},
-		{[]string{"resume", "v1"}, workflows.UpdateResume, nil, "release v1: resume accepted (state paused)\n"},
-		{[]string{"cancel", "v1", "--reason", "bad tag"}, workflows.UpdateCancel, []any{workflows.CancelSignal{Reason: "bad tag"}},
+		{[]string{"pause", "v1"}, contract.UpdatePause, nil, "release v1: pause accepted (state paused)\n"},
+		{[]string{"resume", "v1"}, contract.UpdateResume, nil, "release v1: resume accepted (state paused)\n"},
+		{[]string{"cancel", "v1", "--reason", "bad tag"}, contract.UpdateCancel, []any{contract.CancelSignal{Reason: "bad tag"}},
 			"release v1: cancel accepted (state paused)\n"},
-		{[]string{"retry", "v1", "bllvm-node"}, workflows.UpdateRetry, []any{workflows.RepoSignal{Repo: "bllvm-node"}},
+		{[]string{"retry", "v1", "bllvm-node"}, contract.UpdateRetry, []any{contract.RepoSignal{Repo: "bllvm-node"}},
 			"release v1: retry bllvm-node accepted (state paused)\n"},
-		{[]string{"retry", "v1"}, workflows.UpdateRetry, []any{workflows.RepoSignal{}}, "release v1: retry accepted (state paused)\n"},
-		{[]string{"skip", "v1", "Commons"}, workflows.UpdateSkip, []any{workflows.RepoSignal{Repo: "Commons"}},
+		{[]string{"retry", "v1"}, contract.UpdateRetry, []any{contract.RepoSignal{}}, "release v1: retry accepted (state paused)\n"},
+		{[]string{"skip", "v1", "Commons"}, contract.UpdateSkip, []any{contract.RepoSignal{Repo: "Commons"}},
 			"release v1: skip Commons accepted (state paused)\n"},
 	}
 	for _, tt := range tests {
 		cli, c, out := newReleaseCLI(t)
-		expectUpdate(t, c, "v1", tt.name, tt.args, workflows.Status{Tag: "v1", State: workflows.StatePaused}, nil)
+		expectUpdate(t, c, "v1", tt.name, tt.args, contract.Status{Tag: "v1", State: contract.StatePaused}, nil)
 		require.NoError(t, cli.run(context.Background(), tt.give), tt.give)
 		require.Equal(t, tt.want, out.String())
 	}
@@ -189,14 +193,14 @@ func TestReleaseActionErrors(t *testing.T) {
 	require.Equal(t, 3, exitCode(err))
 
 	cli, c, _ = newReleaseCLI(t)
-	expectUpdate(t, c, "v1", workflows.UpdateRetry, []any{workflows.RepoSignal{}}, workflows.Status{},
-		temporal.NewApplicationError("release v1 has no blocked release step to retry (state running)", workflows.ConflictErrorType))
+	expectUpdate(t, c, "v1", contract.UpdateRetry, []any{contract.RepoSignal{}}, contract.Status{},
+		temporal.NewApplicationError("release v1 has no blocked release step to retry (state running)", contract.ConflictErrorType))
 	err = cli.run(context.Background(), []string{"retry", "v1"})
 	require.EqualError(t, err, "retry: release v1 has no blocked release step to retry (state running)")
 	require.Equal(t, 4, exitCode(err))
 
 	cli, c, _ = newReleaseCLI(t)
-	c.On("QueryWorkflow", mock.Anything, "release-v9", "", workflows.QueryStatus).
+	c.On("QueryWorkflow", mock.Anything, "release-v9", "", contract.QueryStatus).
 		Return(nil, errors.New("connection refused"))
 	err = cli.run(context.Background(), []string{"status", "v9"})
 	require.EqualError(t, err, "status release v9: connection refused")
@@ -211,7 +215,7 @@ func TestReleaseActionErrors(t *testing.T) {
 	require.Equal(t, 5, exitCode(err))
 }
 
-func statusValue(t *testing.T, st workflows.Status) converter.EncodedValue {
+func statusValue(t *testing.T, st contract.Status) converter.EncodedValue {
 	t.Helper()
 	p, err := converter.GetDefaultDataConverter().ToPayloads(st)
 	require.NoError(t, err)
@@ -221,20 +225,20 @@ func statusValue(t *testing.T, st workflows.Status) converter.EncodedValue {
 func TestReleaseStatus(t *testing.T) {
 	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	end := start.Add(95 * time.Second)
-	st := workflows.Status{
-		Tag: "v1", State: workflows.StateBlocked, Layer: 1,
+	st := contract.Status{
+		Tag: "v1", State: contract.StateBlocked, Layer: 1,
 		Layers:  [][]string{{"bllvm-consensus", "commons"}, {"bllvm-protocol"}},
 		Blocked: []string{"bllvm-protocol"},
 		Trigger: "release webhook BTCDecoded/bllvm-node (redelivered)",
-		Repos: map[string]workflows.RepoStatus{
-			"bllvm-consensus": {State: workflows.RepoSucceeded, RunID: 11, Attempt: 1, StartedAt: &start, FinishedAt: &end,
-				Files: 20000, Bytes: 3 << 20, Manifest: "sha256/abc", Artifacts: []workflows.ArtifactRef{{Name: "a.html"}}},
-			"commons":        {State: workflows.RepoSkipped},
-			"bllvm-protocol": {State: workflows.RepoFailed, RunID: 12, RunURL: "https://x/runs/12", Attempt: 3, Error: "failure"},
+		Repos: map[string]contract.RepoStatus{
+			"bllvm-consensus": {State: contract.RepoSucceeded, RunID: 11, Attempt: 1, StartedAt: &start, FinishedAt: &end,
+				Files: 20000, Bytes: 3 << 20, Manifest: "sha256/abc", Artifacts: []contract.File{{Name: "a.html"}}},
+			"commons":        {State: contract.RepoSkipped},
+			"bllvm-protocol": {State: contract.RepoFailed, RunID: 12, RunURL: "https://x/runs/12", Attempt: 3, Error: "failure"},
 		},
 	}
 	cli, c, out := newReleaseCLI(t)
-	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", contract.QueryStatus).Return(statusValue(t, st), nil)
 	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
 	text := out.String()
 	assert.True(t, strings.HasPrefix(text, "release v1: blocked, layer 2/2\nblocked on: bllvm-protocol"), text)
@@ -243,7 +247,7 @@ func TestReleaseStatus(t *testing.T) {
 	assert.Regexp(t, `1\s+bllvm-protocol\s+failed\s+3\s+https://x/runs/12\s+failure`, text)
 
 	cli, c, out = newReleaseCLI(t)
-	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", contract.QueryStatus).Return(statusValue(t, st), nil)
 	require.NoError(t, cli.run(context.Background(), []string{"status", "--json", "v1"}))
 	assert.Contains(t, out.String(), `"state": "blocked"`)
 	assert.Contains(t, out.String(), `"run_url": "https://x/runs/12"`)
@@ -252,11 +256,11 @@ func TestReleaseStatus(t *testing.T) {
 }
 
 func TestReleaseStatusBlockedStep(t *testing.T) {
-	st := workflows.Status{Tag: "v1", State: workflows.StateBlocked, BlockedStep: workflows.StepPackage,
+	st := contract.Status{Tag: "v1", State: contract.StateBlocked, BlockedStep: contract.StepPackage,
 		Error: "package release: two repos ship bin/x", Layers: [][]string{{"a"}},
-		Repos: map[string]workflows.RepoStatus{"a": {State: workflows.RepoSucceeded, Attempt: 1}}}
+		Repos: map[string]contract.RepoStatus{"a": {State: contract.RepoSucceeded, Attempt: 1}}}
 	cli, c, out := newReleaseCLI(t)
-	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", contract.QueryStatus).Return(statusValue(t, st), nil)
 	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
 	assert.Contains(t, out.String(), "blocked on: the package step (send retry with no repo, or cancel)\nerror: package release: two repos ship bin/x\n")
 }
@@ -264,15 +268,15 @@ func TestReleaseStatusBlockedStep(t *testing.T) {
 // The preflight is its own row in the table, and each of its problems its own line.
 func TestReleaseStatusPreflight(t *testing.T) {
 	immutable := true
-	st := workflows.Status{Tag: "v1", State: workflows.StateBlocked, BlockedStep: workflows.StepPreflight,
+	st := contract.Status{Tag: "v1", State: contract.StateBlocked, BlockedStep: contract.StepPreflight,
 		Error: "preflight: 2 problem(s): …", Layers: [][]string{{"a"}},
-		Repos: map[string]workflows.RepoStatus{"a": {State: workflows.RepoPending}},
-		Preflight: &workflows.PreflightStatus{State: workflows.PreflightBlocked, ReleaseImmutable: &immutable, Problems: []string{
+		Repos: map[string]contract.RepoStatus{"a": {State: contract.RepoPending}},
+		Preflight: &contract.PreflightStatus{State: contract.PreflightBlocked, ReleaseImmutable: &immutable, Problems: []string{
 			"o/a: GET /repos/o/a/actions/workflows/build.yml: workflow build.yml is disabled_manually: enable it",
 			"o/a: GET /repos/o/a/releases: release v1 is already published",
 		}}}
 	cli, c, out := newReleaseCLI(t)
-	c.On("QueryWorkflow", mock.Anything, "release-v1", "", workflows.QueryStatus).Return(statusValue(t, st), nil)
+	c.On("QueryWorkflow", mock.Anything, "release-v1", "", contract.QueryStatus).Return(statusValue(t, st), nil)
 	require.NoError(t, cli.run(context.Background(), []string{"status", "v1"}))
 	assert.Contains(t, out.String(), "blocked on: the preflight step (send retry with no repo, or cancel)\n")
 	assert.Contains(t, out.String(), "preflight problem: o/a: GET /repos/o/a/actions/workflows/build.yml: workflow build.yml is disabled_manually: enable it\n")

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/BTCDecoded/releasetrain/activities"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 )
@@ -27,7 +28,7 @@ import (
 // artifactRun is one repo's completed run in the simulator.
 type artifactRun struct {
 	repo string
-	run  activities.RunRef
+	run  contract.RunRef
 	urls []string // signed blob URLs of its artifacts (for curl)
 }
 
@@ -60,7 +61,7 @@ func completedRuns(t *testing.T, sim *ghsim.Sim, gh *ghclient.Client, sc *ghsim.
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, artifactRun{repo: r.Name, run: activities.RunRef{Owner: sc.Owner, Repo: r.Name, ID: run.ID, Attempt: 1}})
+		out = append(out, artifactRun{repo: r.Name, run: contract.RunRef{Owner: sc.Owner, Repo: r.Name, ID: run.ID, Attempt: 1}})
 	}
 	sim.Advance(time.Hour)
 	return out

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // Delivery is one webhook delivery of a load run.
@@ -103,7 +103,7 @@ func GenerateLoad(mix LoadMix, secret []byte) ([]Delivery, error) {
 		tg := tag(rng.IntN(mix.Tags))
 		repo := mix.Repos[rng.IntN(len(mix.Repos))]
 		runID := int64(1_000_000 + len(out))
-		title := "build " + tg + " [" + workflows.CorrelationID(tg, repo, 1) + "]"
+		title := "build " + tg + " [" + contract.CorrelationID(tg, repo, 1) + "]"
 		var err error
 		switch k := rng.IntN(100); {
 		case k < 70:
@@ -121,7 +121,7 @@ func GenerateLoad(mix LoadMix, secret []byte) ([]Delivery, error) {
 		case k < 90:
 			m := clone(fx["repository_dispatch.build-complete"])
 			p := m["client_payload"].(map[string]any)
-			p["correlation_id"], p["run_id"] = workflows.CorrelationID(tg, repo, 1), runID
+			p["correlation_id"], p["run_id"] = contract.CorrelationID(tg, repo, 1), runID
 			repoObj := m["repository"].(map[string]any)
 			repoObj["name"], repoObj["full_name"] = repo, "BTCDecoded/"+repo
 			err = add("repository_dispatch", tg, runID, m)

@@ -15,9 +15,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/webhook"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 const loadSecret = "load-test-secret"
@@ -96,7 +96,7 @@ func checkAnswers(t *testing.T, ds []Delivery, as []Answer) accepted {
 			continue
 		}
 		acc.outcome[a.Outcome]++
-		id := workflows.ReleaseWorkflowID(d.Tag)
+		id := contract.ReleaseWorkflowID(d.Tag)
 		switch a.Outcome {
 		case "started":
 			acc.started[id]++
@@ -180,7 +180,7 @@ func TestReceiverLoadTemporal(t *testing.T) {
 	acc := checkAnswers(t, ds, as)
 	checkRecorded(t, acc, rec, mix.Tags)
 	for i := range mix.Tags {
-		id := workflows.ReleaseWorkflowID(fmt.Sprintf("v5.0.%d", i))
+		id := contract.ReleaseWorkflowID(fmt.Sprintf("v5.0.%d", i))
 		if acc.started[id] != 1 {
 			t.Errorf("%s: answered started %d times, want once (the other starts joined)", id, acc.started[id])
 		}
@@ -190,7 +190,7 @@ func TestReceiverLoadTemporal(t *testing.T) {
 	defer cancel()
 	c := srv.Client()
 	for i := range mix.Tags {
-		id := workflows.ReleaseWorkflowID(fmt.Sprintf("v5.0.%d", i))
+		id := contract.ReleaseWorkflowID(fmt.Sprintf("v5.0.%d", i))
 		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: fmt.Sprintf("WorkflowId = %q", id)})
 		if err != nil {
 			t.Fatal(err)
@@ -206,10 +206,10 @@ func TestReceiverLoadTemporal(t *testing.T) {
 				t.Fatal(err)
 			}
 			attrs := ev.GetWorkflowExecutionSignaledEventAttributes()
-			if attrs == nil || attrs.GetSignalName() != workflows.SignalBuildEvent {
+			if attrs == nil || attrs.GetSignalName() != contract.SignalBuildEvent {
 				continue
 			}
-			var be workflows.BuildEvent
+			var be contract.BuildEvent
 			if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &be); err != nil {
 				t.Fatal(err)
 			}

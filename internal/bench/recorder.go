@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/webhook"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Recorder is a webhook.Temporal that records every start and signal that
@@ -70,7 +70,7 @@ func (r *Recorder) SignalWorkflow(ctx context.Context, id, runID, name string, a
 	if r.Inner == nil && !r.started[id] {
 		return serviceerror.NewNotFound("workflow " + id + " not found")
 	}
-	if ev, ok := arg.(workflows.BuildEvent); ok && name == workflows.SignalBuildEvent {
+	if ev, ok := arg.(contract.BuildEvent); ok && name == contract.SignalBuildEvent {
 		if r.Signals[id] == nil {
 			r.Signals[id] = map[int64]int{}
 		}

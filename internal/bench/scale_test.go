@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // Temporal's history warning limits.
@@ -40,12 +40,12 @@ func TestScale(t *testing.T) {
 	if len(r.Status.Repos) != layers*width {
 		t.Fatalf("%d repos in the status, want %d", len(r.Status.Repos), layers*width)
 	}
-	largest, err := History(ctx, s.Client, workflows.ReleaseWorkflowID("v9.0.0"))
+	largest, err := History(ctx, s.Client, contract.ReleaseWorkflowID("v9.0.0"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for n := range layers {
-		h, err := History(ctx, s.Client, workflows.LayerWorkflowID("v9.0.0", n))
+		h, err := History(ctx, s.Client, contract.LayerWorkflowID("v9.0.0", n))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestScale(t *testing.T) {
 	t.Logf("RESULT scale: %d repos in %d layers through ghsim: wall %s (builds alone %s real at %v×); largest history %s: %d events, %d bytes; release history %d events, %d bytes; peak heap in use %d MiB, peak Sys %d MiB; budget spent %d; load %s",
 		layers*width, layers, r.Wall.Round(time.Millisecond), (r.Bound / time.Duration(scale)).Round(time.Millisecond), scale,
 		largest.ID, largest.Events, largest.Bytes, r.Timeline.Events, r.Timeline.Bytes, heap>>20, sys>>20, r.GitHub.BudgetSpent, loadavg())
-	types, err := EventTypes(ctx, s.Client, workflows.ReleaseWorkflowID("v9.0.0"))
+	types, err := EventTypes(ctx, s.Client, contract.ReleaseWorkflowID("v9.0.0"))
 	if err != nil {
 		t.Fatal(err)
 	}

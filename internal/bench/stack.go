@@ -17,13 +17,13 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/webhook"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // SimToken is the simulator's static token.
@@ -158,17 +158,17 @@ func startReceiver(t testing.TB, ln net.Listener, secret string, train *config.T
 // Release runs one train for tag to its end and measures it.
 func (s *Stack) Release(ctx context.Context, tag string) (*Result, error) {
 	start := time.Now()
-	run, err := s.Client.ExecuteWorkflow(ctx, workflows.StartOptions(tag), workflows.ReleaseWorkflowName,
-		workflows.ReleaseInput{Tag: tag, Train: *s.Train, Trigger: "bench"})
+	run, err := s.Client.ExecuteWorkflow(ctx, contract.StartOptions(tag), contract.ReleaseWorkflowName,
+		contract.ReleaseInput{Tag: tag, Train: s.Train.JSON(), Trigger: "bench"})
 	if err != nil {
 		return nil, fmt.Errorf("start release %s: %w", tag, err)
 	}
-	var st workflows.Status
+	var st contract.Status
 	if err := run.Get(ctx, &st); err != nil {
 		return nil, fmt.Errorf("release %s: %w (%s)", tag, err, s.problems(tag))
 	}
 	wall := time.Since(start)
-	if st.State != workflows.StateSucceeded {
+	if st.State != contract.StateSucceeded {
 		return nil, fmt.Errorf("release %s ended %s: %s", tag, st.State, st.Error)
 	}
 	tl, err := ReadTimeline(ctx, s.Client, tag)
@@ -184,17 +184,17 @@ func (s *Stack) Release(ctx context.Context, tag string) (*Result, error) {
 func (s *Stack) problems(tag string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	v, err := s.Client.QueryWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "", workflows.QueryStatus)
+	v, err := s.Client.QueryWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", contract.QueryStatus)
 	if err != nil {
 		return "status: " + err.Error()
 	}
-	var st workflows.Status
+	var st contract.Status
 	if err := v.Get(&st); err != nil {
 		return "status: " + err.Error()
 	}
 	var out []string
 	for name, r := range st.Repos {
-		if r.Error != "" || r.State != workflows.RepoSucceeded {
+		if r.Error != "" || r.State != contract.RepoSucceeded {
 			out = append(out, fmt.Sprintf("%s %s %s", name, r.State, r.Error))
 		}
 	}

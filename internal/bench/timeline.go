@@ -9,9 +9,9 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/devstack"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Timeline is when a release's phases happened, read from its history.
@@ -27,7 +27,7 @@ type Timeline struct {
 
 // ReadTimeline reads the finished release workflow of tag.
 func ReadTimeline(ctx context.Context, c client.Client, tag string) (Timeline, error) {
-	id := workflows.ReleaseWorkflowID(tag)
+	id := contract.ReleaseWorkflowID(tag)
 	var tl Timeline
 	d, err := c.DescribeWorkflow(ctx, id, "")
 	if err != nil {
@@ -72,7 +72,7 @@ func History(ctx context.Context, c client.Client, id string) (HistorySize, erro
 type Result struct {
 	Tag      string
 	Wall     time.Duration
-	Status   workflows.Status
+	Status   contract.Status
 	Timeline Timeline
 	// Scale is simulated seconds per real second.
 	Scale float64

@@ -21,10 +21,10 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Kill moments: each names where in the train the worker dies.
@@ -322,18 +322,18 @@ func progress(st ghsim.Stats) string {
 
 // waitOrDump waits for the train; on timeout it logs the train's status
 // (queried from the running worker) and fails.
-func waitOrDump(t *testing.T, c client.Client, run client.WorkflowRun, timeout time.Duration) workflows.Status {
+func waitOrDump(t *testing.T, c client.Client, run client.WorkflowRun, timeout time.Duration) contract.Status {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	var st workflows.Status
+	var st contract.Status
 	err := run.Get(ctx, &st)
 	if err == nil {
 		return st
 	}
 	qctx, qcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer qcancel()
-	if v, qerr := c.QueryWorkflow(qctx, run.GetID(), "", workflows.QueryStatus); qerr == nil {
+	if v, qerr := c.QueryWorkflow(qctx, run.GetID(), "", contract.QueryStatus); qerr == nil {
 		_ = v.Get(&st)
 	}
 	t.Fatalf("train %s: %v; status %+v", run.GetID(), err, st)

@@ -17,12 +17,12 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // hostileCase is one repo whose build uploads a hostile artifact, and what
@@ -120,19 +120,19 @@ func TestHostileArtifacts(t *testing.T) {
 
 	const tag = "v5.0.0"
 	run := traintest.StartTrain(t, c, tag, *train)
-	var st workflows.Status
+	var st contract.Status
 	require.Eventually(t, func() bool {
-		v, err := c.QueryWorkflow(context.Background(), run.GetID(), "", workflows.QueryStatus)
+		v, err := c.QueryWorkflow(context.Background(), run.GetID(), "", contract.QueryStatus)
 		if err != nil || v.Get(&st) != nil {
 			return false
 		}
-		return st.State == workflows.StateBlocked && len(st.Blocked) == len(cases) &&
-			st.Repos["good"].State == workflows.RepoSucceeded
+		return st.State == contract.StateBlocked && len(st.Blocked) == len(cases) &&
+			st.Repos["good"].State == contract.RepoSucceeded
 	}, time.Minute, 100*time.Millisecond, "train blocked on every hostile repo")
 
 	for _, hc := range cases {
 		rs := st.Repos[hc.repo]
-		assert.Equal(t, workflows.RepoFailed, rs.State, hc.repo)
+		assert.Equal(t, contract.RepoFailed, rs.State, hc.repo)
 		assert.True(t, slices.Contains(st.Blocked, hc.repo), "blocked on %s", hc.repo)
 		for _, want := range hc.want {
 			assert.Contains(t, rs.Error, want, hc.repo)

@@ -12,12 +12,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // TestReceiverOutages stops the webhook receiver again and again while
@@ -41,7 +40,7 @@ func TestReceiverOutages(t *testing.T) {
 	s := traintest.StartReconcileStack(t, c, train, nil, false)
 	s.Receiver.Start(t)
 
-	var runs []activities.ReconcileResult
+	var runs []contract.ReconcileResult
 	outages := 0
 	for i := range trains {
 		tag := fmt.Sprintf("v5.0.%d", i)
@@ -50,19 +49,19 @@ func TestReceiverOutages(t *testing.T) {
 			Get(ctx context.Context, valuePtr any) error
 		}
 		require.Eventually(t, func() bool {
-			_, err := c.DescribeWorkflow(context.Background(), workflows.ReleaseWorkflowID(tag), "")
+			_, err := c.DescribeWorkflow(context.Background(), contract.ReleaseWorkflowID(tag), "")
 			return err == nil
 		}, 30*time.Second, 100*time.Millisecond, "the trigger starts %s", tag)
-		run = c.GetWorkflow(context.Background(), workflows.ReleaseWorkflowID(tag), "")
-		done := make(chan workflows.Status, 1)
+		run = c.GetWorkflow(context.Background(), contract.ReleaseWorkflowID(tag), "")
+		done := make(chan contract.Status, 1)
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			var st workflows.Status
+			var st contract.Status
 			_ = run.Get(ctx, &st)
 			done <- st
 		}()
-		var st workflows.Status
+		var st contract.Status
 	outage:
 		for {
 			s.Receiver.Stop()
@@ -76,7 +75,7 @@ func TestReceiverOutages(t *testing.T) {
 			case <-time.After(up):
 			}
 		}
-		require.Equal(t, workflows.StateSucceeded, st.State, "train %s: %s", tag, st.Error)
+		require.Equal(t, contract.StateSucceeded, st.State, "train %s: %s", tag, st.Error)
 		stats := s.Sim.Stats()
 		for _, repo := range train.Repos {
 			assert.Equal(t, i+1, stats.Dispatches[train.Owner+"/"+repo.Name], "%s: dispatches of %s, one per train (no duplicate)", tag, repo.Name)

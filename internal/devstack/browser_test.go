@@ -16,10 +16,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // envUpdateScreenshot, when set, makes TestLiveGraphInBrowser write its
@@ -137,7 +137,7 @@ func TestLiveGraphInBrowser(t *testing.T) {
 		rep, err := stack.Demo(ctx, tag, false, NewProgress(&progressLog, false))
 		demo <- demoResult{rep, err}
 	}()
-	id := workflows.ReleaseWorkflowID(tag)
+	id := contract.ReleaseWorkflowID(tag)
 	for {
 		_, err := stack.status(ctx, id)
 		var nf *serviceerror.NotFound
@@ -214,12 +214,12 @@ func TestLiveGraphInBrowser(t *testing.T) {
 	}
 	saveScreenshot(t, root, shot)
 
-	if err := stack.Client.SignalWorkflow(ctx, id, "", workflows.SignalRetry, workflows.RepoSignal{Repo: "bllvm-node"}); err != nil {
+	if err := stack.Client.SignalWorkflow(ctx, id, "", contract.SignalRetry, contract.RepoSignal{Repo: "bllvm-node"}); err != nil {
 		t.Fatal(err)
 	}
 	until("the train's end", func(ns []node) bool {
 		for _, n := range ns {
-			if n.State != workflows.RepoSucceeded {
+			if n.State != string(contract.RepoSucceeded) {
 				return false
 			}
 		}
@@ -243,10 +243,10 @@ func TestLiveGraphInBrowser(t *testing.T) {
 		}
 		t.Errorf("%s never shown %s (blocked %v) in %s; seen %+v", repo, want.State, want.Blocked, want.Fill, seen[repo])
 	}
-	wantSeen("governance-app", node{State: workflows.RepoPending, Fill: fillPending})
-	wantSeen("governance-app", node{State: workflows.RepoSucceeded, Fill: fillSucceeded})
-	wantSeen("bllvm-node", node{State: workflows.RepoFailed, Blocked: true, Fill: fillBlocked})
-	wantSeen("bllvm-node", node{State: workflows.RepoSucceeded, Fill: fillSucceeded})
+	wantSeen("governance-app", node{State: string(contract.RepoPending), Fill: fillPending})
+	wantSeen("governance-app", node{State: string(contract.RepoSucceeded), Fill: fillSucceeded})
+	wantSeen("bllvm-node", node{State: string(contract.RepoFailed), Blocked: true, Fill: fillBlocked})
+	wantSeen("bllvm-node", node{State: string(contract.RepoSucceeded), Fill: fillSucceeded})
 
 	if ended == nil {
 		r := <-demo
@@ -266,7 +266,7 @@ func TestLiveGraphInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(list, tag) || !strings.Contains(list, workflows.StateSucceeded) {
+	if !strings.Contains(list, tag) || !strings.Contains(list, string(contract.StateSucceeded)) {
 		t.Errorf("the list of trains %q lacks %s succeeded", list, tag)
 	}
 

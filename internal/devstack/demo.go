@@ -18,8 +18,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // pollEvery is how often the demo asks the release workflow for its status.
@@ -33,7 +33,7 @@ const startTimeout = 30 * time.Second
 func (s *Stack) NextDemoTag(ctx context.Context) (string, error) {
 	for n := 0; n < 10000; n++ {
 		tag := fmt.Sprintf("v0.1.%d", n)
-		_, err := s.Client.DescribeWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "")
+		_, err := s.Client.DescribeWorkflow(ctx, contract.ReleaseWorkflowID(tag), "")
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
 			return tag, nil
@@ -60,7 +60,7 @@ func (s *Stack) Demo(ctx context.Context, tag string, prerelease bool, progress 
 	if err != nil {
 		return nil, err
 	}
-	if st.State != workflows.StateSucceeded {
+	if st.State != contract.StateSucceeded {
 		msg := st.Error
 		if msg == "" {
 			msg = "see the Temporal UI: " + s.ReleaseUIURL(tag)
@@ -107,8 +107,8 @@ func onOff(b bool) string {
 }
 
 // follow polls the status query until the train ends.
-func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (workflows.Status, error) {
-	id := workflows.ReleaseWorkflowID(tag)
+func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (contract.Status, error) {
+	id := contract.ReleaseWorkflowID(tag)
 	started := time.Now()
 	hinted := map[string]bool{}
 	tick := time.NewTicker(pollEvery)
@@ -116,7 +116,7 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (wor
 	for {
 		select {
 		case <-ctx.Done():
-			return workflows.Status{}, ctx.Err()
+			return contract.Status{}, ctx.Err()
 		case <-tick.C:
 		}
 		st, err := s.status(ctx, id)
@@ -133,12 +133,12 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (wor
 			continue
 		}
 		progress.CLI = s.releaseCLI()
-		progress.Update(st) // a blocked train's reason and exact unblocking commands (workflows.Blockers)
+		progress.Update(st) // a blocked train's reason and exact unblocking commands (contract.Blockers)
 		if (len(st.Blocked) > 0 || st.BlockedStep != "") && !hinted["ui"] {
 			hinted["ui"] = true
 			fmt.Fprintf(s.opts.Log, "The Temporal UI can retry, skip or cancel too: %s\n", s.ReleaseUIURL(tag))
 		}
-		if pf := st.Preflight; pf != nil && st.BlockedStep == workflows.StepPreflight {
+		if pf := st.Preflight; pf != nil && st.BlockedStep == contract.StepPreflight {
 			if key := "preflight\x00" + st.Error; !hinted[key] {
 				hinted[key] = true
 				fmt.Fprintf(s.opts.Log, "\nThe train is blocked at its %s step:\n", st.BlockedStep)
@@ -147,12 +147,12 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (wor
 				}
 			}
 		}
-		if pf := st.Preflight; pf != nil && pf.State == workflows.PreflightWaiting && !hinted[pf.Message] {
+		if pf := st.Preflight; pf != nil && pf.State == contract.PreflightWaiting && !hinted[pf.Message] {
 			hinted[pf.Message] = true
 			fmt.Fprintf(s.opts.Log, "\nPreflight: %s\n\n", pf.Message)
 		}
 		switch st.State {
-		case workflows.StateSucceeded, workflows.StateFailed, workflows.StateCancelled:
+		case contract.StateSucceeded, contract.StateFailed, contract.StateCancelled:
 			return st, nil
 		}
 	}
@@ -167,11 +167,11 @@ func (s *Stack) releaseCLI() string {
 }
 
 // status asks the workflow; a closed workflow still answers queries.
-func (s *Stack) status(ctx context.Context, id string) (workflows.Status, error) {
-	var st workflows.Status
+func (s *Stack) status(ctx context.Context, id string) (contract.Status, error) {
+	var st contract.Status
 	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	v, err := s.Client.QueryWorkflow(qctx, id, "", workflows.QueryStatus)
+	v, err := s.Client.QueryWorkflow(qctx, id, "", contract.QueryStatus)
 	if err != nil {
 		return st, err
 	}
@@ -247,7 +247,7 @@ func VerifySums(dir string) (int, error) {
 
 // describe returns the release workflow's start and close times.
 func (s *Stack) describe(ctx context.Context, tag string) (start, end time.Time, err error) {
-	d, err := s.Client.DescribeWorkflow(ctx, workflows.ReleaseWorkflowID(tag), "")
+	d, err := s.Client.DescribeWorkflow(ctx, contract.ReleaseWorkflowID(tag), "")
 	if err != nil {
 		return start, end, err
 	}

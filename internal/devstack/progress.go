@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // SummaryEvery is how often a non-terminal Progress prints a summary line
@@ -20,7 +20,7 @@ const SummaryEvery = 30 * time.Second
 // attempt or error changes, a summary line every SummaryEvery, and once per
 // block the reason and the exact commands that unblock it.
 type Progress struct {
-	// CLI starts the unblocking commands shown (workflows.DefaultCLI when
+	// CLI starts the unblocking commands shown (contract.DefaultCLI when
 	// empty).
 	CLI string
 	w   io.Writer
@@ -41,7 +41,7 @@ func NewProgress(w io.Writer, tty bool) *Progress {
 }
 
 // Update draws st.
-func (p *Progress) Update(st workflows.Status) {
+func (p *Progress) Update(st contract.Status) {
 	if p.tty {
 		p.redraw(st)
 		return
@@ -61,7 +61,7 @@ func (p *Progress) Update(st workflows.Status) {
 			fmt.Fprintln(p.w, line)
 		}
 	}
-	for _, b := range workflows.Blockers(st, p.CLI) {
+	for _, b := range contract.Blockers(st, p.CLI) {
 		id := b.Repo + "|" + b.Step
 		key := b.Reason + "|" + fmt.Sprint(st.Repos[b.Repo].Attempt)
 		if p.blocks[id] == key {
@@ -78,7 +78,7 @@ func (p *Progress) Update(st workflows.Status) {
 			delete(p.blocks, id)
 		}
 	}
-	final := st.State == workflows.StateSucceeded || st.State == workflows.StateFailed || st.State == workflows.StateCancelled
+	final := st.State == contract.StateSucceeded || st.State == contract.StateFailed || st.State == contract.StateCancelled
 	if p.lastSummary.IsZero() || now.Sub(p.lastSummary) >= SummaryEvery || final && changed {
 		p.lastSummary = now
 		fmt.Fprintf(p.w, "%s · %s elapsed\n", Summary(st), now.Sub(p.start).Round(time.Second))
@@ -86,8 +86,8 @@ func (p *Progress) Update(st workflows.Status) {
 }
 
 // stillBlocked reports whether the blocker id ("repo|step") is in st.
-func (p *Progress) stillBlocked(st workflows.Status, id string) bool {
-	for _, b := range workflows.Blockers(st, p.CLI) {
+func (p *Progress) stillBlocked(st contract.Status, id string) bool {
+	for _, b := range contract.Blockers(st, p.CLI) {
 		if b.Repo+"|"+b.Step == id {
 			return true
 		}
@@ -96,7 +96,7 @@ func (p *Progress) stillBlocked(st workflows.Status, id string) bool {
 }
 
 // blockerLines says why the train is blocked and how to unblock it.
-func blockerLines(st workflows.Status, b workflows.Blocker) []string {
+func blockerLines(st contract.Status, b contract.Blocker) []string {
 	var out []string
 	if b.Repo != "" {
 		out = append(out, fmt.Sprintf("%s is blocked at attempt %d: %s", b.Repo, st.Repos[b.Repo].Attempt, b.Reason))
@@ -109,12 +109,12 @@ func blockerLines(st workflows.Status, b workflows.Blocker) []string {
 	return out
 }
 
-func (p *Progress) redraw(st workflows.Status) {
+func (p *Progress) redraw(st contract.Status) {
 	if p.rows > 0 {
 		fmt.Fprintf(p.w, "\x1b[%dA", p.rows)
 	}
 	lines := append([]string{Summary(st)}, p.lines(st)...)
-	for _, b := range workflows.Blockers(st, p.CLI) {
+	for _, b := range contract.Blockers(st, p.CLI) {
 		lines = append(lines, blockerLines(st, b)...)
 	}
 	for _, l := range lines {
@@ -131,7 +131,7 @@ func (p *Progress) redraw(st workflows.Status) {
 }
 
 // repoAt is the name of the i-th repo in layer order (the order of lines).
-func (p *Progress) repoAt(st workflows.Status, i int) string {
+func (p *Progress) repoAt(st contract.Status, i int) string {
 	for _, layer := range st.Layers {
 		if i < len(layer) {
 			return layer[i]
@@ -142,7 +142,7 @@ func (p *Progress) repoAt(st workflows.Status, i int) string {
 }
 
 // lines renders one line per repo, in layer order.
-func (p *Progress) lines(st workflows.Status) []string {
+func (p *Progress) lines(st contract.Status) []string {
 	var out []string
 	for i, layer := range st.Layers {
 		for _, name := range layer {
@@ -173,7 +173,7 @@ func (p *Progress) lines(st workflows.Status) []string {
 	return out
 }
 
-func (p *Progress) elapsed(r workflows.RepoStatus) time.Duration {
+func (p *Progress) elapsed(r contract.RepoStatus) time.Duration {
 	if r.StartedAt == nil {
 		return 0
 	}
@@ -186,7 +186,7 @@ func (p *Progress) elapsed(r workflows.RepoStatus) time.Duration {
 
 // Summary is a one-line overview with a progress bar:
 // "release v0.1.0 running [######------] 3/7 done · layer 2/5".
-func Summary(st workflows.Status) string {
+func Summary(st contract.Status) string {
 	names := make([]string, 0, len(st.Repos))
 	for name := range st.Repos {
 		names = append(names, name)
@@ -195,7 +195,7 @@ func Summary(st workflows.Status) string {
 	done := 0
 	for _, name := range names {
 		switch st.Repos[name].State {
-		case workflows.RepoSucceeded, workflows.RepoSkipped:
+		case contract.RepoSucceeded, contract.RepoSkipped:
 			done++
 		}
 	}

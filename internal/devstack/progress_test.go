@@ -6,19 +6,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
-func status(states map[string]string) workflows.Status {
-	st := workflows.Status{Tag: "v0.1.0", State: workflows.StateRunning, Layers: [][]string{{"a", "b"}, {"c"}}, Repos: map[string]workflows.RepoStatus{}}
+func status(states map[string]contract.RepoState) contract.Status {
+	st := contract.Status{Tag: "v0.1.0", State: contract.StateRunning, Layers: [][]string{{"a", "b"}, {"c"}}, Repos: map[string]contract.RepoStatus{}}
 	for name, s := range states {
-		st.Repos[name] = workflows.RepoStatus{State: s}
+		st.Repos[name] = contract.RepoStatus{State: s}
 	}
 	return st
 }
 
 func TestSummaryCountsDoneAndSkipped(t *testing.T) {
-	got := Summary(status(map[string]string{"a": workflows.RepoSucceeded, "b": workflows.RepoSkipped, "c": workflows.RepoBuilding}))
+	got := Summary(status(map[string]contract.RepoState{"a": contract.RepoSucceeded, "b": contract.RepoSkipped, "c": contract.RepoBuilding}))
 	if !strings.Contains(got, "2/3 done") || !strings.Contains(got, "layer 1/2") {
 		t.Fatalf("summary %q: want 2/3 done and layer 1/2", got)
 	}
@@ -28,12 +28,12 @@ func TestPlainProgressPrintsOnlyChanges(t *testing.T) {
 	var buf bytes.Buffer
 	p := NewProgress(&buf, false)
 	p.now = func() time.Time { return time.Unix(100, 0) }
-	p.Update(status(map[string]string{"a": "pending", "b": "pending", "c": "pending"}))
-	p.Update(status(map[string]string{"a": "pending", "b": "pending", "c": "pending"}))
+	p.Update(status(map[string]contract.RepoState{"a": "pending", "b": "pending", "c": "pending"}))
+	p.Update(status(map[string]contract.RepoState{"a": "pending", "b": "pending", "c": "pending"}))
 	if n := strings.Count(buf.String(), "\n"); n != 4 {
 		t.Fatalf("first two identical updates printed %d lines, want 3 and a summary:\n%s", n, buf.String())
 	}
-	p.Update(status(map[string]string{"a": "building", "b": "pending", "c": "pending"}))
+	p.Update(status(map[string]contract.RepoState{"a": "building", "b": "pending", "c": "pending"}))
 	if n := strings.Count(buf.String(), "\n"); n != 5 {
 		t.Fatalf("one change printed %d lines in all, want 5:\n%s", n, buf.String())
 	}
@@ -45,8 +45,8 @@ func TestPlainProgressPrintsOnlyChanges(t *testing.T) {
 func TestTTYProgressRedrawsInPlace(t *testing.T) {
 	var buf bytes.Buffer
 	p := NewProgress(&buf, true)
-	p.Update(status(map[string]string{"a": "pending", "b": "pending", "c": "pending"}))
-	p.Update(status(map[string]string{"a": "succeeded", "b": "pending", "c": "pending"}))
+	p.Update(status(map[string]contract.RepoState{"a": "pending", "b": "pending", "c": "pending"}))
+	p.Update(status(map[string]contract.RepoState{"a": "succeeded", "b": "pending", "c": "pending"}))
 	if !strings.Contains(buf.String(), "\x1b[4A") {
 		t.Fatalf("second draw does not move the cursor up over 4 lines: %q", buf.String())
 	}
@@ -60,7 +60,7 @@ func TestPlainProgressIgnoresTheClock(t *testing.T) {
 	p := NewProgress(&buf, false)
 	now := time.Unix(100, 0)
 	p.now = func() time.Time { return now }
-	st := status(map[string]string{"a": "building", "b": "pending", "c": "pending"})
+	st := status(map[string]contract.RepoState{"a": "building", "b": "pending", "c": "pending"})
 	started := now
 	rs := st.Repos["a"]
 	rs.StartedAt, rs.Attempt = &started, 1
@@ -83,8 +83,8 @@ func TestPlainProgressPrintsBlockersOnce(t *testing.T) {
 	p := NewProgress(&buf, false)
 	now := time.Unix(100, 0)
 	p.now = func() time.Time { return now }
-	st := status(map[string]string{"a": "succeeded", "b": "succeeded", "c": "failed"})
-	st.State, st.Blocked = workflows.StateBlocked, []string{"c"}
+	st := status(map[string]contract.RepoState{"a": "succeeded", "b": "succeeded", "c": "failed"})
+	st.State, st.Blocked = contract.StateBlocked, []string{"c"}
 	rs := st.Repos["c"]
 	rs.Attempt, rs.Error = 3, "run concluded failure"
 	st.Repos["c"] = rs
@@ -132,9 +132,9 @@ func assertNoRepeatedLines(t *testing.T, out string) {
 func TestProgressShowsFileCount(t *testing.T) {
 	var buf bytes.Buffer
 	p := NewProgress(&buf, false)
-	st := status(map[string]string{"a": "succeeded", "b": "pending", "c": "pending"})
-	st.Repos["a"] = workflows.RepoStatus{State: workflows.RepoSucceeded, Files: 20000, Manifest: "sha256/abc",
-		Artifacts: []workflows.ArtifactRef{{Name: "page-0001.html"}}}
+	st := status(map[string]contract.RepoState{"a": "succeeded", "b": "pending", "c": "pending"})
+	st.Repos["a"] = contract.RepoStatus{State: contract.RepoSucceeded, Files: 20000, Manifest: "sha256/abc",
+		Artifacts: []contract.File{{Name: "page-0001.html"}}}
 	p.Update(st)
 	if !strings.Contains(buf.String(), "20000 files") {
 		t.Fatalf("progress %q: want the file count", buf.String())

@@ -10,9 +10,9 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/provenance"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Report is what `releasetrain dev --report FILE` writes. Durations are in
@@ -88,7 +88,7 @@ type GitHubReport struct {
 }
 
 // report downloads and verifies the release and gathers the numbers.
-func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*Report, error) {
+func (s *Stack) report(ctx context.Context, tag string, st contract.Status) (*Report, error) {
 	dir := filepath.Join(s.opts.DataDir, "releases", tag)
 	assets, err := s.download(tag, dir)
 	if err != nil {
@@ -149,7 +149,7 @@ func (s *Stack) report(ctx context.Context, tag string, st workflows.Status) (*R
 	for _, layer := range st.Layers {
 		for _, name := range layer {
 			rs := st.Repos[name]
-			rr := RepoReport{Dispatches: stats.Dispatches[s.Train.Owner+"/"+name], Attempts: rs.Attempt, State: rs.State,
+			rr := RepoReport{Dispatches: stats.Dispatches[s.Train.Owner+"/"+name], Attempts: rs.Attempt, State: string(rs.State),
 				Files: rs.Files, Bytes: rs.Bytes, Manifest: rs.Manifest}
 			if rs.RunID != 0 {
 				rr.RunIDs = []int64{rs.RunID}

@@ -20,12 +20,12 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
 	"github.com/BTCDecoded/releasetrain/webhook"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // Options configure the local stack. Zero values give the defaults.
@@ -221,8 +221,8 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 		UIPort:       fmt.Sprint(s.opts.UIPort),
 		LogLevel:     "error",
 		SearchAttributes: temporal.NewSearchAttributes(
-			workflows.ReleaseTagKey.ValueSet(""),
-			workflows.ReleaseStateKey.ValueSet(""),
+			contract.ReleaseTagKey.ValueSet(""),
+			contract.ReleaseStateKey.ValueSet(""),
 		),
 		Stdout: tlog,
 		Stderr: tlog,
@@ -266,7 +266,7 @@ func (s *Stack) ReleasePageURL(tag string) string {
 
 // ReleaseUIURL is the release's page in the Temporal Web UI.
 func (s *Stack) ReleaseUIURL(tag string) string {
-	return fmt.Sprintf("%s/namespaces/default/workflows/%s", s.UIURL, workflows.ReleaseWorkflowID(tag))
+	return fmt.Sprintf("%s/namespaces/default/workflows/%s", s.UIURL, contract.ReleaseWorkflowID(tag))
 }
 
 // Close stops everything, in the reverse order of Start.

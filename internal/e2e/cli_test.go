@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // trainYAML is config.Default() with polling and back-off scaled to the simulator.
@@ -76,10 +76,10 @@ func TestReleaseCLI(t *testing.T) {
 		}
 		return out.String(), nil
 	}
-	status := func(tag string) workflows.Status {
+	status := func(tag string) contract.Status {
 		out, err := cli("status", tag, "--json")
 		require.NoError(t, err, out)
-		var st workflows.Status
+		var st contract.Status
 		require.NoError(t, json.Unmarshal([]byte(out), &st), out)
 		return st
 	}
@@ -92,7 +92,7 @@ func TestReleaseCLI(t *testing.T) {
 	out, err = cli("start", "v3.0.0-rc.1", "--only", "bllvm-sdk", "--with-dependents")
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "release v3.0.0-rc.1: started, workflow release-v3.0.0-rc.1, run ")
-	require.Eventually(t, func() bool { return status("v3.0.0-rc.1").State == workflows.StateSucceeded }, trainTimeout, 200*time.Millisecond)
+	require.Eventually(t, func() bool { return status("v3.0.0-rc.1").State == contract.StateSucceeded }, trainTimeout, 200*time.Millisecond)
 	st := status("v3.0.0-rc.1")
 	assert.True(t, st.Prerelease, "an rc tag is a prerelease")
 	assert.Equal(t, [][]string{{"bllvm-sdk"}, {"governance-app"}}, st.Layers)
@@ -113,16 +113,16 @@ func TestReleaseCLI(t *testing.T) {
 	out, err = cli("pause", "v3.1.0", "--reason", "checking")
 	require.NoError(t, err, out)
 	assert.Equal(t, "release v3.1.0: pause accepted (state paused)\n", out)
-	require.Eventually(t, func() bool { return status("v3.1.0").Repos["bllvm-consensus"].State == workflows.RepoSucceeded },
+	require.Eventually(t, func() bool { return status("v3.1.0").Repos["bllvm-consensus"].State == contract.RepoSucceeded },
 		trainTimeout, 100*time.Millisecond)
 	time.Sleep(1500 * time.Millisecond) // several build durations at this time scale
 	st = status("v3.1.0")
 	assert.True(t, st.Paused)
-	assert.Equal(t, workflows.RepoPending, st.Repos["bllvm-protocol"].State, "no dispatch while paused")
+	assert.Equal(t, contract.RepoPending, st.Repos["bllvm-protocol"].State, "no dispatch while paused")
 	assert.Zero(t, sim.Stats().Dispatches["BTCDecoded/bllvm-protocol"])
 	_, err = cli("resume", "v3.1.0")
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return status("v3.1.0").State == workflows.StateSucceeded }, trainTimeout, 200*time.Millisecond)
+	require.Eventually(t, func() bool { return status("v3.1.0").State == contract.StateSucceeded }, trainTimeout, 200*time.Millisecond)
 	assert.Equal(t, 1, sim.Stats().Dispatches["BTCDecoded/bllvm-protocol"])
 
 	// Cancel ends a train as cancelled and publishes nothing.
@@ -130,7 +130,7 @@ func TestReleaseCLI(t *testing.T) {
 	require.NoError(t, err)
 	out, err = cli("cancel", "v3.2.0", "--reason", "wrong tag")
 	require.NoError(t, err, out)
-	require.Eventually(t, func() bool { return status("v3.2.0").State == workflows.StateCancelled }, trainTimeout, 200*time.Millisecond)
+	require.Eventually(t, func() bool { return status("v3.2.0").State == contract.StateCancelled }, trainTimeout, 200*time.Millisecond)
 	_, published := sim.Release("BTCDecoded", "bllvm-consensus", "v3.2.0")
 	assert.False(t, published, "a cancelled train publishes nothing")
 	out, err = cli("resume", "v3.2.0")

@@ -19,12 +19,12 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 	"github.com/BTCDecoded/releasetrain/operator"
 	"github.com/BTCDecoded/releasetrain/webhook"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // operatorTrainYAML is a train whose bllvm-consensus build blocks at once
@@ -52,7 +52,7 @@ type surface struct {
 	name   string
 	tag    string
 	do     func(args ...string) (outcome, string) // an action on the train (or another tag)
-	status func(tag string) workflows.Status
+	status func(tag string) contract.Status
 }
 
 // TestOperatorSurfacesAgree drives every operator action through the CLI
@@ -99,7 +99,7 @@ func TestOperatorSurfacesAgree(t *testing.T) {
 		}
 	}
 	// eventually waits until cond holds for both trains.
-	eventually := func(what string, cond func(workflows.Status) bool) {
+	eventually := func(what string, cond func(contract.Status) bool) {
 		t.Helper()
 		for _, s := range surfaces {
 			require.Eventually(t, func() bool { return cond(s.status(s.tag)) }, 2*time.Minute, 100*time.Millisecond,
@@ -130,9 +130,9 @@ func TestOperatorSurfacesAgree(t *testing.T) {
 	}
 	step(operator.ErrInvalid, "list", "--state", "exploded")
 
-	eventually("bllvm-consensus blocked, commons building", func(st workflows.Status) bool {
-		return st.State == workflows.StateBlocked && len(st.Blocked) == 1 && st.Blocked[0] == "bllvm-consensus" &&
-			st.Repos["commons"].State == workflows.RepoBuilding
+	eventually("bllvm-consensus blocked, commons building", func(st contract.Status) bool {
+		return st.State == contract.StateBlocked && len(st.Blocked) == 1 && st.Blocked[0] == "bllvm-consensus" &&
+			st.Repos["commons"].State == contract.RepoBuilding
 	})
 
 	// The workflow's validators decide, the same way for both.
@@ -145,38 +145,38 @@ func TestOperatorSurfacesAgree(t *testing.T) {
 
 	// Pause and resume, each once.
 	step("", "pause", "TAG")
-	eventually("paused", func(st workflows.Status) bool { return st.Paused && st.State == workflows.StatePaused })
+	eventually("paused", func(st contract.Status) bool { return st.Paused && st.State == contract.StatePaused })
 	step(operator.ErrConflict, "pause", "TAG")
 	step("", "resume", "TAG")
-	eventually("resumed", func(st workflows.Status) bool { return !st.Paused })
+	eventually("resumed", func(st contract.Status) bool { return !st.Paused })
 	step(operator.ErrConflict, "resume", "TAG")
 
 	// Retry the blocked build (named in another case): it runs again, fails
 	// again and blocks again; then skip it, and bllvm-protocol builds.
 	step("", "retry", "TAG", "BLLVM-consensus")
-	eventually("bllvm-consensus blocked again on its second run", func(st workflows.Status) bool {
+	eventually("bllvm-consensus blocked again on its second run", func(st contract.Status) bool {
 		rs := st.Repos["bllvm-consensus"]
-		return rs.State == workflows.RepoFailed && rs.Attempt >= 2 && st.State == workflows.StateBlocked
+		return rs.State == contract.RepoFailed && rs.Attempt >= 2 && st.State == contract.StateBlocked
 	})
 	step("", "skip", "TAG", "bllvm-consensus")
-	eventually("bllvm-consensus skipped, bllvm-protocol built", func(st workflows.Status) bool {
-		return st.Repos["bllvm-consensus"].State == workflows.RepoSkipped && st.Repos["bllvm-protocol"].State == workflows.RepoSucceeded
+	eventually("bllvm-consensus skipped, bllvm-protocol built", func(st contract.Status) bool {
+		return st.Repos["bllvm-consensus"].State == contract.RepoSkipped && st.Repos["bllvm-protocol"].State == contract.RepoSucceeded
 	})
 	step(operator.ErrConflict, "skip", "TAG", "bllvm-protocol") // already finished
 
 	// Cancel ends both trains; a finished train refuses every action.
 	step("", "cancel", "TAG")
-	eventually("cancelled", func(st workflows.Status) bool { return st.State == workflows.StateCancelled })
+	eventually("cancelled", func(st contract.Status) bool { return st.State == contract.StateCancelled })
 	step(operator.ErrConflict, "resume", "TAG")
 	step(operator.ErrConflict, "cancel", "TAG")
 	step("", "status", "TAG")
-	final := map[string]workflows.Status{}
+	final := map[string]contract.Status{}
 	for _, s := range surfaces {
 		st := s.status(s.tag)
-		final[s.name] = workflows.Status{State: st.State, Layers: st.Layers, Prerelease: st.Prerelease,
-			Repos: map[string]workflows.RepoStatus{}}
+		final[s.name] = contract.Status{State: st.State, Layers: st.Layers, Prerelease: st.Prerelease,
+			Repos: map[string]contract.RepoStatus{}}
 		for name, rs := range st.Repos {
-			final[s.name].Repos[name] = workflows.RepoStatus{State: rs.State}
+			final[s.name].Repos[name] = contract.RepoStatus{State: rs.State}
 		}
 	}
 	require.Equal(t, final[cli.name], final[api.name], "both trains end in the same state")
@@ -236,10 +236,10 @@ func cliSurface(t *testing.T, bin, address, cfgPath, tag string) surface {
 			require.True(t, ok, "cli %v: exit status %d names no kind: %s", args, code, out)
 			return kind, out
 		},
-		status: func(tag string) workflows.Status {
+		status: func(tag string) contract.Status {
 			code, out := run("status", tag, "--json")
 			require.Zero(t, code, out)
-			var st workflows.Status
+			var st contract.Status
 			require.NoError(t, json.Unmarshal([]byte(out), &st), out)
 			return st
 		},
@@ -279,10 +279,10 @@ func apiSurface(t *testing.T, base, tag string) surface {
 			require.True(t, ok, "api %v: status %d names no kind: %s", args, code, data)
 			return kind, string(data)
 		},
-		status: func(tag string) workflows.Status {
+		status: func(tag string) contract.Status {
 			code, data := call(http.MethodGet, "/api/releases/"+tag, nil)
 			require.Equal(t, http.StatusOK, code, string(data))
-			var st workflows.Status
+			var st contract.Status
 			require.NoError(t, json.Unmarshal(data, &st), string(data))
 			return st
 		},

@@ -18,10 +18,10 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // maxPayload is the size no payload of a train may reach, whatever its
@@ -73,19 +73,19 @@ func TestPayloadsStayReferences(t *testing.T) {
 	traintest.StartInProcessWorker(t, c, apiURL)
 	run := traintest.StartTrain(t, c, tag, train)
 
-	var st workflows.Status
+	var st contract.Status
 	require.Eventually(t, func() bool {
-		v, err := c.QueryWorkflow(context.Background(), run.GetID(), "", workflows.QueryStatus)
+		v, err := c.QueryWorkflow(context.Background(), run.GetID(), "", contract.QueryStatus)
 		if err != nil || v.Get(&st) != nil {
 			return false
 		}
-		return st.BlockedStep == workflows.StepPackage || st.State == workflows.StateFailed
+		return st.BlockedStep == contract.StepPackage || st.State == contract.StateFailed
 	}, 10*time.Minute, 200*time.Millisecond, "train reaches the package step")
 	files := 0
 	for name, rs := range st.Repos {
-		assert.Equal(t, workflows.RepoSucceeded, rs.State, name)
+		assert.Equal(t, contract.RepoSucceeded, rs.State, name)
 		assert.Equal(t, perRepo, rs.Files, name)
-		assert.Len(t, rs.Artifacts, activities.ManifestPreview, name)
+		assert.Len(t, rs.Artifacts, contract.ManifestPreview, name)
 		assert.NotEmpty(t, rs.Manifest, name)
 		files += rs.Files
 	}
@@ -104,9 +104,9 @@ func TestPayloadsStayReferences(t *testing.T) {
 	var cancelled *temporal.CanceledError
 	require.ErrorAs(t, run.Get(ctx, nil), &cancelled)
 
-	ids := []string{workflows.ReleaseWorkflowID(tag)}
+	ids := []string{contract.ReleaseWorkflowID(tag)}
 	for l := range layers {
-		ids = append(ids, workflows.LayerWorkflowID(tag, l))
+		ids = append(ids, contract.LayerWorkflowID(tag, l))
 	}
 	largest, where := 0, ""
 	for _, id := range ids {

@@ -18,10 +18,10 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // outsider is a repo of the owner that is not in the train.
@@ -78,11 +78,11 @@ func recoversLostTrigger(t *testing.T, c client.Client, tokenOnly bool) {
 	s.Receiver.Start(t)
 	require.NoError(t, s.Sim.Redeliver(before[lostDispatch].GUID))
 	logged := len(s.Settled(t))
-	_, err = c.DescribeWorkflow(context.Background(), workflows.ReleaseWorkflowID(tag), "")
+	_, err = c.DescribeWorkflow(context.Background(), contract.ReleaseWorkflowID(tag), "")
 	require.Error(t, err, "no train before the reconciler runs")
 
 	first := s.RunReconcile(t)
-	t.Logf("first run: %s", workflows.FormatReconcileResult(first))
+	t.Logf("first run: %s", contract.FormatReconcileResult(first))
 	assert.Equal(t, len(trigger), first.Failed, "failed relevant deliveries")
 	assert.Equal(t, len(trigger), first.Redelivered)
 	assert.Equal(t, first.Pages+first.RedeliverCalls+first.Lookups, first.Budget)
@@ -105,18 +105,18 @@ func recoversLostTrigger(t *testing.T, c client.Client, tokenOnly bool) {
 	assert.Equal(t, trigger, redelivered, "exactly the trigger's relevant deliveries were redelivered")
 
 	// The train started once, from the redelivery, and completes.
-	run := c.GetWorkflow(context.Background(), workflows.ReleaseWorkflowID(tag), "")
+	run := c.GetWorkflow(context.Background(), contract.ReleaseWorkflowID(tag), "")
 	st := traintest.WaitTrain(t, run, trainTimeout)
-	assert.Equal(t, workflows.StateSucceeded, st.State, st.Error)
+	assert.Equal(t, contract.StateSucceeded, st.State, st.Error)
 	assert.Contains(t, st.Trigger, "(redelivered)")
 	stats := s.Sim.Stats()
 	for _, repo := range train.Repos {
 		assert.Equal(t, 1, stats.Dispatches[train.Owner+"/"+repo.Name], "dispatches of %s", repo.Name)
 	}
-	assert.Equal(t, 1, executions(t, s, tag), "one execution of %s", workflows.ReleaseWorkflowID(tag))
+	assert.Equal(t, 1, executions(t, s, tag), "one execution of %s", contract.ReleaseWorkflowID(tag))
 
 	second := s.RunReconcile(t)
-	t.Logf("second run: %s", workflows.FormatReconcileResult(second))
+	t.Logf("second run: %s", contract.FormatReconcileResult(second))
 	assert.Zero(t, second.Redelivered, "nothing left to redeliver")
 	assert.Zero(t, second.Failed)
 	assert.Zero(t, second.Lookups, "repository ids are kept in the schedule's memo")
@@ -174,7 +174,7 @@ func executions(t *testing.T, s *traintest.ReconcileStack, tag string) int {
 	n := 0
 	require.Eventually(t, func() bool {
 		resp, err := s.Client.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
-			Namespace: "default", Query: "WorkflowId = '" + workflows.ReleaseWorkflowID(tag) + "'"})
+			Namespace: "default", Query: "WorkflowId = '" + contract.ReleaseWorkflowID(tag) + "'"})
 		if err != nil {
 			return false
 		}

@@ -23,11 +23,11 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 	"github.com/BTCDecoded/releasetrain/webhook"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 const hookSecret = "e2e webhook secret"
@@ -91,7 +91,7 @@ func (s *triggerStack) deliverDraft(t *testing.T, tag string, id int64) map[stri
 // waitRun waits for the tag's train to be started by a webhook and returns it.
 func (s *triggerStack) waitRun(t *testing.T, tag string) client.WorkflowRun {
 	t.Helper()
-	id := workflows.ReleaseWorkflowID(tag)
+	id := contract.ReleaseWorkflowID(tag)
 	require.Eventually(t, func() bool {
 		_, err := s.c.DescribeWorkflow(context.Background(), id, "")
 		return err == nil
@@ -141,7 +141,7 @@ func TestDraftModeEndToEnd(t *testing.T) {
 	assert.Contains(t, rel.Body, activities.NotesEnd)
 	assert.True(t, st.ReleaseImmutable, "GitHub marked the release immutable")
 	require.NotNil(t, st.Preflight)
-	assert.Equal(t, workflows.PreflightPassed, st.Preflight.State)
+	assert.Equal(t, contract.PreflightPassed, st.Preflight.State)
 	assert.True(t, st.Preflight.DraftFound)
 	require.NotNil(t, st.Preflight.ReleaseImmutable)
 	assert.True(t, *st.Preflight.ReleaseImmutable)
@@ -194,9 +194,9 @@ func TestManualStartUsesTheDraft(t *testing.T) {
 
 	draftID, err := sim.SaveDraft(train.Owner, train.Release.Repo, "v7.0.0", ghsim.DraftOptions{Name: "Seven"})
 	require.NoError(t, err)
-	var sts []workflows.Status
+	var sts []contract.Status
 	for _, tag := range []string{"v7.0.0", "v7.0.1"} {
-		started, err := workflows.StartOrJoin(ctx, c, workflows.ReleaseInput{Tag: tag, Train: train, Trigger: "cli"})
+		started, err := contract.StartOrJoin(ctx, c, contract.ReleaseInput{Tag: tag, Train: train.JSON(), Trigger: "cli"})
 		require.NoError(t, err)
 		assert.False(t, started.Joined)
 		sts = append(sts, traintest.WaitTrain(t, c.GetWorkflow(ctx, started.WorkflowID, started.RunID), trainTimeout))
@@ -209,7 +209,7 @@ func TestManualStartUsesTheDraft(t *testing.T) {
 	assert.Equal(t, "btcdecoded v7.0.1", own.Name, "no draft: the train's own, with its title")
 	assert.False(t, sts[1].Preflight.DraftFound)
 	for i, rel := range []ghsim.ReleaseInfo{filled, own} {
-		assert.Equal(t, workflows.StateSucceeded, sts[i].State, sts[i].Error)
+		assert.Equal(t, contract.StateSucceeded, sts[i].State, sts[i].Error)
 		assert.False(t, rel.Draft)
 		assert.Equal(t, len(filled.Assets), len(rel.Assets))
 		sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, rel.Tag, "SHA256SUMS")
@@ -241,8 +241,8 @@ func TestRestartAfterFailedTrainAndJoin(t *testing.T) {
 	// Cancel once the first builds run (a cancel while a dispatch is in
 	// flight waits up to a minute for GitHub to list its run).
 	require.Eventually(t, func() bool {
-		v, err := s.c.QueryWorkflow(ctx, first.GetID(), firstRunID, workflows.QueryStatus)
-		var st workflows.Status
+		v, err := s.c.QueryWorkflow(ctx, first.GetID(), firstRunID, contract.QueryStatus)
+		var st contract.Status
 		return err == nil && v.Get(&st) == nil && st.Repos["bllvm-consensus"].RunID != 0
 	}, 60*time.Second, 100*time.Millisecond)
 	require.NoError(t, s.c.CancelWorkflow(ctx, first.GetID(), firstRunID))
@@ -257,7 +257,7 @@ func TestRestartAfterFailedTrainAndJoin(t *testing.T) {
 	assert.Equal(t, "started", third["outcome"], "after a terminated train: %v", third)
 
 	st := traintest.WaitTrain(t, s.c.GetWorkflow(ctx, first.GetID(), third["run_id"]), trainTimeout)
-	assert.Equal(t, workflows.StateSucceeded, st.State, st.Error)
+	assert.Equal(t, contract.StateSucceeded, st.State, st.Error)
 	rel, _ := s.sim.Release(s.train.Owner, s.train.Release.Repo, tag)
 	assert.Equal(t, draftID, rel.ID)
 	assert.False(t, rel.Draft)
@@ -277,8 +277,8 @@ func TestRestartAfterFailedWorkflow(t *testing.T) {
 	s := startTriggerStack(t, traintest.FastTrain(), ghsim.DefaultScenario())
 	ctx := context.Background()
 	const tag = "v8.1.0"
-	failed, err := s.c.ExecuteWorkflow(ctx, workflows.StartOptions(tag), workflows.ReleaseWorkflowName,
-		workflows.ReleaseInput{Tag: tag, Train: s.train, Trigger: "test", Only: []string{"no-such-repo"}})
+	failed, err := s.c.ExecuteWorkflow(ctx, contract.StartOptions(tag), contract.ReleaseWorkflowName,
+		contract.ReleaseInput{Tag: tag, Train: s.train.JSON(), Trigger: "test", Only: []string{"no-such-repo"}})
 	require.NoError(t, err)
 	require.Error(t, failed.Get(ctx, nil), "a train planned for an unknown repo fails")
 	d, err := s.c.DescribeWorkflow(ctx, failed.GetID(), failed.GetRunID())
@@ -293,7 +293,7 @@ func TestRestartAfterFailedWorkflow(t *testing.T) {
 	assert.Equal(t, "joined", again["outcome"], "a second delivery joins the new run: %v", again)
 	assert.NotEqual(t, failed.GetRunID(), again["run_id"])
 	st := traintest.WaitTrain(t, s.c.GetWorkflow(ctx, failed.GetID(), again["run_id"]), trainTimeout)
-	assert.Equal(t, workflows.StateSucceeded, st.State, st.Error)
+	assert.Equal(t, contract.StateSucceeded, st.State, st.Error)
 }
 
 // A failed preflight blocks the train with one message per problem and
@@ -317,16 +317,16 @@ func TestPreflightBlocksThenRetry(t *testing.T) {
 	require.NoError(t, err)
 	run := traintest.StartTrain(t, c, tag, train)
 
-	var st workflows.Status
+	var st contract.Status
 	require.Eventually(t, func() bool {
-		v, err := c.QueryWorkflow(ctx, run.GetID(), "", workflows.QueryStatus)
-		return err == nil && v.Get(&st) == nil && st.BlockedStep == workflows.StepPreflight
+		v, err := c.QueryWorkflow(ctx, run.GetID(), "", contract.QueryStatus)
+		return err == nil && v.Get(&st) == nil && st.BlockedStep == contract.StepPreflight
 	}, 30*time.Second, 100*time.Millisecond)
 	repo := train.Owner + "/" + sc.Repos[2].Name
 	require.Len(t, st.Preflight.Problems, 2, "%q", st.Preflight.Problems)
 	assert.Contains(t, st.Preflight.Problems[0], repo+": GET /repos/"+repo+"/actions/workflows/build.yml: workflow build.yml is disabled_manually")
 	assert.Contains(t, st.Preflight.Problems[1], "release "+tag+" is already published")
-	assert.Equal(t, workflows.StateBlocked, st.State)
+	assert.Equal(t, contract.StateBlocked, st.State)
 	assert.Empty(t, sim.Stats().Dispatches, "nothing dispatched before the preflight passes")
 	assert.Empty(t, sim.Stats().PublishedReleaseWrites)
 
@@ -340,17 +340,17 @@ func TestPreflightBlocksThenRetry(t *testing.T) {
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
-	_, err = c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: workflows.UpdateRetry,
-		Args: []any{workflows.RepoSignal{}}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	_, err = c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: contract.UpdateRetry,
+		Args: []any{contract.RepoSignal{}}, WaitForStage: client.WorkflowUpdateStageCompleted})
 	require.NoError(t, err)
 	st = traintest.WaitTrain(t, run, trainTimeout)
 	traintest.VerifyRelease(t, sim, train, tag, st)
-	assert.Equal(t, workflows.PreflightPassed, st.Preflight.State)
+	assert.Equal(t, contract.PreflightPassed, st.Preflight.State)
 }
 
 // listRequest lists every execution of the tag's train.
 func listRequest(tag string) *workflowservice.ListWorkflowExecutionsRequest {
-	return &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowId = '" + workflows.ReleaseWorkflowID(tag) + "'"}
+	return &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowId = '" + contract.ReleaseWorkflowID(tag) + "'"}
 }
 
 // waitClosed waits until the run is no longer running.
@@ -370,8 +370,8 @@ func waitClosed(t *testing.T, c client.Client, id, runID string) {
 				t.Logf("pending child %s", pc.GetWorkflowId())
 			}
 		}
-		if v, err := c.QueryWorkflow(context.Background(), id, runID, workflows.QueryStatus); err == nil {
-			var st workflows.Status
+		if v, err := c.QueryWorkflow(context.Background(), id, runID, contract.QueryStatus); err == nil {
+			var st contract.Status
 			_ = v.Get(&st)
 			t.Logf("status: %+v", st)
 		}

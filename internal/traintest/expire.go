@@ -15,7 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
-	"github.com/BTCDecoded/releasetrain/workflows"
+	"github.com/BTCDecoded/releasetrain/contract"
 )
 
 // heartbeating activities report progress, so a short heartbeat timeout
@@ -25,9 +25,9 @@ var heartbeating = map[string]bool{"AwaitRun": true, "CollectArtifacts": true, "
 // WorkflowIDs are the IDs of the release workflow of tag and of its first
 // layers layer children.
 func WorkflowIDs(tag string, layers int) []string {
-	ids := []string{workflows.ReleaseWorkflowID(tag)}
+	ids := []string{contract.ReleaseWorkflowID(tag)}
 	for n := range layers {
-		ids = append(ids, workflows.LayerWorkflowID(tag, n))
+		ids = append(ids, contract.LayerWorkflowID(tag, n))
 	}
 	return ids
 }

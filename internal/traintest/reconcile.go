@@ -18,13 +18,12 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/webhook"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // ReconcileSecret is the webhook secret of a ReconcileStack.
@@ -151,18 +150,18 @@ func StartReconcileStack(t testing.TB, c client.Client, train config.Train, sc *
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = c.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID).Delete(ctx)
+		_ = c.ScheduleClient().GetHandle(ctx, contract.ReconcileScheduleID).Delete(ctx)
 	})
 	return &ReconcileStack{Sim: sim, Client: c, Train: train, Receiver: rc, APIURL: apiURL}
 }
 
 // RunReconcile triggers one run of the reconcile schedule and returns its
 // result once it finished.
-func (s *ReconcileStack) RunReconcile(t testing.TB) activities.ReconcileResult {
+func (s *ReconcileStack) RunReconcile(t testing.TB) contract.ReconcileResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	h := s.Client.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID)
+	h := s.Client.ScheduleClient().GetHandle(ctx, contract.ReconcileScheduleID)
 	before, err := h.Describe(ctx)
 	if err != nil {
 		t.Fatalf("describe schedule: %v", err)
@@ -186,7 +185,7 @@ func (s *ReconcileStack) RunReconcile(t testing.TB) activities.ReconcileResult {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	var res activities.ReconcileResult
+	var res contract.ReconcileResult
 	if err := s.Client.GetWorkflow(ctx, run.WorkflowID, run.FirstExecutionRunID).Get(ctx, &res); err != nil {
 		t.Fatalf("reconcile run %s: %v", run.WorkflowID, err)
 	}

@@ -9,9 +9,9 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/worker"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // FastTrain is the built-in BTCDecoded train with polling and back-off
@@ -51,8 +51,8 @@ func StartInProcessWorker(t testing.TB, c client.Client, apiURL string) sdkworke
 // StartTrain starts the release workflow for tag.
 func StartTrain(t testing.TB, c client.Client, tag string, train config.Train) client.WorkflowRun {
 	t.Helper()
-	run, err := c.ExecuteWorkflow(context.Background(), workflows.StartOptions(tag), workflows.ReleaseWorkflowName,
-		workflows.ReleaseInput{Tag: tag, Train: train, Trigger: "test"})
+	run, err := c.ExecuteWorkflow(context.Background(), contract.StartOptions(tag), contract.ReleaseWorkflowName,
+		contract.ReleaseInput{Tag: tag, Train: train.JSON(), Trigger: "test"})
 	if err != nil {
 		t.Fatalf("start train %s: %v", tag, err)
 	}
@@ -60,11 +60,11 @@ func StartTrain(t testing.TB, c client.Client, tag string, train config.Train) c
 }
 
 // WaitTrain waits up to timeout for the train to end and returns its final status.
-func WaitTrain(t testing.TB, run client.WorkflowRun, timeout time.Duration) workflows.Status {
+func WaitTrain(t testing.TB, run client.WorkflowRun, timeout time.Duration) contract.Status {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	var st workflows.Status
+	var st contract.Status
 	if err := run.Get(ctx, &st); err != nil {
 		t.Fatalf("release workflow %s: %v", run.GetID(), err)
 	}

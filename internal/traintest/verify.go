@@ -12,8 +12,8 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
 // VerifyRelease checks the published unified release: the train succeeded,
@@ -22,11 +22,11 @@ import (
 // every asset uploaded once. SHA256SUMS.asc, when the worker signs, is the
 // one asset besides SHA256SUMS not listed in it. It returns SHA256SUMS'
 // lines keyed by name.
-func VerifyRelease(t testing.TB, sim *ghsim.Sim, train config.Train, tag string, st workflows.Status) map[string]string {
+func VerifyRelease(t testing.TB, sim *ghsim.Sim, train config.Train, tag string, st contract.Status) map[string]string {
 	t.Helper()
-	assert.Equal(t, workflows.StateSucceeded, st.State, "release state (error %q)", st.Error)
+	assert.Equal(t, contract.StateSucceeded, st.State, "release state (error %q)", st.Error)
 	for _, repo := range train.Repos {
-		assert.Equal(t, workflows.RepoSucceeded, st.Repos[repo.Name].State, repo.Name)
+		assert.Equal(t, contract.RepoSucceeded, st.Repos[repo.Name].State, repo.Name)
 	}
 
 	stats := sim.Stats()

@@ -1,4 +1,4 @@
-package workflows
+package contract
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func StartOptions(tag string) client.StartWorkflowOptions {
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			ReleaseTagKey.ValueSet(tag),
-			ReleaseStateKey.ValueSet(StateRunning),
+			ReleaseStateKey.ValueSet(string(StateRunning)),
 		),
 	}
 }
