@@ -32,6 +32,8 @@ const releaseUsage = `usage: releasetrain release COMMAND TAG …
   releasetrain release retry TAG          (retry the blocked package or publish step)
   releasetrain release attach-signature TAG FILE   (a rebuilder's SHA256SUMS.<signer>.asc, while the draft is open)
 
+Exit status: 0 done, 2 invalid (bad tag, repo not in the train), 3 no such train, 4 conflict
+(already paused, not blocked, finished), 5 Temporal unavailable, 1 anything else.
 Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE`
 
 // releaseCLI drives release trains through a Temporal client.
