@@ -30,10 +30,6 @@ func describe(status enumspb.WorkflowExecutionStatus) *workflowservice.DescribeW
 	}}
 }
 
-func running() *workflowservice.DescribeWorkflowExecutionResponse {
-	return describe(enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
-}
-
 func statusOf(state contract.State, paused bool, blocked ...string) encoded {
 	st := contract.Status{Tag: "v1.2.3", State: state, Paused: paused, Blocked: blocked, Repos: map[string]contract.RepoStatus{
 		"bllvm-consensus": {State: contract.RepoSucceeded, Attempt: 1, Files: 20000, Bytes: 1 << 20, Manifest: "sha256/abc",
