@@ -31,34 +31,25 @@ type StartRequest struct {
 	DraftID int64
 }
 
-// Started is the answer of Start.
-type Started struct {
-	WorkflowID string
-	RunID      string
-	// Joined: the tag's train was already running and this request joined
-	// it; false: this request started the run.
-	Joined bool
-}
-
 // Start starts the tag's train, or joins the one already running, and says
-// which. A train that already succeeded is never started again: ErrConflict.
+// which (contract.Started.Joined). A train that already succeeded is never started again: ErrConflict.
 // A bad tag or an Only repo not in the train is ErrInvalid.
-func (c *Client) Start(ctx context.Context, req StartRequest) (Started, error) {
+func (c *Client) Start(ctx context.Context, req StartRequest) (contract.Started, error) {
 	in, err := releaseInput(req)
 	if err != nil {
-		return Started{}, err
+		return contract.Started{}, err
 	}
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
 	st, err := contract.StartOrJoin(ctx, c.temporal, in)
 	if errors.Is(err, contract.ErrTrainFinished) {
-		return Started(st), fail(ErrConflict, fmt.Sprintf("release %s already succeeded (workflow %s, run %s) and is never published twice",
+		return st, fail(ErrConflict, fmt.Sprintf("release %s already succeeded (workflow %s, run %s) and is never published twice",
 			req.Tag, st.WorkflowID, st.RunID), err)
 	}
 	if err != nil {
-		return Started(st), c.temporalError(ctx, req.Tag, "start", err)
+		return st, c.temporalError(ctx, req.Tag, "start", err)
 	}
-	return Started(st), nil
+	return st, nil
 }
 
 // releaseInput checks a start request and makes the workflow's input.
