@@ -8,6 +8,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/provenance"
 )
@@ -39,8 +40,8 @@ var _ GitHub = (*ghclient.Client)(nil)
 // Defaults for zero-valued settings.
 const (
 	// DefaultListingWait is how long a retried dispatch looks for a run an
-	// earlier attempt may have started: GitHub lists new runs after a few seconds.
-	DefaultListingWait = 10 * time.Second
+	// earlier attempt may have started (config decides it).
+	DefaultListingWait = config.DefaultListingWait
 	// DefaultPollInterval is AwaitRun's polling period when the input has none.
 	DefaultPollInterval = 15 * time.Second
 )
@@ -66,6 +67,9 @@ type Activities struct {
 	Unzip ghclient.UnzipLimits
 	// ListingWait is passed to FindOrDispatch on retried dispatches. Default DefaultListingWait.
 	ListingWait time.Duration
+	// SourceDateEpoch, when not zero, is the bundle's mtime instead of the
+	// release time (the worker's SOURCE_DATE_EPOCH).
+	SourceDateEpoch time.Time
 }
 
 func (a *Activities) logger() *zap.Logger {

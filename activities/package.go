@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/contract"
 )
@@ -97,9 +99,9 @@ func (a *Activities) packageFiles(ctx context.Context, in PackageInput, dir stri
 	// The bundle's mtime is the release time in the input (never this
 	// worker's clock, so a retry builds the same bytes), unless the worker
 	// sets SOURCE_DATE_EPOCH, as the README promises.
-	mtime, err := bundle.SourceDateEpoch(in.Time)
-	if err != nil {
-		return nil, nil, badInput(call, err)
+	mtime := in.Time.UTC().Truncate(time.Second)
+	if !a.SourceDateEpoch.IsZero() {
+		mtime = a.SourceDateEpoch
 	}
 	packed, err := bundle.Package(out, entries, bundle.TarballOptions{Name: in.Name, Tag: in.Tag, Time: mtime})
 	if err != nil {
@@ -129,17 +131,17 @@ func (a *Activities) packageFiles(ctx context.Context, in PackageInput, dir stri
 	if err != nil {
 		return nil, nil, err
 	}
-	assets = append(assets, Asset{Name: bundle.SumsName, Size: int64(len(sums)), SHA256: sumsSHA})
+	assets = append(assets, Asset{Name: assetname.Sums, Size: int64(len(sums)), SHA256: sumsSHA})
 	if len(a.Signers) > 0 {
 		sigs, err := bundle.Sign(sums, a.Signers)
 		if err != nil {
-			return nil, nil, badInput(call+": sign "+bundle.SumsName, err)
+			return nil, nil, badInput(call+": sign "+assetname.Sums, err)
 		}
 		sigSHA, err := a.putBytes(ctx, sigs)
 		if err != nil {
 			return nil, nil, err
 		}
-		assets = append(assets, Asset{Name: bundle.SigsName, Size: int64(len(sigs)), SHA256: sigSHA})
+		assets = append(assets, Asset{Name: assetname.SumsSignature, Size: int64(len(sigs)), SHA256: sigSHA})
 	}
 
 	return entries, assets, nil

@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/provenance"
 )
@@ -18,7 +19,7 @@ import (
 // asset (<name>-<tag>.intoto.jsonl), which SHA256SUMS then lists.
 func (a *Activities) provenanceAsset(ctx context.Context, in PackageInput, entries []bundle.Entry, packed bundle.Packed, mtime time.Time) (Asset, error) {
 	call := fmt.Sprintf("package %s %s: provenance", in.Name, in.Tag)
-	name := provenance.FileName(in.Name, in.Tag)
+	name := assetname.Provenance(in.Name, in.Tag)
 	for _, e := range entries {
 		if e.Asset == name {
 			return Asset{}, badInput(call, fmt.Errorf("repo %q file %q: asset name %q is the provenance's", e.Repo, e.Name, name))

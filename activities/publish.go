@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
@@ -150,7 +150,7 @@ func (a *Activities) uploadAsset(ctx context.Context, in PublishInput, rel ghcli
 func checkAssetNames(assets []Asset) error {
 	var bad []string
 	for _, as := range assets {
-		if err := bundle.CheckAssetName(as.Name); err != nil {
+		if err := assetname.Check(as.Name); err != nil {
 			bad = append(bad, err.Error())
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
@@ -33,7 +34,7 @@ func TestAttachSignature(t *testing.T) {
 	for _, bad := range []AttachSignatureInput{
 		{Owner: in.Owner, Repo: in.Repo, Tag: in.Tag, Name: "SHA256SUMS.bob.asc", Signature: []byte("hello")},
 		{Owner: in.Owner, Repo: in.Repo, Tag: in.Tag, Name: "../SHA256SUMS.asc", Signature: sig},
-		{Owner: in.Owner, Repo: in.Repo, Tag: in.Tag, Name: bundle.SigsName, Signature: sig},
+		{Owner: in.Owner, Repo: in.Repo, Tag: in.Tag, Name: assetname.SumsSignature, Signature: sig},
 	} {
 		_, err := env.ExecuteActivity(a.AttachSignature, bad)
 		var app *temporal.ApplicationError

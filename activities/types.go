@@ -253,7 +253,7 @@ type PreflightResult struct {
 
 // AttachSignatureInput adds a rebuilder's signature over SHA256SUMS to the
 // train's draft. The signature travels in the payload: it is a few hundred
-// bytes, bounded by MaxSignatureSize. Whose key made it is for the users'
+// bytes, bounded by contract.MaxSignatureSize. Whose key made it is for the users'
 // keyrings to judge (releasetrain verify --min-good).
 type AttachSignatureInput struct {
 	Owner string `json:"owner"`

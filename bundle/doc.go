@@ -11,9 +11,9 @@
 // # Reproducibility
 //
 // [WriteTarball] sorts entries by path, adds every directory explicitly,
-// fixes mtime to [TarballOptions.Time] (see [SourceDateEpoch]), uid/gid to 0
-// with empty user and group names, modes to 0644 (0755 for executables and
-// directories), and writes PAX format. The gzip stream has no name, a zero
+// fixes mtime to [TarballOptions.Time] (the release time, or the worker's
+// SOURCE_DATE_EPOCH), uid/gid to 0 with empty user and group names, modes
+// to 0644 (0755 for executables and directories), and writes PAX format. The gzip stream has no name, a zero
 // timestamp and OS "unknown"; it is compressed by parallel gzip with a fixed
 // level and block size, so the output depends only on the inputs, never on
 // the machine, the input order or the number of cores.

@@ -10,6 +10,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 // Digest describes one published file.
@@ -77,15 +79,15 @@ func ParseSHA256SUMS(sums []byte) ([]SumLine, error) {
 		}
 		sum, name, ok := strings.Cut(line, " ")
 		if !ok || len(sum) != sha256.Size*2 || len(name) < 2 || (name[0] != ' ' && name[0] != '*') {
-			return nil, fmt.Errorf("%s line %d: want \"<sha256 hex>  <name>\"", SumsName, n)
+			return nil, fmt.Errorf("%s line %d: want \"<sha256 hex>  <name>\"", assetname.Sums, n)
 		}
 		if _, err := hex.DecodeString(sum); err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", SumsName, n, err)
+			return nil, fmt.Errorf("%s line %d: %w", assetname.Sums, n, err)
 		}
 		out = append(out, SumLine{Name: name[1:], SHA256: strings.ToLower(sum)})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", SumsName, err)
+		return nil, fmt.Errorf("read %s: %w", assetname.Sums, err)
 	}
 	return out, nil
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 func TestReadKeyringForms(t *testing.T) {
@@ -54,13 +56,13 @@ func TestVerifyGPGMadeSignatures(t *testing.T) {
 	for _, uid := range []string{"Carol <carol@example.org>", "Dan <dan@example.org>"} {
 		gpg("--quick-gen-key", uid, "ed25519", "sign", "never")
 	}
-	if err := os.Remove(dir + "/" + SigsName); err != nil {
+	if err := os.Remove(dir + "/" + assetname.SumsSignature); err != nil {
 		t.Fatal(err)
 	}
-	gpg("--armor", "--local-user", "carol@example.org", "--local-user", "dan@example.org", "--output", SigsName, "--detach-sign", SumsName)
+	gpg("--armor", "--local-user", "carol@example.org", "--local-user", "dan@example.org", "--output", assetname.SumsSignature, "--detach-sign", assetname.Sums)
 	gpg("--armor", "--output", "keys.asc", "--export")
 
-	asc, err := os.ReadFile(dir + "/" + SigsName)
+	asc, err := os.ReadFile(dir + "/" + assetname.SumsSignature)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,8 @@ import (
 	"path"
 	"sort"
 	"strings"
-)
 
-// Names reserved for the files the bundle itself publishes.
-const (
-	SumsName = "SHA256SUMS"
-	SigsName = "SHA256SUMS.asc"
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 // ErrNoArtifacts reports an empty artifact set. A release with nothing to
@@ -103,10 +99,10 @@ func Layout(inputs []Input) ([]Entry, error) {
 		if len(owners[base]) > 1 {
 			e.Asset = e.Repo + "-" + base
 		}
-		if e.Asset == SumsName || e.Asset == SigsName {
+		if e.Asset == assetname.Sums || e.Asset == assetname.SumsSignature {
 			return nil, fmt.Errorf("repo %q file %q: asset name %q is reserved", e.Repo, e.Name, e.Asset)
 		}
-		if err := CheckAssetName(e.Asset); err != nil {
+		if err := assetname.Check(e.Asset); err != nil {
 			return nil, fmt.Errorf("repo %q file %q: %w", e.Repo, e.Name, err)
 		}
 		if prev, ok := used[e.Asset]; ok {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 // NotesInput is everything the release notes show.
@@ -73,7 +75,7 @@ func Notes(in NotesInput) string {
 	}
 	if len(in.Assets) > 0 {
 		b.WriteString("## Downloads\n\n| Asset | Size | SHA-256 |\n|---|---:|---|\n")
-		bundleName := TarballName(in.Name, in.Tag)
+		bundleName := assetname.Bundle(in.Name, in.Tag)
 		for _, d := range sortedDigests(in.Assets) {
 			note := ""
 			if d.Name == bundleName {
@@ -143,27 +145,27 @@ func writeRepo(b *strings.Builder, owner string, r RepoNotes, byName map[string]
 }
 
 func writeVerify(b *strings.Builder, in NotesInput) {
-	b.WriteString("\n## Verify\n\nDownload the files you need together with `" + SumsName + "`")
+	b.WriteString("\n## Verify\n\nDownload the files you need together with `" + assetname.Sums + "`")
 	if in.Signed {
-		b.WriteString(" and `" + SigsName + "`")
+		b.WriteString(" and `" + assetname.SumsSignature + "`")
 	}
 	b.WriteString(" into one folder")
 	if in.Owner != "" && in.ReleaseRepo != "" {
 		fmt.Fprintf(b, " (for everything: `gh release download %s -R %s/%s`)", in.Tag, in.Owner, in.ReleaseRepo)
 	}
 	b.WriteString(", then run there:\n\n```sh\n")
-	b.WriteString("sha256sum -c --ignore-missing " + SumsName + "\n")
+	b.WriteString("sha256sum -c --ignore-missing " + assetname.Sums + "\n")
 	if in.Signed {
-		b.WriteString("gpg --verify " + SigsName + " " + SumsName + "\n")
+		b.WriteString("gpg --verify " + assetname.SumsSignature + " " + assetname.Sums + "\n")
 		b.WriteString("releasetrain verify . --keys KEYS.asc --min-good 1\n")
 	}
 	b.WriteString("```\n\n")
-	b.WriteString("With every asset downloaded, `sha256sum -c " + SumsName + "` checks them all.")
+	b.WriteString("With every asset downloaded, `sha256sum -c " + assetname.Sums + "` checks them all.")
 	if in.Signed {
 		b.WriteString(" `gpg` needs the signers' public keys imported first (`gpg --import KEYS.asc`); " +
 			"`releasetrain verify` reads them from the `--keys` file and requires `--min-good` good signatures.")
 	} else {
-		b.WriteString(" `" + SumsName + "` is not signed for this release.")
+		b.WriteString(" `" + assetname.Sums + "` is not signed for this release.")
 	}
 	b.WriteString("\n")
 }

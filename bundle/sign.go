@@ -6,23 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
-)
-
-// Environment variables read by [SignersFromEnv].
-const (
-	// SigningKeyEnv holds one or more armored private keys.
-	SigningKeyEnv = "RELEASETRAIN_SIGNING_KEY"
-	// SigningKeyFileEnv holds paths of private key files, separated by the
-	// OS path-list separator (":" on Unix).
-	SigningKeyFileEnv = "RELEASETRAIN_SIGNING_KEY_FILE"
-	// SigningPassphraseEnv holds the passphrase of protected keys.
-	SigningPassphraseEnv = "RELEASETRAIN_SIGNING_PASSPHRASE"
 )
 
 // ErrWrongPassphrase reports a passphrase that does not unlock a key.
@@ -66,35 +53,6 @@ func LoadSignerFiles(paths []string, passphrase []byte) ([]Signer, error) {
 		s, err := parseSigners(data, passphrase)
 		if err != nil {
 			return nil, fmt.Errorf("signing key %s: %w", p, err)
-		}
-		out = append(out, s...)
-	}
-	return out, nil
-}
-
-// SignersFromEnv loads the keys named by [SigningKeyEnv] and
-// [SigningKeyFileEnv] with the passphrase in [SigningPassphraseEnv];
-// getenv is usually os.Getenv. No keys configured gives no signers.
-func SignersFromEnv(getenv func(string) string) ([]Signer, error) {
-	pass := []byte(getenv(SigningPassphraseEnv))
-	var out []Signer
-	if k := getenv(SigningKeyEnv); strings.TrimSpace(k) != "" {
-		s, err := LoadSigners([][]byte{[]byte(k)}, pass)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", SigningKeyEnv, err)
-		}
-		out = append(out, s...)
-	}
-	if f := getenv(SigningKeyFileEnv); f != "" {
-		var paths []string
-		for _, p := range filepath.SplitList(f) {
-			if p != "" {
-				paths = append(paths, p)
-			}
-		}
-		s, err := LoadSignerFiles(paths, pass)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", SigningKeyFileEnv, err)
 		}
 		out = append(out, s...)
 	}

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/stretchr/testify/require"
 )
 
 var testSums = []byte(strings.Repeat("0", 64) + "  bllvm-v1.2.0.tar.gz\n" + strings.Repeat("1", 64) + "  bllvm-node\n")
@@ -175,36 +177,30 @@ func TestLoadSignersErrors(t *testing.T) {
 	}
 }
 
-func TestSignersFromEnv(t *testing.T) {
+// The worker's way: inline keys and key files with one passphrase (as
+// config reads them from the environment).
+func TestLoadSignersAndFiles(t *testing.T) {
 	t.Parallel()
 	pass := []byte("env pass")
 	k1, k2, k3 := newTestKey(t, "Erin", pass), newTestKey(t, "Frank", pass), newTestKey(t, "Grace", pass)
 	dir := t.TempDir()
 	f2, f3 := put(t, dir, "k2.asc", k2.private), put(t, dir, "k3.asc", k3.private)
-	env := map[string]string{
-		SigningKeyEnv:        string(k1.private),
-		SigningKeyFileEnv:    f2 + string(os.PathListSeparator) + f3,
-		SigningPassphraseEnv: string(pass),
-	}
-	signers, err := SignersFromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
+	inline, err := LoadSigners([][]byte{k1.private}, pass)
+	require.NoError(t, err)
+	files, err := LoadSignerFiles([]string{f2, f3}, pass)
+	require.NoError(t, err)
 	var names []string
-	for _, s := range signers {
+	for _, s := range append(inline, files...) {
 		names = append(names, s.Entity().PrimaryIdentity().UserId.Name)
 	}
-	if strings.Join(names, ",") != "Erin,Frank,Grace" {
-		t.Errorf("signers = %v", names)
-	}
-	none, err := SignersFromEnv(func(string) string { return "" })
-	if err != nil || len(none) != 0 {
-		t.Errorf("no env: %v %v", none, err)
-	}
-	env[SigningPassphraseEnv] = "nope"
-	if _, err := SignersFromEnv(func(k string) string { return env[k] }); !errors.Is(err, ErrWrongPassphrase) || !strings.Contains(err.Error(), SigningKeyEnv) {
-		t.Errorf("wrong env passphrase: %v", err)
-	}
+	require.Equal(t, []string{"Erin", "Frank", "Grace"}, names)
+
+	none, err := LoadSigners(nil, nil)
+	require.NoError(t, err)
+	require.Empty(t, none)
+	_, err = LoadSignerFiles([]string{f2}, []byte("nope"))
+	require.ErrorIs(t, err, ErrWrongPassphrase)
+	require.ErrorContains(t, err, f2, "the error names the key file")
 }
 
 func TestGPGVerifiesSignatures(t *testing.T) {
@@ -228,8 +224,8 @@ func TestGPGVerifiesSignatures(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			put(t, dir, SumsName, testSums)
-			put(t, dir, SigsName, asc)
+			put(t, dir, assetname.Sums, testSums)
+			put(t, dir, assetname.SumsSignature, asc)
 			put(t, dir, "keys.asc", append(append([]byte(nil), k1.public...), k2.public...))
 			home := t.TempDir()
 			if err := os.Chmod(home, 0o700); err != nil {
@@ -240,15 +236,15 @@ func TestGPGVerifiesSignatures(t *testing.T) {
 			if out, err := tool(t, dir, env, "gpg", "--batch", "--import", "keys.asc"); err != nil {
 				t.Fatalf("gpg --import: %v\n%s", err, out)
 			}
-			out, err := tool(t, dir, env, "gpg", "--batch", "--verify", SigsName, SumsName)
+			out, err := tool(t, dir, env, "gpg", "--batch", "--verify", assetname.SumsSignature, assetname.Sums)
 			if err != nil {
 				t.Fatalf("gpg --verify: %v\n%s", err, out)
 			}
 			if n := strings.Count(out, "Good signature from"); n != tc.want {
 				t.Errorf("gpg found %d good signatures, want %d:\n%s", n, tc.want, out)
 			}
-			put(t, dir, SumsName, append([]byte("x"), testSums...))
-			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", SigsName, SumsName)
+			put(t, dir, assetname.Sums, append([]byte("x"), testSums...))
+			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", assetname.SumsSignature, assetname.Sums)
 			if err == nil || !strings.Contains(out, "BAD signature") {
 				t.Errorf("gpg accepted tampered SHA256SUMS: %v\n%s", err, out)
 			}

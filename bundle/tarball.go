@@ -18,6 +18,7 @@ import (
 
 	"github.com/klauspost/pgzip"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/releasetag"
 )
 
@@ -38,7 +39,7 @@ type TarballOptions struct {
 	// <name>-<tag>/. Both are required.
 	Name, Tag string
 	// Time is every entry's mtime, truncated to seconds (required): the
-	// release time, or SOURCE_DATE_EPOCH via [SourceDateEpoch].
+	// release time, or the worker's SOURCE_DATE_EPOCH.
 	Time time.Time
 	// Concurrency is how many gzip blocks are compressed in parallel. It does
 	// not change the output. Default is runtime.GOMAXPROCS(0).
@@ -57,9 +58,6 @@ func (p Packed) Digests() []Digest {
 	return append(append([]Digest(nil), p.Assets...), p.Tarball)
 }
 
-// TarballName is the bundle's file name: <name>-<tag>.tar.gz.
-func TarballName(name, tag string) string { return name + "-" + tag + ".tar.gz" }
-
 // WriteTarball writes dir/<name>-<tag>.tar.gz holding every entry under
 // <name>-<tag>/<repo>/<name> and returns its digest. The output is
 // bit-for-bit reproducible (see the package documentation). Entries that
@@ -76,7 +74,7 @@ func Package(dir string, entries []Entry, opts TarballOptions) (Packed, error) {
 	if err := checkOptions(opts); err != nil {
 		return Packed{}, err
 	}
-	name := TarballName(opts.Name, opts.Tag)
+	name := assetname.Bundle(opts.Name, opts.Tag)
 	for _, e := range entries {
 		if e.Asset == name {
 			return Packed{}, fmt.Errorf("repo %q file %q: asset name %q is the bundle's name", e.Repo, e.Name, name)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 var releaseTime = time.Date(2024, 3, 1, 12, 30, 45, 123456789, time.UTC)
@@ -298,8 +300,8 @@ func TestSha256sumChecksAssets(t *testing.T) {
 		}
 		put(t, dl, d.Name, data)
 	}
-	put(t, dl, SumsName, SHA256SUMS(p.Digests()))
-	out, err := tool(t, dl, nil, "sha256sum", "-c", SumsName)
+	put(t, dl, assetname.Sums, SHA256SUMS(p.Digests()))
+	out, err := tool(t, dl, nil, "sha256sum", "-c", assetname.Sums)
 	if err != nil {
 		t.Fatalf("sha256sum -c: %v\n%s", err, out)
 	}
@@ -307,7 +309,7 @@ func TestSha256sumChecksAssets(t *testing.T) {
 		t.Errorf("sha256sum checked %d files, want %d:\n%s", n, len(entries)+1, out)
 	}
 	put(t, dl, "bllvm-node-README.md", []byte("tampered"))
-	if out, err := tool(t, dl, nil, "sha256sum", "-c", SumsName); err == nil || !strings.Contains(out, "bllvm-node-README.md: FAILED") {
+	if out, err := tool(t, dl, nil, "sha256sum", "-c", assetname.Sums); err == nil || !strings.Contains(out, "bllvm-node-README.md: FAILED") {
 		t.Errorf("sha256sum -c accepted a tampered file: %v\n%s", err, out)
 	}
 }
@@ -360,21 +362,5 @@ func TestTarballErrors(t *testing.T) {
 	clash := []Entry{good, {Input: Input{Repo: "r", Name: "a/b", Path: path}, Asset: "b"}}
 	if _, err := WriteTarball(t.TempDir(), clash, opts); err == nil || !strings.Contains(err.Error(), "both a file and a directory") {
 		t.Errorf("file/dir clash: %v", err)
-	}
-}
-
-func TestSourceDateEpoch(t *testing.T) {
-	fallback := time.Date(2024, 1, 2, 3, 4, 5, 600, time.FixedZone("x", 3600))
-	t.Setenv(SourceDateEpochEnv, "")
-	if got, err := SourceDateEpoch(fallback); err != nil || !got.Equal(fallback.Truncate(time.Second)) || got.Location() != time.UTC {
-		t.Errorf("unset: %v %v", got, err)
-	}
-	t.Setenv(SourceDateEpochEnv, "1700000000")
-	if got, err := SourceDateEpoch(fallback); err != nil || got.Unix() != 1700000000 {
-		t.Errorf("set: %v %v", got, err)
-	}
-	t.Setenv(SourceDateEpochEnv, "yesterday")
-	if _, err := SourceDateEpoch(fallback); err == nil || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
-		t.Errorf("invalid: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/ProtonMail/go-crypto/openpgp"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
@@ -58,7 +59,7 @@ const (
 // signatures are reported, not returned as errors; the error is for input
 // that is not OpenPGP signatures at all.
 func Verify(sums, asc []byte, trusted openpgp.EntityList) (VerifyResult, error) {
-	return verifyFile(SigsName, sums, asc, trusted)
+	return verifyFile(assetname.SumsSignature, sums, asc, trusted)
 }
 
 // verifyFile is [Verify] for the signature file called name.
@@ -94,10 +95,10 @@ func verifyFile(name string, sums, asc []byte, trusted openpgp.EntityList) (Veri
 // independent rebuilder's), as Bitcoin Core's verify.py collects them.
 func SignatureFiles(dir string) ([]string, error) {
 	var out []string
-	if _, err := os.Stat(filepath.Join(dir, SigsName)); err == nil {
-		out = append(out, SigsName)
+	if _, err := os.Stat(filepath.Join(dir, assetname.SumsSignature)); err == nil {
+		out = append(out, assetname.SumsSignature)
 	}
-	more, err := filepath.Glob(filepath.Join(dir, SumsName+".*.asc"))
+	more, err := filepath.Glob(filepath.Join(dir, assetname.Sums+".*.asc"))
 	if err != nil {
 		return nil, err
 	}
@@ -107,9 +108,6 @@ func SignatureFiles(dir string) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
-
-// RebuilderSigsName is a rebuilder's signature file: SHA256SUMS.<signer>.asc.
-func RebuilderSigsName(signer string) string { return SumsName + "." + signer + ".asc" }
 
 // signaturePackets splits a binary signature body into one serialized
 // packet per signature, so each is checked on its own.
@@ -171,9 +169,9 @@ func VerifyDir(dir string, keyring io.Reader, minGood int) (VerifyResult, error)
 	if err != nil {
 		return VerifyResult{}, err
 	}
-	sums, err := os.ReadFile(filepath.Join(dir, SumsName))
+	sums, err := os.ReadFile(filepath.Join(dir, assetname.Sums))
 	if err != nil {
-		return VerifyResult{}, fmt.Errorf("read %s: %w", SumsName, err)
+		return VerifyResult{}, fmt.Errorf("read %s: %w", assetname.Sums, err)
 	}
 	lines, err := ParseSHA256SUMS(sums)
 	if err != nil {
@@ -213,7 +211,7 @@ func verifyFiles(dir string, sums []byte, trusted openpgp.EntityList) (VerifyRes
 		return res, err
 	}
 	if len(names) == 0 {
-		return res, fmt.Errorf("no %s or %s in %s", SigsName, RebuilderSigsName("<signer>"), dir)
+		return res, fmt.Errorf("no %s or %s in %s", assetname.SumsSignature, assetname.RebuilderSignature("<signer>"), dir)
 	}
 	seen := map[string]bool{}
 	for _, name := range names {
@@ -261,7 +259,7 @@ func readBounded(path string, limit int64) ([]byte, error) {
 
 func checkFile(dir string, l SumLine) (string, error) {
 	if !filepath.IsLocal(filepath.FromSlash(l.Name)) {
-		return "", fmt.Errorf("%s: file name %q leaves the folder", SumsName, l.Name)
+		return "", fmt.Errorf("%s: file name %q leaves the folder", assetname.Sums, l.Name)
 	}
 	p := filepath.Join(dir, filepath.FromSlash(l.Name))
 	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {

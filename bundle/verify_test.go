@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
 // signedRelease writes a folder of downloaded assets with SHA256SUMS signed
@@ -24,7 +26,7 @@ func signedRelease(t *testing.T, keys ...testKey) string {
 		digests = append(digests, Digest{Name: name, Path: p, Size: size, SHA256: sum})
 	}
 	sums := SHA256SUMS(digests)
-	put(t, dir, SumsName, sums)
+	put(t, dir, assetname.Sums, sums)
 	var private [][]byte
 	for _, k := range keys {
 		private = append(private, k.private)
@@ -37,7 +39,7 @@ func signedRelease(t *testing.T, keys ...testKey) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	put(t, dir, SigsName, asc)
+	put(t, dir, assetname.SumsSignature, asc)
 	return dir
 }
 
@@ -101,21 +103,21 @@ func TestVerifyDirErrors(t *testing.T) {
 	if _, err := VerifyDir(dir, keyring(alice), 0); err == nil || !strings.Contains(err.Error(), "at least 1") {
 		t.Errorf("min-good 0: %v", err)
 	}
-	if _, err := VerifyDir(t.TempDir(), keyring(alice), 1); err == nil || !strings.Contains(err.Error(), SumsName) {
+	if _, err := VerifyDir(t.TempDir(), keyring(alice), 1); err == nil || !strings.Contains(err.Error(), assetname.Sums) {
 		t.Errorf("empty folder: %v", err)
 	}
-	if err := os.Remove(filepath.Join(dir, SigsName)); err != nil {
+	if err := os.Remove(filepath.Join(dir, assetname.SumsSignature)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := VerifyDir(dir, keyring(alice), 1); err == nil || !strings.Contains(err.Error(), SigsName) {
+	if _, err := VerifyDir(dir, keyring(alice), 1); err == nil || !strings.Contains(err.Error(), assetname.SumsSignature) {
 		t.Errorf("no signatures: %v", err)
 	}
 	evil := signedRelease(t, alice)
 	sums := []byte(strings.Repeat("a", 64) + "  ../../etc/passwd\n")
-	put(t, evil, SumsName, sums)
+	put(t, evil, assetname.Sums, sums)
 	signers, _ := LoadSigners([][]byte{alice.private}, nil)
 	asc, _ := Sign(sums, signers)
-	put(t, evil, SigsName, asc)
+	put(t, evil, assetname.SumsSignature, asc)
 	if _, err := VerifyDir(evil, keyring(alice), 1); err == nil || !strings.Contains(err.Error(), "leaves the folder") {
 		t.Errorf("path escape: %v", err)
 	}
@@ -131,7 +133,7 @@ func TestVerifyDirCountsRebuilderSignatures(t *testing.T) {
 	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); !errors.Is(err, ErrNotEnoughSignatures) {
 		t.Fatalf("one signer, two required: %v", err)
 	}
-	sums, err := os.ReadFile(filepath.Join(dir, SumsName))
+	sums, err := os.ReadFile(filepath.Join(dir, assetname.Sums))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +147,7 @@ func TestVerifyDirCountsRebuilderSignatures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		put(t, dir, RebuilderSigsName(name), asc)
+		put(t, dir, assetname.RebuilderSignature(name), asc)
 	}
 	// The train's key signing again under another name still counts once.
 	sign(train, "again")
@@ -169,7 +171,7 @@ func TestVerifyDirCountsRebuilderSignatures(t *testing.T) {
 		t.Errorf("three required of two: %v", err)
 	}
 	// Rebuilder signatures alone, without the train's SHA256SUMS.asc, count too.
-	if err := os.Remove(filepath.Join(dir, SigsName)); err != nil {
+	if err := os.Remove(filepath.Join(dir, assetname.SumsSignature)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); err != nil {

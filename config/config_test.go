@@ -232,10 +232,12 @@ func TestLoad(t *testing.T) {
 	assert.Equal(t, "BTCDecoded", tr.Owner)
 
 	env := map[string]string{config.EnvConfig: good}
-	tr, err = config.FromEnv(func(k string) string { return env[k] })
+	tr, err = config.EnvOf(func(k string) string { return env[k] }).Train("")
 	require.NoError(t, err)
 	assert.Equal(t, "x", tr.Owner)
-	tr, err = config.FromEnv(func(string) string { return "" })
+	_, err = config.EnvOf(func(k string) string { return env[k] }).Train(filepath.Join(dir, "missing.yaml"))
+	require.ErrorIs(t, err, os.ErrNotExist, "--config wins over the variable")
+	tr, err = config.EnvOf(func(string) string { return "" }).Train("")
 	require.NoError(t, err)
 	assert.Equal(t, "BTCDecoded", tr.Owner)
 }

@@ -8,14 +8,12 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
-
-// EnvConfig names the environment variable holding the train file's path.
-const EnvConfig = "RELEASETRAIN_CONFIG"
 
 // DefaultName is the file name errors use for the embedded default.
 const DefaultName = "btcdecoded.yaml"
@@ -50,12 +48,6 @@ func LoadOrDefault(path string) (*Train, error) {
 	return Load(path)
 }
 
-// FromEnv loads the file named by RELEASETRAIN_CONFIG (read through
-// getenv, e.g. os.Getenv), or the default when it is unset or empty.
-func FromEnv(getenv func(string) string) (*Train, error) {
-	return LoadOrDefault(getenv(EnvConfig))
-}
-
 // Parse decodes, resolves and validates a train file. name is used in
 // error messages (usually the file's path).
 func Parse(name string, data []byte) (*Train, error) {
@@ -86,6 +78,24 @@ func Parse(name string, data []byte) (*Train, error) {
 // as Parse does for a file.
 func (t *Train) Resolve() error {
 	return t.resolve(validator{})
+}
+
+// Resolved returns a resolved copy of t (defaults applied, validated),
+// leaving t as it was: what a consumer given a train built in code uses,
+// so it never derives a default itself. Resolving a resolved train changes
+// nothing.
+func (t *Train) Resolved() (*Train, error) {
+	c := *t
+	c.Repos = slices.Clone(t.Repos)
+	for i := range c.Repos {
+		c.Repos[i].DependsOn = slices.Clone(c.Repos[i].DependsOn)
+	}
+	c.Trigger.Repos = slices.Clone(t.Trigger.Repos)
+	c.Trigger.Actions = slices.Clone(t.Trigger.Actions)
+	if err := c.Resolve(); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 func (t *Train) resolve(v validator) error {

@@ -67,6 +67,18 @@ func (t *Train) TriggeredBy(repo, action string, draft bool) bool {
 	return draft && action == "created" && same(t.Release.Repo)
 }
 
+// TriggeredByDispatch reports whether a releasetrain-release
+// repository_dispatch sent from repo starts this train: from a trigger
+// repo, and in draft mode also from the release repo (where a maintainer's
+// draft starts one). Names compare case-insensitively.
+func (t *Train) TriggeredByDispatch(repo string) bool {
+	same := func(name string) bool { return strings.EqualFold(name, repo) }
+	if t.Trigger.Mode != ModeRelease && same(t.Release.Repo) {
+		return true
+	}
+	return slices.ContainsFunc(t.Trigger.Repos, same)
+}
+
 // JSON is the train as the JSON document a release train's input carries
 // (contract.ReleaseInput.Train). A Train is plain data (strings, numbers,
 // durations, lists), which encoding/json always encodes.

@@ -10,11 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
-	"github.com/BTCDecoded/releasetrain/ghclient"
-	"github.com/BTCDecoded/releasetrain/provenance"
-	"github.com/BTCDecoded/releasetrain/worker"
 )
 
 // readEnvExample returns the variables of .env.example in order, and whether
@@ -51,14 +47,15 @@ func readEnvExample(t *testing.T) (map[string]string, map[string]bool, []string)
 func TestEnvExampleListsEveryVariable(t *testing.T) {
 	t.Parallel()
 	vals, documented, _ := readEnvExample(t)
-	// The names come from the code that reads them, so the example cannot drift.
+	// The names come from config's table of the variables the binary reads,
+	// so the example cannot drift.
 	for _, k := range []string{
-		worker.EnvTemporalAddress, worker.EnvTemporalNamespace, config.EnvConfig,
-		"RELEASETRAIN_WEBHOOK_SECRET", "RELEASETRAIN_API_TOKEN", // read by cmd/releasetrain/serve.go
-		ghclient.EnvAPIURL, ghclient.EnvAppID, ghclient.EnvPrivateKeyFile, ghclient.EnvPrivateKey,
-		ghclient.EnvInstallationID, ghclient.EnvToken,
-		worker.EnvArtifactStore, bundle.SigningKeyFileEnv, bundle.SigningKeyEnv, bundle.SigningPassphraseEnv,
-		provenance.KeyFileEnv,
+		config.EnvTemporalAddress, config.EnvTemporalNamespace, config.EnvConfig,
+		config.EnvWebhookSecret, config.EnvAPIToken,
+		config.EnvGitHubAPIURL, config.EnvGitHubAppID, config.EnvGitHubPrivateKeyFile, config.EnvGitHubPrivateKey,
+		config.EnvGitHubInstallationID, config.EnvGitHubToken,
+		config.EnvArtifactStore, config.EnvSigningKeyFile, config.EnvSigningKey, config.EnvSigningPassphrase,
+		config.EnvProvenanceKeyFile,
 		"POSTGRES_USER", "POSTGRES_PASSWORD",
 	} {
 		_, ok := vals[k]
@@ -81,6 +78,12 @@ func TestEnvExampleHoldsNoSecretValues(t *testing.T) {
 			continue
 		}
 		assert.Empty(t, v, "%s must be blank in .env.example", k)
+	}
+	// config's table marks its secrets; each one is blank here.
+	for _, v := range config.EnvVars() {
+		if val, ok := vals[v.Name]; ok && v.Secret {
+			require.Empty(t, val, "%s is a secret (config.EnvVars): blank in .env.example", v.Name)
+		}
 	}
 }
 

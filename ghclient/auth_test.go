@@ -7,11 +7,11 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func testKeyPEM(t *testing.T) []byte {
@@ -132,52 +132,14 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnv(t *testing.T) {
+// An App configuration (as config reads it from GITHUB_APP_*) builds a
+// client; a broken key is reported without its bytes.
+func TestNewWithApp(t *testing.T) {
 	t.Parallel()
-	key := testKeyPEM(t)
-	keyFile := filepath.Join(t.TempDir(), "app.pem")
-	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := New(Config{AppID: 7, InstallationID: 42, PrivateKey: testKeyPEM(t)})
+	require.NoError(t, err)
+	c.CloseIdleConnections()
 
-	cfg, err := ConfigFromEnv(env(map[string]string{EnvToken: testToken, EnvAPIURL: "http://127.0.0.1:9/api/v3"}))
-	if err != nil || cfg.Token != testToken || cfg.BaseURL != "http://127.0.0.1:9/api/v3/" {
-		t.Fatalf("token cfg: %+v %v", cfg, err)
-	}
-	cfg, err = ConfigFromEnv(env(map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKeyFile: keyFile}))
-	if err != nil || cfg.AppID != 7 || cfg.InstallationID != 42 || string(cfg.PrivateKey) != string(key) {
-		t.Fatalf("app cfg: %v", err)
-	}
-	escaped := strings.ReplaceAll(string(key), "\n", `\n`)
-	cfg, err = ConfigFromEnv(env(map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKey: escaped}))
-	if err != nil || string(cfg.PrivateKey) != string(key) {
-		t.Fatalf("inline key: %v", err)
-	}
-	if c, err := New(cfg); err != nil {
-		t.Fatalf("New with app cfg: %v", err)
-	} else {
-		c.CloseIdleConnections()
-	}
-
-	bad := []struct {
-		env  map[string]string
-		name string
-	}{
-		{map[string]string{}, EnvToken},
-		{map[string]string{EnvAppID: "x", EnvPrivateKey: string(key)}, EnvAppID},
-		{map[string]string{EnvAppID: "7", EnvPrivateKey: string(key)}, EnvInstallationID},
-		{map[string]string{EnvAppID: "7", EnvInstallationID: "-1", EnvPrivateKey: string(key)}, EnvInstallationID},
-		{map[string]string{EnvAppID: "7", EnvInstallationID: "42"}, EnvPrivateKeyFile},
-		{map[string]string{EnvAppID: "7", EnvInstallationID: "42", EnvPrivateKeyFile: keyFile + ".missing"}, EnvPrivateKeyFile},
-	}
-	for _, b := range bad {
-		_, err := ConfigFromEnv(env(b.env))
-		if err == nil || !strings.Contains(err.Error(), b.name) {
-			t.Fatalf("%v: err = %v, want one naming %s", b.env, err, b.name)
-		}
-		assertNoSecrets(t, "config error", err.Error(), secretParts(key))
-	}
 	// A broken key is reported without its bytes.
 	broken := []byte("-----BEGIN RSA PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END RSA PRIVATE KEY-----\n")
 	_, err = New(Config{AppID: 7, InstallationID: 42, PrivateKey: broken})

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 )
 
@@ -41,7 +42,7 @@ func CheckSums(s Summary, sums []bundle.SumLine, provName string) error {
 	}
 	var problems []string
 	if _, ok := listed[provName]; !ok {
-		problems = append(problems, fmt.Sprintf("%s does not list %s", bundle.SumsName, provName))
+		problems = append(problems, fmt.Sprintf("%s does not list %s", assetname.Sums, provName))
 	}
 	subjects := map[string]bool{}
 	for _, sub := range s.Subjects {
@@ -49,14 +50,14 @@ func CheckSums(s Summary, sums []bundle.SumLine, provName string) error {
 		got, ok := listed[sub.Name]
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("subject %s is not in %s", sub.Name, bundle.SumsName))
+			problems = append(problems, fmt.Sprintf("subject %s is not in %s", sub.Name, assetname.Sums))
 		case got != sub.SHA256:
-			problems = append(problems, fmt.Sprintf("subject %s: sha256 %s, %s says %s", sub.Name, sub.SHA256, bundle.SumsName, got))
+			problems = append(problems, fmt.Sprintf("subject %s: sha256 %s, %s says %s", sub.Name, sub.SHA256, assetname.Sums, got))
 		}
 	}
 	for name := range listed {
 		if name != provName && !subjects[name] {
-			problems = append(problems, fmt.Sprintf("%s lists %s, which the provenance does not attest", bundle.SumsName, name))
+			problems = append(problems, fmt.Sprintf("%s lists %s, which the provenance does not attest", assetname.Sums, name))
 		}
 	}
 	if len(problems) > 0 {
@@ -104,13 +105,13 @@ func OpenRelease(ctx context.Context, dir, path string, keys []*Verifier) (Opene
 	if err != nil {
 		return Opened{}, nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(dir, bundle.SumsName))
+	data, err := os.ReadFile(filepath.Join(dir, assetname.Sums))
 	if err != nil {
 		return Opened{}, nil, err
 	}
 	lines, err := bundle.ParseSHA256SUMS(data)
 	if err != nil {
-		return Opened{}, nil, fmt.Errorf("%s: %w", bundle.SumsName, err)
+		return Opened{}, nil, fmt.Errorf("%s: %w", assetname.Sums, err)
 	}
 	name := filepath.Base(path)
 	if err := CheckSums(o.Summary, lines, name); err != nil {
@@ -122,7 +123,7 @@ func OpenRelease(ctx context.Context, dir, path string, keys []*Verifier) (Opene
 	}
 	for _, l := range lines {
 		if l.Name == name && l.SHA256 != sha {
-			return Opened{}, nil, fmt.Errorf("%w: %s hashes to %s, %s says %s", ErrSubjectMismatch, name, sha, bundle.SumsName, l.SHA256)
+			return Opened{}, nil, fmt.Errorf("%w: %s hashes to %s, %s says %s", ErrSubjectMismatch, name, sha, assetname.Sums, l.SHA256)
 		}
 	}
 	return o, data, nil

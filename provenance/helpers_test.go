@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 )
 
@@ -83,7 +84,7 @@ func writeRelease(t *testing.T, signer *Signer) release {
 	if err != nil {
 		t.Fatal(err)
 	}
-	provName := FileName("demo", "v1.0.0")
+	provName := assetname.Provenance("demo", "v1.0.0")
 	if err := os.WriteFile(filepath.Join(dir, provName), env, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func writeRelease(t *testing.T, signer *Signer) release {
 		t.Fatal(err)
 	}
 	digests = append(digests, bundle.Digest{Name: provName, SHA256: provSHA, Size: provSize})
-	if err := os.WriteFile(filepath.Join(dir, bundle.SumsName), bundle.SHA256SUMS(digests), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, assetname.Sums), bundle.SHA256SUMS(digests), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return release{dir: dir, provName: provName, input: in}

@@ -17,10 +17,6 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
 )
 
-// KeyFileEnv names the PEM private key that signs the provenance; unset
-// means an unsigned envelope.
-const KeyFileEnv = "RELEASETRAIN_PROVENANCE_KEY_FILE"
-
 // maxKeyFile bounds a key file read into memory.
 const maxKeyFile = 64 << 10
 
@@ -70,20 +66,6 @@ func LoadSignerFile(path string) (*Signer, error) {
 	s, err := LoadSigner(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
-}
-
-// SignerFromEnv loads the key named by [KeyFileEnv]; getenv is usually
-// os.Getenv. No key configured gives nil: envelopes are then unsigned.
-func SignerFromEnv(getenv func(string) string) (*Signer, error) {
-	path := getenv(KeyFileEnv)
-	if path == "" {
-		return nil, nil
-	}
-	s, err := LoadSignerFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", KeyFileEnv, err)
 	}
 	return s, nil
 }

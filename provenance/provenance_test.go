@@ -13,7 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSealOpenRoundTrip(t *testing.T) {
@@ -142,13 +144,8 @@ func TestLoadSignerRefusesOtherKeys(t *testing.T) {
 	if _, err := LoadSigner([]byte("not a key")); err == nil {
 		t.Error("garbage accepted")
 	}
-	s, err := SignerFromEnv(func(string) string { return "" })
-	if err != nil || s != nil {
-		t.Errorf("no key configured: %v, %v", s, err)
-	}
-	if _, err := SignerFromEnv(func(string) string { return "/nonexistent/key.pem" }); err == nil || !strings.Contains(err.Error(), KeyFileEnv) {
-		t.Errorf("missing key file: %v", err)
-	}
+	_, err = LoadSignerFile("/nonexistent/key.pem")
+	require.ErrorContains(t, err, "/nonexistent/key.pem", "a missing key file is named")
 }
 
 func TestSealIsDeterministicWithEd25519(t *testing.T) {
@@ -251,7 +248,7 @@ func TestRebuildReproducesTheBundle(t *testing.T) {
 
 func readSums(t *testing.T, dir string) []bundle.SumLine {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, bundle.SumsName))
+	data, err := os.ReadFile(filepath.Join(dir, assetname.Sums))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +313,7 @@ func TestOpenReleaseChecksSumsAndTheProvenanceFile(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%s  %s\n", l.SHA256, l.Name)
 	}
-	if err := os.WriteFile(filepath.Join(rel.dir, bundle.SumsName), []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(rel.dir, assetname.Sums), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := OpenRelease(context.Background(), rel.dir, path, nil); !errors.Is(err, ErrSubjectMismatch) || !strings.Contains(err.Error(), rel.provName) {

@@ -32,9 +32,6 @@ const (
 	BundleFormat = "releasetrain-tar-gz/v1"
 )
 
-// FileName is the provenance asset's name: <name>-<tag>.intoto.jsonl.
-func FileName(name, tag string) string { return name + "-" + tag + ".intoto.jsonl" }
-
 // Input is everything a statement records. Times are UTC instants.
 type Input struct {
 	// BuilderID defaults to DefaultBuilderID.

@@ -6,11 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	slsa "github.com/in-toto/attestation/go/predicates/provenance/v1"
 	intoto "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
-
-	"github.com/BTCDecoded/releasetrain/bundle"
 )
 
 // Summary is what a statement says, in Go types.
@@ -87,7 +86,7 @@ func Summarize(st *intoto.Statement) (Summary, error) {
 	s.InvocationID = md.GetInvocationId()
 	s.StartedOn, s.FinishedOn = md.GetStartedOn().AsTime(), md.GetFinishedOn().AsTime()
 	s.Bundle = Bundle{
-		Asset: bundle.TarballName(bp.Name, bp.Tag), Name: bp.Name, Tag: bp.Tag,
+		Asset: assetname.Bundle(bp.Name, bp.Tag), Name: bp.Name, Tag: bp.Tag,
 		MTime: time.Unix(bp.SourceDateEpoch, 0).UTC(), GzipLevel: bp.GzipLevel, GzipBlockSize: bp.GzipBlockSize,
 	}
 	if err := s.readSubjects(st); err != nil {

@@ -123,7 +123,7 @@ func TestReleaseFiltering(t *testing.T) {
 		{name: "prereleased not configured", body: string(fixtureFile(t, "release.prereleased.json")),
 			mutate: func(o *Options) { o.Train.Trigger.Actions = []string{"published"} }},
 		{name: "repo not a trigger", body: published,
-			mutate: func(o *Options) { o.Train.Trigger.Repos = []string{"bllvm-consensus"} }},
+			mutate: func(o *Options) { o.Train.Trigger.Repos = []string{"bllvm-protocol"} }},
 		{name: "repo not in train", body: strings.ReplaceAll(published, "bllvm-node", "unrelated")},
 		{name: "other owner", body: strings.ReplaceAll(published, "BTCDecoded", "SomeoneElse")},
 		{name: "draft", body: strings.Replace(published, `"draft": false`, `"draft": true`, 1)},

@@ -100,7 +100,7 @@ func (s *Server) onRepositoryDispatch(ctx context.Context, ev *github.Repository
 	}
 	// Any repository of the owner can send a dispatch: only the train's
 	// trigger repos start a train, only its member repos report builds.
-	if kind == DispatchRelease && !s.dispatchStarts(name) {
+	if kind == DispatchRelease && !s.train.TriggeredByDispatch(name) {
 		return ignored("%s/%s is not a trigger repo: %s ignored", owner, name, kind), nil
 	}
 	if kind == DispatchBuildComplete && !s.trainRepos[strings.ToLower(name)] {

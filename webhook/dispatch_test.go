@@ -30,7 +30,7 @@ func TestRepositoryDispatchOnlyFromTheTrain(t *testing.T) {
 		body     string
 	}{
 		{name: "release from a repo outside the train", body: fromRepo(release, "bllvm-node", "website")},
-		{name: "release from a member that is not a trigger repo", triggers: []string{"bllvm-consensus"}, body: release},
+		{name: "release from a member that is not a trigger repo", triggers: []string{"bllvm-protocol"}, body: release},
 		{name: "build report from a repo outside the train", body: fromRepo(build, "bllvm-sdk", "website")},
 	}
 	for _, tt := range tests {

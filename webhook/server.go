@@ -35,7 +35,8 @@ type Options struct {
 	Secret []byte
 	// APIToken is the operator API's bearer token. Empty turns the API off.
 	APIToken string
-	// Train is the resolved train config. Required.
+	// Train is the train config (required); New keeps a resolved copy
+	// (config.Train.Resolved), so a train built in code gets config's defaults.
 	Train *config.Train
 	// Temporal is the Temporal client. Required.
 	Temporal Temporal
@@ -96,10 +97,16 @@ func New(opts Options) (*Server, error) {
 	if opts.Temporal == nil {
 		return nil, errors.New("webhook: temporal client is required")
 	}
+	// config decides every default (trigger mode, repos and actions among
+	// them); a train built in code gets them here, as a loaded one has.
+	train, err := opts.Train.Resolved()
+	if err != nil {
+		return nil, fmt.Errorf("webhook: %w", err)
+	}
 	s := &Server{
 		log:             opts.Logger,
 		temporal:        opts.Temporal,
-		train:           withTriggerDefaults(*opts.Train),
+		train:           train,
 		secret:          append([]byte(nil), opts.Secret...),
 		apiToken:        opts.APIToken,
 		timeout:         opts.Timeout,
@@ -120,7 +127,7 @@ func New(opts Options) (*Server, error) {
 	if s.shutdownTimeout <= 0 {
 		s.shutdownTimeout = DefaultShutdownTimeout
 	}
-	for _, r := range opts.Train.Repos {
+	for _, r := range train.Repos {
 		s.trainRepos[strings.ToLower(r.Name)] = true
 		s.repoNames = append(s.repoNames, r.Name)
 	}
@@ -141,26 +148,6 @@ func New(opts Options) (*Server, error) {
 	}
 	s.echo = s.routes(reg)
 	return s, nil
-}
-
-// withTriggerDefaults fills the trigger settings a train built in code may
-// leave empty, as config's defaults do: mode draft, every repo but the
-// release repo, actions published and prereleased.
-func withTriggerDefaults(t config.Train) *config.Train {
-	if t.Trigger.Mode == "" {
-		t.Trigger.Mode = config.DefaultTriggerMode
-	}
-	if len(t.Trigger.Repos) == 0 {
-		for _, r := range t.Repos {
-			if !strings.EqualFold(r.Name, t.Release.Repo) {
-				t.Trigger.Repos = append(t.Trigger.Repos, r.Name)
-			}
-		}
-	}
-	if len(t.Trigger.Actions) == 0 {
-		t.Trigger.Actions = config.DefaultTriggerActions()
-	}
-	return &t
 }
 
 // routes builds the Echo instance with middleware and every route.

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/operator"
 	"github.com/BTCDecoded/releasetrain/releasetag"
@@ -82,21 +81,6 @@ func (s *Server) signalTrain(ctx context.Context, tag, signal string, ev contrac
 	}
 	s.metrics.signals.WithLabelValues(signal, "ok").Inc()
 	return true, nil
-}
-
-// dispatchStarts reports whether a releasetrain-release dispatch from repo
-// may start a train: from a trigger repo, and in draft mode also from the
-// release repo (where a maintainer's draft starts one).
-func (s *Server) dispatchStarts(repo string) bool {
-	if s.train.Trigger.Mode != config.ModeRelease && strings.EqualFold(repo, s.train.Release.Repo) {
-		return true
-	}
-	for _, r := range s.train.Trigger.Repos {
-		if strings.EqualFold(r, repo) {
-			return true
-		}
-	}
-	return false
 }
 
 // ownedByTrain reports whether owner is the train's owner.

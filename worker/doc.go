@@ -8,10 +8,7 @@
 //
 // # Environment
 //
-// OptionsFromEnv reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, the GitHub
-// variables of ghclient.ConfigFromEnv, RELEASETRAIN_DATA_DIR,
-// RELEASETRAIN_ARTIFACT_STORE, RELEASETRAIN_WORK_DIR,
-// RELEASETRAIN_LISTING_WAIT and bundle's RELEASETRAIN_SIGNING_KEY,
-// RELEASETRAIN_SIGNING_KEY_FILE (a path list) and
-// RELEASETRAIN_SIGNING_PASSPHRASE, and provenance's RELEASETRAIN_PROVENANCE_KEY_FILE.
+// The worker reads no environment variable itself: `releasetrain worker`
+// builds Options with OptionsFrom(config.OSEnv().Worker()), so package config
+// decides every variable's name and default.
 package worker

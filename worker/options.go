@@ -1,47 +1,24 @@
 package worker
 
 import (
-	"fmt"
-	"net/url"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghclient"
-	"github.com/BTCDecoded/releasetrain/provenance"
-)
-
-// Environment variables read by OptionsFromEnv (besides ghclient's GITHUB_*).
-const (
-	EnvTemporalAddress   = "TEMPORAL_ADDRESS"
-	EnvTemporalNamespace = "TEMPORAL_NAMESPACE"
-	EnvDataDir           = "RELEASETRAIN_DATA_DIR"
-	EnvArtifactStore     = "RELEASETRAIN_ARTIFACT_STORE"
-	EnvWorkDir           = "RELEASETRAIN_WORK_DIR"
-	EnvListingWait       = "RELEASETRAIN_LISTING_WAIT"
-)
-
-// Defaults.
-const (
-	DefaultTemporalAddress = "127.0.0.1:7233"
-	DefaultNamespace       = "default"
-	DefaultDataDir         = ".data"
 )
 
 // Options configure the worker.
 type Options struct {
-	// TemporalAddress is the frontend host:port. Default DefaultTemporalAddress.
+	// TemporalAddress is the frontend host:port. Default config.DefaultTemporalAddress.
 	TemporalAddress string
-	// Namespace is the Temporal namespace. Default "default".
+	// Namespace is the Temporal namespace. Default config.DefaultNamespace.
 	Namespace string
-	// GitHub says how to reach GitHub (see ghclient.ConfigFromEnv).
+	// GitHub says how to reach GitHub.
 	GitHub ghclient.Config
 	// StoreURL is the artifact store as a gocloud.dev/blob URL (file:// or
-	// mem://). Default: file://<data dir>/artifacts.
+	// mem://); config's WorkerSettings default it to config.DefaultStoreURL.
 	StoreURL string
 	// WorkDir holds temporary files. Default os.TempDir().
 	WorkDir string
@@ -58,6 +35,9 @@ type Options struct {
 	// ListingWait is how long a retried dispatch looks for an earlier attempt's
 	// run. Default activities.DefaultListingWait.
 	ListingWait time.Duration
+	// SourceDateEpoch, when not zero, is the bundle's mtime instead of the
+	// release time (SOURCE_DATE_EPOCH).
+	SourceDateEpoch time.Time
 	// Logger logs the worker, the SDK and the activities. Default: no logging.
 	Logger *zap.Logger
 	// Train, when set, makes Run create or update the releasetrain-reconcile
@@ -66,68 +46,37 @@ type Options struct {
 	Train *config.Train
 }
 
-// OptionsFromEnv reads Options from the environment (see the package doc).
-// Errors name the variable, never a secret's value.
-func OptionsFromEnv(getenv func(string) string) (Options, error) {
-	gh, err := ghclient.ConfigFromEnv(getenv)
-	if err != nil {
-		return Options{}, err
+// OptionsFrom builds Options from the settings config read from the
+// environment (config.OSEnv().Worker()); Logger and Train stay unset.
+func OptionsFrom(s config.WorkerSettings) Options {
+	return Options{
+		TemporalAddress: s.Temporal.Address,
+		Namespace:       s.Temporal.Namespace,
+		GitHub: ghclient.Config{
+			BaseURL:        s.GitHub.APIURL,
+			UploadURL:      s.GitHub.UploadURL,
+			Token:          s.GitHub.Token,
+			AppID:          s.GitHub.AppID,
+			InstallationID: s.GitHub.InstallationID,
+			PrivateKey:     s.GitHub.PrivateKey,
+		},
+		StoreURL:          s.StoreURL,
+		WorkDir:           s.WorkDir,
+		SigningKeyFiles:   s.Signing.KeyFiles,
+		SigningKeys:       s.Signing.Keys,
+		SigningPassphrase: s.Signing.Passphrase,
+		ProvenanceKeyFile: s.ProvenanceKeyFile,
+		ListingWait:       s.ListingWait,
+		SourceDateEpoch:   s.SourceDateEpoch,
 	}
-	opts := Options{
-		TemporalAddress:   strings.TrimSpace(getenv(EnvTemporalAddress)),
-		Namespace:         strings.TrimSpace(getenv(EnvTemporalNamespace)),
-		GitHub:            gh,
-		StoreURL:          strings.TrimSpace(getenv(EnvArtifactStore)),
-		WorkDir:           strings.TrimSpace(getenv(EnvWorkDir)),
-		SigningPassphrase: []byte(getenv(bundle.SigningPassphraseEnv)),
-		ProvenanceKeyFile: strings.TrimSpace(getenv(provenance.KeyFileEnv)),
-	}
-	if k := getenv(bundle.SigningKeyEnv); strings.TrimSpace(k) != "" {
-		opts.SigningKeys = [][]byte{[]byte(k)}
-	}
-	for _, f := range filepath.SplitList(getenv(bundle.SigningKeyFileEnv)) {
-		if f = strings.TrimSpace(f); f != "" {
-			opts.SigningKeyFiles = append(opts.SigningKeyFiles, f)
-		}
-	}
-	if v := strings.TrimSpace(getenv(EnvListingWait)); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return Options{}, fmt.Errorf("%s=%q: want a duration like 10s", EnvListingWait, v)
-		}
-		opts.ListingWait = d
-	}
-	if opts.StoreURL == "" {
-		u, err := DefaultStoreURL(getenv(EnvDataDir))
-		if err != nil {
-			return Options{}, err
-		}
-		opts.StoreURL = u
-	}
-	return opts, nil
-}
-
-// DefaultStoreURL is the local artifact store under dataDir (default
-// ".data"): file://<abs dataDir>/artifacts, created on first use, with
-// temporary files beside it so renames never cross devices.
-func DefaultStoreURL(dataDir string) (string, error) {
-	if dataDir == "" {
-		dataDir = DefaultDataDir
-	}
-	abs, err := filepath.Abs(filepath.Join(dataDir, "artifacts"))
-	if err != nil {
-		return "", fmt.Errorf("%s=%q: %w", EnvDataDir, dataDir, err)
-	}
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: "create_dir=1&no_tmp_dir=1"}
-	return u.String(), nil
 }
 
 func (o Options) withDefaults() Options {
 	if o.TemporalAddress == "" {
-		o.TemporalAddress = DefaultTemporalAddress
+		o.TemporalAddress = config.DefaultTemporalAddress
 	}
 	if o.Namespace == "" {
-		o.Namespace = DefaultNamespace
+		o.Namespace = config.DefaultNamespace
 	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()

@@ -18,10 +18,9 @@ import (
 	_ "gocloud.dev/blob/s3blob"    // s3:// artifact stores shared by workers on several machines
 
 	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
-	"github.com/BTCDecoded/releasetrain/provenance"
 	"github.com/BTCDecoded/releasetrain/workflows"
 )
 
@@ -71,20 +70,17 @@ func newWorker(c client.Client, opts Options, onFatal func(error)) (*trainWorker
 	if err != nil {
 		return nil, fmt.Errorf("github client: %w", err)
 	}
-	signers, err := bundle.LoadSigners(opts.SigningKeys, opts.SigningPassphrase)
-	if err != nil {
-		return nil, fmt.Errorf("signing keys: %w", err)
+	acts := &activities.Activities{
+		GitHub:          ghc,
+		WorkDir:         opts.WorkDir,
+		Logger:          opts.Logger.Named("activities"),
+		ListingWait:     opts.ListingWait,
+		SourceDateEpoch: opts.SourceDateEpoch,
 	}
-	fromFiles, err := bundle.LoadSignerFiles(opts.SigningKeyFiles, opts.SigningPassphrase)
-	if err != nil {
-		return nil, fmt.Errorf("signing keys: %w", err)
-	}
-	signers = append(signers, fromFiles...)
-	var provSigner *provenance.Signer
-	if opts.ProvenanceKeyFile != "" {
-		if provSigner, err = provenance.LoadSignerFile(opts.ProvenanceKeyFile); err != nil {
-			return nil, fmt.Errorf("%s: %w", provenance.KeyFileEnv, err)
-		}
+	keys := activities.Keys{OpenPGP: opts.SigningKeys, OpenPGPFiles: opts.SigningKeyFiles,
+		Passphrase: opts.SigningPassphrase, ProvenanceKeyFile: opts.ProvenanceKeyFile}
+	if err := acts.LoadKeys(keys, config.EnvProvenanceKeyFile); err != nil {
+		return nil, err
 	}
 	store, err := blob.OpenBucket(context.Background(), opts.StoreURL)
 	if err != nil {
@@ -96,16 +92,8 @@ func newWorker(c client.Client, opts Options, onFatal func(error)) (*trainWorker
 	})
 	w.RegisterWorkflowWithOptions(workflows.Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
-	w.RegisterActivity(&activities.Activities{
-		GitHub:  ghc,
-		Store:   store,
-		WorkDir: opts.WorkDir,
-		Signers: signers,
-		// The provenance is signed when a key is configured.
-		ProvenanceSigner: provSigner,
-		Logger:           opts.Logger.Named("activities"),
-		ListingWait:      opts.ListingWait,
-	})
+	acts.Store = store
+	w.RegisterActivity(acts)
 	registerReconcile(w, c, ghc, opts.Logger)
 	return &trainWorker{Worker: w, store: store}, nil
 }

@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
-	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/dag"
@@ -108,7 +108,7 @@ func (r *release) plan() error {
 	if r.version >= 1 {
 		// Asset names are known to be kept by GitHub before any build: the
 		// bundle's from the tag here, every file's when it is packaged.
-		if err := bundle.CheckAssetName(bundle.TarballName(r.train.Release.Name, r.in.Tag)); err != nil {
+		if err := assetname.Check(assetname.Bundle(r.train.Release.Name, r.in.Tag)); err != nil {
 			return fmt.Errorf("tag %s: %w", r.in.Tag, err)
 		}
 	}

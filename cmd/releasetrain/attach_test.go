@@ -13,6 +13,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"go.temporal.io/sdk/client"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
@@ -40,7 +41,6 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 
 	cli := &releaseCLI{
 		stdout: &bytes.Buffer{},
-		getenv: func(string) string { return "" },
 		dial: func(ctx context.Context) (client.Client, error) {
 			return client.Dial(client.Options{HostPort: srv.FrontendHostPort()})
 		},
@@ -70,7 +70,7 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 	if !ok || !rel.Draft {
 		t.Fatalf("during the window the release is a draft: %+v", rel)
 	}
-	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, tag, bundle.SumsName)
+	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, tag, assetname.Sums)
 	if err != nil {
 		t.Fatalf("the draft holds SHA256SUMS for rebuilders: %v", err)
 	}

@@ -24,7 +24,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	exit := fs.Bool("exit", false, "exit when the demo release is done (default when stdin is not a terminal)")
 	report := fs.String("report", "", "write a JSON report of the demo release to this file")
 	scenario := fs.String("scenario", "", "simulator scenario YAML (default: the BTCDecoded builds)")
-	configPath := fs.String("config", os.Getenv("RELEASETRAIN_CONFIG"), "train config YAML (default: the embedded BTCDecoded train)")
+	configPath := fs.String("config", "", "train config YAML (default $"+config.EnvConfig+", else the embedded BTCDecoded train)")
 	dataDir := fs.String("data", "", "data folder for Temporal's SQLite file, artifacts and releases (default .data in the checkout)")
 	timeScale := fs.Float64("time-scale", 0, "simulated seconds per real second (default: the scenario's, else 60)")
 	prerelease := fs.Bool("prerelease", false, "publish the demo tag as a prerelease")
@@ -42,7 +42,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !*exit && *demo != "" && !isatty.IsTerminal(os.Stdin.Fd()) {
 		*exit = true
 	}
-	train, err := config.LoadOrDefault(*configPath)
+	train, err := config.OSEnv().Train(*configPath)
 	if err != nil {
 		return usageError(err)
 	}

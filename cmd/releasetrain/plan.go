@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,11 +65,7 @@ func runPlan(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		return usageError(fmt.Errorf("plan: unknown format %q (want text, json, mermaid or dot)", *format))
 	}
-	path := *cfgPath
-	if path == "" {
-		path = os.Getenv(config.EnvConfig)
-	}
-	train, err := config.LoadOrDefault(path)
+	train, err := config.OSEnv().Train(*cfgPath)
 	if err != nil {
 		return usageError(err)
 	}

@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"regexp"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
@@ -55,7 +57,7 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var signers []bundle.Signer
 	if *key != "" {
 		var err error
-		signers, err = bundle.LoadSignerFiles([]string{*key}, []byte(os.Getenv(bundle.SigningPassphraseEnv)))
+		signers, err = bundle.LoadSignerFiles([]string{*key}, config.OSEnv().SigningPassphrase())
 		if err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}
@@ -79,11 +81,11 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("rebuild: %w", err)
 	}
-	out := filepath.Join(dir, bundle.RebuilderSigsName(who))
+	out := filepath.Join(dir, assetname.RebuilderSignature(who))
 	if err := os.WriteFile(out, asc, 0o644); err != nil {
 		return fmt.Errorf("rebuild: %w", err)
 	}
-	fmt.Fprintf(stdout, "signed %s with %s: %s\n", bundle.SumsName, signers[0], out)
+	fmt.Fprintf(stdout, "signed %s with %s: %s\n", assetname.Sums, signers[0], out)
 	return nil
 }
 
@@ -109,6 +111,6 @@ func rebuild(ctx context.Context, dir string, stdout io.Writer) ([]byte, error) 
 	}
 	fmt.Fprintf(stdout, "rebuilt %s from %d member files (mtime %s): sha256 %s\n",
 		got.Bundle.Name, got.Files, o.Bundle.MTime.Format("2006-01-02T15:04:05Z"), got.Bundle.SHA256)
-	fmt.Fprintf(stdout, "identical to the published bundle (%s lists the same sha256)\n", bundle.SumsName)
+	fmt.Fprintf(stdout, "identical to the published bundle (%s lists the same sha256)\n", assetname.Sums)
 	return sums, nil
 }

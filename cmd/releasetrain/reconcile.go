@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/worker"
 )
@@ -23,14 +23,15 @@ const reconcileUsage = `usage: releasetrain reconcile COMMAND
 
 The reconciler (the releasetrain-reconcile Temporal Schedule, created by releasetrain worker)
 redelivers failed GitHub webhook deliveries the train cares about.
-Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE`
+Temporal is reached at $` + config.EnvTemporalAddress + ` (default ` + config.DefaultTemporalAddress + `), namespace $` + config.EnvTemporalNamespace + ` (default ` + config.DefaultNamespace + `)`
 
 // runReconcile is the `reconcile` subcommand.
 func runReconcile(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	return reconcileCommand(ctx, args, stdout, func(ctx context.Context) (client.Client, error) {
+		tc := config.OSEnv().Temporal()
 		return worker.Dial(ctx, worker.Options{
-			TemporalAddress: os.Getenv(worker.EnvTemporalAddress),
-			Namespace:       os.Getenv(worker.EnvTemporalNamespace),
+			TemporalAddress: tc.Address,
+			Namespace:       tc.Namespace,
 			Logger:          zap.NewNop(),
 		})
 	})

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -34,25 +33,27 @@ const releaseUsage = `usage: releasetrain release COMMAND TAG …
 
 Exit status: 0 done, 2 invalid (bad tag, repo not in the train), 3 no such train, 4 conflict
 (already paused, not blocked, finished), 5 Temporal unavailable, 1 anything else.
-Temporal is reached at $TEMPORAL_ADDRESS (default 127.0.0.1:7233), namespace $TEMPORAL_NAMESPACE`
+Temporal is reached at $` + config.EnvTemporalAddress + ` (default ` + config.DefaultTemporalAddress + `), namespace $` + config.EnvTemporalNamespace + ` (default ` + config.DefaultNamespace + `)`
 
 // releaseCLI drives release trains through a Temporal client.
 type releaseCLI struct {
 	dial   func(ctx context.Context) (client.Client, error)
 	stdout io.Writer
-	// getenv reads RELEASETRAIN_CONFIG when --config is not given.
-	getenv func(string) string
+	// env reads RELEASETRAIN_CONFIG when --config is not given (the zero
+	// Env: an empty environment).
+	env config.Env
 }
 
 // runRelease is the `release` subcommand.
 func runRelease(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	cli := &releaseCLI{
 		stdout: stdout,
-		getenv: os.Getenv,
+		env:    config.OSEnv(),
 		dial: func(ctx context.Context) (client.Client, error) {
+			tc := config.OSEnv().Temporal()
 			return worker.Dial(ctx, worker.Options{
-				TemporalAddress: os.Getenv(worker.EnvTemporalAddress),
-				Namespace:       os.Getenv(worker.EnvTemporalNamespace),
+				TemporalAddress: tc.Address,
+				Namespace:       tc.Namespace,
 				Logger:          zap.NewNop(),
 			})
 		},
@@ -134,11 +135,7 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 		return err
 	}
 	tag := pos[0]
-	path := *cfgPath
-	if path == "" {
-		path = r.getenv(config.EnvConfig)
-	}
-	train, err := config.LoadOrDefault(path)
+	train, err := r.env.Train(*cfgPath)
 	if err != nil {
 		return usageError(fmt.Errorf("release %s: %w", tag, err))
 	}

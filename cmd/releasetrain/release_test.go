@@ -37,7 +37,6 @@ func newReleaseCLI(t *testing.T) (*releaseCLI, *mocks.Client, *bytes.Buffer) {
 	return &releaseCLI{
 		dial:   func(context.Context) (client.Client, error) { return c, nil },
 		stdout: &out,
-		getenv: func(string) string { return "" },
 	}, c, &out
 }
 
@@ -206,7 +205,7 @@ func TestReleaseActionErrors(t *testing.T) {
 	require.EqualError(t, err, "status release v9: connection refused")
 	require.Equal(t, 1, exitCode(err))
 
-	cli = &releaseCLI{stdout: io.Discard, getenv: func(string) string { return "" },
+	cli = &releaseCLI{stdout: io.Discard,
 		dial: func(context.Context) (client.Client, error) {
 			return nil, errors.New("dial temporal 127.0.0.1:1: refused")
 		}}

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"os"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -18,13 +16,6 @@ import (
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/webhook"
 	"github.com/BTCDecoded/releasetrain/worker"
-)
-
-// Environment variables read by `serve` (TEMPORAL_* and RELEASETRAIN_CONFIG
-// are shared with the worker).
-const (
-	envWebhookSecret = "RELEASETRAIN_WEBHOOK_SECRET"
-	envAPIToken      = "RELEASETRAIN_API_TOKEN"
 )
 
 // serveSettings is everything `serve` reads from flags and the environment.
@@ -40,7 +31,7 @@ type serveSettings struct {
 
 // parseServe reads the flags and the environment; a missing secret is an
 // error naming its variable.
-func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveSettings, error) {
+func parseServe(args []string, env config.Env, stderr io.Writer) (serveSettings, error) {
 	s := serveSettings{logLevel: zapcore.InfoLevel}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -53,34 +44,26 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if s.configPath == "" {
-		s.configPath = getenv(config.EnvConfig)
+	s.configPath = env.TrainPath(s.configPath)
+	sec, err := env.Serve()
+	if err != nil {
+		return s, err
 	}
-	s.secret = []byte(getenv(envWebhookSecret))
-	if len(s.secret) == 0 {
-		return s, errors.New(envWebhookSecret + " is required: the secret of the GitHub webhook (refusing to accept unsigned deliveries)")
-	}
-	s.apiToken = getenv(envAPIToken)
-	s.temporal = getenv(worker.EnvTemporalAddress)
-	if s.temporal == "" {
-		s.temporal = worker.DefaultTemporalAddress
-	}
-	s.namespace = getenv(worker.EnvTemporalNamespace)
-	if s.namespace == "" {
-		s.namespace = worker.DefaultNamespace
-	}
+	s.secret, s.apiToken = sec.WebhookSecret, sec.APIToken
+	tc := env.Temporal()
+	s.temporal, s.namespace = tc.Address, tc.Namespace
 	return s, nil
 }
 
 // runServe is the `serve` subcommand: the webhook receiver and operator API,
 // until SIGINT/SIGTERM (in-flight deliveries finish first).
 func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
-	return serve(ctx, args, os.Getenv, stderr, nil)
+	return serve(ctx, args, config.OSEnv(), stderr, nil)
 }
 
 // serve runs the receiver; onListen (tests) learns the bound address.
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, onListen func(net.Addr)) error {
-	s, err := parseServe(args, getenv, stderr)
+func serve(ctx context.Context, args []string, env config.Env, stderr io.Writer, onListen func(net.Addr)) error {
+	s, err := parseServe(args, env, stderr)
 	if err != nil {
 		return usageError(fmt.Errorf("serve: %w", err))
 	}

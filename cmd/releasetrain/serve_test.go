@@ -14,12 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func env(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
+func env(m map[string]string) config.Env {
+	return config.EnvOf(func(k string) string { return m[k] })
 }
 
 func TestParseServeRequiresSecret(t *testing.T) {

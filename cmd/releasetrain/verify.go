@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/provenance"
 )
 
@@ -115,12 +117,12 @@ func printProvenance(w io.Writer, name string, o provenance.Opened) {
 	case o.Verified:
 		fmt.Fprintf(w, "provenance %s: signature verified (key id %s)\n", name, strings.Join(o.KeyIDs, ", "))
 	case o.Signatures == 0:
-		fmt.Fprintf(w, "provenance %s: UNSIGNED (the train had no %s); covered only by the signatures over %s\n", name, provenance.KeyFileEnv, bundle.SumsName)
+		fmt.Fprintf(w, "provenance %s: UNSIGNED (the train had no %s); covered only by the signatures over %s\n", name, config.EnvProvenanceKeyFile, assetname.Sums)
 	default:
-		fmt.Fprintf(w, "provenance %s: signature not checked (no --provenance-key); covered by the signatures over %s\n", name, bundle.SumsName)
+		fmt.Fprintf(w, "provenance %s: signature not checked (no --provenance-key); covered by the signatures over %s\n", name, assetname.Sums)
 	}
 	fmt.Fprintf(w, "provenance: %d subjects match %s; built by %s, invocation %s, %s – %s\n",
-		len(o.Subjects), bundle.SumsName, o.BuilderID, o.InvocationID,
+		len(o.Subjects), assetname.Sums, o.BuilderID, o.InvocationID,
 		o.StartedOn.Format(time.RFC3339), o.FinishedOn.Format(time.RFC3339))
 	for _, m := range o.Members {
 		if m.Skipped {

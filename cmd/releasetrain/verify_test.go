@@ -13,6 +13,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 )
 
@@ -71,9 +72,9 @@ func releaseFolder(t *testing.T, private [][]byte, public [][]byte) (dir, keys s
 	}
 	keys = filepath.Join(t.TempDir(), "keys.asc")
 	for p, data := range map[string][]byte{
-		filepath.Join(dir, bundle.SumsName): sums,
-		filepath.Join(dir, bundle.SigsName): asc,
-		keys:                                bytes.Join(public, nil),
+		filepath.Join(dir, assetname.Sums):          sums,
+		filepath.Join(dir, assetname.SumsSignature): asc,
+		keys: bytes.Join(public, nil),
 	} {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)

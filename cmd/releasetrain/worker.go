@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -18,6 +17,11 @@ import (
 // runWorker is the `worker` subcommand: the production worker process,
 // configured from the environment, until SIGINT/SIGTERM.
 func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
+	return workerCommand(ctx, args, config.OSEnv(), stderr)
+}
+
+// workerCommand runs the worker with the settings env holds.
+func workerCommand(ctx context.Context, args []string, env config.Env, stderr io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	level := zapcore.InfoLevel
@@ -32,14 +36,12 @@ func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError(fmt.Errorf("worker: unexpected argument %q", fs.Arg(0)))
 	}
-	opts, err := worker.OptionsFromEnv(os.Getenv)
+	settings, err := env.Worker()
 	if err != nil {
 		return usageError(fmt.Errorf("worker: %w", err))
 	}
-	if *cfgPath == "" {
-		*cfgPath = os.Getenv(config.EnvConfig)
-	}
-	if opts.Train, err = config.LoadOrDefault(*cfgPath); err != nil {
+	opts := worker.OptionsFrom(settings)
+	if opts.Train, err = env.Train(*cfgPath); err != nil {
 		return usageError(fmt.Errorf("worker: %w", err))
 	}
 	cfg := zap.NewProductionConfig()

@@ -160,10 +160,10 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (con
 
 // releaseCLI is the command that steers this stack's trains from a shell.
 func (s *Stack) releaseCLI() string {
-	if s.TemporalAddr == "127.0.0.1:7233" {
+	if s.TemporalAddr == config.DefaultTemporalAddress {
 		return "releasetrain release"
 	}
-	return "TEMPORAL_ADDRESS=" + s.TemporalAddr + " releasetrain release"
+	return config.EnvTemporalAddress + "=" + s.TemporalAddr + " releasetrain release"
 }
 
 // status asks the workflow; a closed workflow still answers queries.

@@ -307,7 +307,7 @@ func (o Options) withDefaults() (Options, error) {
 		}
 	}
 	if o.DataDir == "" {
-		o.DataDir = filepath.Join(o.Root, ".data")
+		o.DataDir = filepath.Join(o.Root, config.DefaultDataDir)
 	}
 	if o.Train == nil {
 		o.Train = config.Default()

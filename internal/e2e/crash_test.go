@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
@@ -126,9 +126,9 @@ func TestCrashRelease(t *testing.T) {
 	assert.Equal(t, traintest.ArtifactSums(ref), traintest.ArtifactSums(got), "the same artifacts as the undisturbed run")
 
 	// The worker signed SHA256SUMS with the key from its environment.
-	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, crashTag, bundle.SumsName)
+	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, crashTag, assetname.Sums)
 	require.NoError(t, err)
-	sigs, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, crashTag, bundle.SigsName)
+	sigs, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, crashTag, assetname.SumsSignature)
 	require.NoError(t, err)
 	_, err = openpgp.CheckArmoredDetachedSignature(openpgp.EntityList{key}, bytes.NewReader(sums), bytes.NewReader(sigs), nil)
 	assert.NoError(t, err, "SHA256SUMS.asc verifies")

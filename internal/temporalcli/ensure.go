@@ -9,10 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/BTCDecoded/releasetrain/config"
 )
 
-// EnvPath names an environment variable that points at an already built CLI.
-const EnvPath = "RELEASETRAIN_TEMPORAL_CLI"
+// EnvPath names the environment variable that points at an already built
+// CLI (config decides the name and reads it).
+const EnvPath = config.EnvTemporalCLI
 
 // Package is the pinned CLI's import path; its version lives in tools/go.mod.
 const Package = "github.com/temporalio/cli/cmd/temporal"
@@ -36,7 +39,7 @@ func Path(root string) string { return filepath.Join(root, "bin", "temporal") }
 // <root>/bin/temporal, building it from tools/go.mod when missing. A first
 // build takes minutes on 2 cores; progress (a line every 15 s) goes to progress.
 func Ensure(ctx context.Context, root string, progress io.Writer) (string, error) {
-	if p := os.Getenv(EnvPath); p != "" {
+	if p := config.OSEnv().TemporalCLI(); p != "" {
 		if _, err := os.Stat(p); err != nil {
 			return "", fmt.Errorf("%s=%s: %w", EnvPath, p, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
@@ -40,7 +41,7 @@ func VerifyRelease(t testing.TB, sim *ghsim.Sim, train config.Train, tag string,
 	assert.False(t, rel.Draft, "published")
 	assert.Equal(t, rel.HTMLURL, st.ReleaseURL)
 
-	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, tag, bundle.SumsName)
+	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, tag, assetname.Sums)
 	require.NoError(t, err)
 	lines, err := bundle.ParseSHA256SUMS(sums)
 	require.NoError(t, err)
@@ -53,7 +54,7 @@ func VerifyRelease(t testing.TB, sim *ghsim.Sim, train config.Train, tag string,
 	for _, a := range rel.Assets {
 		data, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, tag, a.Name)
 		require.NoError(t, err)
-		if a.Name == bundle.SumsName || a.Name == bundle.SigsName {
+		if a.Name == assetname.Sums || a.Name == assetname.SumsSignature {
 			continue
 		}
 		names = append(names, a.Name)
@@ -68,7 +69,7 @@ func VerifyRelease(t testing.TB, sim *ghsim.Sim, train config.Train, tag string,
 		assert.Contains(t, want, repo.Name, "binary of %s", repo.Name)
 		assert.Contains(t, want, repo.Name+"-README.md", "README of %s", repo.Name)
 	}
-	assert.Contains(t, want, bundle.TarballName(train.Release.Name, tag))
+	assert.Contains(t, want, assetname.Bundle(train.Release.Name, tag))
 
 	// Every asset was uploaded, each once.
 	uploads := stats.Uploads[train.Owner+"/"+train.Release.Repo+"@"+tag]

@@ -1,15 +1,15 @@
-package bundle
+package assetname
 
 import (
 	"fmt"
 	"strings"
 )
 
-// CheckAssetName reports whether GitHub keeps name unchanged as a release
+// Check reports whether GitHub keeps name unchanged as a release
 // asset name: only A–Z a–z 0–9 . _ - + and no leading or trailing period.
 // GitHub silently renames any other name on upload ("List release assets"
 // then shows the new one), which would break SHA256SUMS and every link.
-func CheckAssetName(name string) error {
+func Check(name string) error {
 	if name == "" {
 		return fmt.Errorf("asset name is empty")
 	}
