@@ -90,7 +90,7 @@ func TestSimHookDeliveryLog(t *testing.T) {
 		t.Fatalf("redelivering a 3-day-old delivery: %v", err)
 	}
 
-	tok, err := ghclient.New(ghclient.Config{BaseURL: srv.URL + "/api/v3/", Token: "ghsim-token"})
+	tok, err := ghclient.New(ghclient.Config{BaseURL: srv.URL + "/api/v3/", Token: ghsim.StaticToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func newSim(t testing.TB, sc *ghsim.Scenario, mods ...func(*ghclient.Config)) *s
 	})
 	cfg := ghclient.Config{
 		BaseURL: srv.URL + "/api/v3/",
-		Token:   "ghsim-token",
+		Token:   ghsim.StaticToken,
 		Sleep: func(_ context.Context, d time.Duration) error {
 			sim.Advance(d)
 			return nil
@@ -641,7 +641,7 @@ func TestSimGitHubQuirks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	del.Header.Set("Authorization", "token ghsim-token")
+	del.Header.Set("Authorization", "token "+ghsim.StaticToken)
 	resp, err := http.DefaultClient.Do(del)
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("delete release: %v %v", resp, err)

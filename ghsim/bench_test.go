@@ -52,7 +52,7 @@ func BenchmarkArtifactDownload1GiB(b *testing.B) {
 	srv := httptest.NewServer(sim.Handler())
 	defer sim.Close()
 	defer srv.Close()
-	gh, _ := github.NewClient(srv.Client()).WithAuthToken("ghsim-token").WithEnterpriseURLs(srv.URL+"/api/v3/", srv.URL+"/api/uploads/")
+	gh, _ := github.NewClient(srv.Client()).WithAuthToken(StaticToken).WithEnterpriseURLs(srv.URL+"/api/v3/", srv.URL+"/api/uploads/")
 	b.SetBytes(1 << 30)
 	var peak uint64
 	var ms runtime.MemStats
@@ -112,7 +112,7 @@ func BenchmarkGetRun(b *testing.B) {
 	srv := httptest.NewServer(sim.Handler())
 	defer sim.Close()
 	defer srv.Close()
-	gh, _ := github.NewClient(srv.Client()).WithAuthToken("ghsim-token").WithEnterpriseURLs(srv.URL+"/api/v3/", srv.URL+"/api/uploads/")
+	gh, _ := github.NewClient(srv.Client()).WithAuthToken(StaticToken).WithEnterpriseURLs(srv.URL+"/api/v3/", srv.URL+"/api/uploads/")
 	req, _ := gh.NewRequest("POST", "repos/BTCDecoded/bllvm/actions/workflows/build.yml/dispatches", map[string]any{"ref": "main", "return_run_details": true})
 	var d dispatchDetails
 	if _, err := gh.Do(b.Context(), req, &d); err != nil {

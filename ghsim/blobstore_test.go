@@ -175,7 +175,7 @@ func TestBlobServesRanges(t *testing.T) {
 	assert.Equal(t, map[string]int{"200": 2, "206": 6, "416": 1}, e.sim.Stats().Requests["GET /_blob/{token}"])
 
 	// The guards come first: Authorization, expiry, unknown tokens.
-	resp, _ = fetch(t, hc, "GET", url, "Authorization", "token ghsim-token", "Range", "bytes=-10")
+	resp, _ = fetch(t, hc, "GET", url, "Authorization", "token "+StaticToken, "Range", "bytes=-10")
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	resp, _ = fetch(t, hc, "GET", e.srv.URL+"/_blob/nope", "Range", "bytes=-10")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)

@@ -9,7 +9,7 @@
 //	sim, err := ghsim.New(ghsim.Options{ManualClock: true})
 //	srv := httptest.NewServer(sim.Handler())
 //	defer sim.Close(); defer srv.Close() // the server stops first
-//	gh := github.NewClient(nil).WithAuthToken("ghsim-token")
+//	gh := github.NewClient(nil).WithAuthToken(ghsim.StaticToken)
 //	gh, _ = gh.WithEnterpriseURLs(srv.URL+"/api/v3/", srv.URL+"/api/uploads/")
 //
 // REST answers live under /api/v3/, uploads under /api/uploads/, short-lived

@@ -73,7 +73,7 @@ func TestSecondaryLimitForms(t *testing.T) {
 	assert.Equal(t, 90*time.Second, *abuse.RetryAfter)
 
 	e.sim.SetFaults([]Fault{{Route: routeGetRepo, SecondaryLimit: true, Status: http.StatusTooManyRequests, Count: 1}})
-	gh := newClient(t, e.srv, e.srv.Client(), "ghsim-token") // go-github remembers the 403 above
+	gh := newClient(t, e.srv, e.srv.Client(), StaticToken) // go-github remembers the 403 above
 	_, resp, err = gh.Repositories.Get(e.ctx, "acme", "app")
 	var er *github.ErrorResponse
 	require.ErrorAs(t, err, &er, "go-github v62: a 429 is a plain ErrorResponse")

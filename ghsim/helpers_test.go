@@ -63,7 +63,7 @@ func setup(t *testing.T, opts Options) *env {
 		srv.Close()
 		sim.Close()
 	})
-	return &env{sim: sim, srv: srv, gh: newClient(t, srv, srv.Client(), "ghsim-token"), ctx: context.Background()}
+	return &env{sim: sim, srv: srv, gh: newClient(t, srv, srv.Client(), StaticToken), ctx: context.Background()}
 }
 
 // newClient is go-github pointed at the simulator.

@@ -6,6 +6,11 @@ import (
 	"time"
 )
 
+// StaticToken is the token a Sim accepts when Options.Token is empty: what
+// clients of the simulator (the worker, tests, `releasetrain dev`) send as
+// "token X" or "Bearer X".
+const StaticToken = "ghsim-token"
+
 // Options configure a Sim; zero values give the defaults.
 type Options struct {
 	// Scenario describes the repos and their builds. Default is DefaultScenario().
@@ -18,7 +23,7 @@ type Options struct {
 	// ManualClock freezes simulated time; it moves only through Advance.
 	ManualClock bool
 	// Token is the static token accepted as "token X" or "Bearer X".
-	// Default is "ghsim-token".
+	// Default is StaticToken.
 	Token string
 	// App enables GitHub App authentication (JWT exchange for installation tokens).
 	App *App

@@ -28,7 +28,7 @@ func TestPrimaryBudget(t *testing.T) {
 	assert.WithinDuration(t, time.Now().Add(time.Hour), rle.Rate.Reset.Time, time.Minute) // wide: the clock started at setup, maybe long ago on a loaded machine
 
 	e.sim.Advance(time.Hour)
-	gh := newClient(t, e.srv, e.srv.Client(), "ghsim-token") // go-github remembers the reset; a fresh client asks
+	gh := newClient(t, e.srv, e.srv.Client(), StaticToken) // go-github remembers the reset; a fresh client asks
 	_, _, err = gh.Repositories.Get(e.ctx, "acme", "app")
 	require.NoError(t, err, "a new window")
 	assert.Equal(t, 4, e.sim.Stats().BudgetSpent)
@@ -38,7 +38,7 @@ func TestResetHeaderIsRealTime(t *testing.T) {
 	e := setup(t, Options{TimeScale: 120})
 	e.sim.SpendBudget()
 	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v3/repos/acme/app", nil)
-	req.Header.Set("Authorization", "token ghsim-token")
+	req.Header.Set("Authorization", "token "+StaticToken)
 	resp, err := e.srv.Client().Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()

@@ -159,7 +159,7 @@ repos:
 
 	// The blob refuses the API token, serves without it.
 	breq, _ := http.NewRequest("GET", u.String(), nil)
-	breq.Header.Set("Authorization", "token ghsim-token")
+	breq.Header.Set("Authorization", "token "+StaticToken)
 	bresp, err := e.srv.Client().Do(breq)
 	require.NoError(t, err)
 	bresp.Body.Close()

@@ -90,7 +90,7 @@ func New(opts Options) (*Sim, error) {
 		opts.RateLimit = 5000
 	}
 	if opts.Token == "" {
-		opts.Token = "ghsim-token"
+		opts.Token = StaticToken
 	}
 	if opts.WebhookTimeout <= 0 {
 		opts.WebhookTimeout = DefaultWebhookTimeout

@@ -29,7 +29,7 @@ func TestSpendBudgetFor(t *testing.T) {
 	e.sim.Advance(time.Second)
 	st := e.sim.Stats()
 	assert.Equal(t, 100, st.BudgetRemaining, "a fresh window at the reset")
-	gh := newClient(t, e.srv, e.srv.Client(), "ghsim-token") // go-github remembers the reset; a fresh client asks
+	gh := newClient(t, e.srv, e.srv.Client(), StaticToken) // go-github remembers the reset; a fresh client asks
 	_, _, err = gh.Repositories.Get(e.ctx, "acme", "app")
 	require.NoError(t, err)
 	assert.Equal(t, 2, e.sim.Stats().BudgetSpent)

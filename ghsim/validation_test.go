@@ -18,7 +18,7 @@ func raw(t *testing.T, e *env, method, path, body string, header ...string) (int
 	t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
-	req.Header.Set("Authorization", "token ghsim-token")
+	req.Header.Set("Authorization", "token "+StaticToken)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

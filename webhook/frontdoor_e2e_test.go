@@ -62,7 +62,7 @@ func TestFrontDoorDevServerAndGhsim(t *testing.T) {
 		hs.Close()
 		sim.Close()
 	})
-	gh, err := github.NewClient(hs.Client()).WithAuthToken("ghsim-token").WithEnterpriseURLs(hs.URL+"/api/v3/", hs.URL+"/api/uploads/")
+	gh, err := github.NewClient(hs.Client()).WithAuthToken(ghsim.StaticToken).WithEnterpriseURLs(hs.URL+"/api/v3/", hs.URL+"/api/uploads/")
 	require.NoError(t, err)
 
 	ctx := context.Background()

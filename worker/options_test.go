@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/ghsim"
 )
 
 func env(m map[string]string) config.Env {
@@ -23,7 +24,7 @@ func TestOptionsFrom(t *testing.T) {
 		"TEMPORAL_ADDRESS":                 "temporal:7233",
 		"TEMPORAL_NAMESPACE":               "trains",
 		"GITHUB_API_URL":                   "http://127.0.0.1:9/api/v3",
-		"GITHUB_TOKEN":                     "ghsim-token",
+		"GITHUB_TOKEN":                     ghsim.StaticToken,
 		"RELEASETRAIN_DATA_DIR":            dir,
 		"RELEASETRAIN_WORK_DIR":            "/scratch",
 		"RELEASETRAIN_SIGNING_KEY":         "inline key",
@@ -38,7 +39,7 @@ func TestOptionsFrom(t *testing.T) {
 	require.Equal(t, "temporal:7233", opts.TemporalAddress)
 	require.Equal(t, "trains", opts.Namespace)
 	require.Equal(t, "http://127.0.0.1:9/api/v3", opts.GitHub.BaseURL)
-	require.Equal(t, "ghsim-token", opts.GitHub.Token)
+	require.Equal(t, ghsim.StaticToken, opts.GitHub.Token)
 	require.Equal(t, "/scratch", opts.WorkDir)
 	require.Equal(t, [][]byte{[]byte("inline key")}, opts.SigningKeys)
 	require.Equal(t, []string{"/keys/a.asc", "/keys/b.asc"}, opts.SigningKeyFiles)

@@ -17,7 +17,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
 
@@ -30,10 +30,8 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: real Temporal dev server")
 	}
-	srv := testenv.StartTemporal(t, "")
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 1}, nil)
-	c := srv.Client()
-	traintest.StartInProcessWorker(t, c, apiURL)
+	s := devstack.StartTest(t, devstack.Options{Sim: ghsim.Options{Seed: 1}})
+	sim, c := s.Sim, s.Client
 	train := traintest.FastTrain()
 	train.Release.SignatureWindow = 20 * time.Second
 	const tag = "v3.1.0"
@@ -42,7 +40,7 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 	cli := &releaseCLI{
 		stdout: &bytes.Buffer{},
 		dial: func(ctx context.Context) (client.Client, error) {
-			return client.Dial(client.Options{HostPort: srv.FrontendHostPort()})
+			return client.Dial(client.Options{HostPort: s.TemporalAddr})
 		},
 	}
 	ctx := context.Background()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -14,6 +15,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/devstack"
+	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
 )
 
 // runDev runs the whole stack on this machine: `make run`.
@@ -57,16 +59,33 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		tty = isatty.IsTerminal(f.Fd())
 	}
 
-	stack, err := devstack.Start(ctx, devstack.Options{
-		DataDir: *dataDir, Train: train, Scenario: sc, TimeScale: *timeScale,
-		TemporalPort: *temporalPort, UIPort: *uiPort, ReceiverAddr: *receiver, SimAddr: *simAddr, Log: stdout,
-	})
+	if *dataDir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		root, err := temporalcli.RepoRoot(wd)
+		if err != nil {
+			return err
+		}
+		*dataDir = filepath.Join(root, config.DefaultDataDir)
+	}
+	opts := devstack.Dev(*dataDir, sc)
+	opts.Train, opts.Log = train, stdout
+	if *timeScale != 0 {
+		opts.Sim.TimeScale = *timeScale
+	}
+	opts.TemporalPort, opts.UIPort = max(*temporalPort, 0), max(*uiPort, 0)
+	opts.ReceiverAddr, opts.SimAddr = *receiver, *simAddr
+	stack, err := devstack.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		fmt.Fprintln(stdout, "Stopping the stack …")
-		stack.Close()
+		if err := stack.Close(); err != nil {
+			fmt.Fprintln(stderr, err)
+		}
 	}()
 	fmt.Fprintf(stdout, `
 releasetrain dev stack is up:
@@ -75,10 +94,10 @@ releasetrain dev stack is up:
   Webhook receiver    %s/webhook
   Operator API        %s/api/releases   (Authorization: Bearer %s)
   Live graph pages    %s/releases   (log in with the same token)
-  GitHub simulator    %s/api/v3/   (token ghsim-token)
+  GitHub simulator    %s/api/v3/   (token %s)
   Logs                %s
 
-`, stack.UIURL, stack.TemporalAddr, stack.ReceiverURL, stack.ReceiverURL, stack.APIToken, stack.ReceiverURL, stack.SimURL, stack.LogPath())
+`, stack.UIURL, stack.TemporalAddr, stack.ReceiverURL, stack.ReceiverURL, stack.APIToken, stack.ReceiverURL, stack.SimURL, ghsim.StaticToken, stack.LogPath())
 
 	if *demo != "" {
 		if err := runDemo(ctx, stack, *demo, *prerelease, *report, *timeout, tty, stdout); err != nil {

@@ -22,7 +22,7 @@ func runGhsim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	webhookURL := fs.String("webhook-url", "", "URL receiving webhook deliveries")
 	webhookSecret := fs.String("webhook-secret", "", "secret signing webhook deliveries")
 	webhookTimeout := fs.Duration("webhook-timeout", ghsim.DefaultWebhookTimeout, "how long a delivery waits for the receiver before it is logged as failed")
-	token := fs.String("token", "ghsim-token", "static API token accepted as 'token X' or 'Bearer X'")
+	token := fs.String("token", ghsim.StaticToken, "static API token accepted as 'token X' or 'Bearer X'")
 	timeScale := fs.Float64("time-scale", 0, "simulated seconds per real second (default: the scenario's, else 1)")
 	seed := fs.Int64("seed", 1, "seed for deterministic faults, tokens and artifact content")
 	blobDir := fs.String("blob-dir", "", "directory for artifact zips, kept on exit (default: a temporary directory removed on exit)")

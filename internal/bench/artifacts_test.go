@@ -23,6 +23,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 )
 
 // artifactRun is one repo's completed run in the simulator.
@@ -124,15 +125,16 @@ func TestArtifacts(t *testing.T) {
 		size = int64(mib) << 20 // per binary, for profiling
 	}
 	sc := artifactScenario(8, size)
-	sim, url := StartSim(t, ghsim.Options{Scenario: sc, ManualClock: true, Seed: 1})
-	gh, err := ghclient.New(ghclient.Config{BaseURL: url + "/api/v3/", Token: SimToken})
+	simStack := devstack.StartTest(t, devstack.Options{Parts: devstack.PartSim, Sim: ghsim.Options{Scenario: sc, ManualClock: true, Seed: 1}})
+	sim, url := simStack.Sim, simStack.SimURL
+	gh, err := ghclient.New(ghclient.Config{BaseURL: url + "/api/v3/", Token: ghsim.StaticToken})
 	if err != nil {
 		t.Fatal(err)
 	}
 	runs := completedRuns(t, sim, gh, sc)
 	hc := &http.Client{}
 	t.Cleanup(hc.CloseIdleConnections)
-	plain, err := github.NewClient(hc).WithAuthToken(SimToken).WithEnterpriseURLs(url+"/api/v3/", url+"/api/uploads/")
+	plain, err := github.NewClient(hc).WithAuthToken(ghsim.StaticToken).WithEnterpriseURLs(url+"/api/v3/", url+"/api/uploads/")
 	if err != nil {
 		t.Fatal(err)
 	}

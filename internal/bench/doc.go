@@ -13,9 +13,10 @@
 //
 // # Pieces
 //
-// [StartStack] wires the real parts in one process: a Temporal dev server
-// from the pinned CLI, the GitHub simulator, the worker and (optionally) the
-// webhook receiver receiving the simulator's workflow_run deliveries.
+// [StartStack] runs the measurement on internal/devstack's stack, the real
+// parts in one process: a Temporal dev server from the pinned CLI, the
+// GitHub simulator, the worker and (see [Parts]) the webhook receiver
+// receiving the simulator's workflow_run deliveries.
 // [NaivePoller] is the baseline the rate-limit cost is compared with, and
 // [PeakMemory] samples the process's heap while a measurement runs.
 package bench

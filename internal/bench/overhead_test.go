@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 )
 
@@ -44,7 +46,7 @@ func TestOverhead(t *testing.T) {
 			t.Run(fmt.Sprintf("webhooks=%v/%d", hooks, i+1), func(t *testing.T) {
 				train, sc := BTCDecoded(builds, scale)
 				train.Schedule = config.ScheduleLayered // the layered overhead; TestOverheadEager measures eager
-				s := StartStack(t, StackOptions{Train: train, Scenario: sc, TimeScale: scale, Webhooks: hooks, Temporal: srv})
+				s := StartStack(t, devstack.Options{Parts: Parts(hooks), Client: srv.Client(), Train: train, Sim: ghsim.Options{Scenario: sc, TimeScale: scale, Seed: 1}})
 				ctx, cancel := context.WithTimeout(context.Background(), timeout)
 				defer cancel()
 				r, err := s.Release(ctx, fmt.Sprintf("v1.%d.%d", i, btoi(hooks)))
@@ -96,7 +98,7 @@ func TestOverheadEager(t *testing.T) {
 		t.Run(fmt.Sprintf("eager/%d", i+1), func(t *testing.T) {
 			train, sc := BTCDecoded(builds, scale)
 			train.Schedule = config.ScheduleEager
-			s := StartStack(t, StackOptions{Train: train, Scenario: sc, TimeScale: scale, Webhooks: true, Temporal: srv})
+			s := StartStack(t, devstack.Options{Parts: Parts(true), Client: srv.Client(), Train: train, Sim: ghsim.Options{Scenario: sc, TimeScale: scale, Seed: 1}})
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			r, err := s.Release(ctx, fmt.Sprintf("v2.%d.0", i))

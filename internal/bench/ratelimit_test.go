@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 )
 
@@ -43,7 +44,7 @@ func TestRateLimitCost(t *testing.T) {
 			if mode == "naive" {
 				stats = naiveRelease(ctx, t, sc, scale)
 			} else {
-				s := StartStack(t, StackOptions{Train: train, Scenario: sc, TimeScale: scale, Webhooks: mode == "webhooks", Temporal: srv})
+				s := StartStack(t, devstack.Options{Parts: Parts(mode == "webhooks"), Client: srv.Client(), Train: train, Sim: ghsim.Options{Scenario: sc, TimeScale: scale, Seed: 1}})
 				r, err := s.Release(ctx, "v3.0.0-"+mode)
 				if err != nil {
 					t.Fatal(err)
@@ -84,10 +85,11 @@ func TestRateLimitCost(t *testing.T) {
 // naiveRelease runs every repo's build of sc once with NaivePoller against
 // its own simulator and returns the simulator's accounting.
 func naiveRelease(ctx context.Context, t *testing.T, sc *ghsim.Scenario, scale float64) ghsim.Stats {
-	sim, url := StartSim(t, ghsim.Options{Scenario: sc, TimeScale: scale, Seed: 1})
+	simStack := devstack.StartTest(t, devstack.Options{Parts: devstack.PartSim, Sim: ghsim.Options{Scenario: sc, TimeScale: scale, Seed: 1}})
+	sim, url := simStack.Sim, simStack.SimURL
 	hc := &http.Client{}
 	t.Cleanup(hc.CloseIdleConnections)
-	gh, err := github.NewClient(hc).WithAuthToken(SimToken).WithEnterpriseURLs(url+"/api/v3/", url+"/api/uploads/")
+	gh, err := github.NewClient(hc).WithAuthToken(ghsim.StaticToken).WithEnterpriseURLs(url+"/api/v3/", url+"/api/uploads/")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 	"go.uber.org/goleak"
+	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
@@ -41,7 +43,19 @@ func serveReceiver(t testing.TB, tc webhook.Temporal) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	startReceiver(t, ln, loadSecret, config.Default(), tc)
+	recv, err := webhook.New(webhook.Options{Secret: []byte(loadSecret), Train: config.Default(), Temporal: tc, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatalf("receiver: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- recv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
+			t.Errorf("receiver: %v", err)
+		}
+	})
 	return "http://" + ln.Addr().String() + "/webhook"
 }
 

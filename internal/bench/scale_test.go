@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 )
 
 // Temporal's history warning limits.
@@ -28,7 +30,7 @@ func TestScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := StartStack(t, StackOptions{Train: train, Scenario: sc, TimeScale: scale, Webhooks: true})
+	s := StartStack(t, devstack.Options{Parts: Parts(true), Train: train, Sim: ghsim.Options{Scenario: sc, TimeScale: scale, Seed: 1}})
 	mem := StartPeakMemory(50 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()

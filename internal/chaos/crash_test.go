@@ -23,7 +23,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
 
@@ -170,15 +170,15 @@ func TestWorkerCrashes(t *testing.T) {
 		t.Skip("integration test: real Temporal dev server and a worker process")
 	}
 	bin := traintest.BuildReleasetrain(t)
-	srv := testenv.StartTemporal(t, "")
-	c := srv.Client()
 	k := newKiller()
 	log := &reqLog{}
 	k.hooks(log)
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Scenario: crashScenario(), Seed: 11}, log.wrap)
+	s := devstack.StartTest(t, devstack.Options{Parts: devstack.PartTemporal | devstack.PartSim,
+		Sim: ghsim.Options{Scenario: crashScenario(), Seed: 11}, WrapSim: log.wrap})
+	sim, c := s.Sim, s.Client
 	train := traintest.FastTrain()
 	layers := 5
-	env := traintest.WorkerEnv(t, srv.FrontendHostPort(), apiURL)
+	env := traintest.WorkerEnv(t, s)
 	logs := filepath.Join(t.TempDir(), "worker.log")
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0))

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
 
@@ -124,8 +124,6 @@ func TestGitHubFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: real Temporal dev server")
 	}
-	srv := testenv.StartTemporal(t, "")
-	c := srv.Client()
 	log := &reqLog{}
 	cutter := &blobCutter{every: 100} // the first download only
 	if long {
@@ -154,12 +152,12 @@ func TestGitHubFaults(t *testing.T) {
 			}
 		}
 	}
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 21}, func(h http.Handler) http.Handler {
+	s := devstack.StartTest(t, devstack.Options{Sim: ghsim.Options{Seed: 21}, WrapSim: func(h http.Handler) http.Handler {
 		return log.wrap(cutter.wrap(h))
-	})
+	}})
+	sim = s.Sim
+	c := s.Client
 	sim.SetFaults(githubFaults())
-
-	traintest.StartInProcessWorker(t, c, apiURL)
 
 	train := traintest.FastTrain()
 	const tag = "v4.0.0"

@@ -18,11 +18,9 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
-	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/worker"
 )
 
 // hostileCase is one repo whose build uploads a hostile artifact, and what
@@ -104,19 +102,10 @@ func TestHostileArtifacts(t *testing.T) {
 		train.Repos[i].Settings.PollInterval = 200 * time.Millisecond
 	}
 
-	srv := testenv.StartTemporal(t, "")
-	c := srv.Client()
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Scenario: sc, Seed: 5}, nil)
 	before := snapshot(t, root, store, work)
-	w, err := worker.New(c, worker.Options{
-		GitHub:      ghclient.Config{BaseURL: apiURL, Token: traintest.SimToken},
-		StoreURL:    "file://" + store + "?create_dir=1&no_tmp_dir=1",
-		WorkDir:     work,
-		ListingWait: time.Second,
-	})
-	require.NoError(t, err)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	s := devstack.StartTest(t, devstack.Options{Train: train, Sim: ghsim.Options{Scenario: sc, Seed: 5},
+		StoreURL: "file://" + store + "?create_dir=1&no_tmp_dir=1", WorkDir: work})
+	sim, c := s.Sim, s.Client
 
 	const tag = "v5.0.0"
 	run := traintest.StartTrain(t, c, tag, *train)

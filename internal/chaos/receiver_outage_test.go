@@ -15,6 +15,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
@@ -37,14 +38,15 @@ func TestReceiverOutages(t *testing.T) {
 	srv := testenv.StartTemporal(t, "")
 	c := srv.Client()
 	train := traintest.FastTrain()
-	s := traintest.StartReconcileStack(t, c, train, nil, false)
-	s.Receiver.Start(t)
+	s := devstack.StartTest(t, devstack.Options{Parts: devstack.AllParts, Client: c, Train: &train, App: true,
+		Reconcile: true, ReceiverStopped: true, Sim: ghsim.Options{WebhookTimeout: 2 * time.Second}})
+	require.NoError(t, s.Receiver.Start())
 
 	var runs []contract.ReconcileResult
 	outages := 0
 	for i := range trains {
 		tag := fmt.Sprintf("v5.0.%d", i)
-		s.MaintainerTrigger(t, tag)
+		traintest.MaintainerTrigger(t, s, tag)
 		var run interface {
 			Get(ctx context.Context, valuePtr any) error
 		}
@@ -64,11 +66,11 @@ func TestReceiverOutages(t *testing.T) {
 		var st contract.Status
 	outage:
 		for {
-			s.Receiver.Stop()
+			require.NoError(t, s.Receiver.Stop())
 			outages++
 			time.Sleep(down)
-			s.Receiver.Start(t)
-			runs = append(runs, s.RunReconcile(t))
+			require.NoError(t, s.Receiver.Start())
+			runs = append(runs, traintest.RunReconcile(t, s))
 			select {
 			case st = <-done:
 				break outage
@@ -86,15 +88,15 @@ func TestReceiverOutages(t *testing.T) {
 	}
 	// The receiver stays up: run until a run finds nothing to do.
 	for {
-		s.Settled(t)
-		r := s.RunReconcile(t)
+		traintest.Settled(t, s.Sim)
+		r := traintest.RunReconcile(t, s)
 		runs = append(runs, r)
 		if r.Failed == 0 {
 			break
 		}
 		require.Less(t, len(runs), 200, "the reconciler never catches up")
 	}
-	log := s.Settled(t)
+	log := traintest.Settled(t, s.Sim)
 
 	var redelivered, budget, scanned, failedAttempts int
 	for _, r := range runs {

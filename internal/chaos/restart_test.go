@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
@@ -57,8 +58,7 @@ func TestTemporalRestart(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 31}, nil)
-	traintest.StartInProcessWorker(t, c, apiURL)
+	sim := devstack.StartTest(t, devstack.Options{Client: c, Sim: ghsim.Options{Seed: 31}}).Sim
 
 	train := traintest.FastTrain()
 	const tag = "v6.0.0"

@@ -91,12 +91,13 @@ func TestLiveGraphInBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	var stackLog syncBuffer
-	stack, err := Start(ctx, Options{Root: root, DataDir: t.TempDir(), Scenario: sc, TemporalPort: -1, UIPort: -1,
-		ReceiverAddr: "127.0.0.1:0", SimAddr: "127.0.0.1:0", Log: &stackLog})
+	opts := Dev(t.TempDir(), sc)
+	opts.Root, opts.Log = root, &stackLog
+	stack, err := Start(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(stack.Close)
+	t.Cleanup(func() { _ = stack.Close() })
 
 	alloc, stopAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.WindowSize(1200, 1000))...)

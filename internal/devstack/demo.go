@@ -95,7 +95,7 @@ func (s *Stack) cutRelease(tag string, prerelease bool) error {
 		return fmt.Errorf("save draft %s in %s/%s: %w", tag, owner, repo, err)
 	}
 	fmt.Fprintf(s.opts.Log, "Saved a draft release %s in %s/%s as a maintainer would (simulated GitHub, immutable releases %s); its signed release webhook starts the train, which fills the draft and publishes it.\n\n",
-		tag, owner, repo, onOff(s.opts.Scenario.ImmutableReleases))
+		tag, owner, repo, onOff(s.Scenario.ImmutableReleases))
 	return nil
 }
 
@@ -125,7 +125,7 @@ func (s *Stack) follow(ctx context.Context, tag string, progress *Progress) (con
 		case errors.As(err, &nf) && time.Since(started) < startTimeout:
 			continue
 		case errors.As(err, &nf):
-			return st, fmt.Errorf("the release webhook did not start %s within %s: see %s", id, startTimeout, filepath.Join(s.opts.DataDir, "releasetrain.log"))
+			return st, fmt.Errorf("the release webhook did not start %s within %s: see %s", id, startTimeout, s.LogPath())
 		case ctx.Err() != nil:
 			return st, ctx.Err()
 		case err != nil:

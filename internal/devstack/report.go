@@ -113,7 +113,7 @@ func (s *Stack) report(ctx context.Context, tag string, st contract.Status) (*Re
 	if err != nil {
 		return nil, err
 	}
-	scale := s.opts.TimeScale
+	scale := s.TimeScale
 	stats := s.Sim.Stats()
 	r := &Report{
 		Tag:                 tag,
@@ -122,8 +122,8 @@ func (s *Stack) report(ctx context.Context, tag string, st contract.Status) (*Re
 		AssetsDir:           dir,
 		Repos:               map[string]RepoReport{},
 		MakespanSeconds:     end.Sub(start).Seconds() * scale,
-		LayeredBoundSeconds: LayeredBound(st.Layers, s.opts.Scenario).Seconds(),
-		CriticalPathSeconds: CriticalPathBound(s.Train, st.Layers, s.opts.Scenario).Seconds(),
+		LayeredBoundSeconds: LayeredBound(st.Layers, s.Scenario).Seconds(),
+		CriticalPathSeconds: CriticalPathBound(s.Train, st.Layers, s.Scenario).Seconds(),
 		Schedule:            st.Schedule,
 		TimeScale:           scale,
 		TemporalUI:          s.ReleaseUIURL(tag),

@@ -13,11 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/releasetrain/contract"
-	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/worker"
 )
 
 // trainYAML is config.Default() with polling and back-off scaled to the simulator.
@@ -48,16 +46,8 @@ func TestReleaseCLI(t *testing.T) {
 		t.Skip("integration test: real Temporal dev server")
 	}
 	bin := traintest.BuildReleasetrain(t)
-	srv := testenv.StartTemporal(t, "")
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 3}, nil)
-	w, err := worker.New(srv.Client(), worker.Options{
-		GitHub:   ghclient.Config{BaseURL: apiURL, Token: traintest.SimToken},
-		StoreURL: "mem://",
-		WorkDir:  t.TempDir(),
-	})
-	require.NoError(t, err)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	s := devstack.StartTest(t, devstack.Options{Sim: ghsim.Options{Seed: 3}, StoreURL: "mem://"})
+	sim := s.Sim
 
 	// The BTCDecoded train, polling at the simulator's pace.
 	cfg := filepath.Join(t.TempDir(), "train.yaml")
@@ -67,7 +57,7 @@ func TestReleaseCLI(t *testing.T) {
 			args = append(args, "--config", cfg)
 		}
 		cmd := exec.Command(bin, append([]string{"release"}, args...)...)
-		cmd.Env = []string{"TEMPORAL_ADDRESS=" + srv.FrontendHostPort()}
+		cmd.Env = []string{"TEMPORAL_ADDRESS=" + s.TemporalAddr}
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		err := cmd.Run()

@@ -18,7 +18,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
 
@@ -50,27 +50,29 @@ func TestCrashRelease(t *testing.T) {
 		t.Skip("integration test: real Temporal dev server and a worker process")
 	}
 	bin := traintest.BuildReleasetrain(t)
-	srv := testenv.StartTemporal(t, "")
-	c := srv.Client()
 	train := traintest.FastTrain()
 
-	// Run 1, undisturbed and in-process, gives the reference artifacts.
-	refSim, refURL := traintest.StartSim(t, ghsim.Options{Seed: 7}, nil)
-	w := traintest.StartInProcessWorker(t, c, refURL)
-	refStart := time.Now()
-	ref := traintest.VerifyRelease(t, refSim, train, "v1.9.0", traintest.WaitTrain(t, traintest.StartTrain(t, c, "v1.9.0", train), trainTimeout))
-	refTook := time.Since(refStart)
-	w.Stop()
+	// Run 2's stack: a simulator and no worker (the worker runs as a process).
+	s := devstack.StartTest(t, devstack.Options{Parts: devstack.PartTemporal | devstack.PartSim, Sim: ghsim.Options{Seed: 7}})
+	c := s.Client
 
-	// Run 2 on a fresh simulator with the same seed, through crashes.
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 7}, nil)
+	// Run 1, undisturbed and in-process on its own simulator with the same
+	// seed, gives the reference artifacts.
+	refStack := devstack.StartTest(t, devstack.Options{Client: c, Sim: ghsim.Options{Seed: 7}})
+	refStart := time.Now()
+	ref := traintest.VerifyRelease(t, refStack.Sim, train, "v1.9.0", traintest.WaitTrain(t, traintest.StartTrain(t, c, "v1.9.0", train), trainTimeout))
+	refTook := time.Since(refStart)
+	refStack.Workers[0].Stop()
+
+	// Run 2, through crashes.
+	sim := s.Sim
 	// Slow dispatches (half of them) widen the window in which a kill lands between GitHub
 	// accepting a dispatch and the activity reporting it: the request still
 	// lands after the worker dies, and the retry must find that run instead of
 	// dispatching again.
 	sim.SetFaults([]ghsim.Fault{{Route: dispatchRoute, Latency: 700 * time.Millisecond, Probability: 0.5}})
 	key, armoredKey := signingKey(t)
-	env := traintest.WorkerEnv(t, srv.FrontendHostPort(), apiURL, "RELEASETRAIN_SIGNING_KEY="+string(armoredKey))
+	env := traintest.WorkerEnv(t, s, "RELEASETRAIN_SIGNING_KEY="+string(armoredKey))
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0))
 	t.Logf("kill schedule seed %d", seed)

@@ -21,7 +21,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 	"github.com/BTCDecoded/releasetrain/operator"
 	"github.com/BTCDecoded/releasetrain/webhook"
@@ -66,7 +66,10 @@ func TestOperatorSurfacesAgree(t *testing.T) {
 		t.Skip("integration test: real Temporal dev server")
 	}
 	bin := traintest.BuildReleasetrain(t)
-	srv := testenv.StartTemporal(t, "")
+	cfgPath := filepath.Join(t.TempDir(), "train.yaml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(operatorTrainYAML), 0o644))
+	train, err := config.LoadOrDefault(cfgPath)
+	require.NoError(t, err)
 	sc := ghsim.DefaultScenario()
 	for i := range sc.Repos {
 		switch sc.Repos[i].Name {
@@ -76,16 +79,12 @@ func TestOperatorSurfacesAgree(t *testing.T) {
 			sc.Repos[i].Duration = ghsim.Duration(100 * time.Hour)
 		}
 	}
-	_, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 5, Scenario: sc}, nil)
-	traintest.StartInProcessWorker(t, srv.Client(), apiURL)
+	// Temporal, ghsim, a worker and the receiver with its operator API,
+	// which runs the same train as the CLI's --config.
+	s := devstack.StartTest(t, devstack.Options{Parts: devstack.AllParts, Train: train, Sim: ghsim.Options{Seed: 5, Scenario: sc}})
 
-	cfgPath := filepath.Join(t.TempDir(), "train.yaml")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(operatorTrainYAML), 0o644))
-	train, err := config.LoadOrDefault(cfgPath)
-	require.NoError(t, err)
-
-	cli := cliSurface(t, bin, srv.FrontendHostPort(), cfgPath, "v7.0.0-rc.1")
-	api := apiSurface(t, apiServer(t, srv.Client(), train, 20*time.Second), "v7.0.1-rc.1")
+	cli := cliSurface(t, bin, s.TemporalAddr, cfgPath, "v7.0.0-rc.1")
+	api := apiSurface(t, s.ReceiverURL, s.APIToken, "v7.0.1-rc.1")
 	surfaces := []surface{cli, api}
 
 	// step runs the same action on both surfaces (TAG stands for each
@@ -188,7 +187,7 @@ func TestOperatorSurfacesAgree(t *testing.T) {
 	t.Cleanup(lazy.Close)
 	offline := []surface{
 		cliSurface(t, bin, down, cfgPath, cli.tag),
-		apiSurface(t, apiServer(t, lazy, train, 5*time.Second), api.tag),
+		apiSurface(t, apiServer(t, lazy, train, offlineToken), offlineToken, api.tag),
 	}
 	for _, s := range offline {
 		got, out := s.do("status", "TAG")
@@ -246,8 +245,8 @@ func cliSurface(t *testing.T, bin, address, cfgPath, tag string) surface {
 	}
 }
 
-// apiSurface calls the operator HTTP API at base with the test's token.
-func apiSurface(t *testing.T, base, tag string) surface {
+// apiSurface calls the operator HTTP API at base with the bearer token.
+func apiSurface(t *testing.T, base, token, tag string) surface {
 	call := func(method, path string, body any) (int, []byte) {
 		t.Helper()
 		var r io.Reader
@@ -258,7 +257,7 @@ func apiSurface(t *testing.T, base, tag string) surface {
 		}
 		req, err := http.NewRequest(method, base+path, r)
 		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+apiToken)
+		req.Header.Set("Authorization", "Bearer "+token)
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
@@ -330,16 +329,16 @@ func withTag(args []string, tag string) []string {
 	return out
 }
 
-// apiToken is the operator API's bearer token in these tests.
-const apiToken = "operator-test-token"
+// offlineToken is the bearer token of the receiver whose Temporal is down.
+const offlineToken = "operator-test-token"
 
-// apiServer serves the receiver and operator API over c, each call bounded
-// by timeout; it returns the base URL.
-func apiServer(t *testing.T, c client.Client, train *config.Train, timeout time.Duration) string {
+// apiServer serves a receiver and its operator API over c, each call
+// bounded by a few seconds; it returns the base URL.
+func apiServer(t *testing.T, c client.Client, train *config.Train, token string) string {
 	t.Helper()
 	s, err := webhook.New(webhook.Options{
-		Secret: []byte("operator-test-secret"), APIToken: apiToken, Train: train, Temporal: c,
-		Timeout: timeout,
+		Secret: []byte("operator-test-secret"), APIToken: token, Train: train, Temporal: c,
+		Timeout: 5 * time.Second,
 	})
 	require.NoError(t, err)
 	ts := httptest.NewServer(s.Handler())

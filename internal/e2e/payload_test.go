@@ -20,7 +20,7 @@ import (
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
 
@@ -67,10 +67,8 @@ func TestPayloadsStayReferences(t *testing.T) {
 		train.Repos[i].Settings.PollInterval = 200 * time.Millisecond
 	}
 
-	srv := testenv.StartTemporal(t, "")
-	c := srv.Client()
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Scenario: sc, Seed: 20}, nil)
-	traintest.StartInProcessWorker(t, c, apiURL)
+	s := devstack.StartTest(t, devstack.Options{Train: &train, Sim: ghsim.Options{Scenario: sc, Seed: 20}})
+	sim, c := s.Sim, s.Client
 	run := traintest.StartTrain(t, c, tag, train)
 
 	var st contract.Status

@@ -20,6 +20,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
@@ -50,7 +51,8 @@ func recoversLostTrigger(t *testing.T, c client.Client, tokenOnly bool) {
 	sc := ghsim.DefaultScenario()
 	sc.Repos = append(sc.Repos, ghsim.RepoScenario{Name: outsider})
 	train := traintest.FastTrain()
-	s := traintest.StartReconcileStack(t, c, train, sc, tokenOnly)
+	s := devstack.StartTest(t, devstack.Options{Parts: devstack.AllParts, Client: c, Train: &train, App: !tokenOnly,
+		Reconcile: true, ReceiverStopped: true, Sim: ghsim.Options{Scenario: sc, WebhookTimeout: 2 * time.Second}})
 	hooks, lookups := 1, len(train.Repos) // the App's hook; repository ids
 	if tokenOnly {
 		hooks, lookups = len(train.Repos), 2*len(train.Repos) // each repo's hook; ids and hooks
@@ -61,11 +63,11 @@ func recoversLostTrigger(t *testing.T, c client.Client, tokenOnly bool) {
 	}
 
 	// Receiver down: every delivery fails.
-	s.MaintainerTrigger(t, tag)
+	traintest.MaintainerTrigger(t, s, tag)
 	_, err := s.Sim.PublishRelease(train.Owner, outsider, "v9.9.9", false)
 	require.NoError(t, err)
 	dispatch(t, s, outsider, "releasetrain-build-complete", `{"tag":"v0.0.1","repo":"commons","run_id":1}`)
-	before := s.Settled(t)
+	before := traintest.Settled(t, s.Sim)
 	for _, d := range before {
 		require.NotEmpty(t, d.Error, "delivery %d (%s %s) fails while the receiver is down", d.ID, d.Event, d.Action)
 	}
@@ -75,13 +77,13 @@ func recoversLostTrigger(t *testing.T, c client.Client, tokenOnly bool) {
 	require.GreaterOrEqual(t, lostDispatch, 0)
 
 	// The receiver is back; the dispatch succeeds on a later attempt.
-	s.Receiver.Start(t)
+	require.NoError(t, s.Receiver.Start())
 	require.NoError(t, s.Sim.Redeliver(before[lostDispatch].GUID))
-	logged := len(s.Settled(t))
+	logged := len(traintest.Settled(t, s.Sim))
 	_, err = c.DescribeWorkflow(context.Background(), contract.ReleaseWorkflowID(tag), "")
 	require.Error(t, err, "no train before the reconciler runs")
 
-	first := s.RunReconcile(t)
+	first := traintest.RunReconcile(t, s)
 	t.Logf("first run: %s", contract.FormatReconcileResult(first))
 	assert.Equal(t, len(trigger), first.Failed, "failed relevant deliveries")
 	assert.Equal(t, len(trigger), first.Redelivered)
@@ -93,7 +95,7 @@ func recoversLostTrigger(t *testing.T, c client.Client, tokenOnly bool) {
 		assert.GreaterOrEqual(t, first.Scanned, logged, "the whole log was read (the outsider's run adds deliveries meanwhile)")
 	}
 
-	after := s.Settled(t)
+	after := traintest.Settled(t, s.Sim)
 	var redelivered []string
 	for _, d := range after {
 		if d.Redelivery && d.GUID != before[lostDispatch].GUID {
@@ -115,7 +117,7 @@ func recoversLostTrigger(t *testing.T, c client.Client, tokenOnly bool) {
 	}
 	assert.Equal(t, 1, executions(t, s, tag), "one execution of %s", contract.ReleaseWorkflowID(tag))
 
-	second := s.RunReconcile(t)
+	second := traintest.RunReconcile(t, s)
 	t.Logf("second run: %s", contract.FormatReconcileResult(second))
 	assert.Zero(t, second.Redelivered, "nothing left to redeliver")
 	assert.Zero(t, second.Failed)
@@ -157,10 +159,10 @@ func triggerGUIDs(ds []ghsim.Delivery, owner, tag string) []string {
 }
 
 // dispatch sends a repository_dispatch through the REST API.
-func dispatch(t *testing.T, s *traintest.ReconcileStack, repo, eventType, payload string) {
+func dispatch(t *testing.T, s *devstack.Stack, repo, eventType, payload string) {
 	t.Helper()
 	base := strings.TrimSuffix(s.APIURL, "api/v3/")
-	gh, err := github.NewClient(nil).WithAuthToken(traintest.SimToken).WithEnterpriseURLs(base, base)
+	gh, err := github.NewClient(nil).WithAuthToken(ghsim.StaticToken).WithEnterpriseURLs(base, base)
 	require.NoError(t, err)
 	raw := json.RawMessage(payload)
 	_, resp, err := gh.Repositories.Dispatch(context.Background(), s.Train.Owner, repo, github.DispatchRequestOptions{EventType: eventType, ClientPayload: &raw})
@@ -169,7 +171,7 @@ func dispatch(t *testing.T, s *traintest.ReconcileStack, repo, eventType, payloa
 }
 
 // executions counts the runs of tag's release workflow.
-func executions(t *testing.T, s *traintest.ReconcileStack, tag string) int {
+func executions(t *testing.T, s *devstack.Stack, tag string) int {
 	t.Helper()
 	n := 0
 	require.Eventually(t, func() bool {

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
 )
 
@@ -21,11 +21,8 @@ func TestWholeRelease(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: real Temporal dev server")
 	}
-	srv := testenv.StartTemporal(t, "")
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 1}, nil)
-	c := srv.Client()
-
-	traintest.StartInProcessWorker(t, c, apiURL)
+	s := devstack.StartTest(t, devstack.Options{Sim: ghsim.Options{Seed: 1}})
+	sim, c := s.Sim, s.Client
 
 	train := traintest.FastTrain()
 	start := time.Now()

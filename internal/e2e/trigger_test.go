@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -25,38 +24,21 @@ import (
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
-	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
-	"github.com/BTCDecoded/releasetrain/webhook"
 )
-
-const hookSecret = "e2e webhook secret"
 
 // triggerStack is the whole path of a release: ghsim sends signed webhooks
 // to the real receiver, which starts trains on the Temporal dev server,
 // whose in-process worker talks to ghsim.
 type triggerStack struct {
-	sim      *ghsim.Sim
-	c        client.Client
-	train    config.Train
-	hookURL  string
+	*devstack.Stack
 	delivery atomic.Int64
 }
 
 func startTriggerStack(t *testing.T, train config.Train, sc *ghsim.Scenario) *triggerStack {
 	t.Helper()
-	srv := testenv.StartTemporal(t, "")
-	c := srv.Client()
-	s := &triggerStack{c: c, train: train}
-	recv, err := webhook.New(webhook.Options{Secret: []byte(hookSecret), Train: &s.train, Temporal: c})
-	require.NoError(t, err)
-	hooks := httptest.NewServer(recv.Handler())
-	t.Cleanup(hooks.Close)
-	s.hookURL = hooks.URL + "/webhook"
-	var apiURL string
-	s.sim, apiURL = traintest.StartSim(t, ghsim.Options{Seed: 1, Scenario: sc, WebhookURL: s.hookURL, WebhookSecret: hookSecret}, nil)
-	traintest.StartInProcessWorker(t, c, apiURL)
-	return s
+	return &triggerStack{Stack: devstack.StartTest(t, devstack.Options{Parts: devstack.AllParts, Train: &train, Sim: ghsim.Options{Seed: 1, Scenario: sc}})}
 }
 
 // deliverDraft sends, as GitHub would, a signed `release` delivery of a
@@ -67,13 +49,13 @@ func (s *triggerStack) deliverDraft(t *testing.T, tag string, id int64) map[stri
 	body, err := json.Marshal(map[string]any{
 		"action":     "created",
 		"release":    map[string]any{"id": id, "tag_name": tag, "draft": true, "prerelease": false},
-		"repository": map[string]any{"name": s.train.Release.Repo, "full_name": s.train.Owner + "/" + s.train.Release.Repo, "owner": map[string]any{"login": s.train.Owner}},
+		"repository": map[string]any{"name": s.Train.Release.Repo, "full_name": s.Train.Owner + "/" + s.Train.Release.Repo, "owner": map[string]any{"login": s.Train.Owner}},
 		"sender":     map[string]any{"login": "maintainer", "type": "User"},
 	})
 	require.NoError(t, err)
-	mac := hmac.New(sha256.New, []byte(hookSecret))
+	mac := hmac.New(sha256.New, []byte(s.WebhookSecret))
 	mac.Write(body)
-	req, err := http.NewRequest(http.MethodPost, s.hookURL, bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, s.WebhookURL(), bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-GitHub-Event", "release")
@@ -93,10 +75,10 @@ func (s *triggerStack) waitRun(t *testing.T, tag string) client.WorkflowRun {
 	t.Helper()
 	id := contract.ReleaseWorkflowID(tag)
 	require.Eventually(t, func() bool {
-		_, err := s.c.DescribeWorkflow(context.Background(), id, "")
+		_, err := s.Client.DescribeWorkflow(context.Background(), id, "")
 		return err == nil
 	}, 30*time.Second, 100*time.Millisecond, "no train %s started by the webhook", id)
-	return s.c.GetWorkflow(context.Background(), id, "")
+	return s.Client.GetWorkflow(context.Background(), id, "")
 }
 
 // runsOf counts the tag's executions (every run, open or closed).
@@ -104,7 +86,7 @@ func (s *triggerStack) runsOf(t *testing.T, tag string) int {
 	t.Helper()
 	n := 0
 	require.Eventually(t, func() bool {
-		resp, err := s.c.ListWorkflow(context.Background(), listRequest(tag))
+		resp, err := s.Client.ListWorkflow(context.Background(), listRequest(tag))
 		if err != nil {
 			return false
 		}
@@ -127,13 +109,13 @@ func TestDraftModeEndToEnd(t *testing.T) {
 	sc.ImmutableReleases = true
 	s := startTriggerStack(t, traintest.FastTrain(), sc)
 	const tag = "v5.0.0"
-	draftID, err := s.sim.SaveDraft(s.train.Owner, s.train.Release.Repo, tag,
+	draftID, err := s.Sim.SaveDraft(s.Train.Owner, s.Train.Release.Repo, tag,
 		ghsim.DraftOptions{Name: "Five: the maintainers' title", Body: "What the maintainers wrote."})
 	require.NoError(t, err)
 	st := traintest.WaitTrain(t, s.waitRun(t, tag), trainTimeout)
-	traintest.VerifyRelease(t, s.sim, s.train, tag, st)
+	traintest.VerifyRelease(t, s.Sim, *s.Train, tag, st)
 
-	rel, ok := s.sim.Release(s.train.Owner, s.train.Release.Repo, tag)
+	rel, ok := s.Sim.Release(s.Train.Owner, s.Train.Release.Repo, tag)
 	require.True(t, ok)
 	assert.Equal(t, draftID, rel.ID, "the maintainer's draft was filled, not another release")
 	assert.Equal(t, "Five: the maintainers' title", rel.Name)
@@ -145,7 +127,7 @@ func TestDraftModeEndToEnd(t *testing.T) {
 	assert.True(t, st.Preflight.DraftFound)
 	require.NotNil(t, st.Preflight.ReleaseImmutable)
 	assert.True(t, *st.Preflight.ReleaseImmutable)
-	assert.Empty(t, s.sim.Stats().PublishedReleaseWrites, "no request tried to change a published release")
+	assert.Empty(t, s.Sim.Stats().PublishedReleaseWrites, "no request tried to change a published release")
 	// The publication's own webhooks (published, released) start nothing.
 	time.Sleep(time.Second)
 	assert.Equal(t, 1, s.runsOf(t, tag))
@@ -166,16 +148,16 @@ func TestReleaseModeEndToEnd(t *testing.T) {
 	require.NoError(t, train.Resolve())
 	s := startTriggerStack(t, train, sc)
 	const tag = "v6.0.0"
-	_, err := s.sim.PublishRelease(train.Owner, "bllvm-node", tag, false)
+	_, err := s.Sim.PublishRelease(train.Owner, "bllvm-node", tag, false)
 	require.NoError(t, err)
 	st := traintest.WaitTrain(t, s.waitRun(t, tag), trainTimeout)
-	traintest.VerifyRelease(t, s.sim, train, tag, st)
+	traintest.VerifyRelease(t, s.Sim, train, tag, st)
 	assert.True(t, st.ReleaseImmutable)
-	trigger, ok := s.sim.Release(train.Owner, "bllvm-node", tag)
+	trigger, ok := s.Sim.Release(train.Owner, "bllvm-node", tag)
 	require.True(t, ok)
 	assert.Empty(t, trigger.Assets, "the trigger release is not the unified release")
-	assert.Empty(t, s.sim.Stats().PublishedReleaseWrites)
-	unified, _ := s.sim.Release(train.Owner, train.Release.Repo, tag)
+	assert.Empty(t, s.Sim.Stats().PublishedReleaseWrites)
+	unified, _ := s.Sim.Release(train.Owner, train.Release.Repo, tag)
 	assert.Equal(t, "btcdecoded "+tag, unified.Name, "the train's own draft carries its title")
 }
 
@@ -185,10 +167,8 @@ func TestManualStartUsesTheDraft(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: real Temporal dev server")
 	}
-	srv := testenv.StartTemporal(t, "")
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 1}, nil) // no webhooks: only the manual start
-	c := srv.Client()
-	traintest.StartInProcessWorker(t, c, apiURL)
+	s := devstack.StartTest(t, devstack.Options{Sim: ghsim.Options{Seed: 1}}) // no webhooks: only the manual start
+	sim, c := s.Sim, s.Client
 	train := traintest.FastTrain()
 	ctx := context.Background()
 
@@ -229,7 +209,7 @@ func TestRestartAfterFailedTrainAndJoin(t *testing.T) {
 	s := startTriggerStack(t, traintest.FastTrain(), ghsim.DefaultScenario())
 	ctx := context.Background()
 	const tag = "v8.0.0"
-	draftID, err := s.sim.SaveDraft(s.train.Owner, s.train.Release.Repo, tag, ghsim.DraftOptions{Name: "Eight"})
+	draftID, err := s.Sim.SaveDraft(s.Train.Owner, s.Train.Release.Repo, tag, ghsim.DraftOptions{Name: "Eight"})
 	require.NoError(t, err)
 	first := s.waitRun(t, tag)
 	firstRunID := first.GetRunID()
@@ -241,24 +221,24 @@ func TestRestartAfterFailedTrainAndJoin(t *testing.T) {
 	// Cancel once the first builds run (a cancel while a dispatch is in
 	// flight waits up to a minute for GitHub to list its run).
 	require.Eventually(t, func() bool {
-		v, err := s.c.QueryWorkflow(ctx, first.GetID(), firstRunID, contract.QueryStatus)
+		v, err := s.Client.QueryWorkflow(ctx, first.GetID(), firstRunID, contract.QueryStatus)
 		var st contract.Status
 		return err == nil && v.Get(&st) == nil && st.Repos["bllvm-consensus"].RunID != 0
 	}, 60*time.Second, 100*time.Millisecond)
-	require.NoError(t, s.c.CancelWorkflow(ctx, first.GetID(), firstRunID))
-	waitClosed(t, s.c, first.GetID(), firstRunID)
+	require.NoError(t, s.Client.CancelWorkflow(ctx, first.GetID(), firstRunID))
+	waitClosed(t, s.Client, first.GetID(), firstRunID)
 	again := s.deliverDraft(t, tag, draftID)
 	assert.Equal(t, "started", again["outcome"], "after a cancelled train: %v", again)
 	assert.NotEqual(t, firstRunID, again["run_id"])
 
-	require.NoError(t, s.c.TerminateWorkflow(ctx, first.GetID(), again["run_id"], "e2e: terminated"))
-	waitClosed(t, s.c, first.GetID(), again["run_id"])
+	require.NoError(t, s.Client.TerminateWorkflow(ctx, first.GetID(), again["run_id"], "e2e: terminated"))
+	waitClosed(t, s.Client, first.GetID(), again["run_id"])
 	third := s.deliverDraft(t, tag, draftID)
 	assert.Equal(t, "started", third["outcome"], "after a terminated train: %v", third)
 
-	st := traintest.WaitTrain(t, s.c.GetWorkflow(ctx, first.GetID(), third["run_id"]), trainTimeout)
+	st := traintest.WaitTrain(t, s.Client.GetWorkflow(ctx, first.GetID(), third["run_id"]), trainTimeout)
 	assert.Equal(t, contract.StateSucceeded, st.State, st.Error)
-	rel, _ := s.sim.Release(s.train.Owner, s.train.Release.Repo, tag)
+	rel, _ := s.Sim.Release(s.Train.Owner, s.Train.Release.Repo, tag)
 	assert.Equal(t, draftID, rel.ID)
 	assert.False(t, rel.Draft)
 
@@ -277,22 +257,22 @@ func TestRestartAfterFailedWorkflow(t *testing.T) {
 	s := startTriggerStack(t, traintest.FastTrain(), ghsim.DefaultScenario())
 	ctx := context.Background()
 	const tag = "v8.1.0"
-	failed, err := s.c.ExecuteWorkflow(ctx, contract.StartOptions(tag), contract.ReleaseWorkflowName,
-		contract.ReleaseInput{Tag: tag, Train: s.train.JSON(), Trigger: "test", Only: []string{"no-such-repo"}})
+	failed, err := s.Client.ExecuteWorkflow(ctx, contract.StartOptions(tag), contract.ReleaseWorkflowName,
+		contract.ReleaseInput{Tag: tag, Train: s.Train.JSON(), Trigger: "test", Only: []string{"no-such-repo"}})
 	require.NoError(t, err)
 	require.Error(t, failed.Get(ctx, nil), "a train planned for an unknown repo fails")
-	d, err := s.c.DescribeWorkflow(ctx, failed.GetID(), failed.GetRunID())
+	d, err := s.Client.DescribeWorkflow(ctx, failed.GetID(), failed.GetRunID())
 	require.NoError(t, err)
 	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, d.Status)
 
-	draftID, err := s.sim.SaveDraft(s.train.Owner, s.train.Release.Repo, tag, ghsim.DraftOptions{Name: "Eight one"})
+	draftID, err := s.Sim.SaveDraft(s.Train.Owner, s.Train.Release.Repo, tag, ghsim.DraftOptions{Name: "Eight one"})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return s.runsOf(t, tag) == 2 }, 30*time.Second, 100*time.Millisecond,
 		"the saved draft starts a new run after the failed one")
 	again := s.deliverDraft(t, tag, draftID)
 	assert.Equal(t, "joined", again["outcome"], "a second delivery joins the new run: %v", again)
 	assert.NotEqual(t, failed.GetRunID(), again["run_id"])
-	st := traintest.WaitTrain(t, s.c.GetWorkflow(ctx, failed.GetID(), again["run_id"]), trainTimeout)
+	st := traintest.WaitTrain(t, s.Client.GetWorkflow(ctx, failed.GetID(), again["run_id"]), trainTimeout)
 	assert.Equal(t, contract.StateSucceeded, st.State, st.Error)
 }
 
@@ -306,10 +286,8 @@ func TestPreflightBlocksThenRetry(t *testing.T) {
 	}
 	sc := ghsim.DefaultScenario()
 	sc.Repos[2].DisabledWorkflows = []string{"build.yml"}
-	srv := testenv.StartTemporal(t, "")
-	sim, apiURL := traintest.StartSim(t, ghsim.Options{Seed: 1, Scenario: sc}, nil)
-	c := srv.Client()
-	traintest.StartInProcessWorker(t, c, apiURL)
+	s := devstack.StartTest(t, devstack.Options{Sim: ghsim.Options{Seed: 1, Scenario: sc}})
+	sim, c, apiURL := s.Sim, s.Client, s.APIURL
 	train := traintest.FastTrain()
 	ctx := context.Background()
 	const tag = "v9.0.0"
@@ -335,7 +313,7 @@ func TestPreflightBlocksThenRetry(t *testing.T) {
 	require.NoError(t, sim.SetScenario(sc))
 	del, err := http.NewRequest(http.MethodDelete, fmt.Sprintf("%sreleases/%d", strings.Replace(apiURL, "/api/v3/", "/api/v3/repos/"+train.Owner+"/"+train.Release.Repo+"/", 1), pubID), nil)
 	require.NoError(t, err)
-	del.Header.Set("Authorization", "token "+traintest.SimToken)
+	del.Header.Set("Authorization", "token "+ghsim.StaticToken)
 	resp, err := http.DefaultClient.Do(del)
 	require.NoError(t, err)
 	_ = resp.Body.Close()

@@ -8,7 +8,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/BTCDecoded/releasetrain/internal/temporalcli"
@@ -44,16 +43,10 @@ func TemporalCLI(t testing.TB) string {
 // dbFile "" keeps state in memory.
 func StartTemporal(t testing.TB, dbFile string) *testsuite.DevServer {
 	t.Helper()
-	srv, err := testsuite.StartDevServer(context.Background(), testsuite.DevServerOptions{
-		ExistingPath: TemporalCLI(t),
-		DBFilename:   dbFile,
-		LogLevel:     "error",
-		SearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword("ReleaseTag").ValueSet(""),
-			temporal.NewSearchAttributeKeyKeyword("ReleaseState").ValueSet(""),
-		),
-		ClientOptions: &client.Options{Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))},
-	})
+	opts := temporalcli.DevServerOptions(TemporalCLI(t))
+	opts.DBFilename = dbFile
+	opts.ClientOptions = &client.Options{Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))}
+	srv, err := testsuite.StartDevServer(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("start temporal dev server: %v", err)
 	}

@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/BTCDecoded/releasetrain/internal/devstack"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 )
 
@@ -29,16 +33,19 @@ func BuildReleasetrain(t testing.TB) string {
 }
 
 // WorkerEnv is the environment of a `releasetrain worker` process serving
-// the Temporal frontend at temporalAddress against the simulator at apiURL,
-// with a fresh artifact store and work folder, plus extra variables.
-func WorkerEnv(t testing.TB, temporalAddress, apiURL string, extra ...string) []string {
+// the stack's Temporal against its simulator, with a fresh artifact store
+// and work folder, plus extra variables. The stack must have started
+// Temporal itself (with Options.Client it does not know the address).
+func WorkerEnv(t testing.TB, s *devstack.Stack, extra ...string) []string {
 	t.Helper()
+	require.NotEmpty(t, s.TemporalAddr, "WorkerEnv: the stack started no Temporal dev server")
+	require.NotEmpty(t, s.APIURL, "WorkerEnv: the stack started no simulator")
 	return append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
-		"TEMPORAL_ADDRESS=" + temporalAddress,
-		"GITHUB_API_URL=" + apiURL,
-		"GITHUB_TOKEN=" + SimToken,
+		"TEMPORAL_ADDRESS=" + s.TemporalAddr,
+		"GITHUB_API_URL=" + s.APIURL,
+		"GITHUB_TOKEN=" + ghsim.StaticToken,
 		"RELEASETRAIN_ARTIFACT_STORE=file://" + t.TempDir() + "?create_dir=1&no_tmp_dir=1",
 		"RELEASETRAIN_WORK_DIR=" + t.TempDir(),
 		"RELEASETRAIN_LISTING_WAIT=1s",

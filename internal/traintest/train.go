@@ -6,12 +6,9 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
-	"github.com/BTCDecoded/releasetrain/ghclient"
-	"github.com/BTCDecoded/releasetrain/worker"
 )
 
 // FastTrain is the built-in BTCDecoded train with polling and back-off
@@ -25,27 +22,6 @@ func FastTrain() config.Train {
 		s.RetryBackoff = time.Second
 	}
 	return train
-}
-
-// StartInProcessWorker starts a worker in the test process against the
-// simulator at apiURL, with a fresh file artifact store and work folder; the
-// test's cleanup stops it (stopping it earlier is fine).
-func StartInProcessWorker(t testing.TB, c client.Client, apiURL string) sdkworker.Worker {
-	t.Helper()
-	w, err := worker.New(c, worker.Options{
-		GitHub:      ghclient.Config{BaseURL: apiURL, Token: SimToken},
-		StoreURL:    "file://" + t.TempDir() + "?no_tmp_dir=1",
-		WorkDir:     t.TempDir(),
-		ListingWait: time.Second,
-	})
-	if err != nil {
-		t.Fatalf("worker: %v", err)
-	}
-	if err := w.Start(); err != nil {
-		t.Fatalf("start worker: %v", err)
-	}
-	t.Cleanup(w.Stop)
-	return w
 }
 
 // StartTrain starts the release workflow for tag.
