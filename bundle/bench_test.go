@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestBenchmarkVersusTar packs RELEASETRAIN_BENCH_MIB (default 2048) MiB of
@@ -30,24 +32,18 @@ func TestBenchmarkVersusTar(t *testing.T) {
 	total := int64(2048) << 20
 	if v := os.Getenv("RELEASETRAIN_BENCH_MIB"); v != "" {
 		mib, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			t.Fatalf("RELEASETRAIN_BENCH_MIB: %v", err)
-		}
+		require.NoError(t, err, "RELEASETRAIN_BENCH_MIB")
 		total = mib << 20
 	}
 	work := t.TempDir()
 	src := filepath.Join(work, "artifacts")
 	inputs := generateArtifacts(t, src, total)
 	entries, err := Layout(inputs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 
 	// Baseline: tar czf + sha256sum of every asset and the tarball.
 	baseDir := filepath.Join(work, "tar")
-	if err := os.MkdirAll(baseDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(baseDir, 0o755))
 	start := time.Now()
 	tarball := filepath.Join(baseDir, "bench-v1.tar.gz")
 	runCmd(t, src, "tar", "czf", tarball, ".")
@@ -58,32 +54,24 @@ func TestBenchmarkVersusTar(t *testing.T) {
 	runCmd(t, src, "sha256sum", args...)
 	base := time.Since(start)
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru))
 	baseSize := fileSize(t, tarball)
 	baseCPU := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 
 	// releasetrain: Package + SHA256SUMS.
 	ourDir := filepath.Join(work, "ours")
-	if err := os.MkdirAll(ourDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(ourDir, 0o755))
 	resetPeakRSS(t)
 	before := peakRSS(t)
 	cpu0 := selfCPU(t)
 	start = time.Now()
 	p, err := Package(ourDir, entries, TarballOptions{Name: "bench", Tag: "v1", Time: time.Unix(1700000000, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	sums := SHA256SUMS(p.Digests())
 	ours := time.Since(start)
 	ourCPU := selfCPU(t) - cpu0
 	peak := peakRSS(t)
-	if len(sums) == 0 {
-		t.Fatal("empty SHA256SUMS")
-	}
+	require.NotEmpty(t, sums, "empty SHA256SUMS")
 
 	mib := float64(total) / (1 << 20)
 	t.Logf("input: %d files, %.0f MiB of ELF binaries, GOMAXPROCS=%d", len(inputs), mib, runtime.GOMAXPROCS(0))
@@ -100,9 +88,7 @@ func generateArtifacts(t *testing.T, dir string, total int64) []Input {
 	t.Helper()
 	var bins []string
 	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		t.Fatalf("go env GOROOT: %v", err)
-	}
+	require.NoError(t, err, "go env GOROOT")
 	goroot := strings.TrimSpace(string(out))
 	for _, root := range []string{"/usr/bin", "/usr/lib/x86_64-linux-gnu", filepath.Join(goroot, "pkg", "tool"), filepath.Join(goroot, "bin")} {
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -128,13 +114,9 @@ func generateArtifacts(t *testing.T, dir string, total int64) []Input {
 		repo := repos[i%len(repos)]
 		name := fmt.Sprintf("linux-amd64/%s-%d", repo, i)
 		p := filepath.Join(dir, repo, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		f, err := os.Create(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		w := bufio.NewWriterSize(f, 1<<20)
 		for left := size; left > 0; next = (next + 1) % len(bins) {
 			b, err := os.Open(bins[next])
@@ -143,17 +125,13 @@ func generateArtifacts(t *testing.T, dir string, total int64) []Input {
 			}
 			n, err := io.CopyN(w, b, left)
 			b.Close()
-			if err != nil && err != io.EOF {
-				t.Fatal(err)
+			if err != io.EOF {
+				require.NoError(t, err)
 			}
 			left -= n
 		}
-		if err := w.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, w.Flush())
+		require.NoError(t, f.Close())
 		inputs = append(inputs, Input{Repo: repo, Name: name, Path: p, Size: size, Executable: true})
 		written += size
 	}
@@ -178,17 +156,14 @@ func runCmd(t *testing.T, dir, name string, args ...string) {
 	cmd.Stdout = io.Discard
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v: %s", name, err, stderr.String())
-	}
+	err := cmd.Run()
+	require.NoError(t, err, "%s: %s", name, stderr.String())
 }
 
 func fileSize(t *testing.T, p string) int64 {
 	t.Helper()
 	st, err := os.Stat(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return st.Size()
 }
 
@@ -196,9 +171,7 @@ func fileSize(t *testing.T, p string) int64 {
 func selfCPU(t *testing.T) time.Duration {
 	t.Helper()
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
@@ -224,15 +197,11 @@ func resetPeakRSS(t *testing.T) {
 func peakRSS(t *testing.T) int64 {
 	t.Helper()
 	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return kb
 		}
 	}

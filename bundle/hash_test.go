@@ -3,18 +3,20 @@ package bundle
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestHashFile(t *testing.T) {
 	t.Parallel()
 	p := put(t, t.TempDir(), "f", []byte("hello"))
 	sum, size, err := HashFile(p)
-	if err != nil || size != 5 || sum != "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824" {
-		t.Errorf("HashFile = %s %d %v", sum, size, err)
-	}
-	if _, _, err := HashFile(p + ".missing"); err == nil || !strings.Contains(err.Error(), "f.missing") {
-		t.Errorf("missing file: %v", err)
-	}
+	assert.NoError(t, err)
+	assert.Equal(t, int64(5), size)
+	assert.Equal(t, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", sum)
+	_, _, err = HashFile(p + ".missing")
+	assert.ErrorContains(t, err, "f.missing", "missing file")
 }
 
 func TestSHA256SUMSRoundTrip(t *testing.T) {
@@ -22,19 +24,16 @@ func TestSHA256SUMSRoundTrip(t *testing.T) {
 	a, b := strings.Repeat("a", 64), strings.Repeat("B", 64)
 	got := string(SHA256SUMS([]Digest{{Name: "z.tar.gz", SHA256: b}, {Name: "a-bin", SHA256: a}}))
 	want := a + "  a-bin\n" + strings.Repeat("b", 64) + "  z.tar.gz\n"
-	if got != want {
-		t.Errorf("SHA256SUMS =\n%s\nwant\n%s", got, want)
-	}
+	assert.Equal(t, want, got, "SHA256SUMS")
 	lines, err := ParseSHA256SUMS([]byte(got + "\n" + a + " *binary-mode\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(lines) != 3 || lines[0] != (SumLine{"a-bin", a}) || lines[1].SHA256 != strings.Repeat("b", 64) || lines[2].Name != "binary-mode" {
-		t.Errorf("parsed %+v", lines)
+	require.NoError(t, err)
+	if assert.Len(t, lines, 3, "parsed %+v", lines) {
+		assert.Equal(t, SumLine{"a-bin", a}, lines[0])
+		assert.Equal(t, strings.Repeat("b", 64), lines[1].SHA256)
+		assert.Equal(t, "binary-mode", lines[2].Name)
 	}
 	for _, bad := range []string{"xyz  name\n", a + "name\n", a + "  \n", strings.Repeat("g", 64) + "  n\n"} {
-		if _, err := ParseSHA256SUMS([]byte(bad)); err == nil || !strings.Contains(err.Error(), "line 1") {
-			t.Errorf("ParseSHA256SUMS(%q) = %v", bad, err)
-		}
+		_, err := ParseSHA256SUMS([]byte(bad))
+		assert.ErrorContains(t, err, "line 1", "ParseSHA256SUMS(%q)", bad)
 	}
 }

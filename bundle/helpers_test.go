@@ -13,6 +13,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/ProtonMail/go-crypto/openpgp/s2k"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -33,40 +34,24 @@ func newTestKey(t *testing.T, name string, passphrase []byte) testKey {
 	t.Helper()
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA}
 	e, err := openpgp.NewEntity(name, "test", name+"@example.org", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var pub bytes.Buffer
 	w, err := armor.Encode(&pub, openpgp.PublicKeyType, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Serialize(w); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, e.Serialize(w))
+	require.NoError(t, w.Close())
 	var priv bytes.Buffer
 	w, err = armor.Encode(&priv, openpgp.PrivateKeyType, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(passphrase) > 0 {
 		// The smallest iterated S2K count keeps tests fast under -race.
-		if err := e.EncryptPrivateKeys(passphrase, &packet.Config{S2KConfig: &s2k.Config{S2KMode: s2k.IteratedSaltedS2K, Hash: crypto.SHA256, S2KCount: 65536}}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, e.EncryptPrivateKeys(passphrase, &packet.Config{S2KConfig: &s2k.Config{S2KMode: s2k.IteratedSaltedS2K, Hash: crypto.SHA256, S2KCount: 65536}}))
 		err = e.SerializePrivateWithoutSigning(w, nil)
 	} else {
 		err = e.SerializePrivate(w, nil)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
 	return testKey{entity: e, private: priv.Bytes(), public: append(pub.Bytes(), '\n')}
 }
 
@@ -74,12 +59,8 @@ func newTestKey(t *testing.T, name string, passphrase []byte) testKey {
 func put(t *testing.T, dir, name string, content []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, content, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, content, 0o644))
 	return p
 }
 

@@ -1,10 +1,11 @@
 package bundle
 
 import (
-	"errors"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLayoutAssetNames(t *testing.T) {
@@ -15,9 +16,7 @@ func TestLayoutAssetNames(t *testing.T) {
 		{Repo: "bllvm-consensus", Name: "README.txt", Path: "/x/3"},
 		{Repo: "bllvm-consensus", Name: "lib/libconsensus.a", Path: "/x/4"},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var got []string
 	for _, e := range entries {
 		got = append(got, e.Repo+"/"+e.Name+"="+e.Asset)
@@ -28,9 +27,7 @@ func TestLayoutAssetNames(t *testing.T) {
 		"bllvm-node/linux/bllvm-node=bllvm-node",
 		"commons/README.txt=commons-README.txt",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("layout:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	assert.Equal(t, strings.Join(want, "\n"), strings.Join(got, "\n"), "layout")
 }
 
 func TestLayoutErrors(t *testing.T) {
@@ -54,13 +51,10 @@ func TestLayoutErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := Layout(tt.give)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Layout(%v) = %v, want error containing %q", tt.give, err, tt.want)
-		}
+		assert.ErrorContains(t, err, tt.want, "Layout(%v)", tt.give)
 	}
-	if _, err := Layout(nil); !errors.Is(err, ErrNoArtifacts) {
-		t.Errorf("Layout(nil) = %v, want ErrNoArtifacts", err)
-	}
+	_, err := Layout(nil)
+	assert.ErrorIs(t, err, ErrNoArtifacts, "Layout(nil)")
 }
 
 func TestLayoutSortsAndKeepsInput(t *testing.T) {
@@ -70,10 +64,7 @@ func TestLayoutSortsAndKeepsInput(t *testing.T) {
 		{Repo: "a", Name: "y", Path: "/a/y"},
 	}
 	entries, err := Layout(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if entries[0].Repo != "a" || !reflect.DeepEqual(entries[1].Input, in[0]) {
-		t.Errorf("entries = %+v", entries)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "a", entries[0].Repo, "entries = %+v", entries)
+	assert.Equal(t, in[0], entries[1].Input, "entries = %+v", entries)
 }

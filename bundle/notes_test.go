@@ -3,6 +3,8 @@ package bundle
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func notesFixture() NotesInput {
@@ -45,14 +47,11 @@ func TestNotes(t *testing.T) {
 		"`sha256sum -c SHA256SUMS` checks them all",
 		"## Changes in bllvm\n\n## What's Changed\n* Fix things by @dev in #7\n",
 	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("notes miss %q:\n%s", want, got)
-		}
+		assert.Contains(t, got, want, "notes miss %q:\n%s", want, got)
 	}
 	// Downloads are sorted by name.
-	if i, j := strings.Index(got, "| `bllvm-node` | 3.0"), strings.Index(got, "| `libconsensus.a` | 1.5"); i < 0 || j < 0 || i > j {
-		t.Errorf("downloads not sorted:\n%s", got)
-	}
+	i, j := strings.Index(got, "| `bllvm-node` | 3.0"), strings.Index(got, "| `libconsensus.a` | 1.5")
+	assert.True(t, i >= 0 && j >= 0 && i <= j, "downloads not sorted:\n%s", got)
 }
 
 func TestNotesUnsignedRelease(t *testing.T) {
@@ -61,22 +60,16 @@ func TestNotesUnsignedRelease(t *testing.T) {
 	in.Tag, in.Prerelease, in.Signed, in.GeneratedNotes = "v1.2.0", false, false, ""
 	got := Notes(in)
 	for _, want := range []string{"**Release:** `v1.2.0`.", "`SHA256SUMS` is not signed for this release."} {
-		if !strings.Contains(got, want) {
-			t.Errorf("notes miss %q:\n%s", want, got)
-		}
+		assert.Contains(t, got, want, "notes miss %q:\n%s", want, got)
 	}
 	for _, bad := range []string{"Pre-release", "gpg --verify", "SHA256SUMS.asc", "## Changes"} {
-		if strings.Contains(got, bad) {
-			t.Errorf("unsigned release notes mention %q:\n%s", bad, got)
-		}
+		assert.NotContains(t, got, bad, "unsigned release notes mention %q:\n%s", bad, got)
 	}
 }
 
 func TestHumanSize(t *testing.T) {
 	t.Parallel()
 	for give, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 5 << 30: "5.0 GiB", 3 << 40: "3.0 TiB"} {
-		if got := humanSize(give); got != want {
-			t.Errorf("humanSize(%d) = %q, want %q", give, got, want)
-		}
+		assert.Equal(t, want, humanSize(give), "humanSize(%d)", give)
 	}
 }

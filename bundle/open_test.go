@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"os"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // opened turns Path inputs into Open inputs over the same bytes (Path
@@ -16,13 +18,9 @@ func opened(t *testing.T, in []Input) []Input {
 	out := make([]Input, len(in))
 	for i, x := range in {
 		data, err := os.ReadFile(x.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		sha, _, err := HashFile(x.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		x.Path, x.Size, x.SHA256 = "", int64(len(data)), sha
 		x.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 		out[i] = x
@@ -35,20 +33,16 @@ func TestPackageFromOpenGolden(t *testing.T) {
 	t.Parallel()
 	entries := mustLayout(t, opened(t, testFiles(t, t.TempDir(), bigSize)))
 	p := pack(t, entries, TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
-	if p.Tarball.SHA256 != goldenBundleSHA256 {
-		t.Errorf("bundle sha256 %s, golden %s: Open inputs pack differently from files", p.Tarball.SHA256, goldenBundleSHA256)
-	}
+	assert.Equal(t, goldenBundleSHA256, p.Tarball.SHA256, "bundle sha256 %s, golden %s: Open inputs pack differently from files", p.Tarball.SHA256, goldenBundleSHA256)
 	files := mustLayout(t, testFiles(t, t.TempDir(), smallSize))
 	want := pack(t, files, TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
 	got := pack(t, mustLayout(t, opened(t, testFiles(t, t.TempDir(), smallSize))), TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
-	if got.Tarball.SHA256 != want.Tarball.SHA256 {
-		t.Fatalf("bundle %s from Open, %s from files", got.Tarball.SHA256, want.Tarball.SHA256)
-	}
+	require.Equal(t, want.Tarball.SHA256, got.Tarball.SHA256, "bundle %s from Open, %s from files", got.Tarball.SHA256, want.Tarball.SHA256)
 	for i := range want.Assets {
 		w, g := want.Assets[i], got.Assets[i]
-		if w.Name != g.Name || w.Size != g.Size || w.SHA256 != g.SHA256 {
-			t.Errorf("asset %d: %+v from Open, %+v from files", i, g, w)
-		}
+		assert.Equal(t, g.Name, w.Name, "asset %d: %+v from Open, %+v from files", i, g, w)
+		assert.Equal(t, g.Size, w.Size, "asset %d: %+v from Open, %+v from files", i, g, w)
+		assert.Equal(t, g.SHA256, w.SHA256, "asset %d: %+v from Open, %+v from files", i, g, w)
 	}
 }
 
@@ -88,12 +82,9 @@ func TestPackageFromOpenErrors(t *testing.T) {
 			c.in.Repo, c.in.Name = "node", "bin/node"
 			dir := t.TempDir()
 			_, err := Package(dir, mustLayout(t, []Input{c.in}), TarballOptions{Name: "b", Tag: "v1", Time: releaseTime})
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err %v, want %q", err, c.want)
-			}
-			if left, _ := os.ReadDir(dir); len(left) != 0 {
-				t.Errorf("left behind %v", left)
-			}
+			require.ErrorContains(t, err, c.want)
+			left, _ := os.ReadDir(dir)
+			assert.Empty(t, left, "left behind")
 		})
 	}
 }
@@ -105,10 +96,8 @@ func (iotestErr) Read([]byte) (int, error) { return 0, errors.New("broken read")
 // An input needs a path or an Open function.
 func TestLayoutNeedsPathOrOpen(t *testing.T) {
 	t.Parallel()
-	if _, err := Layout([]Input{{Repo: "node", Name: "bin"}}); err == nil {
-		t.Fatal("no path and no Open: want an error")
-	}
-	if _, err := Layout([]Input{{Repo: "node", Name: "bin", Open: func() (io.ReadCloser, error) { return nil, nil }}}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := Layout([]Input{{Repo: "node", Name: "bin"}})
+	require.Error(t, err, "no path and no Open: want an error")
+	_, err = Layout([]Input{{Repo: "node", Name: "bin", Open: func() (io.ReadCloser, error) { return nil, nil }}})
+	require.NoError(t, err)
 }

@@ -2,11 +2,12 @@ package bundle
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -22,9 +23,7 @@ func publicKeys(t *testing.T, keys ...testKey) openpgp.EntityList {
 		all = append(all, k.public...)
 	}
 	el, err := ReadKeyring(bytes.NewReader(all))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return el
 }
 
@@ -34,47 +33,38 @@ func TestSignAndVerify(t *testing.T) {
 	k1 := newTestKey(t, "Alice", nil)
 	k2 := newTestKey(t, "Bob", pass)
 	signers, err := LoadSigners([][]byte{k1.private, k2.private}, pass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(signers) != 2 || !strings.Contains(signers[1].String(), "Bob") {
-		t.Fatalf("signers = %v", signers)
-	}
+	require.NoError(t, err)
+	require.Len(t, signers, 2)
+	require.Contains(t, signers[1].String(), "Bob")
 	asc, err := Sign(testSums, signers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := bytes.Count(asc, []byte("-----BEGIN PGP SIGNATURE-----")); n != 2 {
-		t.Fatalf("%d signature blocks, want 2:\n%s", n, asc)
-	}
+	require.NoError(t, err)
+	n := bytes.Count(asc, []byte("-----BEGIN PGP SIGNATURE-----"))
+	require.Equal(t, 2, n, "%d signature blocks, want 2:\n%s", n, asc)
 
 	res, err := Verify(testSums, asc, publicKeys(t, k1, k2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Good) != 2 || len(res.Bad) != 0 || res.Unknown != 0 {
-		t.Errorf("both trusted: %+v", res)
-	}
+	require.NoError(t, err)
+	assert.Len(t, res.Good, 2, "both trusted: %+v", res)
+	assert.Empty(t, res.Bad, "both trusted: %+v", res)
+	assert.Zero(t, res.Unknown, "both trusted: %+v", res)
 	fp := strings.ToUpper(fingerprint(k1.entity))
-	if !strings.HasPrefix(res.Good[0], fp) || !strings.Contains(res.Good[0], "Alice (test) <Alice@example.org>") {
-		t.Errorf("good[0] = %q, want fingerprint %s and user id", res.Good[0], fp)
+	if assert.NotEmpty(t, res.Good) {
+		assert.True(t, strings.HasPrefix(res.Good[0], fp), "good[0] = %q, want fingerprint %s", res.Good[0], fp)
+		assert.Contains(t, res.Good[0], "Alice (test) <Alice@example.org>")
 	}
 
 	res, err = Verify(testSums, asc, publicKeys(t, k2))
-	if err != nil {
-		t.Fatal(err)
+	require.NoError(t, err)
+	if assert.Len(t, res.Good, 1, "only Bob trusted: %+v", res) {
+		assert.Contains(t, res.Good[0], "Bob")
 	}
-	if len(res.Good) != 1 || !strings.Contains(res.Good[0], "Bob") || res.Unknown != 1 {
-		t.Errorf("only Bob trusted: %+v", res)
-	}
+	assert.Equal(t, 1, res.Unknown, "only Bob trusted: %+v", res)
 
 	tampered := append([]byte("x"), testSums...)
 	res, err = Verify(tampered, asc, publicKeys(t, k1, k2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Good) != 0 || len(res.Bad) != 2 || !strings.HasPrefix(res.Bad[0], fp) {
-		t.Errorf("tampered: %+v", res)
+	require.NoError(t, err)
+	assert.Empty(t, res.Good, "tampered: %+v", res)
+	if assert.Len(t, res.Bad, 2, "tampered: %+v", res) {
+		assert.True(t, strings.HasPrefix(res.Bad[0], fp), "tampered: bad[0] = %q, want fingerprint %s", res.Bad[0], fp)
 	}
 }
 
@@ -92,33 +82,24 @@ func TestVerifySeveralSignaturesInOneBlock(t *testing.T) {
 	t.Parallel()
 	k1, k2 := newTestKey(t, "Alice", nil), newTestKey(t, "Bob", nil)
 	signers, err := LoadSigners([][]byte{k1.private, k2.private}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	asc, err := Sign(testSums, signers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// What `gpg --detach-sign -u A -u B` writes: one block, two packets.
 	var body []byte
 	for _, b := range armorBlocks(asc) {
 		raw, err := decodeArmor(b, openpgp.SignatureType)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		body = append(body, raw...)
 	}
 	var one bytes.Buffer
 	w, err := armorEncode(&one, openpgp.SignatureType)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, _ = w.Write(body)
 	_ = w.Close()
 	res, err := Verify(testSums, one.Bytes(), publicKeys(t, k1, k2))
-	if err != nil || len(res.Good) != 2 {
-		t.Errorf("one block with two signatures: %+v %v", res, err)
-	}
+	assert.NoError(t, err, "one block with two signatures: %+v %v", res, err)
+	assert.Len(t, res.Good, 2, "one block with two signatures: %+v %v", res, err)
 }
 
 func TestVerifyMalformed(t *testing.T) {
@@ -135,9 +116,7 @@ func TestVerifyMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := Verify(testSums, []byte(tt.give), publicKeys(t, k))
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Verify(%.30q) = %v, want %q", tt.give, err, tt.want)
-		}
+		assert.ErrorContains(t, err, tt.want, "Verify(%.30q)", tt.give)
 	}
 }
 
@@ -148,33 +127,27 @@ func TestLoadSignersErrors(t *testing.T) {
 	plain := newTestKey(t, "Dave", nil)
 
 	_, err := LoadSigners([][]byte{protected.private}, []byte("wrong"))
-	if !errors.Is(err, ErrWrongPassphrase) || !strings.Contains(err.Error(), "Carol") {
-		t.Errorf("wrong passphrase: %v", err)
+	if assert.ErrorIs(t, err, ErrWrongPassphrase, "wrong passphrase") {
+		assert.ErrorContains(t, err, "Carol", "wrong passphrase")
 	}
 	_, err = LoadSigners([][]byte{protected.private}, nil)
-	if !errors.Is(err, ErrWrongPassphrase) || !strings.Contains(err.Error(), "no passphrase") {
-		t.Errorf("missing passphrase: %v", err)
+	if assert.ErrorIs(t, err, ErrWrongPassphrase, "missing passphrase") {
+		assert.ErrorContains(t, err, "no passphrase", "missing passphrase")
 	}
-	if _, err := LoadSigners([][]byte{plain.private, []byte("garbage")}, nil); err == nil || !strings.Contains(err.Error(), "signing key 2") {
-		t.Errorf("unreadable key: %v", err)
-	}
-	if _, err := LoadSigners([][]byte{plain.public}, nil); err == nil || !strings.Contains(err.Error(), "public key only") {
-		t.Errorf("public key: %v", err)
-	}
+	_, err = LoadSigners([][]byte{plain.private, []byte("garbage")}, nil)
+	assert.ErrorContains(t, err, "signing key 2", "unreadable key")
+	_, err = LoadSigners([][]byte{plain.public}, nil)
+	assert.ErrorContains(t, err, "public key only", "public key")
 	missing := filepath.Join(t.TempDir(), "nokey.asc")
-	if _, err := LoadSignerFiles([]string{missing}, nil); err == nil || !strings.Contains(err.Error(), "nokey.asc") {
-		t.Errorf("missing file: %v", err)
-	}
+	_, err = LoadSignerFiles([]string{missing}, nil)
+	assert.ErrorContains(t, err, "nokey.asc", "missing file")
 	unreadable := put(t, t.TempDir(), "bad.asc", []byte("-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nxx\n-----END PGP PRIVATE KEY BLOCK-----\n"))
-	if _, err := LoadSignerFiles([]string{unreadable}, nil); err == nil || !strings.Contains(err.Error(), "bad.asc") {
-		t.Errorf("unreadable file: %v", err)
-	}
-	if _, err := Sign(testSums, nil); err == nil {
-		t.Error("Sign without signers succeeded")
-	}
-	if _, err := Sign(testSums, []Signer{{}}); err == nil {
-		t.Error("Sign with a zero Signer succeeded")
-	}
+	_, err = LoadSignerFiles([]string{unreadable}, nil)
+	assert.ErrorContains(t, err, "bad.asc", "unreadable file")
+	_, err = Sign(testSums, nil)
+	assert.Error(t, err, "Sign without signers succeeded")
+	_, err = Sign(testSums, []Signer{{}})
+	assert.Error(t, err, "Sign with a zero Signer succeeded")
 }
 
 // The worker's way: inline keys and key files with one passphrase (as
@@ -216,38 +189,27 @@ func TestGPGVerifiesSignatures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			signers, err := LoadSigners(tc.keys, []byte("pw"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			asc, err := Sign(testSums, signers)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			dir := t.TempDir()
 			put(t, dir, assetname.Sums, testSums)
 			put(t, dir, assetname.SumsSignature, asc)
 			put(t, dir, "keys.asc", append(append([]byte(nil), k1.public...), k2.public...))
 			home := t.TempDir()
-			if err := os.Chmod(home, 0o700); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.Chmod(home, 0o700))
 			env := []string{"GNUPGHOME=" + home, "LC_ALL=C"}
 			t.Cleanup(func() { _, _ = tool(t, dir, env, "gpgconf", "--kill", "all") })
-			if out, err := tool(t, dir, env, "gpg", "--batch", "--import", "keys.asc"); err != nil {
-				t.Fatalf("gpg --import: %v\n%s", err, out)
-			}
-			out, err := tool(t, dir, env, "gpg", "--batch", "--verify", assetname.SumsSignature, assetname.Sums)
-			if err != nil {
-				t.Fatalf("gpg --verify: %v\n%s", err, out)
-			}
-			if n := strings.Count(out, "Good signature from"); n != tc.want {
-				t.Errorf("gpg found %d good signatures, want %d:\n%s", n, tc.want, out)
-			}
+			out, err := tool(t, dir, env, "gpg", "--batch", "--import", "keys.asc")
+			require.NoError(t, err, "gpg --import: %s", out)
+			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", assetname.SumsSignature, assetname.Sums)
+			require.NoError(t, err, "gpg --verify: %v\n%s", err, out)
+			n := strings.Count(out, "Good signature from")
+			assert.Equal(t, tc.want, n, "gpg found %d good signatures, want %d:\n%s", n, tc.want, out)
 			put(t, dir, assetname.Sums, append([]byte("x"), testSums...))
 			out, err = tool(t, dir, env, "gpg", "--batch", "--verify", assetname.SumsSignature, assetname.Sums)
-			if err == nil || !strings.Contains(out, "BAD signature") {
-				t.Errorf("gpg accepted tampered SHA256SUMS: %v\n%s", err, out)
-			}
+			assert.Error(t, err, "gpg accepted tampered SHA256SUMS:\n%s", out)
+			assert.Contains(t, out, "BAD signature", "gpg accepted tampered SHA256SUMS")
 		})
 	}
 }

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/BTCDecoded/releasetrain/assetname"
 )
 
@@ -55,18 +58,14 @@ func testFiles(t *testing.T, dir string, size int) []Input {
 func mustLayout(t *testing.T, in []Input) []Entry {
 	t.Helper()
 	e, err := Layout(in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return e
 }
 
 func pack(t *testing.T, entries []Entry, opts TarballOptions) Packed {
 	t.Helper()
 	p, err := Package(t.TempDir(), entries, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return p
 }
 
@@ -83,60 +82,48 @@ func TestTarballReproducible(t *testing.T) {
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
 		data, err := os.ReadFile(e.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		e.Path = put(t, other, fmt.Sprintf("in-%d", i), data)
-		if err := os.Chmod(e.Path, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(e.Path, time.Now(), time.Now().Add(-time.Duration(i)*time.Hour)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.Chmod(e.Path, 0o600))
+		require.NoError(t, os.Chtimes(e.Path, time.Now(), time.Now().Add(-time.Duration(i)*time.Hour)))
 		moved = append(moved, e)
 	}
 	for _, c := range []int{1, 2, 4} {
 		o := opts
 		o.Concurrency = c
 		again := pack(t, moved, o)
-		if again.Tarball.SHA256 != first.Tarball.SHA256 || again.Tarball.Size != first.Tarball.Size {
-			t.Errorf("concurrency %d: %s (%d bytes), first %s (%d bytes)", c,
-				again.Tarball.SHA256, again.Tarball.Size, first.Tarball.SHA256, first.Tarball.Size)
-		}
+		assert.Equal(t, first.Tarball.SHA256, again.Tarball.SHA256, "concurrency %d: %s (%d bytes), first %s (%d bytes)", c, again.Tarball.SHA256, again.Tarball.Size, first.Tarball.SHA256, first.Tarball.Size)
+		assert.Equal(t, first.Tarball.Size, again.Tarball.Size, "concurrency %d: %s (%d bytes), first %s (%d bytes)", c, again.Tarball.SHA256, again.Tarball.Size, first.Tarball.SHA256, first.Tarball.Size)
 	}
 
 	// Another time gives another bundle: the time is really in it.
 	o := opts
 	o.Time = releaseTime.Add(time.Hour)
-	if pack(t, entries, o).Tarball.SHA256 == first.Tarball.SHA256 {
-		t.Error("a different release time gave the same bundle")
-	}
+	assert.NotEqual(t, first.Tarball.SHA256, pack(t, entries, o).Tarball.SHA256, "a different release time gave the same bundle")
 }
 
 func TestPackageDigests(t *testing.T) {
 	t.Parallel()
 	entries := mustLayout(t, testFiles(t, t.TempDir(), smallSize))
 	p := pack(t, entries, TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
-	if p.Tarball.Name != "bllvm-v1.2.0.tar.gz" || filepath.Base(p.Tarball.Path) != p.Tarball.Name {
-		t.Errorf("tarball = %+v", p.Tarball)
-	}
-	if sum, size, err := HashFile(p.Tarball.Path); err != nil || sum != p.Tarball.SHA256 || size != p.Tarball.Size {
-		t.Errorf("tarball digest %+v, file %s %d %v", p.Tarball, sum, size, err)
-	}
-	if len(p.Assets) != len(entries) {
-		t.Fatalf("%d assets for %d entries", len(p.Assets), len(entries))
-	}
+	assert.Equal(t, "bllvm-v1.2.0.tar.gz", p.Tarball.Name, "tarball = %+v", p.Tarball)
+	assert.Equal(t, p.Tarball.Name, filepath.Base(p.Tarball.Path), "tarball = %+v", p.Tarball)
+	sum, size, err := HashFile(p.Tarball.Path)
+	assert.NoError(t, err, "tarball digest %+v, file %s %d %v", p.Tarball, sum, size, err)
+	assert.Equal(t, p.Tarball.SHA256, sum, "tarball digest %+v, file %s %d %v", p.Tarball, sum, size, err)
+	assert.Equal(t, p.Tarball.Size, size, "tarball digest %+v, file %s %d %v", p.Tarball, sum, size, err)
+	require.Len(t, p.Assets, len(entries), "%d assets for %d entries", len(p.Assets), len(entries))
 	for i, d := range p.Assets {
 		sum, size, err := HashFile(entries[i].Path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d.Name != entries[i].Asset || d.SHA256 != sum || d.Size != size || d.Path != entries[i].Path {
-			t.Errorf("asset %d = %+v, want %s %s %d", i, d, entries[i].Asset, sum, size)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, entries[i].Asset, d.Name, "asset %d", i)
+		assert.Equal(t, sum, d.SHA256, "asset %d", i)
+		assert.Equal(t, size, d.Size, "asset %d", i)
+		assert.Equal(t, entries[i].Path, d.Path, "asset %d", i)
 	}
-	if got := p.Digests(); len(got) != len(entries)+1 || got[len(got)-1] != p.Tarball {
-		t.Errorf("Digests() = %+v", got)
+	got := p.Digests()
+	if assert.Len(t, got, len(entries)+1, "Digests() = %+v", got) {
+		assert.Equal(t, p.Tarball, got[len(got)-1], "Digests() ends with the tarball")
 	}
 }
 
@@ -145,17 +132,14 @@ func TestTarballMetadata(t *testing.T) {
 	entries := mustLayout(t, testFiles(t, t.TempDir(), smallSize))
 	p := pack(t, entries, TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
 	f, err := os.Open(p.Tarball.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if zr.Name != "" || zr.Comment != "" || !zr.ModTime.IsZero() || zr.OS != 255 {
-		t.Errorf("gzip header = %+v, want no name, no time, OS 255", zr.Header)
-	}
+	require.NoError(t, err)
+	assert.Empty(t, zr.Name, "gzip header name")
+	assert.Empty(t, zr.Comment, "gzip header comment")
+	assert.True(t, zr.ModTime.IsZero(), "gzip header time %v, want none", zr.ModTime)
+	assert.Equal(t, byte(255), zr.OS, "gzip header OS")
 	tr := tar.NewReader(zr)
 	var got []string
 	for {
@@ -163,28 +147,19 @@ func TestTarballMetadata(t *testing.T) {
 		if err == io.EOF {
 			break
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.Uid != 0 || h.Gid != 0 || h.Uname != "" || h.Gname != "" {
-			t.Errorf("%s: owner %d/%d %q/%q", h.Name, h.Uid, h.Gid, h.Uname, h.Gname)
-		}
-		if !h.ModTime.Equal(releaseTime.Truncate(time.Second)) {
-			t.Errorf("%s: mtime %v", h.Name, h.ModTime)
-		}
-		if h.Format != tar.FormatUSTAR && h.Format != tar.FormatPAX {
-			t.Errorf("%s: format %v", h.Name, h.Format)
-		}
+		require.NoError(t, err)
+		assert.Zero(t, h.Uid, "%s: uid", h.Name)
+		assert.Zero(t, h.Gid, "%s: gid", h.Name)
+		assert.Empty(t, h.Uname, "%s: user name", h.Name)
+		assert.Empty(t, h.Gname, "%s: group name", h.Name)
+		assert.True(t, h.ModTime.Equal(releaseTime.Truncate(time.Second)), "%s: mtime %v", h.Name, h.ModTime)
+		assert.Contains(t, []tar.Format{tar.FormatUSTAR, tar.FormatPAX}, h.Format, "%s: format", h.Name)
 		got = append(got, fmt.Sprintf("%c %o %s", h.Typeflag, h.Mode, h.Name))
 		if h.Typeflag == tar.TypeReg {
 			data, err := io.ReadAll(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want := entryData(t, entries, h.Name)
-			if !bytes.Equal(data, want) {
-				t.Errorf("%s: content differs (%d bytes, want %d)", h.Name, len(data), len(want))
-			}
+			assert.True(t, bytes.Equal(data, want), "%s: content differs (%d bytes, want %d)", h.Name, len(data), len(want))
 		}
 	}
 	want := []string{
@@ -201,9 +176,7 @@ func TestTarballMetadata(t *testing.T) {
 		"5 755 bllvm-v1.2.0/commons/",
 		"0 644 bllvm-v1.2.0/commons/README.md",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	assert.Equal(t, strings.Join(want, "\n"), strings.Join(got, "\n"), "entries")
 }
 
 func entryData(t *testing.T, entries []Entry, name string) []byte {
@@ -211,9 +184,7 @@ func entryData(t *testing.T, entries []Entry, name string) []byte {
 	for _, e := range entries {
 		if "bllvm-v1.2.0/"+e.Repo+"/"+e.Name == name {
 			data, err := os.ReadFile(e.Path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return data
 		}
 	}
@@ -226,29 +197,19 @@ func TestTarballListedByTar(t *testing.T) {
 	entries := mustLayout(t, testFiles(t, t.TempDir(), smallSize))
 	p := pack(t, entries, TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
 	out, err := tool(t, t.TempDir(), []string{"TZ=UTC"}, "tar", "-tzvf", p.Tarball.Path)
-	if err != nil {
-		t.Fatalf("tar -tzvf: %v\n%s", err, out)
-	}
+	require.NoError(t, err, "tar -tzvf: %v\n%s", err, out)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 12 {
-		t.Fatalf("tar lists %d entries:\n%s", len(lines), out)
-	}
+	require.Len(t, lines, 12, "tar lists %d entries:\n%s", len(lines), out)
 	for _, l := range lines {
 		f := strings.Fields(l)
-		if len(f) != 6 {
-			t.Fatalf("unexpected tar line %q", l)
-		}
+		require.Len(t, f, 6, "unexpected tar line %q", l)
 		mode, owner, date, clock := f[0], f[1], f[3], f[4]
-		if owner != "0/0" || date != "2024-03-01" || clock != "12:30" {
-			t.Errorf("tar line %q: want owner 0/0 and mtime 2024-03-01 12:30", l)
-		}
-		if mode != "drwxr-xr-x" && mode != "-rw-r--r--" && mode != "-rwxr-xr-x" {
-			t.Errorf("tar line %q: mode %s", l, mode)
-		}
+		assert.Equal(t, "0/0", owner, "tar line %q: want owner 0/0 and mtime 2024-03-01 12:30", l)
+		assert.Equal(t, "2024-03-01", date, "tar line %q: want owner 0/0 and mtime 2024-03-01 12:30", l)
+		assert.Equal(t, "12:30", clock, "tar line %q: want owner 0/0 and mtime 2024-03-01 12:30", l)
+		assert.Contains(t, []string{"drwxr-xr-x", "-rw-r--r--", "-rwxr-xr-x"}, mode, "tar line %q", l)
 	}
-	if !strings.Contains(strings.Join(strings.Fields(out), " "), "-rwxr-xr-x 0/0 100000 2024-03-01 12:30 bllvm-v1.2.0/bllvm-node/linux-amd64/bllvm-node") {
-		t.Errorf("tar -tzvf misses the executable:\n%s", out)
-	}
+	assert.Contains(t, strings.Join(strings.Fields(out), " "), "-rwxr-xr-x 0/0 100000 2024-03-01 12:30 bllvm-v1.2.0/bllvm-node/linux-amd64/bllvm-node", "tar -tzvf misses the executable:\n%s", out)
 }
 
 func TestTarballExtractedByTar(t *testing.T) {
@@ -256,20 +217,16 @@ func TestTarballExtractedByTar(t *testing.T) {
 	entries := mustLayout(t, testFiles(t, t.TempDir(), smallSize))
 	p := pack(t, entries, TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
 	dst := t.TempDir()
-	if out, err := tool(t, dst, nil, "tar", "-xzf", p.Tarball.Path); err != nil {
-		t.Fatalf("tar -xzf: %v\n%s", err, out)
-	}
+	out, err := tool(t, dst, nil, "tar", "-xzf", p.Tarball.Path)
+	require.NoError(t, err, "tar -xzf: %v\n%s", err, out)
 	for _, e := range entries {
 		got := filepath.Join(dst, "bllvm-v1.2.0", e.Repo, filepath.FromSlash(e.Name))
 		sum, _, err := HashFile(got)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want, _, _ := HashFile(e.Path)
 		st, _ := os.Stat(got)
-		if sum != want || (st.Mode().Perm()&0o100 != 0) != e.Executable {
-			t.Errorf("%s: extracted sha256 %s mode %v, want %s executable=%v", got, sum, st.Mode(), want, e.Executable)
-		}
+		assert.Equal(t, want, sum, "%s: extracted sha256", got)
+		assert.Equal(t, e.Executable, st.Mode().Perm()&0o100 != 0, "%s: extracted mode %v", got, st.Mode())
 	}
 }
 
@@ -282,9 +239,7 @@ func TestTarballGoldenDigest(t *testing.T) {
 	t.Parallel()
 	entries := mustLayout(t, testFiles(t, t.TempDir(), bigSize))
 	p := pack(t, entries, TarballOptions{Name: "bllvm", Tag: "v1.2.0", Time: releaseTime})
-	if p.Tarball.SHA256 != goldenBundleSHA256 {
-		t.Errorf("bundle sha256 %s, golden %s: the output format changed", p.Tarball.SHA256, goldenBundleSHA256)
-	}
+	assert.Equal(t, goldenBundleSHA256, p.Tarball.SHA256, "bundle sha256 %s, golden %s: the output format changed", p.Tarball.SHA256, goldenBundleSHA256)
 }
 
 func TestSha256sumChecksAssets(t *testing.T) {
@@ -295,23 +250,18 @@ func TestSha256sumChecksAssets(t *testing.T) {
 	dl := t.TempDir()
 	for _, d := range p.Digests() {
 		data, err := os.ReadFile(d.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		put(t, dl, d.Name, data)
 	}
 	put(t, dl, assetname.Sums, SHA256SUMS(p.Digests()))
 	out, err := tool(t, dl, nil, "sha256sum", "-c", assetname.Sums)
-	if err != nil {
-		t.Fatalf("sha256sum -c: %v\n%s", err, out)
-	}
-	if n := strings.Count(out, ": OK"); n != len(entries)+1 {
-		t.Errorf("sha256sum checked %d files, want %d:\n%s", n, len(entries)+1, out)
-	}
+	require.NoError(t, err, "sha256sum -c: %v\n%s", err, out)
+	n := strings.Count(out, ": OK")
+	assert.Equal(t, len(entries)+1, n, "sha256sum checked %d files, want %d:\n%s", n, len(entries)+1, out)
 	put(t, dl, "bllvm-node-README.md", []byte("tampered"))
-	if out, err := tool(t, dl, nil, "sha256sum", "-c", assetname.Sums); err == nil || !strings.Contains(out, "bllvm-node-README.md: FAILED") {
-		t.Errorf("sha256sum -c accepted a tampered file: %v\n%s", err, out)
-	}
+	out, err = tool(t, dl, nil, "sha256sum", "-c", assetname.Sums)
+	assert.Error(t, err, "sha256sum -c accepted a tampered file:\n%s", out)
+	assert.Contains(t, out, "bllvm-node-README.md: FAILED", "sha256sum -c accepted a tampered file")
 }
 
 func TestTarballErrors(t *testing.T) {
@@ -345,22 +295,17 @@ func TestTarballErrors(t *testing.T) {
 		entries, o := with(tt.give)
 		dir := t.TempDir()
 		_, err := WriteTarball(dir, entries, o)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("case %d: err = %v, want %q", i, err, tt.want)
-		}
-		if left, _ := os.ReadDir(dir); len(left) != 0 {
-			t.Errorf("case %d: left %d files behind", i, len(left))
-		}
+		assert.ErrorContains(t, err, tt.want, "case %d: err", i)
+		left, _ := os.ReadDir(dir)
+		assert.Empty(t, left, "case %d: left %d files behind", i, len(left))
 	}
 	// A right digest is accepted, in either case.
 	e := good
 	e.SHA256 = "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824"
-	if _, err := WriteTarball(t.TempDir(), []Entry{e}, opts); err != nil {
-		t.Errorf("matching sha256: %v", err)
-	}
+	_, err := WriteTarball(t.TempDir(), []Entry{e}, opts)
+	assert.NoError(t, err, "matching sha256")
 	// A file and a directory of the same name cannot both exist.
 	clash := []Entry{good, {Input: Input{Repo: "r", Name: "a/b", Path: path}, Asset: "b"}}
-	if _, err := WriteTarball(t.TempDir(), clash, opts); err == nil || !strings.Contains(err.Error(), "both a file and a directory") {
-		t.Errorf("file/dir clash: %v", err)
-	}
+	_, err = WriteTarball(t.TempDir(), clash, opts)
+	assert.ErrorContains(t, err, "both a file and a directory", "file/dir clash")
 }

@@ -2,11 +2,13 @@ package bundle
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/releasetrain/assetname"
 )
@@ -20,9 +22,7 @@ func signedRelease(t *testing.T, keys ...testKey) string {
 	for name, content := range map[string]string{"bllvm-node": "node binary", "bllvm-sdk": "sdk binary", "notes.txt": "hello"} {
 		p := put(t, dir, name, []byte(content))
 		sum, size, err := HashFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		digests = append(digests, Digest{Name: name, Path: p, Size: size, SHA256: sum})
 	}
 	sums := SHA256SUMS(digests)
@@ -32,13 +32,9 @@ func signedRelease(t *testing.T, keys ...testKey) string {
 		private = append(private, k.private)
 	}
 	signers, err := LoadSigners(private, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	asc, err := Sign(sums, signers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	put(t, dir, assetname.SumsSignature, asc)
 	return dir
 }
@@ -55,41 +51,35 @@ func TestVerifyDir(t *testing.T) {
 	t.Parallel()
 	alice, bob, mallory := newTestKey(t, "Alice", nil), newTestKey(t, "Bob", nil), newTestKey(t, "Mallory", nil)
 	dir := signedRelease(t, alice, mallory)
-	if err := os.Remove(filepath.Join(dir, "notes.txt")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Remove(filepath.Join(dir, "notes.txt")))
 
 	res, err := VerifyDir(dir, keyring(alice, bob), 1)
-	if err != nil {
-		t.Fatal(err)
+	require.NoError(t, err)
+	if assert.Len(t, res.Good, 1, "signatures: %+v", res) {
+		assert.Contains(t, res.Good[0], "Alice")
 	}
-	if len(res.Good) != 1 || !strings.Contains(res.Good[0], "Alice") || res.Unknown != 1 || len(res.Bad) != 0 {
-		t.Errorf("signatures: %+v", res)
-	}
+	assert.Equal(t, 1, res.Unknown, "signatures: %+v", res)
+	assert.Empty(t, res.Bad, "signatures: %+v", res)
 	want := []FileCheck{{"bllvm-node", FileOK}, {"bllvm-sdk", FileOK}, {"notes.txt", FileMissing}}
-	if len(res.Files) != len(want) {
-		t.Fatalf("files = %+v", res.Files)
-	}
+	require.Len(t, res.Files, len(want), "files")
 	for i := range want {
-		if res.Files[i] != want[i] {
-			t.Errorf("file %d = %+v, want %+v", i, res.Files[i], want[i])
-		}
+		assert.Equal(t, want[i], res.Files[i], "file %d", i)
 	}
 
 	// Threshold: two required, only Alice's is good.
 	_, err = VerifyDir(dir, keyring(alice, bob), 2)
-	if !errors.Is(err, ErrNotEnoughSignatures) || !strings.Contains(err.Error(), "2 required, 1 good, 0 bad, 1 by unknown keys") {
-		t.Errorf("min-good 2: %v", err)
-	}
-	if _, err := VerifyDir(signedRelease(t, alice, bob), keyring(alice, bob), 2); err != nil {
-		t.Errorf("two good of two: %v", err)
-	}
+	assert.ErrorIs(t, err, ErrNotEnoughSignatures, "min-good 2")
+	assert.ErrorContains(t, err, "2 required, 1 good, 0 bad, 1 by unknown keys", "min-good 2")
+	_, err = VerifyDir(signedRelease(t, alice, bob), keyring(alice, bob), 2)
+	assert.NoError(t, err, "two good of two")
 
 	// A file that does not match.
 	put(t, dir, "bllvm-sdk", []byte("evil"))
 	res, err = VerifyDir(dir, keyring(alice), 1)
-	if !errors.Is(err, ErrChecksumMismatch) || !strings.Contains(err.Error(), "bllvm-sdk") || res.Files[1].Status != FileFailed {
-		t.Errorf("tampered file: %v %+v", err, res.Files)
+	assert.ErrorIs(t, err, ErrChecksumMismatch, "tampered file")
+	assert.ErrorContains(t, err, "bllvm-sdk", "tampered file")
+	if assert.Greater(t, len(res.Files), 1, "tampered file: %+v", res.Files) {
+		assert.Equal(t, FileFailed, res.Files[1].Status, "tampered file: %+v", res.Files)
 	}
 }
 
@@ -97,30 +87,23 @@ func TestVerifyDirErrors(t *testing.T) {
 	t.Parallel()
 	alice := newTestKey(t, "Alice", nil)
 	dir := signedRelease(t, alice)
-	if _, err := VerifyDir(dir, strings.NewReader("garbage"), 1); err == nil || !strings.Contains(err.Error(), "keyring") {
-		t.Errorf("bad keyring: %v", err)
-	}
-	if _, err := VerifyDir(dir, keyring(alice), 0); err == nil || !strings.Contains(err.Error(), "at least 1") {
-		t.Errorf("min-good 0: %v", err)
-	}
-	if _, err := VerifyDir(t.TempDir(), keyring(alice), 1); err == nil || !strings.Contains(err.Error(), assetname.Sums) {
-		t.Errorf("empty folder: %v", err)
-	}
-	if err := os.Remove(filepath.Join(dir, assetname.SumsSignature)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := VerifyDir(dir, keyring(alice), 1); err == nil || !strings.Contains(err.Error(), assetname.SumsSignature) {
-		t.Errorf("no signatures: %v", err)
-	}
+	_, err := VerifyDir(dir, strings.NewReader("garbage"), 1)
+	assert.ErrorContains(t, err, "keyring", "bad keyring")
+	_, err = VerifyDir(dir, keyring(alice), 0)
+	assert.ErrorContains(t, err, "at least 1", "min-good 0")
+	_, err = VerifyDir(t.TempDir(), keyring(alice), 1)
+	assert.ErrorContains(t, err, assetname.Sums, "empty folder")
+	require.NoError(t, os.Remove(filepath.Join(dir, assetname.SumsSignature)))
+	_, err = VerifyDir(dir, keyring(alice), 1)
+	assert.ErrorContains(t, err, assetname.SumsSignature, "no signatures")
 	evil := signedRelease(t, alice)
 	sums := []byte(strings.Repeat("a", 64) + "  ../../etc/passwd\n")
 	put(t, evil, assetname.Sums, sums)
 	signers, _ := LoadSigners([][]byte{alice.private}, nil)
 	asc, _ := Sign(sums, signers)
 	put(t, evil, assetname.SumsSignature, asc)
-	if _, err := VerifyDir(evil, keyring(alice), 1); err == nil || !strings.Contains(err.Error(), "leaves the folder") {
-		t.Errorf("path escape: %v", err)
-	}
+	_, err = VerifyDir(evil, keyring(alice), 1)
+	assert.ErrorContains(t, err, "leaves the folder", "path escape")
 }
 
 // TestVerifyDirCountsRebuilderSignatures counts good signatures across
@@ -130,51 +113,36 @@ func TestVerifyDirCountsRebuilderSignatures(t *testing.T) {
 	t.Parallel()
 	train, rebuilder, stranger := newTestKey(t, "Train", nil), newTestKey(t, "Rebuilder", nil), newTestKey(t, "Stranger", nil)
 	dir := signedRelease(t, train)
-	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); !errors.Is(err, ErrNotEnoughSignatures) {
-		t.Fatalf("one signer, two required: %v", err)
-	}
+	_, err := VerifyDir(dir, keyring(train, rebuilder), 2)
+	require.ErrorIs(t, err, ErrNotEnoughSignatures, "one signer, two required")
 	sums, err := os.ReadFile(filepath.Join(dir, assetname.Sums))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	sign := func(k testKey, name string) {
 		t.Helper()
 		s, err := LoadSigners([][]byte{k.private}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		asc, err := Sign(sums, s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		put(t, dir, assetname.RebuilderSignature(name), asc)
 	}
 	// The train's key signing again under another name still counts once.
 	sign(train, "again")
-	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); !errors.Is(err, ErrNotEnoughSignatures) {
-		t.Fatalf("the same key twice, two required: %v", err)
-	}
+	_, err = VerifyDir(dir, keyring(train, rebuilder), 2)
+	require.ErrorIs(t, err, ErrNotEnoughSignatures, "the same key twice, two required")
 	// A key outside the keyring does not count.
 	sign(stranger, "stranger")
-	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); !errors.Is(err, ErrNotEnoughSignatures) {
-		t.Fatalf("an untrusted rebuilder, two required: %v", err)
-	}
+	_, err = VerifyDir(dir, keyring(train, rebuilder), 2)
+	require.ErrorIs(t, err, ErrNotEnoughSignatures, "an untrusted rebuilder, two required")
 	sign(rebuilder, "rebuilder")
 	res, err := VerifyDir(dir, keyring(train, rebuilder), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Good) != 2 || res.Unknown != 1 || len(res.SignatureFiles) != 4 {
-		t.Errorf("good %v, unknown %d, files %v", res.Good, res.Unknown, res.SignatureFiles)
-	}
-	if _, err := VerifyDir(dir, keyring(train, rebuilder), 3); !errors.Is(err, ErrNotEnoughSignatures) {
-		t.Errorf("three required of two: %v", err)
-	}
+	require.NoError(t, err)
+	assert.Len(t, res.Good, 2)
+	assert.Equal(t, 1, res.Unknown)
+	assert.Len(t, res.SignatureFiles, 4)
+	_, err = VerifyDir(dir, keyring(train, rebuilder), 3)
+	assert.ErrorIs(t, err, ErrNotEnoughSignatures, "three required of two")
 	// Rebuilder signatures alone, without the train's SHA256SUMS.asc, count too.
-	if err := os.Remove(filepath.Join(dir, assetname.SumsSignature)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := VerifyDir(dir, keyring(train, rebuilder), 2); err != nil {
-		t.Errorf("rebuilders' files only: %v", err)
-	}
+	require.NoError(t, os.Remove(filepath.Join(dir, assetname.SumsSignature)))
+	_, err = VerifyDir(dir, keyring(train, rebuilder), 2)
+	assert.NoError(t, err, "rebuilders' files only")
 }

@@ -121,7 +121,7 @@ func TestParseFullResolvesInheritance(t *testing.T) {
 	assert.Equal(t, "build-core", core.EventType)
 	assert.Equal(t, "release", core.Ref, "inherited from the train's defaults")
 	assert.Equal(t, 45*time.Minute, core.BuildTimeout)
-	assert.Equal(t, 0, core.Retries(), "an explicit 0 is kept")
+	assert.Zero(t, core.Retries(), "an explicit 0 is kept")
 	require.NotNil(t, core.RetryLimit)
 	assert.Equal(t, []string{"dist-*"}, core.Artifacts)
 
@@ -276,9 +276,7 @@ func TestBackoffIsCappedAndCannotOverflow(t *testing.T) {
 		{give: config.Settings{RetryBackoff: time.Hour, MaxBackoff: time.Duration(1<<63 - 1)}, rerun: 70, want: time.Duration(1<<63 - 1)},
 	}
 	for _, tt := range tests {
-		if got := tt.give.Backoff(tt.rerun); got != tt.want {
-			t.Errorf("%+v.Backoff(%d) = %s, want %s", tt.give, tt.rerun, got, tt.want)
-		}
+		assert.Equal(t, tt.want, tt.give.Backoff(tt.rerun), "%+v.Backoff(%d)", tt.give, tt.rerun)
 	}
 }
 

@@ -1,10 +1,11 @@
 package config_test
 
 import (
-	"errors"
 	"testing"
+	"time"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/stretchr/testify/require"
 )
 
 func FuzzParse(f *testing.F) {
@@ -16,22 +17,17 @@ func FuzzParse(f *testing.F) {
 		tr, err := config.Parse("f.yaml", data)
 		if err != nil {
 			var ce *config.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %q is %T, want *config.Error", err, err)
-			}
+			require.ErrorAs(t, err, &ce, "error %q is %T, want *config.Error", err, err)
 			return
 		}
 		g, err := tr.Graph()
-		if err != nil {
-			t.Fatalf("parsed train has a bad graph: %v", err)
-		}
-		if !g.Has(tr.Release.Repo) {
-			t.Fatalf("release repo %q not in the graph", tr.Release.Repo)
-		}
+		require.NoError(t, err, "parsed train has a bad graph")
+		require.True(t, g.Has(tr.Release.Repo), "release repo %q not in the graph", tr.Release.Repo)
 		for _, r := range tr.Repos {
-			if r.RetryLimit == nil || r.BuildTimeout <= 0 || r.PollInterval <= 0 || r.Artifacts == nil {
-				t.Fatalf("repo %q not resolved: %+v", r.Name, r.Settings)
-			}
+			require.NotNil(t, r.RetryLimit, "repo %q not resolved: %+v", r.Name, r.Settings)
+			require.Greater(t, r.BuildTimeout, time.Duration(0), "repo %q not resolved: %+v", r.Name, r.Settings)
+			require.Greater(t, r.PollInterval, time.Duration(0), "repo %q not resolved: %+v", r.Name, r.Settings)
+			require.NotNil(t, r.Artifacts, "repo %q not resolved: %+v", r.Name, r.Settings)
 		}
 	})
 }

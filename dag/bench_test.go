@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/dag"
+	"github.com/stretchr/testify/require"
 )
 
 // wideDAG is a release-train-like graph: n repos, each depending on up to 3
@@ -29,9 +30,8 @@ func BenchmarkNew(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := dag.New(nodes); err != nil {
-					b.Fatal(err)
-				}
+				_, err := dag.New(nodes)
+				require.NoError(b, err)
 			}
 		})
 	}
@@ -40,9 +40,7 @@ func BenchmarkNew(b *testing.B) {
 func BenchmarkQueries(b *testing.B) {
 	nodes := wideDAG(1000)
 	g, err := dag.New(nodes)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	done := map[string]bool{}
 	durations := map[string]time.Duration{}
 	for i, n := range nodes {
@@ -66,9 +64,8 @@ func BenchmarkQueries(b *testing.B) {
 	})
 	b.Run("Subgraph", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := g.Subgraph([]string{nodes[10].Name}, true); err != nil {
-				b.Fatal(err)
-			}
+			_, err := g.Subgraph([]string{nodes[10].Name}, true)
+			require.NoError(b, err)
 		}
 	})
 }

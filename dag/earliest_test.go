@@ -3,6 +3,9 @@ package dag
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEarliestStartsFollowDependenciesNotLayers(t *testing.T) {
@@ -11,23 +14,18 @@ func TestEarliestStartsFollowDependenciesNotLayers(t *testing.T) {
 		{Name: "b", DependsOn: []string{"a"}},
 		{Name: "c", DependsOn: []string{"b", "a"}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d := map[string]time.Duration{"a": 2 * time.Minute, "slow": 10 * time.Minute, "b": 3 * time.Minute, "c": time.Minute}
 	got := g.EarliestStarts(d)
 	want := map[string]time.Duration{"a": 0, "slow": 0, "b": 2 * time.Minute, "c": 5 * time.Minute}
 	for n, w := range want {
-		if got[n] != w {
-			t.Errorf("earliest start of %s = %s, want %s", n, got[n], w)
-		}
+		assert.Equal(t, w, got[n], "earliest start of %s", n)
 	}
 	layered, span := g.LayeredStarts(d)
-	if layered["b"] != 10*time.Minute || layered["c"] != 13*time.Minute || span != 14*time.Minute {
-		t.Errorf("layered starts b=%s c=%s makespan %s, want 10m, 13m, 14m", layered["b"], layered["c"], span)
-	}
+	assert.Equal(t, 10*time.Minute, layered["b"])
+	assert.Equal(t, 13*time.Minute, layered["c"])
+	assert.Equal(t, 14*time.Minute, span)
 	path, total := g.CriticalPath(d)
-	if total != 10*time.Minute || len(path) != 1 || path[0] != "slow" {
-		t.Errorf("critical path %v %s, want [slow] 10m", path, total)
-	}
+	assert.Equal(t, 10*time.Minute, total, "critical path length")
+	assert.Equal(t, []string{"slow"}, path, "critical path")
 }

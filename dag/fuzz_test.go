@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/BTCDecoded/releasetrain/dag"
+	"github.com/stretchr/testify/require"
 )
 
 // parseNodes reads "name:dep,dep" lines; a fuzzer-friendly input format.
@@ -40,13 +41,10 @@ func FuzzNew(f *testing.F) {
 			checkLayers(t, nodes, g)
 		case errors.As(err, &ce):
 			p := ce.Path
-			if len(p) < 3 || p[0] != p[len(p)-1] {
-				t.Fatalf("malformed cycle %v", p)
-			}
+			require.GreaterOrEqual(t, len(p), 3, "malformed cycle %v", p)
+			require.Equal(t, p[len(p)-1], p[0], "malformed cycle %v", p)
 			for k := 0; k+1 < len(p); k++ {
-				if !deps[p[k]][p[k+1]] {
-					t.Fatalf("cycle %v: %q does not depend on %q", p, p[k], p[k+1])
-				}
+				require.True(t, deps[p[k]][p[k+1]], "cycle %v: %q does not depend on %q", p, p[k], p[k+1])
 			}
 		case err.Error() == "":
 			t.Fatalf("empty error message (%T)", err)

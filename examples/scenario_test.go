@@ -5,6 +5,8 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestFailingScenarioCoversTheDefaultTrain keeps the README's "a build that
@@ -12,18 +14,15 @@ import (
 // train, and fails bllvm-node more often than the default retry limit allows.
 func TestFailingScenarioCoversTheDefaultTrain(t *testing.T) {
 	sc, err := ghsim.LoadScenario("failing.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	train := config.Default()
 	byName := map[string]ghsim.RepoScenario{}
 	for _, r := range sc.Repos {
 		byName[r.Name] = r
 	}
 	for _, r := range train.Repos {
-		if _, ok := byName[r.Name]; !ok {
-			t.Errorf("scenario lacks %s of the default train", r.Name)
-		}
+		_, ok := byName[r.Name]
+		assert.True(t, ok, "scenario lacks %s of the default train", r.Name)
 	}
 	node, _ := train.Repo("bllvm-node")
 	failures := 0
@@ -32,7 +31,5 @@ func TestFailingScenarioCoversTheDefaultTrain(t *testing.T) {
 			failures++
 		}
 	}
-	if failures <= node.Settings.Retries() {
-		t.Errorf("bllvm-node fails %d times, not more than its %d automatic re-runs: the train would not block", failures, node.Settings.Retries())
-	}
+	assert.Greater(t, failures, node.Settings.Retries(), "bllvm-node fails %d times, not more than its %d automatic re-runs: the train would not block", failures, node.Settings.Retries())
 }

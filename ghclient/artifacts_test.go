@@ -5,13 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // artifactServer serves 150 artifacts over two pages and their blobs.
@@ -61,15 +62,12 @@ func TestListArtifactsPaginatesAndDecodesDigest(t *testing.T) {
 	s := &artifactServer{content: []byte("zip bytes")}
 	c, _, _ := newTestClient(t, s.handler())
 	arts, err := c.ListArtifacts(context.Background(), "o", "r", 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(arts) != 150 || arts[149].Name != "a149" || !arts[149].Expired {
-		t.Fatalf("got %d artifacts, last %+v", len(arts), arts[len(arts)-1])
-	}
-	if !strings.HasPrefix(arts[0].Digest, "sha256:") || arts[1].Digest != "" {
-		t.Fatalf("digests: %q %q", arts[0].Digest, arts[1].Digest)
-	}
+	require.NoError(t, err)
+	require.Len(t, arts, 150, "got %d artifacts, last %+v", len(arts), arts[len(arts)-1])
+	require.Equal(t, "a149", arts[149].Name, "got %d artifacts, last %+v", len(arts), arts[len(arts)-1])
+	require.True(t, arts[149].Expired, "got %d artifacts, last %+v", len(arts), arts[len(arts)-1])
+	require.True(t, strings.HasPrefix(arts[0].Digest, "sha256:"), "digests: %q %q", arts[0].Digest, arts[1].Digest)
+	require.Empty(t, arts[1].Digest, "digests: %q %q", arts[0].Digest, arts[1].Digest)
 }
 
 func TestDownloadArtifact(t *testing.T) {
@@ -83,39 +81,34 @@ func TestDownloadArtifact(t *testing.T) {
 
 	var dst bytes.Buffer
 	d, err := c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 1, Name: "a0", Digest: "sha256:" + want}, &dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.SHA256 != want || d.Size != int64(len(content)) || !bytes.Equal(dst.Bytes(), content) {
-		t.Fatalf("download = %+v", d)
-	}
+	require.NoError(t, err)
+	require.Equal(t, want, d.SHA256, "download = %+v", d)
+	require.Equal(t, int64(len(content)), d.Size, "download = %+v", d)
+	require.True(t, bytes.Equal(dst.Bytes(), content), "download = %+v", d)
 	s.mu.Lock()
 	auth := s.blobAuth
 	s.mu.Unlock()
-	if len(auth) != 1 || auth[0] != "" {
-		t.Fatalf("blob request carried Authorization %q", auth)
-	}
+	require.Len(t, auth, 1)
+	require.Empty(t, auth[0])
 
 	// No digest: still hashed, nothing to verify.
-	if d, err := c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 2, Name: "a1"}, &bytes.Buffer{}); err != nil || d.SHA256 != want {
-		t.Fatalf("no digest: %+v %v", d, err)
-	}
+	d, err = c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 2, Name: "a1"}, &bytes.Buffer{})
+	require.NoError(t, err, "no digest: %+v %v", d, err)
+	require.Equal(t, want, d.SHA256, "no digest: %+v %v", d, err)
 
 	bad := "sha256:" + strings.Repeat("0", 64)
 	_, err = c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 1, Name: "a0", Digest: bad}, &bytes.Buffer{})
-	if !errors.Is(err, ErrDigestMismatch) || !IsPermanent(err) || !strings.Contains(err.Error(), `"a0"`) {
-		t.Fatalf("digest mismatch: %v", err)
-	}
+	require.ErrorIs(t, err, ErrDigestMismatch, "digest mismatch: %v", err)
+	require.True(t, IsPermanent(err), "digest mismatch: %v", err)
+	require.Contains(t, err.Error(), `"a0"`, "digest mismatch: %v", err)
 
 	_, err = c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 410, Name: "old"}, &bytes.Buffer{})
 	var e *Error
-	if !errors.As(err, &e) || e.Status != 410 || e.Kind != KindPermanent {
-		t.Fatalf("410: %v", err)
-	}
-	if _, err := c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 3, Name: "x", Expired: true}, &bytes.Buffer{}); !IsPermanent(err) {
-		t.Fatalf("expired: %v", err)
-	}
-	if _, err := c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 3, Name: "x", Digest: "md5:abc"}, &bytes.Buffer{}); !IsPermanent(err) {
-		t.Fatalf("unknown digest: %v", err)
-	}
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, 410, e.Status)
+	require.Equal(t, KindPermanent, e.Kind)
+	_, err = c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 3, Name: "x", Expired: true}, &bytes.Buffer{})
+	require.True(t, IsPermanent(err), "expired: %v", err)
+	_, err = c.DownloadArtifact(ctx, "o", "r", Artifact{ID: 3, Name: "x", Digest: "md5:abc"}, &bytes.Buffer{})
+	require.True(t, IsPermanent(err), "unknown digest: %v", err)
 }

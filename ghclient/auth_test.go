@@ -11,15 +11,15 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/stretchr/testify/require"
 )
 
 func testKeyPEM(t *testing.T) []byte {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 }
 
@@ -32,8 +32,8 @@ func secretParts(pemKey []byte, extra ...string) []string {
 func assertNoSecrets(t *testing.T, where, text string, secrets []string) {
 	t.Helper()
 	for _, s := range secrets {
-		if s != "" && strings.Contains(text, s) {
-			t.Fatalf("%s leaks a secret: %q", where, text)
+		if s != "" {
+			require.NotContains(t, text, s, "%s leaks a secret", where)
 		}
 	}
 }
@@ -66,13 +66,12 @@ func TestAppAuth(t *testing.T) {
 
 	c, _, logs := newTestClient(t, mux, withApp)
 	_, _, err := c.GetRun(context.Background(), "o", "r", 7, "")
-	if !IsPermanent(err) {
-		t.Fatalf("err = %v", err)
-	}
+	require.True(t, IsPermanent(err), "err = %v", err)
 	mu.Lock()
-	if len(jwts) != 1 || !strings.HasPrefix(jwts[0], "Bearer ey") || len(apiAuth) != 1 || apiAuth[0] != "token ghs_INSTALLATIONSECRET" {
-		t.Fatalf("jwt=%q api=%q", jwts, apiAuth)
-	}
+	require.Len(t, jwts, 1, "jwt=%q api=%q", jwts, apiAuth)
+	require.True(t, strings.HasPrefix(jwts[0], "Bearer ey"), "jwt=%q api=%q", jwts, apiAuth)
+	require.Len(t, apiAuth, 1, "jwt=%q api=%q", jwts, apiAuth)
+	require.Equal(t, "token ghs_INSTALLATIONSECRET", apiAuth[0], "jwt=%q api=%q", jwts, apiAuth)
 	jwt := strings.TrimPrefix(jwts[0], "Bearer ")
 	tokenStatus = 401
 	mu.Unlock()
@@ -82,9 +81,8 @@ func TestAppAuth(t *testing.T) {
 	// A rejected JWT: permanent, and still nothing secret in error or logs.
 	c2, _, logs2 := newTestClient(t, mux, withApp)
 	_, _, err = c2.GetRun(context.Background(), "o", "r", 7, "")
-	if !IsPermanent(err) || !strings.Contains(err.Error(), "401") {
-		t.Fatalf("bad JWT: %v", err)
-	}
+	require.True(t, IsPermanent(err), "bad JWT: %v", err)
+	require.Contains(t, err.Error(), "401", "bad JWT: %v", err)
 	assertNoSecrets(t, "error", err.Error(), secrets)
 	for _, l := range append(logs.All(), logs2.All()...) {
 		assertNoSecrets(t, "log", l.Message, secrets)
@@ -92,17 +90,13 @@ func TestAppAuth(t *testing.T) {
 			assertNoSecrets(t, "log field "+k, fmtAny(v), secrets)
 		}
 	}
-	if logs.Len() == 0 {
-		t.Fatal("expected debug request logs to check")
-	}
+	require.NotZero(t, logs.Len(), "expected debug request logs to check")
 }
 
 func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	t.Parallel()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer "+testToken {
-			t.Errorf("Authorization = %q", r.Header.Get("Authorization"))
-		}
+		assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"), "Authorization")
 		writeJSON(w, 401, `{"message":"Bad credentials"}`)
 	})
 	c, _, logs := newTestClient(t, h)
@@ -117,9 +111,7 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	_, err = c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
 	errs = append(errs, err)
 	for _, err := range errs {
-		if !IsPermanent(err) {
-			t.Fatalf("401 must be permanent: %v", err)
-		}
+		require.True(t, IsPermanent(err), "401 must be permanent: %v", err)
 		assertNoSecrets(t, "error", err.Error(), []string{testToken})
 	}
 	for _, l := range logs.All() {
@@ -127,9 +119,7 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 			assertNoSecrets(t, "log field "+k, fmtAny(v), []string{testToken})
 		}
 	}
-	if logs.Len() < 4 {
-		t.Fatalf("expected request logs, got %d", logs.Len())
-	}
+	require.GreaterOrEqual(t, logs.Len(), 4, "expected request logs")
 }
 
 // An App configuration (as config reads it from GITHUB_APP_*) builds a
@@ -143,7 +133,6 @@ func TestNewWithApp(t *testing.T) {
 	// A broken key is reported without its bytes.
 	broken := []byte("-----BEGIN RSA PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END RSA PRIVATE KEY-----\n")
 	_, err = New(Config{AppID: 7, InstallationID: 42, PrivateKey: broken})
-	if err == nil || strings.Contains(err.Error(), "TOPSECRETKEYMATERIAL") {
-		t.Fatalf("broken key: %v", err)
-	}
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "TOPSECRETKEYMATERIAL")
 }

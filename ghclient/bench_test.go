@@ -13,6 +13,7 @@ import (
 	"time"
 
 	kflate "github.com/klauspost/compress/flate"
+	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
@@ -100,27 +101,19 @@ func BenchmarkArtifactDownload1GiB(b *testing.B) {
 				e := newSim(b, sc)
 				ctx := context.Background()
 				run, err := e.c.FindOrDispatch(ctx, e.request(ghclient.KindWorkflowDispatch, "bllvm-consensus", "rt-big"))
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				e.sim.Advance(5 * time.Minute)
 				arts, err := e.c.ListArtifacts(ctx, owner, "bllvm-consensus", run.ID) // ghsim writes the zip once, here
-				if err != nil || len(arts) != 1 {
-					b.Fatalf("%v %v", arts, err)
-				}
+				require.NoError(b, err)
+				require.Len(b, arts, 1)
 				a := arts[0]
 				// The same bytes on disk, for the baselines.
 				zp := filepath.Join(b.TempDir(), "a.zip")
 				f, err := os.Create(zp)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := e.c.DownloadArtifact(ctx, owner, "bllvm-consensus", a, f); err != nil {
-					b.Fatal(err)
-				}
-				if err := f.Close(); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
+				_, err = e.c.DownloadArtifact(ctx, owner, "bllvm-consensus", a, f)
+				require.NoError(b, err)
+				require.NoError(b, f.Close())
 				var clientTime, opensslTime, inflateTime time.Duration
 				var peak uint64
 				b.SetBytes(a.Size)
@@ -130,20 +123,16 @@ func BenchmarkArtifactDownload1GiB(b *testing.B) {
 					hs := sampleHeap()
 					start := time.Now()
 					x, err := e.c.ExtractArtifact(ctx, owner, "bllvm-consensus", a, dest, ghclient.DefaultUnzipLimits())
-					if err != nil || len(x.Files) != 2 {
-						b.Fatalf("extract: %v %v", x.Files, err)
-					}
+					require.NoError(b, err)
+					require.Len(b, x.Files, 2)
 					clientTime += time.Since(start)
 					peak = max(peak, hs.Stop())
 
 					b.StopTimer()
-					if err := os.RemoveAll(dest); err != nil {
-						b.Fatal(err)
-					}
+					require.NoError(b, os.RemoveAll(dest))
 					start = time.Now()
-					if out, err := exec.Command(openssl, "dgst", "-sha256", zp).CombinedOutput(); err != nil {
-						b.Fatalf("openssl: %v %s", err, out)
-					}
+					out, err := exec.Command(openssl, "dgst", "-sha256", zp).CombinedOutput()
+					require.NoError(b, err, "openssl: %v %s", err, out)
 					opensslTime += time.Since(start)
 					if compression == ghsim.CompressionDeflate {
 						inflateTime += inflateOnly(b, zp)
@@ -171,19 +160,14 @@ func inflateOnly(b *testing.B, path string) time.Duration {
 	b.Helper()
 	start := time.Now()
 	zr, err := zip.OpenReader(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer zr.Close()
 	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return kflate.NewReader(r) })
 	for _, f := range zr.File {
 		rc, err := f.Open()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.Copy(io.Discard, rc); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
+		_, err = io.Copy(io.Discard, rc)
+		require.NoError(b, err)
 		rc.Close()
 	}
 	return time.Since(start)

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"testing"
 	"testing/iotest"
+
+	"github.com/stretchr/testify/require"
 )
 
 type failingWriter struct{ left int }
@@ -28,19 +30,20 @@ func TestCopyHashed(t *testing.T) {
 	h := sha256.New()
 	n, err := copyHashed(&dst, h, iotest.HalfReader(bytes.NewReader(src)))
 	want := sha256.Sum256(src)
-	if err != nil || n != int64(len(src)) || !bytes.Equal(dst.Bytes(), src) || hex.EncodeToString(h.Sum(nil)) != hex.EncodeToString(want[:]) {
-		t.Fatalf("n=%d err=%v", n, err)
-	}
+	require.NoError(t, err, "n=%d err=%v", n, err)
+	require.Equal(t, int64(len(src)), n, "n=%d err=%v", n, err)
+	require.True(t, bytes.Equal(dst.Bytes(), src), "n=%d err=%v", n, err)
+	require.Equal(t, hex.EncodeToString(want[:]), hex.EncodeToString(h.Sum(nil)), "n=%d err=%v", n, err)
 	// A failing writer and a failing reader both stop the pipeline (goleak
 	// in TestMain checks the hashing goroutine ended).
-	if _, err := copyHashed(&failingWriter{left: 3 << 20}, sha256.New(), bytes.NewReader(src)); err == nil || err.Error() != "disk full" {
-		t.Fatalf("write error: %v", err)
-	}
+	_, err = copyHashed(&failingWriter{left: 3 << 20}, sha256.New(), bytes.NewReader(src))
+	require.Error(t, err)
+	require.Equal(t, "disk full", err.Error())
 	boom := errors.New("connection reset")
 	r := io.MultiReader(bytes.NewReader(src[:2<<20]), iotest.ErrReader(boom))
-	if n, err := copyHashed(io.Discard, sha256.New(), r); !errors.Is(err, boom) || n != 2<<20 {
-		t.Fatalf("read error: n=%d err=%v", n, err)
-	}
+	n, err = copyHashed(io.Discard, sha256.New(), r)
+	require.ErrorIs(t, err, boom)
+	require.Equal(t, int64(2<<20), n)
 }
 
 // Copying many small files reuses the chunks instead of allocating
@@ -53,14 +56,12 @@ func TestCopyHashedReusesChunks(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	for range files {
 		h := sha256.New()
-		if n, err := copyHashed(io.Discard, h, bytes.NewReader(small)); err != nil || n != 64 {
-			t.Fatalf("copy: %d bytes, %v", n, err)
-		}
+		n, err := copyHashed(io.Discard, h, bytes.NewReader(small))
+		require.NoError(t, err)
+		require.Equal(t, int64(64), n)
 	}
 	runtime.ReadMemStats(&after)
 	perFile := (after.TotalAlloc - before.TotalAlloc) / files
-	if perFile > copyBufs*copyBufSize/2 {
-		t.Fatalf("%d bytes allocated per 64-byte file, want the chunks reused", perFile)
-	}
+	require.LessOrEqual(t, perFile, uint64(copyBufs*copyBufSize/2), "%d bytes allocated per 64-byte file, want the chunks reused", perFile)
 	t.Logf("%d bytes allocated per 64-byte file", perFile)
 }

@@ -2,10 +2,11 @@ package ghclient
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func wfReq(corr string) DispatchRequest {
@@ -21,30 +22,20 @@ func TestFindOrDispatchRunDetails(t *testing.T) {
 	f := &fakeActions{t: t, runDetails: true}
 	c, _, _ := newTestClient(t, f.handler())
 	run, err := c.FindOrDispatch(context.Background(), wfReq("rt-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run.ID != 100 || run.HTMLURL != "https://github.test/run/100" {
-		t.Fatalf("run = %+v", run)
-	}
+	require.NoError(t, err)
+	require.Equal(t, int64(100), run.ID, "run = %+v", run)
+	require.Equal(t, "https://github.test/run/100", run.HTMLURL, "run = %+v", run)
 	d, l := f.counts()
-	if d != 1 || l != 1 {
-		t.Fatalf("dispatches=%d lists=%d, want 1 look and 1 dispatch", d, l)
-	}
-	if got := f.dispatches[0]["inputs"].(map[string]any)["correlation_id"]; got != "rt-1" {
-		t.Fatalf("correlation_id input = %v", got)
-	}
-	if f.lists[0] != "created=%3E%3D2025-12-31T23%3A59%3A00Z&event=workflow_dispatch&per_page=100" {
-		t.Fatalf("listing query = %q (want created>= NotBefore minus a minute, event filter)", f.lists[0])
-	}
+	require.Equal(t, 1, d)
+	require.Equal(t, 1, l)
+	require.Equal(t, "rt-1", f.dispatches[0]["inputs"].(map[string]any)["correlation_id"], "correlation_id input")
+	require.Equal(t, "created=%3E%3D2025-12-31T23%3A59%3A00Z&event=workflow_dispatch&per_page=100", f.lists[0], "listing query: created>= NotBefore minus a minute, event filter")
 	// A retry finds the run instead of dispatching again.
 	again, err := c.FindOrDispatch(context.Background(), wfReq("rt-1"))
-	if err != nil || again.ID != 100 {
-		t.Fatalf("retry: %+v %v", again, err)
-	}
-	if d, _ := f.counts(); d != 1 {
-		t.Fatalf("retry dispatched again: %d dispatches", d)
-	}
+	require.NoError(t, err, "retry: %+v %v", again, err)
+	require.Equal(t, int64(100), again.ID, "retry: %+v %v", again, err)
+	d, _ = f.counts()
+	require.Equal(t, 1, d, "retry dispatched again: %d dispatches", d)
 }
 
 func TestFindOrDispatchFallsBackWithoutRunDetails(t *testing.T) {
@@ -53,25 +44,18 @@ func TestFindOrDispatchFallsBackWithoutRunDetails(t *testing.T) {
 	var sl sleepRecorder
 	c, _, _ := newTestClient(t, f.handler(), func(cfg *Config) { cfg.Sleep = sl.sleep })
 	run, err := c.FindOrDispatch(context.Background(), wfReq("rt-2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run.ID != 100 || !strings.Contains(run.DisplayTitle, "rt-2") {
-		t.Fatalf("run = %+v", run)
-	}
-	if _, ok := f.dispatches[0]["return_run_details"]; ok {
-		t.Fatal("landed dispatch still carries return_run_details")
-	}
-	if want := []time.Duration{2 * time.Second, 4 * time.Second}; len(sl.waits) != 2 || sl.waits[0] != want[0] || sl.waits[1] != want[1] {
-		t.Fatalf("backoff = %v, want %v", sl.waits, want)
-	}
+	require.NoError(t, err)
+	require.Equal(t, int64(100), run.ID, "run = %+v", run)
+	require.Contains(t, run.DisplayTitle, "rt-2", "run = %+v", run)
+	_, ok := f.dispatches[0]["return_run_details"]
+	require.False(t, ok, "landed dispatch still carries return_run_details")
+	want := []time.Duration{2 * time.Second, 4 * time.Second}
+	require.Equal(t, want, sl.waits, "backoff")
 	// The client remembers: the next dispatch goes out plainly at once.
-	if _, err := c.FindOrDispatch(context.Background(), wfReq("rt-3")); err != nil {
-		t.Fatal(err)
-	}
-	if d, _ := f.counts(); d != 2 {
-		t.Fatalf("dispatches = %d, want 2", d)
-	}
+	_, err = c.FindOrDispatch(context.Background(), wfReq("rt-3"))
+	require.NoError(t, err)
+	d, _ := f.counts()
+	require.Equal(t, 2, d, "dispatches")
 }
 
 func TestFindOrDispatchRepositoryDispatch(t *testing.T) {
@@ -81,23 +65,15 @@ func TestFindOrDispatchRepositoryDispatch(t *testing.T) {
 	req := DispatchRequest{Owner: "o", Repo: "r", Kind: KindRepositoryDispatch, CorrelationID: "rt-rd",
 		Inputs: map[string]string{"release_tag": "v1", "upstream": `{"a":1}`}}
 	run, err := c.FindOrDispatch(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run.ID != 100 {
-		t.Fatalf("run = %+v", run)
-	}
+	require.NoError(t, err)
+	require.Equal(t, int64(100), run.ID, "run = %+v", run)
 	body := f.dispatches[0]
-	if body["event_type"] != DefaultEventType {
-		t.Fatalf("event_type = %v", body["event_type"])
-	}
+	require.Equal(t, DefaultEventType, body["event_type"], "event_type")
 	cp := body["client_payload"].(map[string]any)
-	if cp["correlation_id"] != "rt-rd" || cp["release_tag"] != "v1" || cp["upstream"] != `{"a":1}` {
-		t.Fatalf("client_payload = %v", cp)
-	}
-	if !strings.Contains(f.lists[len(f.lists)-1], "event=repository_dispatch") {
-		t.Fatalf("listing %q lacks the event filter", f.lists[len(f.lists)-1])
-	}
+	require.Equal(t, "rt-rd", cp["correlation_id"], "client_payload = %v", cp)
+	require.Equal(t, "v1", cp["release_tag"], "client_payload = %v", cp)
+	require.Equal(t, `{"a":1}`, cp["upstream"], "client_payload = %v", cp)
+	require.Contains(t, f.lists[len(f.lists)-1], "event=repository_dispatch", "listing %q lacks the event filter", f.lists[len(f.lists)-1])
 }
 
 func TestFindOrDispatch5xxAfterWriteDispatchesOnce(t *testing.T) {
@@ -106,12 +82,10 @@ func TestFindOrDispatch5xxAfterWriteDispatchesOnce(t *testing.T) {
 	c, _, _ := newTestClient(t, f.handler())
 	req := DispatchRequest{Owner: "o", Repo: "r", Kind: KindRepositoryDispatch, CorrelationID: "rt-5xx"}
 	run, err := c.FindOrDispatch(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d, _ := f.counts(); d != 1 || run.ID != 100 {
-		t.Fatalf("dispatches = %d run = %+v, want exactly one dispatch and its run", d, run)
-	}
+	require.NoError(t, err)
+	d, _ := f.counts()
+	require.Equal(t, 1, d, "dispatches = %d run = %+v, want exactly one dispatch and its run", d, run)
+	require.Equal(t, int64(100), run.ID, "dispatches = %d run = %+v, want exactly one dispatch and its run", d, run)
 }
 
 func TestFindOrDispatchNotListed(t *testing.T) {
@@ -124,25 +98,18 @@ func TestFindOrDispatchNotListed(t *testing.T) {
 		cfg.MaxListingBackoff = 4 * time.Second
 	})
 	_, err := c.FindOrDispatch(context.Background(), DispatchRequest{Owner: "o", Repo: "r", Kind: KindRepositoryDispatch, CorrelationID: "rt-lost"})
-	if !errors.Is(err, ErrRunNotListed) || !IsPermanent(err) {
-		t.Fatalf("err = %v, want permanent ErrRunNotListed", err)
-	}
-	if !strings.Contains(err.Error(), "o/r") || !strings.Contains(err.Error(), "rt-lost") {
-		t.Fatalf("error %q must name repo and correlation id", err)
-	}
+	require.ErrorIs(t, err, ErrRunNotListed, "err = %v, want permanent ErrRunNotListed", err)
+	require.True(t, IsPermanent(err), "err = %v, want permanent ErrRunNotListed", err)
+	require.Contains(t, err.Error(), "o/r", "error %q must name repo and correlation id", err)
+	require.Contains(t, err.Error(), "rt-lost", "error %q must name repo and correlation id", err)
 	var total time.Duration
 	for _, w := range sl.waits {
 		total += w
-		if w > 4*time.Second {
-			t.Fatalf("wait %v over the cap", w)
-		}
+		require.LessOrEqual(t, w, 4*time.Second, "wait %v over the cap", w)
 	}
-	if total != 20*time.Second {
-		t.Fatalf("waited %v (%v), want the 20s listing timeout", total, sl.waits)
-	}
-	if d, _ := f.counts(); d != 1 {
-		t.Fatalf("dispatches = %d", d)
-	}
+	require.Equal(t, 20*time.Second, total, "waited %v (%v), want the 20s listing timeout", total, sl.waits)
+	d, _ := f.counts()
+	require.Equal(t, 1, d, "dispatches")
 }
 
 func TestFindOrDispatchListingWaitBeforeDispatch(t *testing.T) {
@@ -155,12 +122,10 @@ func TestFindOrDispatchListingWaitBeforeDispatch(t *testing.T) {
 	req := wfReq("rt-crash")
 	req.ListingWait = 10 * time.Second
 	run, err := c.FindOrDispatch(context.Background(), req)
-	if err != nil || run.ID != 42 {
-		t.Fatalf("run=%+v err=%v", run, err)
-	}
-	if d, _ := f.counts(); d != 0 {
-		t.Fatalf("dispatched %d times although the run existed", d)
-	}
+	require.NoError(t, err, "run=%+v err=%v", run, err)
+	require.Equal(t, int64(42), run.ID, "run=%+v err=%v", run, err)
+	d, _ := f.counts()
+	require.Zero(t, d, "dispatched %d times although the run existed", d)
 }
 
 func TestDispatchPayloadLimits(t *testing.T) {
@@ -186,9 +151,8 @@ func TestDispatchPayloadLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := c.FindOrDispatch(context.Background(), tt.req)
-		if !errors.Is(err, ErrPayloadTooLarge) || !IsPermanent(err) {
-			t.Fatalf("%s: err = %v", tt.name, err)
-		}
+		require.ErrorIs(t, err, ErrPayloadTooLarge, "%s: err = %v", tt.name, err)
+		require.True(t, IsPermanent(err), "%s: err = %v", tt.name, err)
 	}
 	bad := []DispatchRequest{
 		{Owner: "o", Repo: "r", Kind: "push", CorrelationID: "c"},
@@ -197,11 +161,10 @@ func TestDispatchPayloadLimits(t *testing.T) {
 		{Owner: "o", Repo: "r", Kind: KindRepositoryDispatch, CorrelationID: "c", EventType: strings.Repeat("e", 101)},
 	}
 	for _, req := range bad {
-		if _, err := c.FindOrDispatch(context.Background(), req); !IsPermanent(err) {
-			t.Fatalf("%+v: err = %v, want permanent", req, err)
-		}
+		_, err := c.FindOrDispatch(context.Background(), req)
+		require.True(t, IsPermanent(err), "%+v: err = %v, want permanent", req, err)
 	}
-	if d, l := f.counts(); d != 0 || l != 0 {
-		t.Fatalf("invalid requests reached GitHub: %d dispatches, %d lists", d, l)
-	}
+	d, l := f.counts()
+	require.Zero(t, d)
+	require.Zero(t, l)
 }

@@ -2,13 +2,14 @@ package ghclient
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestClassifyAnswers(t *testing.T) {
@@ -58,20 +59,14 @@ func TestClassifyAnswers(t *testing.T) {
 			c, _, _ := newTestClient(t, h, func(cfg *Config) { cfg.Now = func() time.Time { return now } })
 			_, _, err := c.GetRun(context.Background(), "o", "r", 7, "")
 			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("err = %v (%T), want *Error", err, err)
-			}
-			if e.Kind != tt.wantKind || e.Status != tt.status {
-				t.Fatalf("kind/status = %v/%d, want %v/%d (%v)", e.Kind, e.Status, tt.wantKind, tt.status, err)
-			}
-			if d, _ := RetryDelay(err); d != tt.wantDelay {
-				t.Fatalf("RetryDelay = %v, want %v", d, tt.wantDelay)
-			}
-			if IsPermanent(err) != (tt.wantKind == KindPermanent) {
-				t.Fatalf("IsPermanent = %v", IsPermanent(err))
-			}
-			if tt.wantText != "" && err.Error() != tt.wantText {
-				t.Fatalf("Error() = %q, want %q", err.Error(), tt.wantText)
+			require.ErrorAs(t, err, &e, "err = %v (%T), want *Error", err, err)
+			require.Equal(t, tt.wantKind, e.Kind, "kind/status = %v/%d, want %v/%d (%v)", e.Kind, e.Status, tt.wantKind, tt.status, err)
+			require.Equal(t, tt.status, e.Status, "kind/status = %v/%d, want %v/%d (%v)", e.Kind, e.Status, tt.wantKind, tt.status, err)
+			d, _ := RetryDelay(err)
+			require.Equal(t, tt.wantDelay, d, "RetryDelay")
+			require.Equal(t, (tt.wantKind == KindPermanent), IsPermanent(err), "IsPermanent")
+			if tt.wantText != "" {
+				require.EqualError(t, err, tt.wantText)
 			}
 		})
 	}
@@ -97,46 +92,35 @@ func TestSecondaryBackoffDoublesAndResets(t *testing.T) {
 	}
 	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
 	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("delays = %v, want %v", got, want)
-		}
+		require.Equal(t, want[i], got[i], "delays = %v, want %v", got, want)
 	}
 	fail.Store(false)
-	if _, _, err := c.GetRun(context.Background(), "o", "r", 7, ""); err != nil {
-		t.Fatal(err)
-	}
-	fail.Store(true)
 	_, _, err := c.GetRun(context.Background(), "o", "r", 7, "")
-	if d, _ := RetryDelay(err); d != time.Minute {
-		t.Fatalf("after a success the wait restarts at 1m, got %v", d)
-	}
+	require.NoError(t, err)
+	fail.Store(true)
+	_, _, err = c.GetRun(context.Background(), "o", "r", 7, "")
+	d, _ := RetryDelay(err)
+	require.Equal(t, time.Minute, d, "after a success the wait restarts at 1m")
 }
 
 func TestTransportErrorIsTransient(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens: connection refused
 	c, err := New(Config{BaseURL: "http://" + addr + "/api/v3/", Token: testToken})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, _, err = c.GetRun(context.Background(), "o", "r", 1, "")
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindTransient || e.Status != 0 {
-		t.Fatalf("err = %#v, want transient without status", err)
-	}
-	if IsPermanent(err) {
-		t.Fatal("connection refused must be retryable")
-	}
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, KindTransient, e.Kind)
+	require.Zero(t, e.Status)
+	require.False(t, IsPermanent(err), "connection refused must be retryable")
 }
 
 func TestKindString(t *testing.T) {
 	t.Parallel()
-	if KindSecondaryRateLimit.String() != "secondary rate limit" || Kind(9).String() != "kind(9)" {
-		t.Fatal(KindSecondaryRateLimit.String(), Kind(9).String())
-	}
+	require.Equal(t, "secondary rate limit", KindSecondaryRateLimit.String())
+	require.Equal(t, "kind(9)", Kind(9).String())
 }

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // zipBlobServer serves one zip behind GitHub's 302, like blob storage: with
@@ -70,9 +72,7 @@ func (s *zipBlobServer) requests() []string {
 func zipBytes(t *testing.T, entries []zipEntry) []byte {
 	t.Helper()
 	data, err := os.ReadFile(writeZip(t, entries))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return data
 }
 
@@ -115,12 +115,9 @@ func TestExtractArtifactStreams(t *testing.T) {
 			t.Parallel()
 			s := &zipBlobServer{data: data, noRanges: !ranged}
 			x, dest, err := extractFrom(t, s, "sha256:"+sha256Hex(data), DefaultUnzipLimits())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if x.SHA256 != sha256Hex(data) || x.Size != int64(len(data)) {
-				t.Fatalf("download = %+v", x.Download)
-			}
+			require.NoError(t, err)
+			require.Equal(t, sha256Hex(data), x.SHA256, "download = %+v", x.Download)
+			require.Equal(t, int64(len(data)), x.Size, "download = %+v", x.Download)
 			got := map[string]UnzippedFile{}
 			for _, f := range x.Files {
 				got[f.Name] = f
@@ -130,34 +127,28 @@ func TestExtractArtifactStreams(t *testing.T) {
 					continue
 				}
 				f, ok := got[e.name]
-				if !ok || f.SHA256 != sha256Hex(e.body) || f.Size != int64(len(e.body)) || f.Executable != (e.mode&0o111 != 0) {
-					t.Fatalf("%s: %+v", e.name, f)
-				}
+				require.True(t, ok, "%s: %+v", e.name, f)
+				require.Equal(t, sha256Hex(e.body), f.SHA256, "%s: %+v", e.name, f)
+				require.Equal(t, int64(len(e.body)), f.Size, "%s: %+v", e.name, f)
+				require.Equal(t, (e.mode&0o111 != 0), f.Executable, "%s: %+v", e.name, f)
 				onDisk, err := os.ReadFile(filepath.Join(dest, filepath.FromSlash(e.name)))
-				if err != nil || !bytes.Equal(onDisk, e.body) || f.Path != filepath.Join(dest, filepath.FromSlash(e.name)) {
-					t.Fatalf("%s on disk: %v", e.name, err)
-				}
+				require.NoError(t, err, "%s on disk: %v", e.name, err)
+				require.True(t, bytes.Equal(onDisk, e.body), "%s on disk: %v", e.name, err)
+				require.Equal(t, filepath.Join(dest, filepath.FromSlash(e.name)), f.Path, "%s on disk: %v", e.name, err)
 			}
-			if len(x.Files) != 4 {
-				t.Fatalf("files = %+v", x.Files)
-			}
+			require.Len(t, x.Files, 4, "files")
 			reqs := s.requests()
-			if ranged && (len(reqs) != 2 || reqs[0] != fmt.Sprintf("bytes=%d-", len(data)-65536) || reqs[1] != "") {
-				t.Fatalf("blob requests %q, want the directory's range then one whole read", reqs)
-			}
-			if !ranged && len(reqs) != 1 {
-				t.Fatalf("blob requests %q, want one", reqs)
+			if ranged {
+				require.Equal(t, []string{fmt.Sprintf("bytes=%d-", len(data)-65536), ""}, reqs, "blob requests: the directory's range then one whole read")
+			} else {
+				require.Len(t, reqs, 1, "blob requests")
 			}
 			for _, a := range s.auth {
-				if a != "" {
-					t.Fatal("blob request carried Authorization")
-				}
+				require.Empty(t, a, "blob request carried Authorization")
 			}
 			// Nothing is left beside dest (the fallback's spooled zip).
 			left, _ := os.ReadDir(filepath.Dir(dest))
-			if len(left) != 1 {
-				t.Fatalf("left beside dest: %v", left)
-			}
+			require.Len(t, left, 1, "left beside dest")
 		})
 	}
 }
@@ -168,21 +159,18 @@ func TestExtractArtifactSmallArchiveInOneRead(t *testing.T) {
 	data := zipBytes(t, []zipEntry{{name: "bin/tool", body: []byte("small"), mode: 0o755}, {name: "README", body: []byte("hi"), deflate: true}})
 	s := &zipBlobServer{data: data}
 	x, dest, err := extractFrom(t, s, "sha256:"+sha256Hex(data), DefaultUnzipLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := os.ReadFile(filepath.Join(dest, "bin", "tool")); err != nil || string(got) != "small" || len(x.Files) != 2 || x.SHA256 != sha256Hex(data) {
-		t.Fatalf("extracted %+v: %q %v", x, got, err)
-	}
-	if reqs := s.requests(); len(reqs) != 1 {
-		t.Fatalf("blob requests %q, want the one ranged read", reqs)
-	}
+	require.NoError(t, err)
+	got, err := os.ReadFile(filepath.Join(dest, "bin", "tool"))
+	require.NoError(t, err, "extracted %+v: %q %v", x, got, err)
+	require.Equal(t, "small", string(got), "extracted %+v: %q %v", x, got, err)
+	require.Len(t, x.Files, 2, "extracted %+v: %q %v", x, got, err)
+	require.Equal(t, sha256Hex(data), x.SHA256, "extracted %+v: %q %v", x, got, err)
+	require.Len(t, s.requests(), 1, "blob requests: want the one ranged read")
 	// Still checked against the directory: a corrupted entry is refused.
 	bad := bytes.Clone(data)
 	bad[30+len("bin/tool")] ^= 0xff // first byte of the stored entry's data
-	if _, _, err := extractFrom(t, &zipBlobServer{data: bad}, "", DefaultUnzipLimits()); !errors.Is(err, ErrBadZip) {
-		t.Fatalf("corrupted small archive: %v", err)
-	}
+	_, _, err = extractFrom(t, &zipBlobServer{data: bad}, "", DefaultUnzipLimits())
+	require.ErrorIs(t, err, ErrBadZip, "corrupted small archive")
 }
 
 // Blob storage takes no suffix ranges, so the first read starts from the
@@ -208,12 +196,10 @@ func TestExtractArtifactSizeHint(t *testing.T) {
 			t.Parallel()
 			s := &zipBlobServer{data: data}
 			x, _, err := extractSized(t, s, tt.size, "sha256:"+sha256Hex(data), DefaultUnzipLimits())
-			if err != nil || len(x.Files) != 2 {
-				t.Fatalf("%+v %v", x, err)
-			}
-			if got := s.requests(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
-				t.Fatalf("blob requests %q, want %q", got, tt.want)
-			}
+			require.NoError(t, err, "%+v %v", x, err)
+			require.Len(t, x.Files, 2, "%+v %v", x, err)
+			got := s.requests()
+			require.Equal(t, fmt.Sprint(tt.want), fmt.Sprint(got), "blob requests %q, want %q", got, tt.want)
 		})
 	}
 	// A 416 that does not say the size: the archive is read whole (spooled).
@@ -234,9 +220,9 @@ func TestExtractArtifactSizeHint(t *testing.T) {
 	})
 	c, _, _ := newTestClient(t, refuse)
 	x, err := c.ExtractArtifact(context.Background(), "o", "r", Artifact{ID: 1, Name: "art", Size: 5 * n}, filepath.Join(t.TempDir(), "out"), DefaultUnzipLimits())
-	if err != nil || len(x.Files) != 2 || x.SHA256 != sha256Hex(data) {
-		t.Fatalf("416 without a size: %+v %v", x, err)
-	}
+	require.NoError(t, err, "416 without a size: %+v %v", x, err)
+	require.Len(t, x.Files, 2, "416 without a size: %+v %v", x, err)
+	require.Equal(t, sha256Hex(data), x.SHA256, "416 without a size: %+v %v", x, err)
 }
 
 // A central directory longer than the first ranged read is fetched in one
@@ -249,15 +235,12 @@ func TestExtractArtifactLongCentralDirectory(t *testing.T) {
 	}
 	s := &zipBlobServer{data: zipBytes(t, entries)}
 	x, _, err := extractFrom(t, s, "", DefaultUnzipLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(x.Files) != 800 {
-		t.Fatalf("%d files", len(x.Files))
-	}
-	if reqs := s.requests(); len(reqs) != 3 || !strings.HasPrefix(reqs[1], "bytes=") || reqs[2] != "" {
-		t.Fatalf("blob requests %q", reqs)
-	}
+	require.NoError(t, err)
+	require.Len(t, x.Files, 800, "%d files", len(x.Files))
+	reqs := s.requests()
+	require.Len(t, reqs, 3, "blob requests %q", reqs)
+	require.True(t, strings.HasPrefix(reqs[1], "bytes="), "blob requests %q", reqs)
+	require.Empty(t, reqs[2], "blob requests %q", reqs)
 }
 
 // Every unsafe archive Unzip rejects, ExtractArtifact rejects the same way,
@@ -287,16 +270,12 @@ func TestExtractArtifactRejectsLikeUnzip(t *testing.T) {
 			t.Parallel()
 			entries := append([]zipEntry{{name: "ok.txt", body: []byte("fine")}}, tt.entries...)
 			_, dest, err := extractFrom(t, &zipBlobServer{data: zipBytes(t, entries)}, "", tt.lim)
-			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), `"art"`) {
-				t.Fatalf("err = %v, want %v naming the artifact", err, tt.want)
-			}
+			require.ErrorIs(t, err, tt.want)
+			require.Contains(t, err.Error(), `"art"`)
 			var ge *Error
-			if errors.As(err, &ge) {
-				t.Fatalf("a bad archive is not a GitHub error: %v", err)
-			}
-			if _, err := os.Stat(filepath.Join(dest, "ok.txt")); !os.IsNotExist(err) {
-				t.Fatal("nothing may be written when the directory is unsafe")
-			}
+			require.False(t, errors.As(err, &ge), "a bad archive is not a GitHub error: %v", err)
+			_, err = os.Stat(filepath.Join(dest, "ok.txt"))
+			require.True(t, os.IsNotExist(err), "nothing may be written when the directory is unsafe")
 		})
 	}
 }
@@ -310,15 +289,10 @@ func storedZip(t *testing.T, name string, body []byte, uncompressed uint64) []by
 	zw := zip.NewWriter(&buf)
 	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(body),
 		CompressedSize64: uint64(len(body)), UncompressedSize64: uncompressed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(body); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = w.Write(body)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
 	return buf.Bytes()
 }
 
@@ -351,9 +325,8 @@ func TestExtractArtifactChecksEntriesAgainstTheDirectory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, _, err := extractFrom(t, &zipBlobServer{data: tt.data()}, "", tt.lim)
-			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.substr) {
-				t.Fatalf("err = %v, want %v mentioning %q", err, tt.want, tt.substr)
-			}
+			require.ErrorIs(t, err, tt.want)
+			require.Contains(t, err.Error(), tt.substr)
 		})
 	}
 }
@@ -371,9 +344,9 @@ func TestExtractArtifactDirectoryChangedBetweenReads(t *testing.T) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(changed)))
 		_, _ = w.Write(changed)
 	}}
-	if _, _, err := extractFrom(t, s, "", DefaultUnzipLimits()); !errors.Is(err, ErrBadZip) || !strings.Contains(err.Error(), "changed between reads") {
-		t.Fatalf("err = %v", err)
-	}
+	_, _, err := extractFrom(t, s, "", DefaultUnzipLimits())
+	require.ErrorIs(t, err, ErrBadZip)
+	require.Contains(t, err.Error(), "changed between reads")
 }
 
 // A connection that breaks mid-body is a transient GitHub error (retry),
@@ -388,29 +361,26 @@ func TestExtractArtifactDownloadErrors(t *testing.T) {
 	}}
 	_, _, err := extractFrom(t, s, "", DefaultUnzipLimits())
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindTransient {
-		t.Fatalf("broken connection: %v, want a transient *Error", err)
-	}
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, KindTransient, e.Kind)
 
 	// A body that ends cleanly but short (no Content-Length) is the
 	// download's fault too, not the archive's.
 	short := &zipBlobServer{data: data, full: func(w http.ResponseWriter) {
 		_, _ = w.Write(data[:len(data)/2])
 	}}
-	if _, _, err := extractFrom(t, short, "", DefaultUnzipLimits()); !errors.As(err, &e) || e.Kind != KindTransient {
-		t.Fatalf("short body: %v, want a transient *Error", err)
-	}
+	_, _, err = extractFrom(t, short, "", DefaultUnzipLimits())
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, KindTransient, e.Kind)
 
 	bad := "sha256:" + strings.Repeat("0", 64)
 	for _, ranged := range []bool{true, false} {
 		_, _, err = extractFrom(t, &zipBlobServer{data: data, noRanges: !ranged}, bad, DefaultUnzipLimits())
-		if !errors.Is(err, ErrDigestMismatch) || !IsPermanent(err) {
-			t.Fatalf("ranges=%v: digest mismatch: %v", ranged, err)
-		}
+		require.ErrorIs(t, err, ErrDigestMismatch, "ranges=%v: digest mismatch: %v", ranged, err)
+		require.True(t, IsPermanent(err), "ranges=%v: digest mismatch: %v", ranged, err)
 	}
-	if _, _, err := extractFrom(t, &zipBlobServer{data: []byte("not a zip at all")}, "", DefaultUnzipLimits()); !errors.Is(err, ErrBadZip) {
-		t.Fatalf("not a zip: %v", err)
-	}
+	_, _, err = extractFrom(t, &zipBlobServer{data: []byte("not a zip at all")}, "", DefaultUnzipLimits())
+	require.ErrorIs(t, err, ErrBadZip, "not a zip")
 }
 
 func TestHashingReaderKeepsSourceErrors(t *testing.T) {
@@ -428,9 +398,9 @@ func TestHashingReaderKeepsSourceErrors(t *testing.T) {
 		}
 	}
 	r.Close()
-	if !bytes.Equal(out.Bytes(), src) || hex.EncodeToString(h.Sum(nil)) != sha256Hex(src) || r.n != int64(len(src)) {
-		t.Fatal("read or hashed bytes differ")
-	}
+	require.True(t, bytes.Equal(out.Bytes(), src), "read or hashed bytes differ")
+	require.Equal(t, sha256Hex(src), hex.EncodeToString(h.Sum(nil)), "read or hashed bytes differ")
+	require.Equal(t, int64(len(src)), r.n, "read or hashed bytes differ")
 }
 
 // shortReads returns at most 1000 bytes a Read.
@@ -453,13 +423,9 @@ func TestExtractArtifactDataDescriptorForms(t *testing.T) {
 	body := bytes.Repeat([]byte("descriptor "), 100)
 	orig := zipBytes(t, []zipEntry{{name: "a.txt", body: body, deflate: true}}) // Go writes sig + CRC + 32-bit sizes
 	zr, err := zip.NewReader(bytes.NewReader(orig), int64(len(orig)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	at := 30 + len("a.txt") + int(zr.File[0].CompressedSize64) // the descriptor, right after the data
-	if binary.LittleEndian.Uint32(orig[at:]) != 0x08074b50 {
-		t.Fatal("no descriptor where expected")
-	}
+	require.Equal(t, uint32(0x08074b50), binary.LittleEndian.Uint32(orig[at:]), "no descriptor where expected")
 	crc := orig[at+4 : at+8]
 	csize, usize := uint64(binary.LittleEndian.Uint32(orig[at+8:])), uint64(binary.LittleEndian.Uint32(orig[at+12:]))
 	// with replaces the 16-byte descriptor and moves the central directory.
@@ -480,12 +446,12 @@ func TestExtractArtifactDataDescriptorForms(t *testing.T) {
 	}
 	for name, desc := range forms {
 		x, _, err := extractFrom(t, &zipBlobServer{data: with(desc)}, "", DefaultUnzipLimits())
-		if err != nil || len(x.Files) != 1 || x.Files[0].SHA256 != sha256Hex(body) {
-			t.Fatalf("%s: %+v %v", name, x, err)
-		}
+		require.NoError(t, err, "%s: %+v %v", name, x, err)
+		require.Len(t, x.Files, 1, "%s: %+v %v", name, x, err)
+		require.Equal(t, sha256Hex(body), x.Files[0].SHA256, "%s: %+v %v", name, x, err)
 	}
 	bad := cat(sig, []byte{0, 0, 0, 0}, le64(csize), le64(usize))
-	if _, _, err := extractFrom(t, &zipBlobServer{data: with(bad)}, "", DefaultUnzipLimits()); !errors.Is(err, ErrBadZip) || !strings.Contains(err.Error(), "data descriptor") {
-		t.Fatalf("wrong CRC in the descriptor: %v", err)
-	}
+	_, _, err = extractFrom(t, &zipBlobServer{data: with(bad)}, "", DefaultUnzipLimits())
+	require.ErrorIs(t, err, ErrBadZip)
+	require.Contains(t, err.Error(), "data descriptor")
 }

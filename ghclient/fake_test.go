@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/stretchr/testify/assert"
 	"io"
 	"net/http"
 	"strings"
@@ -72,9 +73,7 @@ func (f *fakeActions) dispatch(w http.ResponseWriter, r *http.Request, event str
 	defer f.mu.Unlock()
 	b, _ := io.ReadAll(r.Body)
 	var body map[string]any
-	if err := json.Unmarshal(b, &body); err != nil {
-		f.t.Errorf("dispatch body: %v", err)
-	}
+	assert.NoError(f.t, json.Unmarshal(b, &body), "dispatch body")
 	if _, ok := body["return_run_details"]; ok && !f.runDetails {
 		writeJSON(w, 422, `{"message":"Invalid request.\n\n\"return_run_details\" is not a permitted key."}`)
 		return

@@ -3,11 +3,13 @@ package ghclient
 import (
 	"context"
 	"fmt"
-	"go.uber.org/goleak"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -37,9 +39,7 @@ func newTestClient(t *testing.T, h http.Handler, mods ...func(*Config)) (*Client
 		m(&cfg)
 	}
 	c, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
 	return c, srv, logs
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	kflate "github.com/klauspost/compress/flate"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkInflater compares the inflater Unzip and ExtractArtifact use
@@ -15,22 +16,15 @@ import (
 // 32 MiB of machine code (this test binary, repeated), as artifacts are.
 func BenchmarkInflater(b *testing.B) {
 	exe, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	code, err := os.ReadFile(exe)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	raw := bytes.Repeat(code, (32<<20)/len(code)+1)[:32<<20]
 	var z bytes.Buffer
 	w, _ := flate.NewWriter(&z, 6)
-	if _, err := w.Write(raw); err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		b.Fatal(err)
-	}
+	_, err = w.Write(raw)
+	require.NoError(b, err)
+	require.NoError(b, w.Close())
 	for _, c := range []struct {
 		name string
 		open func(io.Reader) io.ReadCloser
@@ -38,9 +32,9 @@ func BenchmarkInflater(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {
-				if n, err := io.Copy(io.Discard, c.open(bytes.NewReader(z.Bytes()))); err != nil || n != int64(len(raw)) {
-					b.Fatal(n, err)
-				}
+				n, err := io.Copy(io.Discard, c.open(bytes.NewReader(z.Bytes())))
+				require.NoError(b, err)
+				require.Equal(b, int64(len(raw)), n)
 			}
 		})
 	}

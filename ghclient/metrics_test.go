@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMetrics(t *testing.T) {
@@ -29,13 +30,10 @@ func TestMetrics(t *testing.T) {
 	c2, _, _ := newTestClient(t, h, func(cfg *Config) { cfg.Registerer = reg })
 	ctx := context.Background()
 	r, _, err := c.GetRun(ctx, "o", "r", 7, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for range 3 {
-		if _, _, err := c2.GetRun(ctx, "o", "r", 7, r.ETag); err != nil {
-			t.Fatal(err)
-		}
+		_, _, err := c2.GetRun(ctx, "o", "r", 7, r.ETag)
+		require.NoError(t, err)
 	}
 	want := `
 # HELP releasetrain_github_budget_spent_total GitHub API requests that counted against the primary rate limit (304s and artifact blob downloads do not).
@@ -49,10 +47,7 @@ releasetrain_github_ratelimit_remaining 41
 releasetrain_github_requests_total{kind="get_run",status="200"} 1
 releasetrain_github_requests_total{kind="get_run",status="304"} 3
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want)); err != nil {
-		t.Fatal(err)
-	}
-	if c.RateRemaining() != 42 || c2.RateRemaining() != 41 {
-		t.Fatalf("RateRemaining = %d, %d", c.RateRemaining(), c2.RateRemaining())
-	}
+	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(want)))
+	require.Equal(t, 42, c.RateRemaining())
+	require.Equal(t, 41, c2.RateRemaining())
 }

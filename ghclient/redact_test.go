@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // A blob URL's query is a signature (a credential for a minute or so): a
@@ -36,8 +39,7 @@ func testBlobSignature(t *testing.T, refuse bool) {
 		case strings.HasPrefix(r.URL.Path, "/blob/"):
 			// Drop the connection without an answer.
 			hj, ok := w.(http.Hijacker)
-			if !ok {
-				t.Error("no hijacker")
+			if !assert.True(t, ok, "no hijacker") {
 				return
 			}
 			conn, _, err := hj.Hijack()
@@ -51,26 +53,18 @@ func testBlobSignature(t *testing.T, refuse bool) {
 	c, srv, logs := newTestClient(t, h)
 	base = srv.URL
 	_, err := c.DownloadArtifact(context.Background(), "o", "r", Artifact{ID: 1, Name: "a"}, &bytes.Buffer{})
-	if err == nil {
-		t.Fatal("download through a dropped connection succeeded")
-	}
-	if !refuse && ErrorKind(err) != KindTransient {
-		t.Fatalf("kind = %v, want transient (%v)", ErrorKind(err), err)
+	require.Error(t, err, "download through a dropped connection succeeded")
+	if !refuse {
+		require.Equal(t, KindTransient, ErrorKind(err), "kind of %v", err)
 	}
 	for e := error(err); e != nil; e = errors.Unwrap(e) {
-		if s := e.Error(); strings.Contains(s, "SUPERSECRET") {
-			t.Fatalf("signature in error chain (%T): %s", e, s)
-		}
+		require.NotContains(t, e.Error(), "SUPERSECRET", "signature in error chain (%T)", e)
 	}
-	if s := fmt.Sprintf("%+v", err); strings.Contains(s, "SUPERSECRET") {
-		t.Fatalf("signature in %%+v: %s", s)
-	}
-	if !refuse && !strings.Contains(err.Error(), "/blob/artifact.zip") {
-		t.Fatalf("error should still name the blob path: %v", err)
+	require.NotContains(t, fmt.Sprintf("%+v", err), "SUPERSECRET", "signature in %%+v")
+	if !refuse {
+		require.ErrorContains(t, err, "/blob/artifact.zip", "error should still name the blob path")
 	}
 	for _, entry := range logs.All() {
-		if strings.Contains(fmt.Sprint(entry.ContextMap()), "SUPERSECRET") {
-			t.Fatalf("signature logged: %v", entry.ContextMap())
-		}
+		require.NotContains(t, fmt.Sprint(entry.ContextMap()), "SUPERSECRET", "signature logged: %v", entry.ContextMap())
 	}
 }

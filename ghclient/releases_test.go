@@ -5,13 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // releaseServer is a small releases API with assets and injected upload faults.
@@ -203,13 +204,15 @@ func TestEnsureDraftRelease(t *testing.T) {
 	ctx := context.Background()
 	spec := ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1", Name: "v1", Prerelease: true}
 	rel, err := c.EnsureDraftRelease(ctx, spec)
-	if err != nil || rel.ID == 0 || !rel.Draft || !rel.Prerelease || rel.Tag != "v1" {
-		t.Fatalf("create: %+v %v", rel, err)
-	}
+	require.NoError(t, err, "create: %+v %v", rel, err)
+	require.NotZero(t, rel.ID, "create: %+v %v", rel, err)
+	require.True(t, rel.Draft, "create: %+v %v", rel, err)
+	require.True(t, rel.Prerelease, "create: %+v %v", rel, err)
+	require.Equal(t, "v1", rel.Tag, "create: %+v %v", rel, err)
 	again, err := c.EnsureDraftRelease(ctx, spec)
-	if err != nil || again.ID != rel.ID || s.creates != 1 {
-		t.Fatalf("second ensure: %+v %v creates=%d", again, err, s.creates)
-	}
+	require.NoError(t, err, "second ensure: %+v %v creates=%d", again, err, s.creates)
+	require.Equal(t, rel.ID, again.ID, "second ensure: %+v %v creates=%d", again, err, s.creates)
+	require.Equal(t, 1, s.creates, "second ensure: %+v %v creates=%d", again, err, s.creates)
 }
 
 func TestEnsureDraftReleaseRecovers422(t *testing.T) {
@@ -217,9 +220,9 @@ func TestEnsureDraftReleaseRecovers422(t *testing.T) {
 	s := &releaseServer{createRace: true}
 	c, _, _ := newTestClient(t, s.handler())
 	rel, err := c.EnsureDraftRelease(context.Background(), ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
-	if err != nil || rel.ID != 1 || s.creates != 1 {
-		t.Fatalf("422 recovery: %+v %v creates=%d", rel, err, s.creates)
-	}
+	require.NoError(t, err, "422 recovery: %+v %v creates=%d", rel, err, s.creates)
+	require.Equal(t, int64(1), rel.ID, "422 recovery: %+v %v creates=%d", rel, err, s.creates)
+	require.Equal(t, 1, s.creates, "422 recovery: %+v %v creates=%d", rel, err, s.creates)
 }
 
 func TestUploadAssetIdempotent(t *testing.T) {
@@ -228,43 +231,35 @@ func TestUploadAssetIdempotent(t *testing.T) {
 	c, _, _ := newTestClient(t, s.handler())
 	ctx := context.Background()
 	rel, err := c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	const ours = "releasetrain v1"
 	p1 := upload("a.tar.gz", ours, "first content")
 	a, err := c.UploadAsset(ctx, "o", "r", rel, p1)
-	if err != nil || a.Name != "a.tar.gz" || a.Label != AssetLabel("a.tar.gz", ours) || !strings.HasPrefix(a.Digest, "sha256:") {
-		t.Fatalf("upload: %+v %v", a, err)
-	}
+	require.NoError(t, err, "upload: %+v %v", a, err)
+	require.Equal(t, "a.tar.gz", a.Name, "upload: %+v %v", a, err)
+	require.Equal(t, AssetLabel("a.tar.gz", ours), a.Label, "upload: %+v %v", a, err)
+	require.True(t, strings.HasPrefix(a.Digest, "sha256:"), "upload: %+v %v", a, err)
 	// Same content again (stale rel without assets): 422 → compare → keep.
-	if _, err := c.UploadAsset(ctx, "o", "r", rel, p1); err != nil {
-		t.Fatalf("same content: %v", err)
-	}
+	_, err = c.UploadAsset(ctx, "o", "r", rel, p1)
+	require.NoError(t, err, "same content")
 	// Same content with a fresh rel: kept without any upload attempt.
 	fresh, _ := c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
-	if _, err := c.UploadAsset(ctx, "o", "r", fresh, p1); err != nil {
-		t.Fatalf("same content, fresh: %v", err)
-	}
-	if s.uploads != 1 || s.deletes != 0 {
-		t.Fatalf("uploads=%d deletes=%d, want 1/0", s.uploads, s.deletes)
-	}
+	_, err = c.UploadAsset(ctx, "o", "r", fresh, p1)
+	require.NoError(t, err, "same content, fresh")
+	require.Equal(t, 1, s.uploads)
+	require.Zero(t, s.deletes)
 	// Different content, our label: replaced.
 	a2, err := c.UploadAsset(ctx, "o", "r", rel, upload("a.tar.gz", ours, "second content"))
-	if err != nil || a2.ID == a.ID {
-		t.Fatalf("replace: %+v %v", a2, err)
-	}
-	if s.uploads != 2 || s.deletes != 1 {
-		t.Fatalf("uploads=%d deletes=%d, want 2/1", s.uploads, s.deletes)
-	}
+	require.NoError(t, err, "replace: %+v %v", a2, err)
+	require.NotEqual(t, a.ID, a2.ID, "replace: %+v %v", a2, err)
+	require.Equal(t, 2, s.uploads)
+	require.Equal(t, 1, s.deletes)
 	// Different content, someone else's asset: clear error, untouched.
-	if _, err := c.UploadAsset(ctx, "o", "r", rel, upload("a.tar.gz", "someone else", "first content")); !errors.Is(err, ErrAssetConflict) || !IsPermanent(err) ||
-		!strings.Contains(err.Error(), "a.tar.gz") {
-		t.Fatalf("conflict: %v", err)
-	}
-	if s.deletes != 1 {
-		t.Fatal("deleted an asset that is not ours")
-	}
+	_, err = c.UploadAsset(ctx, "o", "r", rel, upload("a.tar.gz", "someone else", "first content"))
+	require.ErrorIs(t, err, ErrAssetConflict, "conflict: %v", err)
+	require.True(t, IsPermanent(err), "conflict: %v", err)
+	require.Contains(t, err.Error(), "a.tar.gz", "conflict: %v", err)
+	require.Equal(t, 1, s.deletes, "deleted an asset that is not ours")
 }
 
 func TestUploadAsset5xxButLanded(t *testing.T) {
@@ -273,16 +268,12 @@ func TestUploadAsset5xxButLanded(t *testing.T) {
 	c, _, _ := newTestClient(t, s.handler())
 	ctx := context.Background()
 	rel, err := c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	a, err := c.UploadAsset(ctx, "o", "r", rel, upload("SHA256SUMS", "releasetrain v1", "abc  file\n"))
-	if err != nil || a.Name != "SHA256SUMS" {
-		t.Fatalf("5xx-but-landed: %+v %v", a, err)
-	}
-	if s.uploads != 1 || s.deletes != 0 {
-		t.Fatalf("uploads=%d deletes=%d", s.uploads, s.deletes)
-	}
+	require.NoError(t, err, "5xx-but-landed: %+v %v", a, err)
+	require.Equal(t, "SHA256SUMS", a.Name, "5xx-but-landed: %+v %v", a, err)
+	require.Equal(t, 1, s.uploads)
+	require.Zero(t, s.deletes)
 }
 
 func TestPublishAndNotes(t *testing.T) {
@@ -291,41 +282,31 @@ func TestPublishAndNotes(t *testing.T) {
 	c, _, _ := newTestClient(t, s.handler())
 	ctx := context.Background()
 	d1, err := c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v2"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d2, err := c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v3"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rel, err := c.PublishRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Name: "r v2", Body: "these notes", Prerelease: true}, d1.ID)
-	if err != nil || rel.Draft || rel.ID != d1.ID {
-		t.Fatalf("publish: %+v %v", rel, err)
-	}
-	if _, err := c.PublishRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r"}, d2.ID); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "publish: %+v %v", rel, err)
+	require.False(t, rel.Draft, "publish: %+v %v", rel, err)
+	require.Equal(t, d1.ID, rel.ID, "publish: %+v %v", rel, err)
+	_, err = c.PublishRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r"}, d2.ID)
+	require.NoError(t, err)
 	// A published release is never written to again.
-	if _, err := c.PublishRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r"}, d1.ID); !errors.Is(err, ErrPublishedRelease) || !IsPermanent(err) {
-		t.Fatalf("publish twice: %v", err)
-	}
-	if len(s.patches) != 2 {
-		t.Fatalf("patches = %d, want 2 (none to the published release)", len(s.patches))
-	}
-	if s.patches[0]["draft"] != false || s.patches[0]["make_latest"] != "false" || s.patches[1]["make_latest"] != "true" {
-		t.Fatalf("patches = %v", s.patches)
-	}
+	_, err = c.PublishRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r"}, d1.ID)
+	require.ErrorIs(t, err, ErrPublishedRelease, "publish twice: %v", err)
+	require.True(t, IsPermanent(err), "publish twice: %v", err)
+	require.Len(t, s.patches, 2, "patches (none to the published release)")
+	require.Equal(t, false, s.patches[0]["draft"], "patches = %v", s.patches)
+	require.Equal(t, "false", s.patches[0]["make_latest"], "patches = %v", s.patches)
+	require.Equal(t, "true", s.patches[1]["make_latest"], "patches = %v", s.patches)
 	// Publishing replaces the title and notes a draft from an earlier attempt carried.
-	if s.patches[0]["body"] != "these notes" || s.patches[0]["name"] != "r v2" {
-		t.Fatalf("publish patch %v: want this run's name and body", s.patches[0])
-	}
+	require.Equal(t, "these notes", s.patches[0]["body"], "publish patch %v: want this run's name and body", s.patches[0])
+	require.Equal(t, "r v2", s.patches[0]["name"], "publish patch %v: want this run's name and body", s.patches[0])
 	body, err := c.GenerateNotes(ctx, "o", "r", "v2", "v1")
-	if err != nil || !strings.Contains(body, "What's Changed") {
-		t.Fatalf("notes: %q %v", body, err)
-	}
-	if s.notesReq["tag_name"] != "v2" || s.notesReq["previous_tag_name"] != "v1" {
-		t.Fatalf("notes request = %v", s.notesReq)
-	}
+	require.NoError(t, err)
+	require.Contains(t, body, "What's Changed")
+	require.Equal(t, "v2", s.notesReq["tag_name"], "notes request = %v", s.notesReq)
+	require.Equal(t, "v1", s.notesReq["previous_tag_name"], "notes request = %v", s.notesReq)
 }
 
 // GitHub gives no digest for older assets: the check before publishing
@@ -336,22 +317,17 @@ func TestVerifyDraftAssetsHashesWithoutDigest(t *testing.T) {
 	c, _, _ := newTestClient(t, s.handler())
 	ctx := context.Background()
 	rel, err := c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	up := upload("a.tar.gz", "ours", "content")
-	if _, err := c.UploadAsset(ctx, "o", "r", rel, up); err != nil {
-		t.Fatal(err)
-	}
+	_, err = c.UploadAsset(ctx, "o", "r", rel, up)
+	require.NoError(t, err)
 	want := []AssetWant{{Name: up.Name, Size: up.Size, SHA256: up.SHA256}}
-	if _, err := c.VerifyDraftAssets(ctx, "o", "r", rel.ID, want, "ours"); err != nil {
-		t.Fatalf("verify by download: %v", err)
-	}
+	_, err = c.VerifyDraftAssets(ctx, "o", "r", rel.ID, want, "ours")
+	require.NoError(t, err, "verify by download")
 	other := upload("a.tar.gz", "ours", "contenT")
 	bad := []AssetWant{{Name: other.Name, Size: other.Size, SHA256: other.SHA256}}
-	if _, err := c.VerifyDraftAssets(ctx, "o", "r", rel.ID, bad, "ours"); !errors.Is(err, ErrDigestMismatch) {
-		t.Fatalf("a downloaded asset with other bytes must not verify: %v", err)
-	}
+	_, err = c.VerifyDraftAssets(ctx, "o", "r", rel.ID, bad, "ours")
+	require.ErrorIs(t, err, ErrDigestMismatch, "a downloaded asset with other bytes must not verify")
 }
 
 // The name GitHub answers with must be the one sent; a renamed asset is
@@ -362,16 +338,12 @@ func TestUploadAssetRenamed(t *testing.T) {
 	c, _, _ := newTestClient(t, s.handler())
 	ctx := context.Background()
 	rel, err := c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = c.UploadAsset(ctx, "o", "r", rel, upload("my tool", "ours", "x"))
-	if !errors.Is(err, ErrAssetRenamed) || !IsPermanent(err) || !strings.Contains(err.Error(), `as "my.tool"`) {
-		t.Fatalf("renamed upload: %v", err)
-	}
-	if s.deletes != 1 {
-		t.Fatalf("deletes = %d: the renamed asset stays on the draft", s.deletes)
-	}
+	require.ErrorIs(t, err, ErrAssetRenamed, "renamed upload: %v", err)
+	require.True(t, IsPermanent(err), "renamed upload: %v", err)
+	require.Contains(t, err.Error(), `as "my.tool"`, "renamed upload: %v", err)
+	require.Equal(t, 1, s.deletes, "deletes = %d: the renamed asset stays on the draft", s.deletes)
 }
 
 // A stream whose bytes are not the announced SHA-256 never lands: the last
@@ -382,17 +354,12 @@ func TestUploadAssetVerifiesTheStream(t *testing.T) {
 	c, _, _ := newTestClient(t, s.handler())
 	ctx := context.Background()
 	rel, err := c.EnsureDraftRelease(ctx, ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	up := upload("a.tar.gz", "ours", "the content")
 	up.Open = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("tampered!!!")), nil }
-	if _, err := c.UploadAsset(ctx, "o", "r", rel, up); err == nil || !strings.Contains(err.Error(), "sha256") {
-		t.Fatalf("tampered stream: %v", err)
-	}
-	if s.uploads != 0 {
-		t.Fatalf("uploads = %d: a tampered stream landed", s.uploads)
-	}
+	_, err = c.UploadAsset(ctx, "o", "r", rel, up)
+	require.ErrorContains(t, err, "sha256", "tampered stream")
+	require.Zero(t, s.uploads, "uploads = %d: a tampered stream landed", s.uploads)
 }
 
 // A tag once used by a deleted immutable release is refused for good, saying so.
@@ -401,7 +368,7 @@ func TestEnsureDraftReleaseBurnedTag(t *testing.T) {
 	s := &releaseServer{burned: true}
 	c, _, _ := newTestClient(t, s.handler())
 	_, err := c.EnsureDraftRelease(context.Background(), ReleaseSpec{Owner: "o", Repo: "r", Tag: "v1"})
-	if !errors.Is(err, ErrTagBurned) || !IsPermanent(err) || !strings.Contains(err.Error(), "release under a new tag") {
-		t.Fatalf("burned tag: %v", err)
-	}
+	require.ErrorIs(t, err, ErrTagBurned, "burned tag: %v", err)
+	require.True(t, IsPermanent(err), "burned tag: %v", err)
+	require.Contains(t, err.Error(), "release under a new tag", "burned tag: %v", err)
 }

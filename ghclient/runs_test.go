@@ -6,6 +6,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestGetRunETag(t *testing.T) {
@@ -28,33 +31,30 @@ func TestGetRunETag(t *testing.T) {
 	c, _, _ := newTestClient(t, h)
 	ctx := context.Background()
 	r, changed, err := c.GetRun(ctx, "o", "r", 7, "")
-	if err != nil || !changed || r.ID != 7 || r.Attempt != 2 || r.Status != "in_progress" || r.ETag != `W/"in_progress"` {
-		t.Fatalf("first GetRun: %+v %v %v", r, changed, err)
-	}
+	require.NoError(t, err, "first GetRun: %+v %v %v", r, changed, err)
+	require.True(t, changed, "first GetRun: %+v %v %v", r, changed, err)
+	require.Equal(t, int64(7), r.ID, "first GetRun: %+v %v %v", r, changed, err)
+	require.Equal(t, 2, r.Attempt, "first GetRun: %+v %v %v", r, changed, err)
+	require.Equal(t, "in_progress", r.Status, "first GetRun: %+v %v %v", r, changed, err)
+	require.Equal(t, `W/"in_progress"`, r.ETag, "first GetRun: %+v %v %v", r, changed, err)
 	spent := c.BudgetSpent()
 	for range 5 {
 		r2, changed, err := c.GetRun(ctx, "o", "r", 7, r.ETag)
-		if err != nil || changed || r2.ETag != r.ETag || r2.ID != 0 {
-			t.Fatalf("304 GetRun: %+v %v %v", r2, changed, err)
-		}
+		require.NoError(t, err, "304 GetRun: %+v %v %v", r2, changed, err)
+		require.False(t, changed, "304 GetRun: %+v %v %v", r2, changed, err)
+		require.Equal(t, r.ETag, r2.ETag, "304 GetRun: %+v %v %v", r2, changed, err)
+		require.Zero(t, r2.ID, "304 GetRun: %+v %v %v", r2, changed, err)
 	}
-	if seen.Load() != r.ETag {
-		t.Fatalf("If-None-Match = %q", seen.Load())
-	}
-	if c.BudgetSpent() != spent {
-		t.Fatalf("304s spent budget: %d -> %d", spent, c.BudgetSpent())
-	}
-	if c.RateRemaining() != 4990 {
-		t.Fatalf("RateRemaining = %d, want the 304's 4990", c.RateRemaining())
-	}
+	require.Equal(t, r.ETag, seen.Load(), "If-None-Match")
+	require.Equal(t, spent, c.BudgetSpent(), "304s spent budget: %d -> %d", spent, c.BudgetSpent())
+	require.Equal(t, 4990, c.RateRemaining(), "RateRemaining: the 304's")
 	status.Store("completed")
 	r3, changed, err := c.GetRun(ctx, "o", "r", 7, r.ETag)
-	if err != nil || !changed || r3.Status != "completed" || r3.ETag != `W/"completed"` {
-		t.Fatalf("changed GetRun: %+v %v %v", r3, changed, err)
-	}
-	if c.BudgetSpent() != spent+1 {
-		t.Fatalf("budget %d, want %d", c.BudgetSpent(), spent+1)
-	}
+	require.NoError(t, err, "changed GetRun: %+v %v %v", r3, changed, err)
+	require.True(t, changed, "changed GetRun: %+v %v %v", r3, changed, err)
+	require.Equal(t, "completed", r3.Status, "changed GetRun: %+v %v %v", r3, changed, err)
+	require.Equal(t, `W/"completed"`, r3.ETag, "changed GetRun: %+v %v %v", r3, changed, err)
+	require.Equal(t, spent+1, c.BudgetSpent(), "budget")
 }
 
 func TestClassify(t *testing.T) {
@@ -81,9 +81,7 @@ func TestClassify(t *testing.T) {
 		{"completed", "skipped", false, NeedsPerson},
 	}
 	for _, tt := range tests {
-		if got := Classify(Run{Status: tt.status, Conclusion: tt.conclusion}, tt.byUs); got != tt.want {
-			t.Errorf("Classify(%s/%s, %v) = %v, want %v", tt.status, tt.conclusion, tt.byUs, got, tt.want)
-		}
+		assert.Equal(t, tt.want, Classify(Run{Status: tt.status, Conclusion: tt.conclusion}, tt.byUs), "Classify(%s/%s, %v)", tt.status, tt.conclusion, tt.byUs)
 	}
 }
 
@@ -111,20 +109,15 @@ func TestCancelAndRerun(t *testing.T) {
 	ctx := context.Background()
 	for _, s := range []int64{202, 409} {
 		cancelStatus.Store(s)
-		if err := c.CancelRun(ctx, "o", "r", 7); err != nil {
-			t.Fatalf("cancel answered %d: %v", s, err)
-		}
+		require.NoError(t, c.CancelRun(ctx, "o", "r", 7), "cancel answered %d", s)
 	}
 	cancelStatus.Store(404)
-	if err := c.CancelRun(ctx, "o", "r", 7); !IsPermanent(err) {
-		t.Fatalf("cancel 404: %v", err)
-	}
-	if err := c.RerunFailedJobs(ctx, "o", "r", 7); err != nil || reruns.Load() != 1 {
-		t.Fatalf("rerun: %v (%d)", err, reruns.Load())
-	}
-	if err := c.RerunFailedJobs(ctx, "o", "r", 8); !IsPermanent(err) {
-		t.Fatalf("rerun of unknown run: %v", err)
-	}
+	err := c.CancelRun(ctx, "o", "r", 7)
+	require.True(t, IsPermanent(err), "cancel 404: %v", err)
+	require.NoError(t, c.RerunFailedJobs(ctx, "o", "r", 7))
+	require.Equal(t, int64(1), reruns.Load())
+	err = c.RerunFailedJobs(ctx, "o", "r", 8)
+	require.True(t, IsPermanent(err), "rerun of unknown run: %v", err)
 }
 
 func TestFindRunPicksEarliest(t *testing.T) {
@@ -137,13 +130,12 @@ func TestFindRunPicksEarliest(t *testing.T) {
 	})
 	c, _, _ := newTestClient(t, h)
 	r, ok, err := c.FindRun(context.Background(), "o", "r", "rt-x", time.Time{})
-	if err != nil || !ok || r.ID != 5 {
-		t.Fatalf("FindRun = %+v %v %v", r, ok, err)
-	}
+	require.NoError(t, err, "FindRun = %+v %v %v", r, ok, err)
+	require.True(t, ok, "FindRun = %+v %v %v", r, ok, err)
+	require.Equal(t, int64(5), r.ID, "FindRun = %+v %v %v", r, ok, err)
 	_, ok, err = c.FindRun(context.Background(), "o", "r", "rt-none", time.Time{})
-	if err != nil || ok {
-		t.Fatalf("FindRun(none) = %v %v", ok, err)
-	}
+	require.NoError(t, err, "FindRun(none) = %v %v", ok, err)
+	require.False(t, ok, "FindRun(none) = %v %v", ok, err)
 }
 
 // Correlation ids end in a generation number: "…:1" must not take the run
@@ -157,14 +149,14 @@ func TestFindRunMatchesWholeCorrelationID(t *testing.T) {
 	})
 	c, _, _ := newTestClient(t, h)
 	r, ok, err := c.FindRun(context.Background(), "o", "r", "rt:v1.0:core:1", time.Time{})
-	if err != nil || !ok || r.ID != 9 {
-		t.Fatalf("FindRun(gen 1) = %+v %v %v, want run 9", r, ok, err)
-	}
+	require.NoError(t, err, "FindRun(gen 1) = %+v %v %v, want run 9", r, ok, err)
+	require.True(t, ok, "FindRun(gen 1) = %+v %v %v, want run 9", r, ok, err)
+	require.Equal(t, int64(9), r.ID, "FindRun(gen 1) = %+v %v %v, want run 9", r, ok, err)
 	r, ok, err = c.FindRun(context.Background(), "o", "r", "rt:v1.0:core:12", time.Time{})
-	if err != nil || !ok || r.ID != 5 {
-		t.Fatalf("FindRun(gen 12) = %+v %v %v, want run 5", r, ok, err)
-	}
-	if _, ok, err := c.FindRun(context.Background(), "o", "r", "rt:v1.0:core:2", time.Time{}); err != nil || ok {
-		t.Fatalf("FindRun(gen 2) = %v %v, want none", ok, err)
-	}
+	require.NoError(t, err, "FindRun(gen 12) = %+v %v %v, want run 5", r, ok, err)
+	require.True(t, ok, "FindRun(gen 12) = %+v %v %v, want run 5", r, ok, err)
+	require.Equal(t, int64(5), r.ID, "FindRun(gen 12) = %+v %v %v, want run 5", r, ok, err)
+	_, ok, err = c.FindRun(context.Background(), "o", "r", "rt:v1.0:core:2", time.Time{})
+	require.NoError(t, err, "FindRun(gen 2) = %v %v, want none", ok, err)
+	require.False(t, ok, "FindRun(gen 2) = %v %v, want none", ok, err)
 }

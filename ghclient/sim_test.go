@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,6 +20,8 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/ghclient"
 	"github.com/BTCDecoded/releasetrain/ghsim"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const owner = "BTCDecoded"
@@ -36,9 +37,7 @@ type simEnv struct {
 func newSim(t testing.TB, sc *ghsim.Scenario, mods ...func(*ghclient.Config)) *simEnv {
 	t.Helper()
 	sim, err := ghsim.New(ghsim.Options{ManualClock: true, Seed: 1, Scenario: sc})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(func() {
 		srv.Close()
@@ -57,9 +56,7 @@ func newSim(t testing.TB, sc *ghsim.Scenario, mods ...func(*ghclient.Config)) *s
 		m(&cfg)
 	}
 	c, err := ghclient.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
 	return &simEnv{sim: sim, srv: srv, c: c}
 }
@@ -88,18 +85,14 @@ func runBuild(t testing.TB, e *simEnv, kind, corr string) ghclient.Run {
 	ctx := context.Background()
 	repo := "bllvm-consensus"
 	run, err := e.c.FindOrDispatch(ctx, e.request(kind, repo, corr))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	etag := ""
 	for i := 0; ; i++ {
 		// Poll every 15 s; a just-dispatched run is queued, so the first
 		// poll comes one interval after the dispatch.
 		e.sim.Advance(15 * time.Second)
 		r, changed, err := e.c.GetRun(ctx, owner, repo, run.ID, etag)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		etag = r.ETag
 		if changed {
 			run = r
@@ -107,41 +100,28 @@ func runBuild(t testing.TB, e *simEnv, kind, corr string) ghclient.Run {
 		if ghclient.Classify(run, false) != ghclient.Running {
 			break
 		}
-		if i > 1000 {
-			t.Fatal("run never completed")
-		}
+		require.LessOrEqual(t, i, 1000, "run never completed")
 	}
-	if ghclient.Classify(run, false) != ghclient.Succeeded {
-		t.Fatalf("run = %+v", run)
-	}
+	require.Equal(t, ghclient.Succeeded, ghclient.Classify(run, false), "run = %+v", run)
 	arts, err := e.c.ListArtifacts(ctx, owner, repo, run.ID)
-	if err != nil || len(arts) == 0 {
-		t.Fatalf("artifacts: %v %v", arts, err)
-	}
+	require.NoError(t, err)
+	require.NotEmpty(t, arts)
 	dir := t.TempDir()
 	for _, a := range arts {
-		if !strings.HasPrefix(a.Digest, "sha256:") {
-			t.Fatalf("artifact %s without digest", a.Name)
-		}
+		require.True(t, strings.HasPrefix(a.Digest, "sha256:"), "artifact %s without digest", a.Name)
 		zp := filepath.Join(dir, a.Name+".zip")
 		f, err := os.Create(zp)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		d, err := e.c.DownloadArtifact(ctx, owner, repo, a, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if "sha256:"+d.SHA256 != a.Digest || d.Size != a.Size {
-			t.Fatalf("download %+v vs artifact %+v", d, a)
-		}
+		require.NoError(t, err)
+		require.Equal(t, a.Digest, "sha256:"+d.SHA256, "download %+v vs artifact %+v", d, a)
+		require.Equal(t, a.Size, d.Size, "download %+v vs artifact %+v", d, a)
 		files, err := ghclient.Unzip(zp, filepath.Join(dir, a.Name), a.Name, ghclient.DefaultUnzipLimits())
-		if err != nil || len(files) == 0 {
-			t.Fatalf("unzip: %v %v", files, err)
-		}
+		require.NoError(t, err)
+		require.NotEmpty(t, files)
 	}
 	return run
 }
@@ -156,25 +136,16 @@ func TestSimBuildBudget(t *testing.T) {
 			e := newSim(t, buildScenario(20*time.Minute, 64<<10))
 			runBuild(t, e, kind, "rt-budget")
 			st := e.sim.Stats()
-			if st.BudgetSpent != int(e.c.BudgetSpent()) {
-				t.Fatalf("client counted %d budget units, simulator %d", e.c.BudgetSpent(), st.BudgetSpent)
-			}
-			if st.NotModified < 75 {
-				t.Fatalf("only %d polls were 304s", st.NotModified)
-			}
+			require.Equal(t, int(e.c.BudgetSpent()), st.BudgetSpent, "client counted %d budget units, simulator", e.c.BudgetSpent())
+			require.GreaterOrEqual(t, st.NotModified, 75, "only %d polls were 304s", st.NotModified)
 			limit := 6
 			if kind == ghclient.KindRepositoryDispatch {
 				limit = 7 // no run details: one more listing finds the run
 			}
-			if st.BudgetSpent > limit {
-				t.Fatalf("build spent %d budget units (> %d): %v", st.BudgetSpent, limit, st.Requests)
-			}
-			if st.Dispatches[owner+"/bllvm-consensus"] != 1 {
-				t.Fatalf("dispatches = %v", st.Dispatches)
-			}
-			if got := e.c.RateRemaining(); got != st.BudgetRemaining {
-				t.Fatalf("RateRemaining = %d, simulator says %d", got, st.BudgetRemaining)
-			}
+			require.LessOrEqual(t, st.BudgetSpent, limit, "build spent %d budget units (> %d): %v", st.BudgetSpent, limit, st.Requests)
+			require.Equal(t, 1, st.Dispatches[owner+"/bllvm-consensus"], "dispatches = %v", st.Dispatches)
+			got := e.c.RateRemaining()
+			require.Equal(t, st.BudgetRemaining, got, "RateRemaining = %d, simulator says %d", got, st.BudgetRemaining)
 			t.Logf("%s: %d budget units, %d free 304s", kind, st.BudgetSpent, st.NotModified)
 		})
 	}
@@ -204,22 +175,16 @@ func TestSimDispatchFaults(t *testing.T) {
 				ctx := context.Background()
 				req := e.request(kind, "bllvm-node", "rt-fault")
 				run, err := e.c.FindOrDispatch(ctx, req)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				// Temporal retries the activity anyway (e.g. the worker died):
 				req.ListingWait = 10 * time.Second
 				again, err := e.c.FindOrDispatch(ctx, req)
-				if err != nil || again.ID != run.ID {
-					t.Fatalf("retry: %+v %v (first %d)", again, err, run.ID)
-				}
+				require.NoError(t, err, "retry: %+v %v (first %d)", again, err, run.ID)
+				require.Equal(t, run.ID, again.ID, "retry: %+v %v (first %d)", again, err, run.ID)
 				st := e.sim.Stats()
-				if n := st.Dispatches[owner+"/bllvm-node"]; n != 1 {
-					t.Fatalf("%d dispatches landed, want exactly 1", n)
-				}
-				if len(st.Runs[owner+"/bllvm-node"]) != 1 {
-					t.Fatalf("runs = %v", st.Runs)
-				}
+				n := st.Dispatches[owner+"/bllvm-node"]
+				require.Equal(t, 1, n, "%d dispatches landed, want exactly 1", n)
+				require.Len(t, st.Runs[owner+"/bllvm-node"], 1, "runs = %v", st.Runs)
 			})
 		}
 	}
@@ -234,16 +199,12 @@ func TestSimDispatchFailsBeforeWrite(t *testing.T) {
 	ctx := context.Background()
 	req := e.request(ghclient.KindRepositoryDispatch, "commons", "rt-before")
 	_, err := e.c.FindOrDispatch(ctx, req)
-	if ghclient.ErrorKind(err) != ghclient.KindTransient {
-		t.Fatalf("err = %v, want transient", err)
-	}
+	require.Equal(t, ghclient.KindTransient, ghclient.ErrorKind(err), "err = %v, want transient", err)
 	req.ListingWait = 5 * time.Second
-	if _, err := e.c.FindOrDispatch(ctx, req); err != nil {
-		t.Fatal(err)
-	}
-	if n := e.sim.Stats().Dispatches[owner+"/commons"]; n != 1 {
-		t.Fatalf("%d dispatches", n)
-	}
+	_, err = e.c.FindOrDispatch(ctx, req)
+	require.NoError(t, err)
+	n := e.sim.Stats().Dispatches[owner+"/commons"]
+	require.Equal(t, 1, n, "%d dispatches", n)
 }
 
 // TestSimRunNameWithoutCorrelation: a workflow whose run-name lacks the id
@@ -255,12 +216,11 @@ func TestSimRunNameWithoutCorrelation(t *testing.T) {
 	sc.Repos[0].HonourRunName = &no
 	e := newSim(t, sc, func(c *ghclient.Config) { c.ListingTimeout = 30 * time.Second })
 	_, err := e.c.FindOrDispatch(context.Background(), e.request(ghclient.KindRepositoryDispatch, "bllvm-consensus", "rt-lost"))
-	if !errors.Is(err, ghclient.ErrRunNotListed) || !ghclient.IsPermanent(err) || !strings.Contains(err.Error(), "rt-lost") {
-		t.Fatalf("err = %v", err)
-	}
-	if n := e.sim.Stats().Dispatches[owner+"/bllvm-consensus"]; n != 1 {
-		t.Fatalf("%d dispatches", n)
-	}
+	require.ErrorIs(t, err, ghclient.ErrRunNotListed, "err = %v", err)
+	require.True(t, ghclient.IsPermanent(err), "err = %v", err)
+	require.Contains(t, err.Error(), "rt-lost", "err = %v", err)
+	n := e.sim.Stats().Dispatches[owner+"/bllvm-consensus"]
+	require.Equal(t, 1, n, "%d dispatches", n)
 }
 
 // TestSimReadFaults: every fault ghsim injects on reads is classified.
@@ -289,9 +249,7 @@ func TestSimReadFaults(t *testing.T) {
 			e := newSim(t, nil)
 			ctx := context.Background()
 			run, err := e.c.FindOrDispatch(ctx, e.request(ghclient.KindWorkflowDispatch, "bllvm", "rt-read"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			f := tt.fault
 			f.Route = route
 			e.sim.SetFaults([]ghsim.Fault{f})
@@ -301,15 +259,11 @@ func TestSimReadFaults(t *testing.T) {
 				defer cancel()
 			}
 			_, _, err = e.c.GetRun(ctx, owner, "bllvm", run.ID, "")
-			if ghclient.ErrorKind(err) != tt.wantKind || err == nil {
-				t.Fatalf("err = %v (kind %v), want %v", err, ghclient.ErrorKind(err), tt.wantKind)
-			}
-			if d, _ := ghclient.RetryDelay(err); d != tt.wantDelay {
-				t.Fatalf("RetryDelay = %v, want %v", d, tt.wantDelay)
-			}
-			if !strings.Contains(err.Error(), owner+"/bllvm") {
-				t.Fatalf("error %q must name the repo", err)
-			}
+			require.Equal(t, tt.wantKind, ghclient.ErrorKind(err))
+			require.Error(t, err)
+			d, _ := ghclient.RetryDelay(err)
+			require.Equal(t, tt.wantDelay, d, "RetryDelay")
+			require.Contains(t, err.Error(), owner+"/bllvm", "error %q must name the repo", err)
 		})
 	}
 }
@@ -321,25 +275,20 @@ func TestSimPrimaryRateLimit(t *testing.T) {
 	e := newSim(t, nil)
 	ctx := context.Background()
 	run, err := e.c.FindOrDispatch(ctx, e.request(ghclient.KindWorkflowDispatch, "bllvm", "rt-primary"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r, _, err := e.c.GetRun(ctx, owner, "bllvm", run.ID, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	e.sim.SpendBudget()
-	if _, changed, err := e.c.GetRun(ctx, owner, "bllvm", run.ID, r.ETag); err != nil || changed {
-		t.Fatalf("304 with a spent budget: %v %v", changed, err)
-	}
+	_, changed, err := e.c.GetRun(ctx, owner, "bllvm", run.ID, r.ETag)
+	require.NoError(t, err, "304 with a spent budget: %v %v", changed, err)
+	require.False(t, changed, "304 with a spent budget: %v %v", changed, err)
 	_, err = e.c.ListArtifacts(ctx, owner, "bllvm", run.ID)
 	var ge *ghclient.Error
-	if !errors.As(err, &ge) || ge.Kind != ghclient.KindPrimaryRateLimit || ge.RetryAfter <= 0 || ge.RetryAfter > time.Hour+time.Minute {
-		t.Fatalf("err = %#v", err)
-	}
-	if e.c.RateRemaining() != 0 {
-		t.Fatalf("RateRemaining = %d", e.c.RateRemaining())
-	}
+	require.ErrorAs(t, err, &ge)
+	require.Equal(t, ghclient.KindPrimaryRateLimit, ge.Kind)
+	require.Greater(t, ge.RetryAfter, time.Duration(0))
+	require.LessOrEqual(t, ge.RetryAfter, time.Hour+time.Minute)
+	require.Zero(t, e.c.RateRemaining(), "RateRemaining")
 }
 
 // TestSimRerunAndCancel drives a failing build through rerun-failed-jobs and
@@ -352,38 +301,27 @@ func TestSimRerunAndCancel(t *testing.T) {
 	ctx := context.Background()
 	repo := sc.Repos[0].Name
 	run, err := e.c.FindOrDispatch(ctx, e.request(ghclient.KindWorkflowDispatch, repo, "rt-rerun"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	e.sim.Advance(2 * time.Minute)
 	r, _, err := e.c.GetRun(ctx, owner, repo, run.ID, "")
-	if err != nil || ghclient.Classify(r, false) != ghclient.FailedRetryable {
-		t.Fatalf("first attempt: %+v %v", r, err)
-	}
-	if err := e.c.RerunFailedJobs(ctx, owner, repo, run.ID); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "first attempt: %+v %v", r, err)
+	require.Equal(t, ghclient.FailedRetryable, ghclient.Classify(r, false), "first attempt: %+v %v", r, err)
+	require.NoError(t, e.c.RerunFailedJobs(ctx, owner, repo, run.ID))
 	e.sim.Advance(2 * time.Minute)
 	r2, changed, err := e.c.GetRun(ctx, owner, repo, run.ID, r.ETag)
-	if err != nil || !changed || r2.Attempt != 2 || ghclient.Classify(r2, false) != ghclient.Succeeded {
-		t.Fatalf("second attempt: %+v %v %v", r2, changed, err)
-	}
+	require.NoError(t, err, "second attempt: %+v %v %v", r2, changed, err)
+	require.True(t, changed, "second attempt: %+v %v %v", r2, changed, err)
+	require.Equal(t, 2, r2.Attempt, "second attempt: %+v %v %v", r2, changed, err)
+	require.Equal(t, ghclient.Succeeded, ghclient.Classify(r2, false), "second attempt: %+v %v %v", r2, changed, err)
 
 	other, err := e.c.FindOrDispatch(ctx, e.request(ghclient.KindWorkflowDispatch, "commons", "rt-cancel"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.c.CancelRun(ctx, owner, "commons", other.ID); err != nil {
-		t.Fatalf("cancel (202): %v", err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, e.c.CancelRun(ctx, owner, "commons", other.ID), "cancel (202)")
 	e.sim.Advance(time.Minute)
 	c, _, err := e.c.GetRun(ctx, owner, "commons", other.ID, "")
-	if err != nil || ghclient.Classify(c, true) != ghclient.Cancelled {
-		t.Fatalf("cancelled run: %+v %v", c, err)
-	}
-	if err := e.c.CancelRun(ctx, owner, "commons", other.ID); err != nil {
-		t.Fatalf("cancel of a completed run (409): %v", err)
-	}
+	require.NoError(t, err, "cancelled run: %+v %v", c, err)
+	require.Equal(t, ghclient.Cancelled, ghclient.Classify(c, true), "cancelled run: %+v %v", c, err)
+	require.NoError(t, e.c.CancelRun(ctx, owner, "commons", other.ID), "cancel of a completed run (409)")
 }
 
 // TestSimArtifactExpired: after retention the download is a permanent 410.
@@ -392,20 +330,17 @@ func TestSimArtifactExpired(t *testing.T) {
 	e := newSim(t, nil)
 	ctx := context.Background()
 	run, err := e.c.FindOrDispatch(ctx, e.request(ghclient.KindWorkflowDispatch, "bllvm-sdk", "rt-old"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	e.sim.Advance(5 * time.Minute)
 	arts, err := e.c.ListArtifacts(ctx, owner, "bllvm-sdk", run.ID)
-	if err != nil || len(arts) != 1 {
-		t.Fatalf("%v %v", arts, err)
-	}
+	require.NoError(t, err)
+	require.Len(t, arts, 1)
 	e.sim.Advance(91 * 24 * time.Hour)
 	_, err = e.c.DownloadArtifact(ctx, owner, "bllvm-sdk", arts[0], &strings.Builder{})
 	var ge *ghclient.Error
-	if !errors.As(err, &ge) || ge.Status != 410 || !ghclient.IsPermanent(err) {
-		t.Fatalf("err = %v", err)
-	}
+	require.ErrorAs(t, err, &ge, "err = %v", err)
+	require.Equal(t, 410, ge.Status, "err = %v", err)
+	require.True(t, ghclient.IsPermanent(err), "err = %v", err)
 }
 
 // simUpload is an AssetUpload of content.
@@ -424,52 +359,41 @@ func TestSimRelease(t *testing.T) {
 	repo := "bllvm"
 	spec := ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v1.0.0", Name: "v1.0.0", Body: "notes", Prerelease: true}
 	rel, err := e.c.EnsureDraftRelease(ctx, spec)
-	if err != nil || !rel.Draft {
-		t.Fatalf("draft: %+v %v", rel, err)
-	}
+	require.NoError(t, err, "draft: %+v %v", rel, err)
+	require.True(t, rel.Draft, "draft: %+v %v", rel, err)
 	again, err := e.c.EnsureDraftRelease(ctx, spec)
-	if err != nil || again.ID != rel.ID {
-		t.Fatalf("second ensure found %+v (want draft %d): %v", again, rel.ID, err)
-	}
+	require.NoError(t, err, "second ensure found %+v (want draft %d): %v", again, rel.ID, err)
+	require.Equal(t, rel.ID, again.ID, "second ensure found %+v (want draft %d): %v", again, rel.ID, err)
 	e.sim.SetFaults([]ghsim.Fault{{Route: "POST /repos/{owner}/{repo}/releases/{release_id}/assets", Status: 502, AfterWrite: true, Nth: 1}})
 	label := "releasetrain v1.0.0"
 	a, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", label, "deadbeef  a\n"))
-	if err != nil {
-		t.Fatalf("upload under 5xx-after-write: %v", err)
-	}
+	require.NoError(t, err, "upload under 5xx-after-write")
 	// A retried activity with a stale release: kept, not uploaded again.
-	if _, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", label, "deadbeef  a\n")); err != nil {
-		t.Fatal(err)
-	}
+	_, err = e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", label, "deadbeef  a\n"))
+	require.NoError(t, err)
 	st := e.sim.Stats()
-	if n := st.Uploads[owner+"/"+repo+"@v1.0.0"]["SHA256SUMS"]; n != 1 {
-		t.Fatalf("uploads = %v", st.Uploads)
-	}
+	require.Equal(t, 1, st.Uploads[owner+"/"+repo+"@v1.0.0"]["SHA256SUMS"], "uploads = %v", st.Uploads)
 	// Changed content with our label: replaced.
 	a2, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", label, "cafebabe  a\n"))
-	if err != nil || a2.ID == a.ID {
-		t.Fatalf("replace: %+v %v", a2, err)
-	}
+	require.NoError(t, err, "replace: %+v %v", a2, err)
+	require.NotEqual(t, a.ID, a2.ID, "replace: %+v %v", a2, err)
 	// Changed content, somebody else's label: refused.
-	if _, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", "another tool", "0000  a\n")); !errors.Is(err, ghclient.ErrAssetConflict) {
-		t.Fatalf("conflict: %v", err)
-	}
+	_, err = e.c.UploadAsset(ctx, owner, repo, rel, simUpload("SHA256SUMS", "another tool", "0000  a\n"))
+	require.ErrorIs(t, err, ghclient.ErrAssetConflict, "conflict")
 	notes, err := e.c.GenerateNotes(ctx, owner, repo, "v1.0.0", "")
-	if err != nil || notes == "" {
-		t.Fatalf("notes: %q %v", notes, err)
-	}
+	require.NoError(t, err)
+	require.NotEmpty(t, notes)
 	pub, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "acme v1.0.0", Body: "notes of this run", Prerelease: true}, rel.ID)
-	if err != nil || pub.Draft || !pub.Prerelease {
-		t.Fatalf("publish: %+v %v", pub, err)
-	}
+	require.NoError(t, err, "publish: %+v %v", pub, err)
+	require.False(t, pub.Draft, "publish: %+v %v", pub, err)
+	require.True(t, pub.Prerelease, "publish: %+v %v", pub, err)
 	info, ok := e.sim.Release(owner, repo, "v1.0.0")
-	if !ok || info.Draft || len(info.Assets) != 1 {
-		t.Fatalf("simulator release: %+v", info)
-	}
+	require.True(t, ok, "simulator release: %+v", info)
+	require.False(t, info.Draft, "simulator release: %+v", info)
+	require.Len(t, info.Assets, 1, "simulator release: %+v", info)
 	body, err := e.sim.ReleaseAsset(owner, repo, "v1.0.0", "SHA256SUMS")
-	if err != nil || string(body) != "cafebabe  a\n" {
-		t.Fatalf("asset content %q %v", body, err)
-	}
+	require.NoError(t, err, "asset content %q %v", body, err)
+	require.Equal(t, "cafebabe  a\n", string(body), "asset content %q %v", body, err)
 }
 
 // TestSimNeverWritesToPublished: a maintainer's published release of the
@@ -483,34 +407,26 @@ func TestSimNeverWritesToPublished(t *testing.T) {
 	ctx := context.Background()
 	repo := "bllvm-consensus"
 	id, err := e.sim.PublishRelease(owner, repo, "v2.0.0", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v2.0.0"})
-	if !errors.Is(err, ghclient.ErrPublishedRelease) || !ghclient.IsPermanent(err) ||
-		!strings.Contains(err.Error(), "writes only to drafts") || !strings.Contains(err.Error(), "new tag") {
-		t.Fatalf("ensure draft over a published release: %v", err)
-	}
+	require.ErrorIs(t, err, ghclient.ErrPublishedRelease, "ensure draft over a published release: %v", err)
+	require.True(t, ghclient.IsPermanent(err), "ensure draft over a published release: %v", err)
+	require.Contains(t, err.Error(), "writes only to drafts", "ensure draft over a published release: %v", err)
+	require.Contains(t, err.Error(), "new tag", "ensure draft over a published release: %v", err)
 	pub := ghclient.Release{ID: id, Tag: "v2.0.0", Draft: false}
-	if _, err := e.c.UploadAsset(ctx, owner, repo, pub, simUpload("a", "x", "a")); !errors.Is(err, ghclient.ErrPublishedRelease) {
-		t.Fatalf("upload to a published release: %v", err)
-	}
-	if _, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "overwritten"}, id); !errors.Is(err, ghclient.ErrPublishedRelease) {
-		t.Fatalf("publish a published release: %v", err)
-	}
-	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, id, nil, "x"); !errors.Is(err, ghclient.ErrPublishedRelease) {
-		t.Fatalf("verify a published release: %v", err)
-	}
+	_, err = e.c.UploadAsset(ctx, owner, repo, pub, simUpload("a", "x", "a"))
+	require.ErrorIs(t, err, ghclient.ErrPublishedRelease, "upload to a published release")
+	_, err = e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "overwritten"}, id)
+	require.ErrorIs(t, err, ghclient.ErrPublishedRelease, "publish a published release")
+	_, err = e.c.VerifyDraftAssets(ctx, owner, repo, id, nil, "x")
+	require.ErrorIs(t, err, ghclient.ErrPublishedRelease, "verify a published release")
 	info, _ := e.sim.Release(owner, repo, "v2.0.0")
-	if info.Name != "v2.0.0" || len(info.Assets) != 0 {
-		t.Fatalf("the published release changed: %+v", info)
-	}
-	if w := e.sim.Stats().PublishedReleaseWrites; len(w) != 0 {
-		t.Errorf("published release writes: %v", w)
-	}
+	require.Equal(t, "v2.0.0", info.Name, "the published release changed: %+v", info)
+	require.Empty(t, info.Assets, "the published release changed: %+v", info)
+	assert.Empty(t, e.sim.Stats().PublishedReleaseWrites, "published release writes")
 	for route, byStatus := range e.sim.Stats().Requests {
-		if strings.HasPrefix(route, "PATCH") || strings.HasPrefix(route, "POST /repos/{owner}/{repo}/releases") || strings.HasPrefix(route, "DELETE") {
-			t.Errorf("a write reached GitHub: %s %v", route, byStatus)
+		for _, write := range []string{"PATCH", "POST /repos/{owner}/{repo}/releases", "DELETE"} {
+			assert.False(t, strings.HasPrefix(route, write), "a write reached GitHub: %s %v", route, byStatus)
 		}
 	}
 }
@@ -528,60 +444,49 @@ func TestSimVerifyDraftAssets(t *testing.T) {
 	repo := "bllvm-consensus"
 	const ours = "release-v3.0.0"
 	rel, err := e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v3.0.0", Name: "maintainer's title"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, up := range []ghclient.AssetUpload{
 		simUpload("bundle.tar.gz", ours, "bundle"),
 		simUpload("SHA256SUMS", ours, "sums"),
 		simUpload("old-bundle.tar.gz", ours, "an earlier train's"),
 		simUpload("maintainer-notes.pdf", "", "a person's attachment"),
 	} {
-		if _, err := e.c.UploadAsset(ctx, owner, repo, rel, up); err != nil {
-			t.Fatal(err)
-		}
+		_, err := e.c.UploadAsset(ctx, owner, repo, rel, up)
+		require.NoError(t, err)
 	}
 	want := []ghclient.AssetWant{}
 	for _, up := range []ghclient.AssetUpload{simUpload("bundle.tar.gz", ours, "bundle"), simUpload("SHA256SUMS", ours, "sums")} {
 		want = append(want, ghclient.AssetWant{Name: up.Name, Size: up.Size, SHA256: up.SHA256})
 	}
 	check, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, want, ours)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(check.Deleted) != 1 || check.Deleted[0] != "old-bundle.tar.gz" {
-		t.Fatalf("deleted %v, want the earlier train's leftover", check.Deleted)
-	}
-	if len(check.Foreign) != 1 || check.Foreign[0].Name != "maintainer-notes.pdf" {
-		t.Fatalf("foreign %v, want the person's attachment", check.Foreign)
-	}
+	require.NoError(t, err)
+	require.Len(t, check.Deleted, 1)
+	require.Equal(t, "old-bundle.tar.gz", check.Deleted[0])
+	require.Len(t, check.Foreign, 1)
+	require.Equal(t, "maintainer-notes.pdf", check.Foreign[0].Name)
 	// A wanted asset that is missing is transient: the retry uploads it.
 	missing := append(want, ghclient.AssetWant{Name: "SHA256SUMS.asc", Size: 3, SHA256: "00"})
-	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, missing, ours); err == nil || ghclient.IsPermanent(err) {
-		t.Fatalf("missing asset: %v", err)
-	}
+	_, err = e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, missing, ours)
+	require.Error(t, err, "missing asset: %v", err)
+	require.False(t, ghclient.IsPermanent(err), "missing asset: %v", err)
 	// Our asset with other content is deleted so the retry uploads it again.
 	bad := []ghclient.AssetWant{{Name: "bundle.tar.gz", Size: 6, SHA256: strings.Repeat("0", 64)}}
-	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, bad, ours); !errors.Is(err, ghclient.ErrDigestMismatch) || ghclient.IsPermanent(err) {
-		t.Fatalf("different content: %v", err)
-	}
+	_, err = e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, bad, ours)
+	require.ErrorIs(t, err, ghclient.ErrDigestMismatch, "different content: %v", err)
+	require.False(t, ghclient.IsPermanent(err), "different content: %v", err)
 	info, _ := e.sim.Release(owner, repo, "v3.0.0")
-	if len(info.Assets) != 2 {
-		t.Fatalf("assets after the checks: %+v", info.Assets)
-	}
+	require.Len(t, info.Assets, 2, "assets after the checks")
 	// GitHub shows a label in place of the file name: ours start with it.
 	for _, a := range info.Assets {
-		if a.Label != "" && a.Label != a.Name+" · "+ours {
-			t.Errorf("asset %s labelled %q", a.Name, a.Label)
+		if a.Label != "" {
+			assert.Equal(t, a.Name+" · "+ours, a.Label, "asset %s label", a.Name)
 		}
 	}
 	pub, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "maintainer's title", Body: "b"}, rel.ID)
-	if err != nil || pub.Draft || !pub.Immutable {
-		t.Fatalf("publish: %+v %v", pub, err)
-	}
-	if w := e.sim.Stats().PublishedReleaseWrites; len(w) != 0 {
-		t.Errorf("published release writes: %v", w)
-	}
+	require.NoError(t, err, "publish: %+v %v", pub, err)
+	require.False(t, pub.Draft, "publish: %+v %v", pub, err)
+	require.True(t, pub.Immutable, "publish: %+v %v", pub, err)
+	assert.Empty(t, e.sim.Stats().PublishedReleaseWrites, "published release writes")
 }
 
 // GitHub gives no digest for older assets (omit_asset_digest): the check
@@ -598,99 +503,70 @@ func TestSimGitHubQuirks(t *testing.T) {
 	ctx := context.Background()
 	repo := sc.Repos[0].Name
 	rel, err := e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v4.0.0"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	up := simUpload("bundle.tar.gz", "ours", "bundle bytes")
 	a, err := e.c.UploadAsset(ctx, owner, repo, rel, up)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, []ghclient.AssetWant{{Name: up.Name, Size: up.Size, SHA256: up.SHA256}}, "ours"); err != nil {
-		t.Fatalf("verify without digests: %v (asset %+v)", err, a)
-	}
-	if reqs := e.sim.Stats().Requests["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"]; reqs["302"] == 0 {
-		t.Errorf("the asset was not downloaded to be hashed: %v", e.sim.Stats().Requests)
-	}
-	if _, err := e.c.UploadAsset(ctx, owner, repo, rel, simUpload("my tool", "ours", "x")); !errors.Is(err, ghclient.ErrAssetRenamed) {
-		t.Fatalf("renamed upload: %v", err)
-	}
+	require.NoError(t, err)
+	_, err = e.c.VerifyDraftAssets(ctx, owner, repo, rel.ID, []ghclient.AssetWant{{Name: up.Name, Size: up.Size, SHA256: up.SHA256}}, "ours")
+	require.NoError(t, err, "verify without digests: %v (asset %+v)", err, a)
+	assert.NotZero(t, e.sim.Stats().Requests["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"]["302"], "the asset was not downloaded to be hashed: %v", e.sim.Stats().Requests)
+	_, err = e.c.UploadAsset(ctx, owner, repo, rel, simUpload("my tool", "ours", "x"))
+	require.ErrorIs(t, err, ghclient.ErrAssetRenamed, "renamed upload")
 	wf, err := e.c.GetWorkflow(ctx, owner, repo, "build.yml")
-	if err != nil || wf.State != "disabled_manually" {
-		t.Fatalf("workflow: %+v %v", wf, err)
-	}
-	if _, err := e.c.GetWorkflow(ctx, owner, repo, "nope.yml"); !ghclient.IsPermanent(err) {
-		t.Fatalf("missing workflow: %v", err)
-	}
+	require.NoError(t, err, "workflow: %+v %v", wf, err)
+	require.Equal(t, "disabled_manually", wf.State, "workflow: %+v %v", wf, err)
+	_, err = e.c.GetWorkflow(ctx, owner, repo, "nope.yml")
+	require.True(t, ghclient.IsPermanent(err), "missing workflow: %v", err)
 	setting, ok, err := e.c.GetImmutableReleases(ctx, owner, repo)
-	if err != nil || !ok || !setting.Enabled {
-		t.Fatalf("immutable setting: %+v %v %v", setting, ok, err)
-	}
+	require.NoError(t, err, "immutable setting: %+v %v %v", setting, ok, err)
+	require.True(t, ok, "immutable setting: %+v %v %v", setting, ok, err)
+	require.True(t, setting.Enabled, "immutable setting: %+v %v %v", setting, ok, err)
 	budget, err := e.c.GetRateBudget(ctx)
-	if err != nil || budget.Limit == 0 || budget.Remaining > budget.Limit {
-		t.Fatalf("rate budget: %+v %v", budget, err)
-	}
-	if _, err := e.c.GetRepo(ctx, owner, "no-such-repo"); !ghclient.IsPermanent(err) {
-		t.Fatalf("missing repo: %v", err)
-	}
+	require.NoError(t, err, "rate budget: %+v %v", budget, err)
+	require.NotZero(t, budget.Limit, "rate budget: %+v %v", budget, err)
+	require.LessOrEqual(t, budget.Remaining, budget.Limit, "rate budget: %+v %v", budget, err)
+	_, err = e.c.GetRepo(ctx, owner, "no-such-repo")
+	require.True(t, ghclient.IsPermanent(err), "missing repo: %v", err)
 	// Publish, then delete: the immutable release's tag is burned.
-	if _, err := e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "v4"}, rel.ID); err != nil {
-		t.Fatal(err)
-	}
+	_, err = e.c.PublishRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Name: "v4"}, rel.ID)
+	require.NoError(t, err)
 	del, err := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v3/repos/%s/%s/releases/%d", e.srv.URL, owner, repo, rel.ID), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	del.Header.Set("Authorization", "token "+ghsim.StaticToken)
 	resp, err := http.DefaultClient.Do(del)
-	if err != nil || resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("delete release: %v %v", resp, err)
-	}
+	require.NoError(t, err, "delete release: %v %v", resp, err)
+	require.Equal(t, http.StatusNoContent, resp.StatusCode, "delete release: %v %v", resp, err)
 	_ = resp.Body.Close()
 	_, err = e.c.EnsureDraftRelease(ctx, ghclient.ReleaseSpec{Owner: owner, Repo: repo, Tag: "v4.0.0"})
-	if !errors.Is(err, ghclient.ErrTagBurned) || !ghclient.IsPermanent(err) {
-		t.Fatalf("burned tag: %v", err)
-	}
+	require.ErrorIs(t, err, ghclient.ErrTagBurned, "burned tag: %v", err)
+	require.True(t, ghclient.IsPermanent(err), "burned tag: %v", err)
 }
 
 // TestSimAppAuth authenticates as a GitHub App through ghinstallation.
 func TestSimAppAuth(t *testing.T) {
 	t.Parallel()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	sim, err := ghsim.New(ghsim.Options{ManualClock: true, Seed: 1, App: &ghsim.App{ID: 77, InstallationID: 88, PublicKey: &key.PublicKey}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	srv := httptest.NewServer(sim.Handler())
 	defer sim.Close()
 	defer srv.Close()
 	c, err := ghclient.New(ghclient.Config{BaseURL: srv.URL + "/api/v3/", AppID: 77, InstallationID: 88, PrivateKey: pemKey})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer c.CloseIdleConnections()
 	run, err := c.FindOrDispatch(context.Background(), ghclient.DispatchRequest{Owner: owner, Repo: "commons", Kind: ghclient.KindWorkflowDispatch,
 		Workflow: "build.yml", Ref: "main", CorrelationID: "rt-app", NotBefore: sim.Now()})
-	if err != nil || run.ID == 0 {
-		t.Fatalf("dispatch as app: %+v %v", run, err)
-	}
+	require.NoError(t, err, "dispatch as app: %+v %v", run, err)
+	require.NotZero(t, run.ID, "dispatch as app: %+v %v", run, err)
 	// The wrong installation: ghsim refuses, and the error is permanent.
 	bad, err := ghclient.New(ghclient.Config{BaseURL: srv.URL + "/api/v3/", AppID: 77, InstallationID: 99, PrivateKey: pemKey})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer bad.CloseIdleConnections()
 	_, _, err = bad.GetRun(context.Background(), owner, "commons", run.ID, "")
-	if !ghclient.IsPermanent(err) {
-		t.Fatalf("wrong installation: %v", err)
-	}
-	if strings.Contains(err.Error(), strings.Split(string(pemKey), "\n")[1]) {
-		t.Fatal("error leaks the key")
-	}
+	require.True(t, ghclient.IsPermanent(err), "wrong installation: %v", err)
+	require.NotContains(t, err.Error(), strings.Split(string(pemKey), "\n")[1], "error leaks the key")
 }
 
 // TestSimLegacyDispatch: an older GHES rejects return_run_details; the
@@ -701,18 +577,11 @@ func TestSimLegacyDispatch(t *testing.T) {
 	sc.LegacyDispatch = true
 	e := newSim(t, sc)
 	run, err := e.c.FindOrDispatch(context.Background(), e.request(ghclient.KindWorkflowDispatch, "bllvm-node", "rt-legacy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(run.DisplayTitle, "rt-legacy") {
-		t.Fatalf("run = %+v", run)
-	}
+	require.NoError(t, err)
+	require.Contains(t, run.DisplayTitle, "rt-legacy", "run = %+v", run)
 	st := e.sim.Stats()
-	if st.Dispatches[owner+"/bllvm-node"] != 1 {
-		t.Fatalf("dispatches = %v", st.Dispatches)
-	}
+	require.Equal(t, 1, st.Dispatches[owner+"/bllvm-node"], "dispatches = %v", st.Dispatches)
 	rejected := st.Requests["POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"]
-	if rejected["204"] != 1 || rejected["422"]+rejected["400"] != 1 {
-		t.Fatalf("dispatch answers = %v, want one rejection then one 204", rejected)
-	}
+	require.Equal(t, 1, rejected["204"], "dispatch answers = %v, want one rejection then one 204", rejected)
+	require.Equal(t, 1, rejected["422"]+rejected["400"], "dispatch answers = %v, want one rejection then one 204", rejected)
 }

@@ -3,8 +3,9 @@ package ghclient
 import (
 	"io/fs"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // A rejected special entry is named in words, not as a mode string.
@@ -21,8 +22,6 @@ func TestUnzipNamesSpecialEntryKind(t *testing.T) {
 	for _, tt := range tests {
 		zp := writeZip(t, []zipEntry{{name: "special", body: []byte("/etc"), mode: tt.give}})
 		_, err := Unzip(zp, filepath.Join(t.TempDir(), "out"), "art", DefaultUnzipLimits())
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("mode %v: err = %v, want it to say %q", tt.give, err, tt.want)
-		}
+		assert.ErrorContains(t, err, tt.want, "mode %v", tt.give)
 	}
 }

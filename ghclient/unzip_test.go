@@ -5,14 +5,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 type zipEntry struct {
@@ -35,20 +35,13 @@ func writeZip(t *testing.T, entries []zipEntry) string {
 			h.SetMode(e.mode)
 		}
 		w, err := zw.CreateHeader(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(e.body); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		_, err = w.Write(e.body)
+		require.NoError(t, err)
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, zw.Close())
 	p := filepath.Join(t.TempDir(), "a.zip")
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, buf.Bytes(), 0o644))
 	return p
 }
 
@@ -61,31 +54,21 @@ func TestUnzipExtractsAndHashes(t *testing.T) {
 	})
 	dest := filepath.Join(t.TempDir(), "out")
 	files, err := Unzip(zp, dest, "linux-amd64", DefaultUnzipLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) != 2 {
-		t.Fatalf("files = %+v", files)
-	}
+	require.NoError(t, err)
+	require.Len(t, files, 2)
 	for _, f := range files {
 		b, err := os.ReadFile(f.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		sum := sha256.Sum256(b)
-		if f.SHA256 != hex.EncodeToString(sum[:]) || f.Size != int64(len(b)) {
-			t.Fatalf("%s: hash/size mismatch", f.Name)
-		}
-		if f.Path != filepath.Join(dest, filepath.FromSlash(f.Name)) {
-			t.Fatalf("path %s for %s", f.Path, f.Name)
-		}
+		require.Equal(t, hex.EncodeToString(sum[:]), f.SHA256, "%s: hash/size mismatch", f.Name)
+		require.Equal(t, int64(len(b)), f.Size, "%s: hash/size mismatch", f.Name)
+		require.Equal(t, filepath.Join(dest, filepath.FromSlash(f.Name)), f.Path, "path %s for %s", f.Path, f.Name)
 	}
-	if files[0].Name != "bin/tool" || !files[0].Executable || files[1].Executable {
-		t.Fatalf("executable bits: %+v", files)
-	}
-	if st, _ := os.Stat(files[0].Path); st.Mode().Perm()&0o100 == 0 {
-		t.Fatalf("tool mode %v, want executable", st.Mode())
-	}
+	require.Equal(t, "bin/tool", files[0].Name, "executable bits: %+v", files)
+	require.True(t, files[0].Executable, "executable bits: %+v", files)
+	require.False(t, files[1].Executable, "executable bits: %+v", files)
+	st, _ := os.Stat(files[0].Path)
+	require.NotEqual(t, fs.FileMode(0), st.Mode().Perm()&0o100, "tool mode %v, want executable", st.Mode())
 }
 
 func TestUnzipRejectsUnsafeEntries(t *testing.T) {
@@ -114,15 +97,11 @@ func TestUnzipRejectsUnsafeEntries(t *testing.T) {
 			zp := writeZip(t, []zipEntry{{name: "ok.txt", body: []byte("fine")}, tt.entry})
 			dest := filepath.Join(t.TempDir(), "out")
 			_, err := Unzip(zp, dest, "art", DefaultUnzipLimits())
-			if !errors.Is(err, ErrUnsafeEntry) {
-				t.Fatalf("err = %v, want ErrUnsafeEntry", err)
-			}
-			if !strings.Contains(err.Error(), `"art"`) || !strings.Contains(err.Error(), strconv.Quote(tt.entry.name)) {
-				t.Fatalf("error %q must name artifact and entry", err)
-			}
-			if _, err := os.Stat(filepath.Join(dest, "ok.txt")); !os.IsNotExist(err) {
-				t.Fatal("nothing may be written when an entry is unsafe")
-			}
+			require.ErrorIs(t, err, ErrUnsafeEntry)
+			require.Contains(t, err.Error(), `"art"`, "error %q must name artifact and entry", err)
+			require.Contains(t, err.Error(), strconv.Quote(tt.entry.name), "error %q must name artifact and entry", err)
+			_, err = os.Stat(filepath.Join(dest, "ok.txt"))
+			require.True(t, os.IsNotExist(err), "nothing may be written when an entry is unsafe")
 		})
 	}
 }
@@ -144,12 +123,10 @@ func TestUnzipRejectsDuplicates(t *testing.T) {
 	for _, tt := range tests {
 		dest := filepath.Join(t.TempDir(), "out")
 		_, err := Unzip(writeZip(t, tt.give), dest, "art", DefaultUnzipLimits())
-		if !errors.Is(err, ErrUnsafeEntry) || !strings.Contains(err.Error(), tt.want) {
-			t.Fatalf("%v: err = %v, want ErrUnsafeEntry naming %s", tt.give, err, tt.want)
-		}
-		if _, err := os.Stat(dest); !os.IsNotExist(err) {
-			t.Fatalf("%v: nothing may be written when two entries collide", tt.give)
-		}
+		require.ErrorIs(t, err, ErrUnsafeEntry, "%v: err = %v, want ErrUnsafeEntry naming %s", tt.give, err, tt.want)
+		require.Contains(t, err.Error(), tt.want, "%v: err = %v, want ErrUnsafeEntry naming %s", tt.give, err, tt.want)
+		_, err = os.Stat(dest)
+		require.True(t, os.IsNotExist(err), "%v: nothing may be written when two entries collide", tt.give)
 	}
 }
 
@@ -171,16 +148,13 @@ func TestUnzipLimits(t *testing.T) {
 			t.Parallel()
 			zp := writeZip(t, tt.entries)
 			_, err := Unzip(zp, t.TempDir(), "art", tt.lim)
-			if !errors.Is(err, ErrZipBomb) {
-				t.Fatalf("err = %v, want ErrZipBomb", err)
-			}
+			require.ErrorIs(t, err, ErrZipBomb)
 		})
 	}
 	// Small entries are exempt from the ratio limit.
 	zp := writeZip(t, []zipEntry{{name: "small", body: make([]byte, 64<<10), deflate: true}})
-	if _, err := Unzip(zp, t.TempDir(), "art", UnzipLimits{MaxRatio: 10}); err != nil {
-		t.Fatalf("small compressible file rejected: %v", err)
-	}
+	_, err := Unzip(zp, t.TempDir(), "art", UnzipLimits{MaxRatio: 10})
+	require.NoError(t, err, "small compressible file rejected")
 }
 
 // TestUnzipLyingHeader: the central directory claims 10 bytes, the data
@@ -194,26 +168,18 @@ func TestUnzipLyingHeader(t *testing.T) {
 		Name: "liar", Method: zip.Store, CRC32: crc32.ChecksumIEEE(body),
 		CompressedSize64: uint64(len(body)), UncompressedSize64: 10,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(body); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = w.Write(body)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
 	zp := filepath.Join(t.TempDir(), "liar.zip")
-	if err := os.WriteFile(zp, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(zp, buf.Bytes(), 0o644))
 	dest := t.TempDir()
 	_, err = Unzip(zp, dest, "art", UnzipLimits{MaxEntry: 1024})
-	if err == nil || !strings.Contains(err.Error(), "liar") {
-		t.Fatalf("err = %v, want an error naming the entry", err)
-	}
-	if st, err := os.Stat(filepath.Join(dest, "liar")); err == nil && st.Size() > 1025 {
-		t.Fatalf("wrote %d bytes past the limit", st.Size())
+	require.ErrorContains(t, err, "liar")
+	st, err := os.Stat(filepath.Join(dest, "liar"))
+	if err == nil {
+		require.LessOrEqual(t, st.Size(), int64(1025), "bytes written past the limit")
 	}
 }
 
@@ -221,14 +187,10 @@ func TestUnzipStaysInsideDestThroughSymlinkedDir(t *testing.T) {
 	t.Parallel()
 	dest := t.TempDir()
 	outside := t.TempDir()
-	if err := os.Symlink(outside, filepath.Join(dest, "sub")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Symlink(outside, filepath.Join(dest, "sub")))
 	zp := writeZip(t, []zipEntry{{name: "sub/escape", body: []byte("x")}})
-	if _, err := Unzip(zp, dest, "art", DefaultUnzipLimits()); err == nil {
-		t.Fatal("extraction followed a symlink out of dest")
-	}
-	if _, err := os.Stat(filepath.Join(outside, "escape")); !os.IsNotExist(err) {
-		t.Fatal("file landed outside dest")
-	}
+	_, err := Unzip(zp, dest, "art", DefaultUnzipLimits())
+	require.Error(t, err, "extraction followed a symlink out of dest")
+	_, err = os.Stat(filepath.Join(outside, "escape"))
+	require.True(t, os.IsNotExist(err), "file landed outside dest")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/stretchr/testify/require"
 )
 
 const benchSize = 64 << 20
@@ -34,9 +35,7 @@ func BenchmarkArtifactDigest(b *testing.B) {
 	b.SetBytes(benchSize)
 	for b.Loop() {
 		h := sha256.New()
-		if err := writeArtifactZip(h, 1, "o/r", spec); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, writeArtifactZip(h, 1, "o/r", spec))
 	}
 }
 
@@ -46,9 +45,7 @@ func BenchmarkArtifactDownload1GiB(b *testing.B) {
 	sc := &Scenario{Owner: "acme", Repos: []RepoScenario{{Name: "big", Duration: Duration(time.Second),
 		Artifacts: []ArtifactSpec{{Name: "big", Files: []FileSpec{{Name: "bin", Size: 1 << 30, Executable: true}}}}}}}
 	sim, err := New(Options{ManualClock: true, Scenario: sc})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	srv := httptest.NewServer(sim.Handler())
 	defer sim.Close()
 	defer srv.Close()
@@ -57,31 +54,21 @@ func BenchmarkArtifactDownload1GiB(b *testing.B) {
 	var peak uint64
 	var ms runtime.MemStats
 	for b.Loop() {
-		if _, err := gh.Actions.CreateWorkflowDispatchEventByFileName(b.Context(), "acme", "big", "build.yml", github.CreateWorkflowDispatchEventRequest{Ref: "main"}); err != nil {
-			b.Fatal(err)
-		}
+		_, err := gh.Actions.CreateWorkflowDispatchEventByFileName(b.Context(), "acme", "big", "build.yml", github.CreateWorkflowDispatchEventRequest{Ref: "main"})
+		require.NoError(b, err)
 		sim.Advance(time.Minute)
 		runs, _, err := gh.Actions.ListRepositoryWorkflowRuns(b.Context(), "acme", "big", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		arts, _, err := gh.Actions.ListWorkflowRunArtifacts(b.Context(), "acme", "big", runs.WorkflowRuns[0].GetID(), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		u, _, err := gh.Actions.DownloadArtifact(b.Context(), "acme", "big", arts.Artifacts[0].GetID(), 0)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		resp, err := srv.Client().Get(u.String())
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		n, err := io.Copy(sha256.New(), resp.Body)
 		resp.Body.Close()
-		if err != nil || n != arts.Artifacts[0].GetSizeInBytes() {
-			b.Fatalf("downloaded %d of %d bytes: %v", n, arts.Artifacts[0].GetSizeInBytes(), err)
-		}
+		require.NoError(b, err)
+		require.Equal(b, arts.Artifacts[0].GetSizeInBytes(), n)
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapInuse)
 	}
@@ -97,30 +84,25 @@ func BenchmarkBaselineHTTP(b *testing.B) {
 	defer srv.Close()
 	gh, _ := github.NewClient(srv.Client()).WithEnterpriseURLs(srv.URL+"/api/v3/", srv.URL+"/api/uploads/")
 	for b.Loop() {
-		if _, _, err := gh.Actions.GetWorkflowRunByID(b.Context(), "acme", "app", 1); err != nil {
-			b.Fatal(err)
-		}
+		_, _, err := gh.Actions.GetWorkflowRunByID(b.Context(), "acme", "app", 1)
+		require.NoError(b, err)
 	}
 }
 
 // BenchmarkGetRun is one GET run through auth, faults, budget and ETag.
 func BenchmarkGetRun(b *testing.B) {
 	sim, err := New(Options{ManualClock: true, RateLimit: 1 << 30})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	srv := httptest.NewServer(sim.Handler())
 	defer sim.Close()
 	defer srv.Close()
 	gh, _ := github.NewClient(srv.Client()).WithAuthToken(StaticToken).WithEnterpriseURLs(srv.URL+"/api/v3/", srv.URL+"/api/uploads/")
 	req, _ := gh.NewRequest("POST", "repos/BTCDecoded/bllvm/actions/workflows/build.yml/dispatches", map[string]any{"ref": "main", "return_run_details": true})
 	var d dispatchDetails
-	if _, err := gh.Do(b.Context(), req, &d); err != nil {
-		b.Fatal(err)
-	}
+	_, err = gh.Do(b.Context(), req, &d)
+	require.NoError(b, err)
 	for b.Loop() {
-		if _, _, err := gh.Actions.GetWorkflowRunByID(b.Context(), "BTCDecoded", "bllvm", d.WorkflowRunID); err != nil {
-			b.Fatal(err)
-		}
+		_, _, err := gh.Actions.GetWorkflowRunByID(b.Context(), "BTCDecoded", "bllvm", d.WorkflowRunID)
+		require.NoError(b, err)
 	}
 }

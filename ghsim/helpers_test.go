@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -42,9 +43,7 @@ type env struct {
 func testScenario(t *testing.T) *Scenario {
 	t.Helper()
 	sc, err := ParseScenario([]byte(testScenarioYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return sc
 }
 
@@ -55,9 +54,7 @@ func setup(t *testing.T, opts Options) *env {
 		opts.Scenario = testScenario(t)
 	}
 	sim, err := New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(func() {
 		srv.Close()
@@ -74,9 +71,7 @@ func newClient(t *testing.T, srv *httptest.Server, hc *http.Client, token string
 		gh = gh.WithAuthToken(token)
 	}
 	gh, err := gh.WithEnterpriseURLs(srv.URL+"/api/v3/", srv.URL+"/api/uploads/")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return gh
 }
 

@@ -8,19 +8,16 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkBuildSeal measures building and signing (Ed25519) the provenance
 // of a train with 50 repos of 20 files each, and reports its size.
 func BenchmarkBuildSeal(b *testing.B) {
 	priv := filepath.Join(b.TempDir(), "key.pem")
-	if err := GenerateKeyFiles(AlgorithmEd25519, priv, priv+".pub"); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, GenerateKeyFiles(AlgorithmEd25519, priv, priv+".pub"))
 	signer, err := LoadSignerFile(priv)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	in := Input{Owner: "o", ReleaseRepo: "r0", Name: "n", Tag: "v1", WorkflowID: "release-v1", RunID: "x",
 		StartedOn: now, FinishedOn: now,
@@ -39,13 +36,9 @@ func BenchmarkBuildSeal(b *testing.B) {
 	var size int
 	for b.Loop() {
 		st, err := Build(in)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		data, err := Seal(context.Background(), st, signer)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		size = len(data)
 	}
 	b.ReportMetric(float64(size), "bytes/file")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
+	"github.com/stretchr/testify/require"
 )
 
 // release is a published release laid out in a folder as a user downloads it.
@@ -34,24 +35,16 @@ func writeRelease(t *testing.T, signer *Signer) release {
 	for rel, content := range files {
 		repo, name, _ := cut(rel)
 		p := filepath.Join(src, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 		inputs = append(inputs, bundle.Input{Repo: repo, Name: name, Path: p, Executable: name == "bin/alpha"})
 	}
 	entries, err := bundle.Layout(inputs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	dir := t.TempDir()
 	mtime := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	packed, err := bundle.Package(dir, entries, bundle.TarballOptions{Name: "demo", Tag: "v1.0.0", Time: mtime})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	in := Input{
 		Owner: "acme", ReleaseRepo: "alpha", Name: "demo", ConfigSHA256: sha("config"),
 		Tag: "v1.0.0", Trigger: "test", WorkflowID: "release-v1.0.0", RunID: "run-1",
@@ -72,31 +65,19 @@ func writeRelease(t *testing.T, signer *Signer) release {
 	for i, e := range entries {
 		d := packed.Assets[i]
 		in.Files = append(in.Files, File{Asset: e.Asset, SHA256: d.SHA256, Repo: e.Repo, Path: e.Name, Executable: e.Executable})
-		if err := copyFile(e.Path, filepath.Join(dir, e.Asset)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, copyFile(e.Path, filepath.Join(dir, e.Asset)))
 	}
 	st, err := Build(in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	env, err := Seal(context.Background(), st, signer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	provName := assetname.Provenance("demo", "v1.0.0")
-	if err := os.WriteFile(filepath.Join(dir, provName), env, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, provName), env, 0o644))
 	digests := packed.Digests()
 	provSHA, provSize, err := bundle.HashFile(filepath.Join(dir, provName))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	digests = append(digests, bundle.Digest{Name: provName, SHA256: provSHA, Size: provSize})
-	if err := os.WriteFile(filepath.Join(dir, assetname.Sums), bundle.SHA256SUMS(digests), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, assetname.Sums), bundle.SHA256SUMS(digests), 0o644))
 	return release{dir: dir, provName: provName, input: in}
 }
 
@@ -135,8 +116,6 @@ func keyPair(t *testing.T, algorithm string) (private, public string) {
 	t.Helper()
 	dir := t.TempDir()
 	private, public = filepath.Join(dir, "key.pem"), filepath.Join(dir, "key.pub.pem")
-	if err := GenerateKeyFiles(algorithm, private, public); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, GenerateKeyFiles(algorithm, private, public))
 	return private, public
 }

@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestIndependentVerifier checks the envelopes with code that shares
@@ -22,15 +25,11 @@ func TestIndependentVerifier(t *testing.T) {
 		t.Run(alg, func(t *testing.T) {
 			priv, pub := keyPair(t, alg)
 			signer, err := LoadSignerFile(priv)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			rel := writeRelease(t, signer)
 			env := filepath.Join(rel.dir, rel.provName)
 			out, err := exec.Command(python, "testdata/dsse_verify.py", env, pub).CombinedOutput()
-			if err != nil {
-				t.Fatalf("independent verifier refused the envelope: %v\n%s", err, out)
-			}
+			require.NoError(t, err, "independent verifier refused the envelope: %v\n%s", err, out)
 			// It reads the same subjects as SHA256SUMS lists (all but the provenance).
 			var want []string
 			for _, l := range readSums(t, rel.dir) {
@@ -38,29 +37,20 @@ func TestIndependentVerifier(t *testing.T) {
 					want = append(want, l.SHA256+"  "+l.Name)
 				}
 			}
-			if got := strings.Fields(strings.ReplaceAll(string(out), "  ", "\x00")); strings.Join(got, "\n") != strings.ReplaceAll(strings.Join(want, "\n"), "  ", "\x00") {
-				t.Errorf("independent verifier's subjects:\n%s\nwant:\n%s", out, strings.Join(want, "\n"))
-			}
+			assert.Equal(t, strings.ReplaceAll(strings.Join(want, "\n"), "  ", "\x00"), strings.Join(strings.Fields(strings.ReplaceAll(string(out), "  ", "\x00")), "\n"), "independent verifier's subjects:\n%s\nwant:\n%s", out, strings.Join(want, "\n"))
 
 			// And it refuses a changed payload, so its acceptance means something.
 			data, err := os.ReadFile(env)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			var e map[string]any
-			if err := json.Unmarshal(data, &e); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, json.Unmarshal(data, &e))
 			payload, _ := base64.StdEncoding.DecodeString(e["payload"].(string))
 			e["payload"] = base64.StdEncoding.EncodeToString(bytes.Replace(payload, []byte("v1.0.0"), []byte("v6.6.6"), 1))
 			bad, _ := json.Marshal(e)
 			badPath := filepath.Join(t.TempDir(), "bad.intoto.jsonl")
-			if err := os.WriteFile(badPath, bad, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if out, err := exec.Command(python, "testdata/dsse_verify.py", badPath, pub).CombinedOutput(); err == nil {
-				t.Errorf("independent verifier accepted a changed payload:\n%s", out)
-			}
+			require.NoError(t, os.WriteFile(badPath, bad, 0o644))
+			out, err = exec.Command(python, "testdata/dsse_verify.py", badPath, pub).CombinedOutput()
+			assert.Error(t, err, "independent verifier accepted a changed payload:\n%s", out)
 		})
 	}
 }

@@ -3,6 +3,9 @@ package releasetag
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCheckAccepts(t *testing.T) {
@@ -10,9 +13,7 @@ func TestCheckAccepts(t *testing.T) {
 		"v1.2.3", "v1.3.0-rc1", "1.0", "v2.0.0+build.7", "release_2026-01", "V", "v1.0.0-beta.1+exp.sha.5114f85",
 		strings.Repeat("a", MaxLen),
 	} {
-		if err := Check(tag); err != nil {
-			t.Errorf("Check(%q) = %v, want nil", tag, err)
-		}
+		assert.NoError(t, Check(tag), "Check(%q)", tag)
 	}
 }
 
@@ -58,24 +59,20 @@ func TestCheckRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := Check(tt.give)
-		if got := RuleOf(err); got != tt.want {
-			t.Errorf("Check(%q) = %v (rule %q), want rule %q", tt.give, err, got, tt.want)
-		}
+		got := RuleOf(err)
+		assert.Equal(t, tt.want, got, "Check(%q) = %v (rule %q), want rule %q", tt.give, err, got, tt.want)
 	}
 }
 
 func TestErrorNamesTagAndShortensIt(t *testing.T) {
 	err := Check("release/1.0")
-	if err == nil || !strings.Contains(err.Error(), `"release/1.0"`) || !strings.Contains(err.Error(), "'/'") {
-		t.Fatalf("error %v: want the tag and the character named", err)
-	}
+	require.ErrorContains(t, err, `"release/1.0"`)
+	require.Contains(t, err.Error(), "'/'")
 	long := strings.Repeat("x", 1<<20)
-	if err := Check(long); err == nil || len(err.Error()) > 2*MaxLen+100 {
-		t.Fatalf("a 1 MiB tag's error is %d bytes: want it shortened", len(err.Error()))
-	}
-	if RuleOf(nil) != "" {
-		t.Fatal("RuleOf(nil) is not empty")
-	}
+	err = Check(long)
+	require.Error(t, err)
+	require.LessOrEqual(t, len(err.Error()), 2*MaxLen+100)
+	require.Equal(t, Rule(""), RuleOf(nil), "RuleOf(nil) is not empty")
 }
 
 // FuzzCheck asserts that every accepted tag keeps the properties the train
@@ -88,14 +85,15 @@ func FuzzCheck(f *testing.F) {
 		if Check(tag) != nil {
 			return
 		}
-		if len(tag) == 0 || len(tag) > MaxLen || strings.ContainsAny(tag, "/\\:?*[~^ '\"%@") ||
-			strings.Contains(tag, "..") || strings.HasSuffix(tag, ".") || strings.HasSuffix(tag, ".lock") || !alnum(rune(tag[0])) {
-			t.Fatalf("Check accepted %q", tag)
-		}
+		require.NotEmpty(t, tag, "Check accepted %q", tag)
+		require.LessOrEqual(t, len(tag), MaxLen, "Check accepted %q", tag)
+		require.False(t, strings.ContainsAny(tag, "/\\:?*[~^ '\"%@"), "Check accepted %q", tag)
+		require.NotContains(t, tag, "..", "Check accepted %q", tag)
+		require.False(t, strings.HasSuffix(tag, "."), "Check accepted %q", tag)
+		require.False(t, strings.HasSuffix(tag, ".lock"), "Check accepted %q", tag)
+		require.True(t, alnum(rune(tag[0])), "Check accepted %q", tag)
 		for _, r := range tag {
-			if !assetRune(r) {
-				t.Fatalf("Check accepted %q with %q", tag, r)
-			}
+			require.True(t, assetRune(r), "Check accepted %q with %q", tag, r)
 		}
 	})
 }

@@ -1,6 +1,10 @@
 package releasetag
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 func TestIsPrerelease(t *testing.T) {
 	t.Parallel()
@@ -24,8 +28,6 @@ func TestIsPrerelease(t *testing.T) {
 		{"v1.2.0", &yes, true},
 	}
 	for _, tt := range tests {
-		if got := IsPrerelease(tt.give, tt.trigger); got != tt.want {
-			t.Errorf("IsPrerelease(%q, %v) = %v, want %v", tt.give, tt.trigger, got, tt.want)
-		}
+		assert.Equal(t, tt.want, IsPrerelease(tt.give, tt.trigger), "IsPrerelease(%q, %v)", tt.give, tt.trigger)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
 )
 
 // instantTemporal answers every signal at once, as a healthy cluster would
@@ -31,9 +32,7 @@ func (c *instantTemporal) SignalWorkflow(context.Context, string, string, string
 func serveLoopback(b *testing.B, h http.Handler) string {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	done := make(chan struct{})
 	go func() {
@@ -57,9 +56,7 @@ type loader struct {
 
 func newLoader(b *testing.B) *loader {
 	body, err := readTestdata("workflow_run.completed.json")
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
 	b.Cleanup(tr.CloseIdleConnections)
 	return &loader{hc: &http.Client{Transport: tr}, body: body, sig: sign(testSecret, body)}
@@ -123,9 +120,7 @@ func targets(b *testing.B) (bare, receiver string, tc *instantTemporal) {
 	e.POST("/webhook", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 	tc = &instantTemporal{}
 	srv, err := New(Options{Secret: []byte(testSecret), Train: testTrain(), Temporal: tc})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	return serveLoopback(b, e), serveLoopback(b, srv.Handler()), tc
 }
 
@@ -144,14 +139,10 @@ func BenchmarkDeliveries(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		d, err := l.burst(bare, http.StatusNoContent, n, benchWorkers)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		tBare += d
 		d, err = l.burst(receiver, http.StatusOK, n, benchWorkers)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		tRecv += d
 	}
 	bareRate := float64(b.N*n) / tBare.Seconds()
@@ -159,7 +150,5 @@ func BenchmarkDeliveries(b *testing.B) {
 	b.ReportMetric(bareRate, "bare-deliveries/s")
 	b.ReportMetric(recvRate, "deliveries/s")
 	b.ReportMetric(recvRate/bareRate, "ratio")
-	if got := tc.signals.Load(); got != int64(b.N*n) {
-		b.Fatalf("%d signals for %d deliveries", got, b.N*n)
-	}
+	require.Equal(b, int64(b.N*n), tc.signals.Load(), "signals for %d deliveries", b.N*n)
 }

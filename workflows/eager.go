@@ -72,8 +72,7 @@ func (r *release) runEager(ctx, work workflow.Context) error {
 		r.children[n] = child
 		running++
 		workflow.Go(ctx, func(ctx workflow.Context) {
-			var res LayerResult
-			err := child.Get(ctx, &res)
+			res, err := r.awaitLayer(ctx, children, n, in, child, func(c workflow.ChildWorkflowFuture) { r.children[n] = c })
 			delete(r.children, n)
 			running--
 			if err != nil {

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +9,8 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestBlockedRepoErrorReadsOnce checks that a repo blocked by a failed
@@ -45,21 +46,14 @@ func TestBlockedRepoErrorReadsOnce(t *testing.T) {
 			f := &fakeGitHub{collectErrs: map[string][]error{"a": {tc.err}}}
 			env := newEnv(t, f)
 			blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
-			if blocked.State != contract.StateBlocked {
-				t.Fatalf("state = %s, want blocked", blocked.State)
-			}
+			require.Equal(t, contract.StateBlocked, blocked.State, "state")
 			got := blocked.Repos["a"].Error
-			if got != tc.want {
-				t.Errorf("repo error =\n  %q\nwant\n  %q", got, tc.want)
-			}
+			assert.Equal(t, tc.want, got, "repo error")
 			for _, noise := range []string{"activity error", "scheduledEventID", "(type:", "retryable"} {
-				if strings.Contains(got, noise) {
-					t.Errorf("repo error %q holds %q", got, noise)
-				}
+				assert.NotContains(t, got, noise, "repo error %q holds %q", got, noise)
 			}
-			if c := f.calls("collect"); len(c) != 2 {
-				t.Errorf("collect calls = %d, want 2 (the failure, then the retry)", len(c))
-			}
+			c := f.calls("collect")
+			assert.Len(t, c, 2, "collect calls = %d, want 2 (the failure, then the retry)", len(c))
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -374,9 +375,7 @@ func repos(evs []event) []string {
 func (f *fakeGitHub) first(t *testing.T, what, repo string) event {
 	t.Helper()
 	i := slices.IndexFunc(f.calls(what), func(e event) bool { return e.repo == repo })
-	if i < 0 {
-		t.Fatalf("no %s for %s", what, repo)
-	}
+	require.GreaterOrEqual(t, i, 0, "no %s for %s", what, repo)
 	return f.calls(what)[i]
 }
 
@@ -384,13 +383,9 @@ func (f *fakeGitHub) first(t *testing.T, what, repo string) event {
 func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) contract.Status {
 	t.Helper()
 	v, err := env.QueryWorkflow(contract.QueryStatus)
-	if err != nil {
-		t.Fatalf("query status: %v", err)
-	}
+	require.NoError(t, err, "query status")
 	var st contract.Status
-	if err := v.Get(&st); err != nil {
-		t.Fatalf("decode status: %v", err)
-	}
+	require.NoError(t, v.Get(&st), "decode status")
 	return st
 }
 
@@ -428,8 +423,6 @@ func statusThenSignal(t *testing.T, env *testsuite.TestWorkflowEnvironment, at t
 		}
 	}, at)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	return st
 }

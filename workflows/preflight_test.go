@@ -1,13 +1,14 @@
 package workflows
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // A failed preflight blocks the train before anything is dispatched, with
@@ -26,38 +27,38 @@ func TestPreflightProblemsBlockUntilRetry(t *testing.T) {
 		env.SignalWorkflow(contract.SignalRetry, contract.RepoSignal{})
 	}, time.Hour)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON()})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
-	if st.State != contract.StateBlocked || st.BlockedStep != contract.StepPreflight || st.Preflight == nil || st.Preflight.State != contract.PreflightBlocked {
-		t.Fatalf("status while blocked: state %s, blocked_step %q, preflight %+v", st.State, st.BlockedStep, st.Preflight)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
+	require.Equal(t, contract.StateBlocked, st.State)
+	require.Equal(t, contract.StepPreflight, st.BlockedStep)
+	require.NotNil(t, st.Preflight)
+	require.Equal(t, contract.PreflightBlocked, st.Preflight.State)
 	want := []string{
 		"o/a: GET /repos/o/a/actions/workflows/build.yml: workflow build.yml is disabled_manually: enable it",
 		"o/a: GET /repos/o/a/releases: release v1.2.3 is already published",
 	}
-	if !slices.Equal(st.Preflight.Problems, want) {
-		t.Errorf("problems = %q, want %q", st.Preflight.Problems, want)
-	}
-	if !strings.HasPrefix(st.Error, "preflight: 2 problem(s): ") {
-		t.Errorf("error = %q", st.Error)
-	}
+	assert.Equal(t, want, st.Preflight.Problems, "problems")
+	assert.True(t, strings.HasPrefix(st.Error, "preflight: 2 problem(s): "), "error = %q", st.Error)
 	pre := f.calls("preflight")
 	disp := f.calls("dispatch")
-	if len(pre) != 2 || len(disp) != 1 || disp[0].at.Before(pre[1].at) {
-		t.Fatalf("preflights %v, dispatches %v: want two preflights, the one dispatch after the second", pre, disp)
-	}
+	require.Len(t, pre, 2, "preflights %v, dispatches %v: want two preflights, the one dispatch after the second", pre, disp)
+	require.Len(t, disp, 1, "preflights %v, dispatches %v: want two preflights, the one dispatch after the second", pre, disp)
+	require.False(t, disp[0].at.Before(pre[1].at), "preflights %v, dispatches %v: want two preflights, the one dispatch after the second", pre, disp)
 	var res contract.Status
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
-	if res.State != contract.StateSucceeded || res.Preflight == nil || res.Preflight.State != contract.PreflightPassed || res.Preflight.ReleaseImmutable == nil || !*res.Preflight.ReleaseImmutable {
-		t.Errorf("final status %s, preflight %+v", res.State, res.Preflight)
+	require.NoError(t, env.GetWorkflowResult(&res))
+	assert.Equal(t, contract.StateSucceeded, res.State, "final status")
+	if assert.NotNil(t, res.Preflight, "preflight") {
+		assert.Equal(t, contract.PreflightPassed, res.Preflight.State, "preflight %+v", res.Preflight)
+		if assert.NotNil(t, res.Preflight.ReleaseImmutable, "preflight %+v", res.Preflight) {
+			assert.True(t, *res.Preflight.ReleaseImmutable, "preflight %+v", res.Preflight)
+		}
 	}
 	in := f.preflights[0]
-	if in.ReleaseRepo != "a" || len(in.Repos) != 1 || in.Repos[0].Workflow != "build.yml" || in.Calls != estimateCalls(1) || in.RequireDraft {
-		t.Errorf("preflight input = %+v", in)
+	assert.Equal(t, "a", in.ReleaseRepo, "preflight input = %+v", in)
+	if assert.Len(t, in.Repos, 1, "preflight input = %+v", in) {
+		assert.Equal(t, "build.yml", in.Repos[0].Workflow, "preflight input = %+v", in)
 	}
+	assert.Equal(t, estimateCalls(1), in.Calls, "preflight input = %+v", in)
+	assert.False(t, in.RequireDraft, "preflight input = %+v", in)
 }
 
 // A rate budget that does not cover the train waits for its reset, saying
@@ -70,19 +71,17 @@ func TestPreflightWaitsForRateReset(t *testing.T) {
 	var st contract.Status
 	env.RegisterDelayedCallback(func() { st = queryStatus(t, env) }, 10*time.Minute)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON(), DraftID: 5})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
-	if st.Preflight == nil || st.Preflight.State != contract.PreflightWaiting || !strings.Contains(st.Preflight.Message, "rate limit reset") || st.State != contract.StateRunning {
-		t.Fatalf("status while waiting: %s %+v", st.State, st.Preflight)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
+	require.NotNil(t, st.Preflight)
+	require.Equal(t, contract.PreflightWaiting, st.Preflight.State)
+	require.Contains(t, st.Preflight.Message, "rate limit reset")
+	require.Equal(t, contract.StateRunning, st.State)
 	pre, disp := f.calls("preflight"), f.calls("dispatch")
-	if len(pre) != 2 || pre[1].at.Before(reset) || len(disp) != 1 || disp[0].at.Before(reset) {
-		t.Fatalf("preflights %v, dispatches %v: want a second preflight and the dispatch after the reset %v", pre, disp, reset)
-	}
-	if !f.preflights[0].RequireDraft {
-		t.Error("a train started by a maintainer's draft requires the draft")
-	}
+	require.Len(t, pre, 2, "preflights %v, dispatches %v: want a second preflight and the dispatch after the reset %v", pre, disp, reset)
+	require.False(t, pre[1].at.Before(reset), "preflights %v, dispatches %v: want a second preflight and the dispatch after the reset %v", pre, disp, reset)
+	require.Len(t, disp, 1, "preflights %v, dispatches %v: want a second preflight and the dispatch after the reset %v", pre, disp, reset)
+	require.False(t, disp[0].at.Before(reset), "preflights %v, dispatches %v: want a second preflight and the dispatch after the reset %v", pre, disp, reset)
+	assert.True(t, f.preflights[0].RequireDraft, "a train started by a maintainer's draft requires the draft")
 }
 
 // A tag whose bundle name GitHub would rename fails the train at once,
@@ -92,10 +91,7 @@ func TestPlanRefusesAssetNamesGitHubRenames(t *testing.T) {
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: "v1.0~rc1", Train: singleRepo(0).JSON()})
 	err := env.GetWorkflowError()
-	if err == nil || !strings.Contains(err.Error(), "which GitHub renames") {
-		t.Fatalf("workflow error = %v", err)
-	}
-	if n := len(f.calls("preflight")) + len(f.calls("dispatch")); n != 0 {
-		t.Fatalf("%d preflight/dispatch calls for a train that cannot publish", n)
-	}
+	require.ErrorContains(t, err, "which GitHub renames", "workflow error")
+	n := len(f.calls("preflight")) + len(f.calls("dispatch"))
+	require.Zero(t, n, "%d preflight/dispatch calls for a train that cannot publish", n)
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // slowPublish is PublishRelease that is past the point of noticing a
@@ -45,9 +47,7 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
 	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	w.RegisterActivity(acts)
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -55,32 +55,22 @@ func TestCancelDuringPublishReportsWhatHappened(t *testing.T) {
 	c := srv.Client()
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: contract.ReleaseWorkflowID("v9.9.9"), TaskQueue: contract.TaskQueue},
 		contract.ReleaseWorkflowName, contract.ReleaseInput{Tag: "v9.9.9", Train: singleRepo(0).JSON()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	select {
 	case <-acts.started:
 	case <-ctx.Done():
 		t.Fatal("PublishRelease never started")
 	}
-	if err := c.SignalWorkflow(ctx, run.GetID(), "", contract.SignalCancel, contract.CancelSignal{Reason: "too late"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.SignalWorkflow(ctx, run.GetID(), "", contract.SignalCancel, contract.CancelSignal{Reason: "too late"}))
 	var st contract.Status
 	err = run.Get(ctx, &st)
 	d, derr := c.DescribeWorkflow(ctx, run.GetID(), "")
-	if derr != nil {
-		t.Fatal(derr)
-	}
+	require.NoError(t, derr)
 	for deadline := time.Now().Add(10 * time.Second); !acts.published.Load(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the fake publish did not run to its end")
-		}
+		require.False(t, time.Now().After(deadline), "the fake publish did not run to its end")
 	}
-	if got := d.Status; got != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-		t.Fatalf("workflow closed %s (err %v) although its release was published; want completed", got, err)
-	}
-	if st.State != contract.StateSucceeded || st.ReleaseURL == "" {
-		t.Errorf("status = %s, release_url %q; want succeeded with the published release's URL", st.State, st.ReleaseURL)
-	}
+	got := d.Status
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, got, "workflow closed %s (err %v) although its release was published; want completed", got, err)
+	assert.Equal(t, contract.StateSucceeded, st.State)
+	assert.NotEmpty(t, st.ReleaseURL)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -146,9 +147,7 @@ func TestRecordHistories(t *testing.T) {
 	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
 	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	w.RegisterActivity(acts)
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	r := &recorder{t: t, cli: testenv.TemporalCLI(t), srv: srv, acts: acts}
 
@@ -229,13 +228,9 @@ func TestRecordHistories(t *testing.T) {
 func testSignature(t *testing.T) []byte {
 	t.Helper()
 	e, err := openpgp.NewEntity("Rebuilder", "", "r@example.org", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var out bytes.Buffer
-	if err := openpgp.ArmoredDetachSign(&out, e, strings.NewReader("sums"), nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, openpgp.ArmoredDetachSign(&out, e, strings.NewReader("sums"), nil))
 	return out.Bytes()
 }
 
@@ -262,18 +257,14 @@ func (r *recorder) updateWhen(id string, ready func(contract.Status) bool, name 
 	if err == nil {
 		err = h.Get(ctx, nil)
 	}
-	if err != nil {
-		r.t.Fatalf("update %s %s: %v", id, name, err)
-	}
+	require.NoError(r.t, err, "update %s %s", id, name)
 }
 
 func (r *recorder) start(tag string, train config.Train) string {
 	r.t.Helper()
 	opts := contract.StartOptions(tag)
 	run, err := r.srv.Client().ExecuteWorkflow(context.Background(), opts, contract.ReleaseWorkflowName, contract.ReleaseInput{Tag: tag, Train: train.JSON(), Trigger: "recorder"})
-	if err != nil {
-		r.t.Fatalf("start %s: %v", tag, err)
-	}
+	require.NoError(r.t, err, "start %s", tag)
 	return run.GetID()
 }
 
@@ -294,9 +285,7 @@ func (r *recorder) signalWhen(id string, ready func(contract.Status) bool, name 
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	if err := r.srv.Client().SignalWorkflow(ctx, id, "", name, arg); err != nil {
-		r.t.Fatalf("signal %s %s: %v", id, name, err)
-	}
+	require.NoError(r.t, r.srv.Client().SignalWorkflow(ctx, id, "", name, arg), "signal %s %s", id, name)
 }
 
 // wait waits until the workflow closes with the wanted status.
@@ -306,12 +295,8 @@ func (r *recorder) wait(id string, want enumspb.WorkflowExecutionStatus) {
 	defer cancel()
 	err := r.srv.Client().GetWorkflow(ctx, id, "").Get(ctx, nil)
 	d, derr := r.srv.Client().DescribeWorkflow(ctx, id, "")
-	if derr != nil {
-		r.t.Fatalf("describe %s: %v", id, derr)
-	}
-	if got := d.Status; got != want {
-		r.t.Fatalf("%s closed %s (err %v), want %s", id, got, err, want)
-	}
+	require.NoError(r.t, derr, "describe %s", id)
+	require.Equal(r.t, want, d.Status, "%s closed (err %v)", id, err)
 }
 
 // export writes the release's and its first layers' histories to testdata.
@@ -329,11 +314,7 @@ func (r *recorder) export(id, name string, layers int) {
 		}
 		out, err := exec.Command(r.cli, "workflow", "show", "--workflow-id", wid,
 			"--address", r.srv.FrontendHostPort(), "--output", "json").Output()
-		if err != nil {
-			r.t.Fatalf("export %s: %v", wid, err)
-		}
-		if err := os.WriteFile(file, out, 0o644); err != nil {
-			r.t.Fatal(err)
-		}
+		require.NoError(r.t, err, "export %s", wid)
+		require.NoError(r.t, os.WriteFile(file, out, 0o644))
 	}
 }

@@ -137,8 +137,7 @@ func (r *release) runLayers(ctx, work workflow.Context) error {
 		in := r.layerInput(n, repos)
 		child := workflow.ExecuteChildWorkflow(layerOptions(work, r.in.Tag, n), Layer, in)
 		r.current = child
-		var res LayerResult
-		err := child.Get(ctx, &res)
+		res, err := r.awaitLayer(ctx, work, n, in, child, func(c workflow.ChildWorkflowFuture) { r.current = c })
 		r.current = nil
 		if err != nil {
 			if work.Err() != nil {

@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"errors"
-	"slices"
 	"testing"
 	"time"
 
@@ -10,6 +8,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // updateResult collects an Update's outcome in the test environment.
@@ -41,18 +41,14 @@ func TestUpdatesValidateRepo(t *testing.T) {
 	}, 30*time.Minute)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
-	if unknown.rejected == nil || notBlocked.rejected == nil {
-		t.Errorf("rejections: unknown=%v not-blocked=%v, want both rejected", unknown.rejected, notBlocked.rejected)
-	}
-	if retry.rejected != nil || !retry.done || retry.err != nil {
-		t.Errorf("retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
-	}
-	if n := len(f.calls("rerun")); n != 1 {
-		t.Errorf("reruns = %d, want 1 (the accepted retry only)", n)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
+	assert.Error(t, unknown.rejected)
+	assert.Error(t, notBlocked.rejected)
+	assert.NoError(t, retry.rejected, "retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
+	assert.True(t, retry.done, "retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
+	assert.NoError(t, retry.err, "retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
+	n := len(f.calls("rerun"))
+	assert.Equal(t, 1, n, "reruns = %d, want 1 (the accepted retry only)", n)
 }
 
 func TestSkipRunningBuildCancelsItsRun(t *testing.T) {
@@ -63,17 +59,13 @@ func TestSkipRunningBuildCancelsItsRun(t *testing.T) {
 	}, 5*time.Minute)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
-	if got := repos(f.calls("cancel")); !slices.Equal(got, []string{"commons"}) {
-		t.Errorf("cancelled runs = %v, want [commons]", got)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
+	got := repos(f.calls("cancel"))
+	assert.Equal(t, []string{"commons"}, got, "cancelled runs")
 	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
-	if st.Repos["commons"].State != contract.RepoSkipped || st.Repos["bllvm-consensus"].State != contract.RepoSucceeded {
-		t.Errorf("status = %+v", st.Repos)
-	}
+	assert.Equal(t, contract.RepoSkipped, st.Repos["commons"].State, "status = %+v", st.Repos)
+	assert.Equal(t, contract.RepoSucceeded, st.Repos["bllvm-consensus"].State, "status = %+v", st.Repos)
 }
 
 func TestBuildTimeoutCountsAsFailure(t *testing.T) {
@@ -82,18 +74,12 @@ func TestBuildTimeoutCountsAsFailure(t *testing.T) {
 	f := &fakeGitHub{awaitTimeout: true, buildTime: 2*time.Hour + awaitMargin}
 	env := newEnv(t, f)
 	blocked := statusThenSignal(t, env, 10*time.Hour, singleRepo(1), operatorSignal{contract.SignalSkip, "a"})
-	if blocked.State != contract.StateBlocked {
-		t.Errorf("state after two timeouts = %s, want blocked", blocked.State)
-	}
-	if n := len(f.calls("rerun")); n != 1 {
-		t.Errorf("reruns = %d, want 1", n)
-	}
-	if n := len(f.calls("cancel")); n < 2 {
-		t.Errorf("CancelRun calls = %d, want one per timed-out attempt", n)
-	}
-	if d := f.calls("rerun")[0].at.Sub(f.calls("dispatch")[0].at); d < 2*time.Hour {
-		t.Errorf("re-run after %v, before build_timeout", d)
-	}
+	assert.Equal(t, contract.StateBlocked, blocked.State, "state after two timeouts")
+	assert.Equal(t, 1, len(f.calls("rerun")), "reruns")
+	n := len(f.calls("cancel"))
+	assert.GreaterOrEqual(t, n, 2, "CancelRun calls = %d, want one per timed-out attempt", n)
+	d := f.calls("rerun")[0].at.Sub(f.calls("dispatch")[0].at)
+	assert.GreaterOrEqual(t, d, 2*time.Hour, "re-run after %v, before build_timeout", d)
 }
 
 func TestLayerAloneSucceeds(t *testing.T) {
@@ -104,19 +90,17 @@ func TestLayerAloneSucceeds(t *testing.T) {
 		{Name: "x", Settings: settings(0)}, {Name: "y", Settings: settings(0)},
 	}}
 	env.ExecuteWorkflow(Layer, in)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	var res LayerResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
+	require.NoError(t, env.GetWorkflowResult(&res))
+	if assert.Len(t, res.Repos, 2, "layer result = %+v", res) {
+		assert.Equal(t, "x", res.Repos[0].Repo, "layer result = %+v", res)
+		if assert.NotNil(t, res.Repos[1].Manifest, "layer result = %+v", res) {
+			assert.Equal(t, 1, res.Repos[1].Manifest.Files, "layer result = %+v", res)
+		}
+		assert.Empty(t, res.Repos[1].Files, "layer result = %+v", res)
 	}
-	if len(res.Repos) != 2 || res.Repos[0].Repo != "x" || res.Repos[1].Manifest == nil || res.Repos[1].Manifest.Files != 1 || len(res.Repos[1].Files) != 0 {
-		t.Errorf("layer result = %+v", res)
-	}
-	if errors.Is(env.GetWorkflowError(), errSkipped) {
-		t.Error("unexpected skip")
-	}
+	assert.NotErrorIs(t, env.GetWorkflowError(), errSkipped, "unexpected skip")
 }
 
 // A cancel while DispatchBuild is in flight: the activity answers with the
@@ -132,21 +116,18 @@ func TestCancelDuringDispatchCancelsItsRun(t *testing.T) {
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
 	var canceled *temporal.CanceledError
-	if err := env.GetWorkflowError(); !errors.As(err, &canceled) {
-		t.Fatalf("workflow error = %v, want cancelled", err)
-	}
-	if len(f.lost) != 1 {
-		t.Fatalf("CancelDispatchedRun calls = %v, want one for a", f.lost)
-	}
-	if in := f.lost[0]; in.Repo != "a" || in.Owner != "o" || in.CorrelationID != contract.CorrelationID(testTag, "a", 1) ||
-		in.NotBefore.IsZero() || in.Wait != lostDispatchWait {
-		t.Errorf("CancelDispatchedRun input = %+v", in)
-	}
-	if n := len(f.calls("publish")) + len(f.calls("package")); n != 0 {
-		t.Errorf("package/publish called %d times after cancel", n)
-	}
+	require.ErrorAs(t, env.GetWorkflowError(), &canceled, "workflow error")
+	require.Len(t, f.lost, 1, "CancelDispatchedRun calls = %v, want one for a", f.lost)
+	in := f.lost[0]
+	assert.Equal(t, "a", in.Repo, "CancelDispatchedRun input = %+v", in)
+	assert.Equal(t, "o", in.Owner, "CancelDispatchedRun input = %+v", in)
+	assert.Equal(t, contract.CorrelationID(testTag, "a", 1), in.CorrelationID, "CancelDispatchedRun input = %+v", in)
+	assert.False(t, in.NotBefore.IsZero(), "CancelDispatchedRun input = %+v", in)
+	assert.Equal(t, lostDispatchWait, in.Wait, "CancelDispatchedRun input = %+v", in)
+	n := len(f.calls("publish")) + len(f.calls("package"))
+	assert.Zero(t, n, "package/publish called %d times after cancel", n)
 	st := queryStatus(t, env)
-	if a := st.Repos["a"]; a.State != contract.RepoCancelled || a.RunID != runID("a") {
-		t.Errorf("repo a = %+v, want cancelled with the run the cleanup found", a)
-	}
+	a := st.Repos["a"]
+	assert.Equal(t, contract.RepoCancelled, a.State, "repo a = %+v", a)
+	assert.Equal(t, runID("a"), a.RunID, "repo a = %+v: want the run the cleanup found", a)
 }

@@ -1,9 +1,6 @@
 package workflows
 
 import (
-	"errors"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +9,8 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // immutable is PublishRelease's permanent answer for a release GitHub will
@@ -42,43 +41,27 @@ func TestPublishFailureBlocksThenRetry(t *testing.T) {
 	}, time.Hour)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
-	if early.rejected == nil || !strings.Contains(early.rejected.Error(), "no blocked release step") {
-		t.Errorf("empty-repo retry while building: rejected = %v, want rejected as nothing blocked", early.rejected)
-	}
-	if blocked.rejected == nil {
-		t.Errorf("retry of repo a while publish is blocked was accepted")
-	}
-	if st.State != contract.StateBlocked || st.BlockedStep != contract.StepPublish || !strings.Contains(st.Error, "immutable release") {
-		t.Errorf("status while blocked = state %s, blocked_step %q, error %q; want blocked on publish naming the cause",
-			st.State, st.BlockedStep, st.Error)
-	}
-	if strings.Contains(st.Error, "activity error") {
-		t.Errorf("error shows Temporal's wrapping: %q", st.Error)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
+	assert.ErrorContains(t, early.rejected, "no blocked release step", "empty-repo retry while building: rejected = %v, want rejected as nothing blocked", early.rejected)
+	assert.Error(t, blocked.rejected, "retry of repo a while publish is blocked was accepted")
+	assert.Equal(t, contract.StateBlocked, st.State, "status while blocked")
+	assert.Equal(t, contract.StepPublish, st.BlockedStep, "status while blocked")
+	assert.Contains(t, st.Error, "immutable release", "status while blocked names the cause")
+	assert.NotContains(t, st.Error, "activity error", "error shows Temporal's wrapping")
 	pubs := f.calls("publish")
-	if len(pubs) != 2 || len(f.calls("package")) != 1 {
-		t.Fatalf("publish calls %d, package calls %d; want 2 and 1", len(pubs), len(f.calls("package")))
-	}
-	if pubs[1].at.Before(pubs[0].at.Add(30 * time.Minute)) {
-		t.Errorf("second publish at %v, before the retry", pubs[1].at)
-	}
-	if len(f.dispatched) != 1 {
-		t.Errorf("dispatches = %d, want 1 (the build is not redone)", len(f.dispatched))
-	}
+	require.Len(t, pubs, 2)
+	require.Len(t, f.calls("package"), 1)
+	assert.False(t, pubs[1].at.Before(pubs[0].at.Add(30*time.Minute)), "second publish at %v, before the retry", pubs[1].at)
+	assert.Len(t, f.dispatched, 1, "dispatches = %d, want 1 (the build is not redone)", len(f.dispatched))
 	var res contract.Status
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
-	if res.State != contract.StateSucceeded || res.ReleaseURL == "" || res.BlockedStep != "" || res.Error != "" {
-		t.Errorf("final status = state %s, url %q, blocked_step %q, error %q", res.State, res.ReleaseURL, res.BlockedStep, res.Error)
-	}
+	require.NoError(t, env.GetWorkflowResult(&res))
+	assert.Equal(t, contract.StateSucceeded, res.State)
+	assert.NotEmpty(t, res.ReleaseURL)
+	assert.Empty(t, res.BlockedStep)
+	assert.Empty(t, res.Error)
 	want := []contract.State{contract.StateRunning, contract.StatePublishing, contract.StateBlocked, contract.StatePublishing, contract.StateSucceeded}
-	if got := f.upserted(); !slices.Equal(got, want) {
-		t.Errorf("ReleaseState upserts = %v, want %v", got, want)
-	}
+	got := f.upserted()
+	assert.Equal(t, want, got, "ReleaseState upserts")
 }
 
 // The same for PackageRelease (a bundle layout conflict), retried through
@@ -96,28 +79,22 @@ func TestPackageFailureBlocksThenRetry(t *testing.T) {
 	}, time.Hour)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
-	if st.State != contract.StateBlocked || st.BlockedStep != contract.StepPackage || !strings.Contains(st.Error, "two repos ship bin/x") {
-		t.Errorf("status while blocked = state %s, blocked_step %q, error %q; want blocked on package", st.State, st.BlockedStep, st.Error)
-	}
-	if retry.rejected != nil || !retry.done || retry.err != nil {
-		t.Errorf("retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
-	}
-	if answer.State != contract.StatePublishing || answer.BlockedStep != "" {
-		t.Errorf("retry update answered state %s, blocked_step %q; want publishing, none", answer.State, answer.BlockedStep)
-	}
-	if n, m := len(f.calls("package")), len(f.calls("publish")); n != 2 || m != 1 {
-		t.Errorf("package calls %d, publish calls %d; want 2 and 1", n, m)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
+	assert.Equal(t, contract.StateBlocked, st.State, "status while blocked")
+	assert.Equal(t, contract.StepPackage, st.BlockedStep, "status while blocked")
+	assert.Contains(t, st.Error, "two repos ship bin/x", "status while blocked")
+	assert.NoError(t, retry.rejected, "retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
+	assert.True(t, retry.done, "retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
+	assert.NoError(t, retry.err, "retry update: rejected=%v done=%v err=%v", retry.rejected, retry.done, retry.err)
+	assert.Equal(t, contract.StatePublishing, answer.State)
+	assert.Empty(t, answer.BlockedStep)
+	n, m := len(f.calls("package")), len(f.calls("publish"))
+	assert.Equal(t, 2, n)
+	assert.Equal(t, 1, m)
 	var res contract.Status
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
-	if res.State != contract.StateSucceeded || res.ReleaseURL == "" {
-		t.Errorf("final status = %s %q", res.State, res.ReleaseURL)
-	}
+	require.NoError(t, env.GetWorkflowResult(&res))
+	assert.Equal(t, contract.StateSucceeded, res.State)
+	assert.NotEmpty(t, res.ReleaseURL)
 }
 
 // A cancel while publishing is blocked ends the train cancelled and
@@ -130,22 +107,19 @@ func TestCancelWhilePublishBlocked(t *testing.T) {
 	}, time.Hour)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(0).JSON()})
 
-	if !env.IsWorkflowCompleted() {
-		t.Fatal("workflow not completed")
-	}
+	require.True(t, env.IsWorkflowCompleted(), "workflow not completed")
 	var canceled *temporal.CanceledError
-	if err := env.GetWorkflowError(); !errors.As(err, &canceled) {
-		t.Fatalf("workflow error = %v, want cancelled", err)
-	}
-	if n := len(f.calls("publish")); n != 1 || len(f.pub) != 0 {
-		t.Errorf("publish calls %d (published %d), want the one failed call", n, len(f.pub))
-	}
+	require.ErrorAs(t, env.GetWorkflowError(), &canceled, "workflow error")
+	n := len(f.calls("publish"))
+	assert.Equal(t, 1, n, "publish calls: want the one failed call")
+	assert.Empty(t, f.pub, "published")
 	st := queryStatus(t, env)
-	if st.State != contract.StateCancelled || st.BlockedStep != "" || st.Error != "wrong notes" {
-		t.Errorf("status = state %s, blocked_step %q, error %q; want cancelled with the reason", st.State, st.BlockedStep, st.Error)
-	}
-	if got := f.upserted(); len(got) == 0 || got[len(got)-1] != contract.StateCancelled {
-		t.Errorf("ReleaseState upserts %v, want cancelled last", got)
+	assert.Equal(t, contract.StateCancelled, st.State)
+	assert.Empty(t, st.BlockedStep)
+	assert.Equal(t, "wrong notes", st.Error)
+	got := f.upserted()
+	if assert.NotEmpty(t, got, "ReleaseState upserts") {
+		assert.Equal(t, contract.StateCancelled, got[len(got)-1], "ReleaseState upserts %v, want cancelled last", got)
 	}
 }
 
@@ -159,7 +133,7 @@ func (u *updateResult) withStatus(t *testing.T, st *contract.Status) *testsuite.
 			*st = v
 		case nil:
 		default:
-			t.Errorf("update answered %T, want Status", v)
+			assert.Failf(t, "update answered no Status", "%T", v)
 		}
 	}
 	return cb

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestReleaseHappyPathRespectsLayers(t *testing.T) {
@@ -22,114 +23,93 @@ func TestReleaseHappyPathRespectsLayers(t *testing.T) {
 	env.RegisterDelayedCallback(func() { mid = queryStatus(t, env) }, 15*time.Minute)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
-	if !env.IsWorkflowCompleted() {
-		t.Fatal("workflow not completed")
-	}
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.True(t, env.IsWorkflowCompleted(), "workflow not completed")
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	var st contract.Status
-	if err := env.GetWorkflowResult(&st); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, env.GetWorkflowResult(&st))
 
 	// No dispatch before every dependency's build was collected (succeeded).
 	for _, repo := range train.Repos {
 		d := f.first(t, "dispatch", repo.Name)
 		for _, dep := range repo.DependsOn {
-			if c := f.first(t, "collect", dep); d.at.Before(c.at) {
-				t.Errorf("%s dispatched at %v before dependency %s succeeded at %v", repo.Name, d.at, dep, c.at)
-			}
+			c := f.first(t, "collect", dep)
+			assert.False(t, d.at.Before(c.at), "%s dispatched at %v before dependency %s succeeded at %v", repo.Name, d.at, dep, c.at)
 		}
 	}
 	// Parallel inside a layer: both layer-0 repos dispatched at once; the
 	// whole train takes five build times, not seven.
-	if a, b := f.first(t, "dispatch", "bllvm-consensus"), f.first(t, "dispatch", "commons"); !a.at.Equal(b.at) {
-		t.Errorf("layer 0 not dispatched together: %v vs %v", a.at, b.at)
-	}
-	if a, b := f.first(t, "dispatch", "bllvm"), f.first(t, "dispatch", "bllvm-sdk"); !a.at.Equal(b.at) {
-		t.Errorf("layer 3 not dispatched together: %v vs %v", a.at, b.at)
-	}
+	a, b := f.first(t, "dispatch", "bllvm-consensus"), f.first(t, "dispatch", "commons")
+	assert.True(t, a.at.Equal(b.at), "layer 0 not dispatched together: %v vs %v", a.at, b.at)
+	a, b = f.first(t, "dispatch", "bllvm"), f.first(t, "dispatch", "bllvm-sdk")
+	assert.True(t, a.at.Equal(b.at), "layer 3 not dispatched together: %v vs %v", a.at, b.at)
 	start := f.calls("dispatch")[0].at
-	if took := f.calls("publish")[0].at.Sub(start); took > 5*f.buildTime+time.Minute {
-		t.Errorf("train took %v, want about 5 build times", took)
-	}
-	if n := len(f.calls("dispatch")); n != 7 {
-		t.Errorf("dispatches = %d, want 7", n)
-	}
+	took := f.calls("publish")[0].at.Sub(start)
+	assert.LessOrEqual(t, took, 5*f.buildTime+time.Minute, "train took %v, want about 5 build times", took)
+	assert.Equal(t, 7, len(f.calls("dispatch")), "dispatches")
 
 	// Dispatch inputs: deterministic correlation ids and upstream run ids.
 	for _, in := range f.dispatched {
-		if want := contract.CorrelationID(testTag, in.Repo, 1); in.CorrelationID != want {
-			t.Errorf("%s correlation id %q, want %q", in.Repo, in.CorrelationID, want)
-		}
-		if in.NotBefore.IsZero() {
-			t.Errorf("%s NotBefore unset", in.Repo)
-		}
+		assert.Equal(t, contract.CorrelationID(testTag, in.Repo, 1), in.CorrelationID, "%s correlation id", in.Repo)
+		assert.False(t, in.NotBefore.IsZero(), "%s NotBefore unset", in.Repo)
 		if in.Repo == "bllvm-node" {
 			want := map[string]int64{"bllvm-consensus": runID("bllvm-consensus"), "bllvm-protocol": runID("bllvm-protocol")}
-			if len(in.Upstream) != 2 || in.Upstream["bllvm-consensus"] != want["bllvm-consensus"] || in.Upstream["bllvm-protocol"] != want["bllvm-protocol"] {
-				t.Errorf("bllvm-node upstream = %v, want %v", in.Upstream, want)
-			}
+			assert.Len(t, in.Upstream, 2, "bllvm-node upstream = %v, want %v", in.Upstream, want)
+			assert.Equal(t, want["bllvm-consensus"], in.Upstream["bllvm-consensus"], "bllvm-node upstream = %v, want %v", in.Upstream, want)
+			assert.Equal(t, want["bllvm-protocol"], in.Upstream["bllvm-protocol"], "bllvm-node upstream = %v, want %v", in.Upstream, want)
 		}
 	}
 
 	// Status mid-way and at the end.
-	if mid.State != contract.StateRunning || mid.Layer != 1 {
-		t.Errorf("mid status state=%s layer=%d, want running layer 1", mid.State, mid.Layer)
-	}
+	assert.Equal(t, contract.StateRunning, mid.State)
+	assert.Equal(t, 1, mid.Layer)
 	for repo, want := range map[string]contract.RepoState{
 		"bllvm-consensus": contract.RepoSucceeded, "commons": contract.RepoSucceeded,
 		"bllvm-protocol": contract.RepoBuilding, "bllvm-node": contract.RepoPending, "governance-app": contract.RepoPending,
 	} {
-		if got := mid.Repos[repo].State; got != want {
-			t.Errorf("mid status %s = %s, want %s", repo, got, want)
-		}
+		assert.Equal(t, want, mid.Repos[repo].State, "mid status %s", repo)
 	}
-	if p := mid.Repos["bllvm-protocol"]; p.RunID != runID("bllvm-protocol") || p.RunURL == "" || p.Attempt != 1 || p.StartedAt == nil {
-		t.Errorf("mid status bllvm-protocol = %+v", p)
-	}
-	if len(mid.Repos) != 7 || len(mid.Layers) != 5 {
-		t.Errorf("mid status lists %d repos, %d layers", len(mid.Repos), len(mid.Layers))
-	}
-	if st.State != contract.StateSucceeded || st.ReleaseURL == "" {
-		t.Errorf("final status state=%s url=%q", st.State, st.ReleaseURL)
-	}
+	p := mid.Repos["bllvm-protocol"]
+	assert.Equal(t, runID("bllvm-protocol"), p.RunID, "mid status bllvm-protocol = %+v", p)
+	assert.NotEmpty(t, p.RunURL, "mid status bllvm-protocol = %+v", p)
+	assert.Equal(t, 1, p.Attempt, "mid status bllvm-protocol = %+v", p)
+	assert.NotNil(t, p.StartedAt, "mid status bllvm-protocol = %+v", p)
+	assert.Len(t, mid.Repos, 7)
+	assert.Len(t, mid.Layers, 5)
+	assert.Equal(t, contract.StateSucceeded, st.State)
+	assert.NotEmpty(t, st.ReleaseURL)
 	for name, rs := range st.Repos {
-		if rs.State != contract.RepoSucceeded || len(rs.Artifacts) != 1 || rs.FinishedAt == nil {
-			t.Errorf("final %s = %+v", name, rs)
-		}
-		if rs.Files != 1 || rs.Bytes != 3 || rs.Manifest != contract.StoreKey(fmt.Sprintf("%064x", 1000+runID(name))) {
-			t.Errorf("final %s files: %d files, %d bytes, manifest %q", name, rs.Files, rs.Bytes, rs.Manifest)
-		}
+		assert.Equal(t, contract.RepoSucceeded, rs.State, "final %s = %+v", name, rs)
+		assert.Len(t, rs.Artifacts, 1, "final %s = %+v", name, rs)
+		assert.NotNil(t, rs.FinishedAt, "final %s = %+v", name, rs)
+		assert.Equal(t, 1, rs.Files, "final %s files", name)
+		assert.Equal(t, int64(3), rs.Bytes, "final %s bytes", name)
+		assert.Equal(t, contract.StoreKey(fmt.Sprintf("%064x", 1000+runID(name))), rs.Manifest, "final %s manifest", name)
 	}
-	if q := queryStatus(t, env); q.State != contract.StateSucceeded {
-		t.Errorf("query after completion: state %s", q.State)
-	}
+	assert.Equal(t, contract.StateSucceeded, queryStatus(t, env).State, "query after completion: state")
 
 	// Package and publish.
-	if len(f.pkg) != 1 || len(f.pkg[0].Repos) != 7 {
-		t.Fatalf("package inputs = %+v", f.pkg)
-	}
-	if p := f.pkg[0]; p.Name != "btcdecoded" || p.ReleaseRepo != "bllvm-consensus" || p.Time.IsZero() {
-		t.Errorf("package input = %+v", p)
-	}
+	require.Len(t, f.pkg, 1)
+	require.Len(t, f.pkg[0].Repos, 7)
+	pkg := f.pkg[0]
+	assert.Equal(t, "btcdecoded", pkg.Name, "package input = %+v", pkg)
+	assert.Equal(t, "bllvm-consensus", pkg.ReleaseRepo, "package input = %+v", pkg)
+	assert.False(t, pkg.Time.IsZero(), "package input = %+v", pkg)
 	for _, r := range f.pkg[0].Repos {
-		if r.Manifest == nil || r.Manifest.Files != 1 || len(r.Manifest.First) != 0 || len(r.Files) != 0 {
-			t.Errorf("package input %s carries %+v and %d files, want the manifest's reference only", r.Repo, r.Manifest, len(r.Files))
+		if assert.NotNil(t, r.Manifest, "package input %s: want the manifest's reference", r.Repo) {
+			assert.Equal(t, 1, r.Manifest.Files, "package input %s manifest %+v", r.Repo, r.Manifest)
+			assert.Empty(t, r.Manifest.First, "package input %s manifest: the reference only", r.Repo)
 		}
+		assert.Empty(t, r.Files, "package input %s: the manifest's reference only", r.Repo)
 	}
-	if len(f.pub) != 1 {
-		t.Fatalf("publish calls = %d", len(f.pub))
-	}
-	if p := f.pub[0]; p.Title != "btcdecoded "+testTag || p.Marker != contract.ReleaseWorkflowID(testTag) || len(p.Assets) != 7 {
-		t.Errorf("publish input = %+v", p)
-	}
+	require.Len(t, f.pub, 1, "publish calls")
+	pub := f.pub[0]
+	assert.Equal(t, "btcdecoded "+testTag, pub.Title, "publish input = %+v", pub)
+	assert.Equal(t, contract.ReleaseWorkflowID(testTag), pub.Marker, "publish input = %+v", pub)
+	assert.Len(t, pub.Assets, 7, "publish input = %+v", pub)
 
 	// ReleaseState followed the train.
-	if got, want := f.upserted(), []contract.State{contract.StateRunning, contract.StatePublishing, contract.StateSucceeded}; !slices.Equal(got, want) {
-		t.Errorf("ReleaseState upserts = %v, want %v", got, want)
-	}
+	got, want := f.upserted(), []contract.State{contract.StateRunning, contract.StatePublishing, contract.StateSucceeded}
+	assert.Equal(t, want, got, "ReleaseState upserts")
 }
 
 func TestBuildEventWakesWaitingBuild(t *testing.T) {
@@ -140,22 +120,14 @@ func TestBuildEventWakesWaitingBuild(t *testing.T) {
 	}, 5*time.Minute)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
-	if !env.IsWorkflowCompleted() {
-		t.Fatal("workflow not completed")
-	}
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.True(t, env.IsWorkflowCompleted(), "workflow not completed")
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	checks := f.calls("check")
-	if len(checks) != 1 {
-		t.Fatalf("CheckRun calls = %d, want 1", len(checks))
-	}
-	if took := checks[0].at.Sub(f.first(t, "dispatch", "a").at); took > 6*time.Minute {
-		t.Errorf("build-event took %v to wake the build", took)
-	}
-	if len(f.calls("collect")) != 1 || len(f.calls("publish")) != 1 {
-		t.Errorf("events = %v", f.events)
-	}
+	require.Len(t, checks, 1, "CheckRun calls")
+	took := checks[0].at.Sub(f.first(t, "dispatch", "a").at)
+	assert.LessOrEqual(t, took, 6*time.Minute, "build-event took %v to wake the build", took)
+	assert.Len(t, f.calls("collect"), 1, "events = %v", f.events)
+	assert.Len(t, f.calls("publish"), 1, "events = %v", f.events)
 }
 
 func TestStaleBuildEventKeepsPolling(t *testing.T) {
@@ -179,15 +151,11 @@ func TestStaleBuildEventKeepsPolling(t *testing.T) {
 	}
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
-	if n := len(f.calls("await")); n != 2 {
-		t.Errorf("AwaitRun calls = %d, want 2 (polling resumed after the stale event)", n)
-	}
-	if d := f.calls("collect")[0].at.Sub(f.calls("dispatch")[0].at); d < 20*time.Minute {
-		t.Errorf("collected after %v, before the confirming event", d)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
+	n := len(f.calls("await"))
+	assert.Equal(t, 2, n, "AwaitRun calls = %d, want 2 (polling resumed after the stale event)", n)
+	d := f.calls("collect")[0].at.Sub(f.calls("dispatch")[0].at)
+	assert.GreaterOrEqual(t, d, 20*time.Minute, "collected after %v, before the confirming event", d)
 }
 
 func TestFailedBuildRerunsWithBackoffThenSucceeds(t *testing.T) {
@@ -195,30 +163,23 @@ func TestFailedBuildRerunsWithBackoffThenSucceeds(t *testing.T) {
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	awaits, reruns := f.calls("await"), f.calls("rerun")
-	if len(reruns) != 2 || len(awaits) != 3 {
-		t.Fatalf("reruns=%d awaits=%d, want 2 and 3", len(reruns), len(awaits))
-	}
+	require.Len(t, reruns, 2)
+	require.Len(t, awaits, 3)
 	// Backoff RetryBackoff × 2^k: 1m after the first failure, 2m after the second.
 	for k, want := range []time.Duration{time.Minute, 2 * time.Minute} {
 		failedAt := awaits[k].at.Add(f.buildTime)
-		if got := reruns[k].at.Sub(failedAt); got < want {
-			t.Errorf("re-run %d after %v, want ≥ %v", k+1, got, want)
-		}
+		got := reruns[k].at.Sub(failedAt)
+		assert.GreaterOrEqual(t, got, want, "re-run %d after %v, want ≥ %v", k+1, got, want)
 	}
 	var st contract.Status
-	if err := env.GetWorkflowResult(&st); err != nil {
-		t.Fatal(err)
-	}
-	if a := st.Repos["a"]; a.State != contract.RepoSucceeded || a.Attempt != 3 || a.Error != "" {
-		t.Errorf("status a = %+v, want succeeded on attempt 3", a)
-	}
-	if got := f.pkg[0].Repos[0].Attempts; got != 3 {
-		t.Errorf("package attempts = %d, want 3", got)
-	}
+	require.NoError(t, env.GetWorkflowResult(&st))
+	a := st.Repos["a"]
+	assert.Equal(t, contract.RepoSucceeded, a.State, "status a = %+v, want succeeded on attempt 3", a)
+	assert.Equal(t, 3, a.Attempt, "status a = %+v, want succeeded on attempt 3", a)
+	assert.Empty(t, a.Error, "status a = %+v, want succeeded on attempt 3", a)
+	assert.Equal(t, 3, f.pkg[0].Repos[0].Attempts, "package attempts")
 }
 
 // The backoff doubles up to the repo's max_backoff: 10m, 20m, then 20m
@@ -230,18 +191,15 @@ func TestRerunBackoffIsCapped(t *testing.T) {
 	train.Repos[0].RetryBackoff = 10 * time.Minute
 	train.Repos[0].MaxBackoff = 20 * time.Minute
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	awaits, reruns := f.calls("await"), f.calls("rerun")
-	if len(reruns) != 4 || len(awaits) != 5 {
-		t.Fatalf("reruns=%d awaits=%d, want 4 and 5", len(reruns), len(awaits))
-	}
+	require.Len(t, reruns, 4)
+	require.Len(t, awaits, 5)
 	for k, want := range []time.Duration{10 * time.Minute, 20 * time.Minute, 20 * time.Minute, 20 * time.Minute} {
 		failedAt := awaits[k].at.Add(f.buildTime)
-		if got := reruns[k].at.Sub(failedAt); got < want || got >= 2*want {
-			t.Errorf("re-run %d after %v, want %v (capped)", k+1, got, want)
-		}
+		got := reruns[k].at.Sub(failedAt)
+		assert.GreaterOrEqual(t, got, want, "re-run %d after %v, want %v (capped)", k+1, got, want)
+		assert.Less(t, got, 2*want, "re-run %d after %v, want %v (capped)", k+1, got, want)
 	}
 }
 
@@ -249,33 +207,27 @@ func TestBlockedBuildRetry(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 2}}
 	env := newEnv(t, f)
 	blocked := statusThenSignal(t, env, time.Hour, singleRepo(1), operatorSignal{contract.SignalRetry, "nope"}, operatorSignal{contract.SignalRetry, "a"})
-	if blocked.State != contract.StateBlocked || !slices.Equal(blocked.Blocked, []string{"a"}) {
-		t.Errorf("status while blocked = %s %v, want blocked [a]", blocked.State, blocked.Blocked)
-	}
-	if a := blocked.Repos["a"]; a.State != contract.RepoFailed || a.Error == "" || a.Attempt != 2 {
-		t.Errorf("blocked repo status = %+v", a)
-	}
+	assert.Equal(t, contract.StateBlocked, blocked.State, "status while blocked")
+	assert.Equal(t, []string{"a"}, blocked.Blocked, "status while blocked")
+	a := blocked.Repos["a"]
+	assert.Equal(t, contract.RepoFailed, a.State, "blocked repo status = %+v", a)
+	assert.NotEmpty(t, a.Error, "blocked repo status = %+v", a)
+	assert.Equal(t, 2, a.Attempt, "blocked repo status = %+v", a)
 	reruns := f.calls("rerun")
-	if len(reruns) != 2 {
-		t.Fatalf("reruns = %d, want 2 (one automatic, one by retry)", len(reruns))
-	}
-	if reruns[1].at.Before(f.calls("dispatch")[0].at.Add(time.Hour)) {
-		t.Errorf("operator re-run at %v happened before the retry signal", reruns[1].at)
-	}
-	if got, want := f.upserted(), []contract.State{contract.StateRunning, contract.StateBlocked, contract.StateRunning, contract.StatePublishing, contract.StateSucceeded}; !slices.Equal(got, want) {
-		t.Errorf("ReleaseState upserts = %v, want %v", got, want)
-	}
+	require.Len(t, reruns, 2, "reruns = %d, want 2 (one automatic, one by retry)", len(reruns))
+	assert.False(t, reruns[1].at.Before(f.calls("dispatch")[0].at.Add(time.Hour)), "operator re-run at %v happened before the retry signal", reruns[1].at)
+	got, want := f.upserted(), []contract.State{contract.StateRunning, contract.StateBlocked, contract.StateRunning, contract.StatePublishing, contract.StateSucceeded}
+	assert.Equal(t, want, got, "ReleaseState upserts")
 }
 
 func TestNeedsPersonBlocksAtOnce(t *testing.T) {
 	f := &fakeGitHub{failures: map[string]int{"a": 1}, outcome: activities.OutcomeNeedsPerson}
 	env := newEnv(t, f)
 	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
-	if blocked.State != contract.StateBlocked {
-		t.Errorf("state = %s, want blocked without automatic re-runs", blocked.State)
-	}
-	if reruns := f.calls("rerun"); len(reruns) != 1 || reruns[0].at.Before(f.calls("dispatch")[0].at.Add(time.Hour)) {
-		t.Errorf("reruns = %v, want one, after the retry", reruns)
+	assert.Equal(t, contract.StateBlocked, blocked.State, "state = %s, want blocked without automatic re-runs", blocked.State)
+	reruns := f.calls("rerun")
+	if assert.Len(t, reruns, 1, "reruns") {
+		assert.False(t, reruns[0].at.Before(f.calls("dispatch")[0].at.Add(time.Hour)), "rerun %v before the retry", reruns[0])
 	}
 }
 
@@ -292,41 +244,36 @@ func TestBlockedBuildSkip(t *testing.T) {
 	}, time.Hour)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: train.JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	var st contract.Status
-	if err := env.GetWorkflowResult(&st); err != nil {
-		t.Fatal(err)
-	}
-	if p := st.Repos["bllvm-protocol"]; p.State != contract.RepoSkipped || p.Error == "" {
-		t.Errorf("bllvm-protocol status = %+v, want skipped with its error", p)
-	}
-	if st.State != contract.StateSucceeded || len(st.Blocked) != 0 {
-		t.Errorf("final state %s blocked %v", st.State, st.Blocked)
-	}
+	require.NoError(t, env.GetWorkflowResult(&st))
+	p := st.Repos["bllvm-protocol"]
+	assert.Equal(t, contract.RepoSkipped, p.State, "bllvm-protocol status = %+v, want skipped with its error", p)
+	assert.NotEmpty(t, p.Error, "bllvm-protocol status = %+v, want skipped with its error", p)
+	assert.Equal(t, contract.StateSucceeded, st.State)
+	assert.Empty(t, st.Blocked)
 	var skipped []activities.RepoResult
 	for _, r := range f.pkg[0].Repos {
 		if r.Skipped {
 			skipped = append(skipped, r)
 		}
 	}
-	if len(f.pkg[0].Repos) != 7 || len(skipped) != 1 || skipped[0].Repo != "bllvm-protocol" || skipped[0].SkipReason == "" {
-		t.Errorf("package repos = %+v", f.pkg[0].Repos)
+	assert.Len(t, f.pkg[0].Repos, 7, "package repos = %+v", f.pkg[0].Repos)
+	if assert.Len(t, skipped, 1, "package repos = %+v", f.pkg[0].Repos) {
+		assert.Equal(t, "bllvm-protocol", skipped[0].Repo, "skipped")
+		assert.NotEmpty(t, skipped[0].SkipReason, "skipped %+v", skipped[0])
 	}
 	// The dependent still builds, without the skipped upstream.
 	d := f.first(t, "dispatch", "bllvm-node")
-	if d.at.Before(f.calls("dispatch")[0].at.Add(time.Hour)) {
-		t.Errorf("bllvm-node dispatched at %v, before the skip", d.at)
-	}
+	assert.False(t, d.at.Before(f.calls("dispatch")[0].at.Add(time.Hour)), "bllvm-node dispatched at %v, before the skip", d.at)
 	for _, in := range f.dispatched {
-		if _, ok := in.Upstream["bllvm-protocol"]; ok && in.Repo == "bllvm-node" {
-			t.Errorf("bllvm-node upstream names the skipped repo: %v", in.Upstream)
+		_, ok := in.Upstream["bllvm-protocol"]
+		if in.Repo == "bllvm-node" {
+			assert.False(t, ok, "bllvm-node upstream names the skipped repo: %v", in.Upstream)
 		}
 	}
-	if n := len(f.calls("rerun")); n != 0 {
-		t.Errorf("reruns = %d, want 0 with retry_limit 0", n)
-	}
+	n := len(f.calls("rerun"))
+	assert.Zero(t, n, "reruns = %d, want 0 with retry_limit 0", n)
 }
 
 func TestSkipPendingRepo(t *testing.T) {
@@ -337,17 +284,11 @@ func TestSkipPendingRepo(t *testing.T) {
 	}, time.Minute)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
-	if slices.Contains(repos(f.calls("dispatch")), "governance-app") {
-		t.Error("skipped governance-app was dispatched")
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
+	assert.False(t, slices.Contains(repos(f.calls("dispatch")), "governance-app"), "skipped governance-app was dispatched")
 	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
-	if st.Repos["governance-app"].State != contract.RepoSkipped {
-		t.Errorf("governance-app = %+v", st.Repos["governance-app"])
-	}
+	assert.Equal(t, contract.RepoSkipped, st.Repos["governance-app"].State, "governance-app = %+v", st.Repos["governance-app"])
 }
 
 func TestPauseHoldsDispatchesUntilResume(t *testing.T) {
@@ -359,28 +300,20 @@ func TestPauseHoldsDispatchesUntilResume(t *testing.T) {
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalResume, nil) }, 3*time.Hour)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	start := f.calls("dispatch")[0].at
 	for _, d := range f.calls("dispatch") {
 		if d.repo == "bllvm-consensus" || d.repo == "commons" {
 			continue
 		}
-		if d.at.Before(start.Add(3 * time.Hour)) {
-			t.Errorf("%s dispatched at +%v while paused", d.repo, d.at.Sub(start))
-		}
+		assert.False(t, d.at.Before(start.Add(3*time.Hour)), "%s dispatched at +%v while paused", d.repo, d.at.Sub(start))
 	}
 	// Running builds continue while paused.
-	if c := f.first(t, "collect", "commons"); c.at.After(start.Add(time.Hour)) {
-		t.Errorf("layer 0 collected at +%v; running builds should continue while paused", c.at.Sub(start))
-	}
-	if paused.State != contract.StatePaused || !paused.Paused {
-		t.Errorf("status while paused = %s paused=%v", paused.State, paused.Paused)
-	}
-	if n := len(f.calls("dispatch")); n != 7 {
-		t.Errorf("dispatches = %d", n)
-	}
+	c := f.first(t, "collect", "commons")
+	assert.False(t, c.at.After(start.Add(time.Hour)), "layer 0 collected at +%v; running builds should continue while paused", c.at.Sub(start))
+	assert.Equal(t, contract.StatePaused, paused.State, "status while paused = %s paused=%v", paused.State, paused.Paused)
+	assert.True(t, paused.Paused, "status while paused = %s paused=%v", paused.State, paused.Paused)
+	assert.Equal(t, 7, len(f.calls("dispatch")), "dispatches")
 }
 
 func TestPauseInsideLayerHoldsRerun(t *testing.T) {
@@ -390,12 +323,10 @@ func TestPauseInsideLayerHoldsRerun(t *testing.T) {
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalResume, nil) }, 2*time.Hour)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	rr := f.calls("rerun")
-	if len(rr) != 1 || rr[0].at.Before(f.calls("dispatch")[0].at.Add(2*time.Hour)) {
-		t.Errorf("re-run %v happened while paused", rr)
+	if assert.Len(t, rr, 1, "re-runs") {
+		assert.False(t, rr[0].at.Before(f.calls("dispatch")[0].at.Add(2*time.Hour)), "re-run %v happened while paused", rr[0])
 	}
 }
 
@@ -419,33 +350,23 @@ func TestTemporalCancelRequestCancelsRuns(t *testing.T) {
 
 func assertCancelled(t *testing.T, env *testsuiteEnv, f *fakeGitHub) {
 	t.Helper()
-	if !env.IsWorkflowCompleted() {
-		t.Fatal("workflow not completed")
-	}
+	require.True(t, env.IsWorkflowCompleted(), "workflow not completed")
 	err := env.GetWorkflowError()
 	var canceled *temporal.CanceledError
-	if !errors.As(err, &canceled) {
-		t.Fatalf("workflow error = %v, want cancelled", err)
-	}
+	require.ErrorAs(t, err, &canceled, "workflow error")
 	got := repos(f.calls("cancel"))
 	slices.Sort(got)
-	if !slices.Equal(got, []string{"bllvm-consensus", "commons"}) {
-		t.Errorf("cancelled runs = %v, want the two running layer-0 builds", got)
-	}
-	if n := len(f.calls("publish")) + len(f.calls("package")); n != 0 {
-		t.Errorf("package/publish called %d times after cancel", n)
-	}
+	assert.Equal(t, []string{"bllvm-consensus", "commons"}, got, "cancelled runs: want the two running layer-0 builds")
+	n := len(f.calls("publish")) + len(f.calls("package"))
+	assert.Zero(t, n, "package/publish called %d times after cancel", n)
 	st := queryStatus(t, env)
-	if st.State != contract.StateCancelled {
-		t.Errorf("state = %s, want cancelled", st.State)
-	}
+	assert.Equal(t, contract.StateCancelled, st.State, "state")
 	for name, rs := range st.Repos {
-		if rs.State != contract.RepoCancelled {
-			t.Errorf("%s = %s, want cancelled", name, rs.State)
-		}
+		assert.Equal(t, contract.RepoCancelled, rs.State, "%s", name)
 	}
-	if got := f.upserted(); len(got) == 0 || got[len(got)-1] != contract.StateCancelled {
-		t.Errorf("ReleaseState upserts %v, want cancelled last", got)
+	upserts := f.upserted()
+	if assert.NotEmpty(t, upserts, "ReleaseState upserts") {
+		assert.Equal(t, contract.StateCancelled, upserts[len(upserts)-1], "ReleaseState upserts %v, want cancelled last", upserts)
 	}
 }
 
@@ -456,16 +377,11 @@ func TestRateLimitDelayHonoured(t *testing.T) {
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	d := f.calls("dispatch")
-	if len(d) != 2 {
-		t.Fatalf("dispatch attempts = %d, want 2", len(d))
-	}
-	if gap := d[1].at.Sub(d[0].at); gap < 10*time.Minute {
-		t.Errorf("second attempt after %v, want ≥ 10m", gap)
-	}
+	require.Len(t, d, 2, "dispatch attempts")
+	gap := d[1].at.Sub(d[0].at)
+	assert.GreaterOrEqual(t, gap, 10*time.Minute, "second attempt after %v, want ≥ 10m", gap)
 }
 
 func TestPermanentDispatchErrorBlocksThenRetry(t *testing.T) {
@@ -473,15 +389,10 @@ func TestPermanentDispatchErrorBlocksThenRetry(t *testing.T) {
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {perm}}}
 	env := newEnv(t, f)
 	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
-	if blocked.State != contract.StateBlocked || blocked.Repos["a"].Error == "" {
-		t.Errorf("status = %+v", blocked)
-	}
-	if d := f.calls("dispatch"); len(d) != 2 {
-		t.Errorf("dispatch calls = %d, want 2", len(d))
-	}
-	if in := f.dispatched[0]; in.CorrelationID != contract.CorrelationID(testTag, "a", 1) {
-		t.Errorf("retried dispatch correlation id = %s", in.CorrelationID)
-	}
+	assert.Equal(t, contract.StateBlocked, blocked.State, "status = %+v", blocked)
+	assert.NotEmpty(t, blocked.Repos["a"].Error, "status = %+v", blocked)
+	assert.Len(t, f.calls("dispatch"), 2, "dispatch calls")
+	assert.Equal(t, contract.CorrelationID(testTag, "a", 1), f.dispatched[0].CorrelationID, "retried dispatch correlation id")
 }
 
 func TestOnlyWithDependents(t *testing.T) {
@@ -489,19 +400,15 @@ func TestOnlyWithDependents(t *testing.T) {
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON(), Only: []string{"bllvm-node"}, WithDependents: true})
 
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	got := repos(f.calls("dispatch"))
 	slices.Sort(got[1:3]) // one layer, dispatched in parallel
-	if want := []string{"bllvm-node", "bllvm", "bllvm-sdk", "governance-app"}; !slices.Equal(got, want) {
-		t.Errorf("dispatched %v, want %v", got, want)
-	}
+	want := []string{"bllvm-node", "bllvm", "bllvm-sdk", "governance-app"}
+	assert.Equal(t, want, got, "dispatched")
 	var st contract.Status
 	_ = env.GetWorkflowResult(&st)
-	if len(st.Repos) != 4 || len(st.Layers) != 3 {
-		t.Errorf("status repos %d layers %v", len(st.Repos), st.Layers)
-	}
+	assert.Len(t, st.Repos, 4)
+	assert.Len(t, st.Layers, 3)
 }
 
 func TestOnlyUnknownRepoFails(t *testing.T) {
@@ -510,12 +417,11 @@ func TestOnlyUnknownRepoFails(t *testing.T) {
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: btcDecoded().JSON(), Only: []string{"nope"}})
 
 	var app *temporal.ApplicationError
-	if err := env.GetWorkflowError(); !errors.As(err, &app) || app.Type() != ErrInvalidTrain || !app.NonRetryable() {
-		t.Fatalf("workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
-	}
-	if n := len(f.calls("dispatch")); n != 0 {
-		t.Errorf("dispatches = %d", n)
-	}
+	err := env.GetWorkflowError()
+	require.ErrorAs(t, err, &app, "workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
+	require.Equal(t, ErrInvalidTrain, app.Type(), "workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
+	require.True(t, app.NonRetryable(), "workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
+	assert.Zero(t, len(f.calls("dispatch")), "dispatches")
 }
 
 // Results recorded before manifests carry the file list itself: a train
@@ -524,17 +430,16 @@ func TestReleaseWithLegacyFileLists(t *testing.T) {
 	f := &fakeGitHub{legacyCollect: true}
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(Release, contract.ReleaseInput{Tag: testTag, Train: singleRepo(2).JSON()})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
+	require.NoError(t, env.GetWorkflowError(), "workflow error")
 	var st contract.Status
-	if err := env.GetWorkflowResult(&st); err != nil {
-		t.Fatal(err)
-	}
-	if rs := st.Repos["a"]; rs.Files != 1 || rs.Bytes != 3 || rs.Manifest != "" || len(rs.Artifacts) != 1 {
-		t.Errorf("status a = %+v", rs)
-	}
-	if len(f.pkg) != 1 || len(f.pkg[0].Repos) != 1 || f.pkg[0].Repos[0].Manifest != nil || len(f.pkg[0].Repos[0].Files) != 1 {
-		t.Errorf("package input = %+v", f.pkg)
+	require.NoError(t, env.GetWorkflowResult(&st))
+	rs := st.Repos["a"]
+	assert.Equal(t, 1, rs.Files, "status a = %+v", rs)
+	assert.Equal(t, int64(3), rs.Bytes, "status a = %+v", rs)
+	assert.Empty(t, rs.Manifest, "status a = %+v", rs)
+	assert.Len(t, rs.Artifacts, 1, "status a = %+v", rs)
+	if assert.Len(t, f.pkg, 1, "package inputs") && assert.Len(t, f.pkg[0].Repos, 1, "package input = %+v", f.pkg) {
+		assert.Nil(t, f.pkg[0].Repos[0].Manifest, "package input = %+v", f.pkg)
+		assert.Len(t, f.pkg[0].Repos[0].Files, 1, "package input = %+v", f.pkg)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/stretchr/testify/require"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs
@@ -15,20 +16,14 @@ import (
 // fails here. Guard such a change with workflow.GetVersion.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 2 {
-		t.Fatalf("want recorded histories in testdata, found %v", files)
-	}
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 2, "want recorded histories in testdata, found %v", files)
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
 			r.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
-			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
-				t.Fatalf("replay %s: %v", file, err)
-			}
+			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, file), "replay %s", file)
 		})
 	}
 }

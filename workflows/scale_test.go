@@ -14,6 +14,8 @@ import (
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // scaleEnv turns on TestScaleHistory (about a minute on two cores).
@@ -46,9 +48,7 @@ func TestScaleHistory(t *testing.T) {
 	w.RegisterWorkflowWithOptions(Release, workflow.RegisterOptions{Name: contract.ReleaseWorkflowName})
 	w.RegisterWorkflowWithOptions(Layer, workflow.RegisterOptions{Name: contract.LayerWorkflowName})
 	w.RegisterActivity(&cannedActivities{failures: map[string]int{}, block: map[string]bool{}})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	c := srv.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -56,24 +56,18 @@ func TestScaleHistory(t *testing.T) {
 	const layers, width = 25, 20
 	start := time.Now()
 	run, err := c.ExecuteWorkflow(ctx, contract.StartOptions("v9.9.9"), contract.ReleaseWorkflowName, contract.ReleaseInput{Tag: "v9.9.9", Train: wideTrain(layers, width).JSON()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var st contract.Status
-	if err := run.Get(ctx, &st); err != nil {
-		t.Fatalf("release: %v", err)
-	}
+	require.NoError(t, run.Get(ctx, &st), "release")
 	took := time.Since(start)
-	if st.State != contract.StateSucceeded || len(st.Repos) != layers*width {
-		t.Fatalf("status %s with %d repos", st.State, len(st.Repos))
-	}
+	require.Equal(t, contract.StateSucceeded, st.State)
+	require.Len(t, st.Repos, layers*width)
 	events := func(id string) int {
 		n := 0
 		it := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for it.HasNext() {
-			if _, err := it.Next(); err != nil {
-				t.Fatalf("history %s: %v", id, err)
-			}
+			_, err := it.Next()
+			require.NoError(t, err, "history %s", id)
 			n++
 		}
 		return n
@@ -85,7 +79,6 @@ func TestScaleHistory(t *testing.T) {
 	}
 	t.Logf("%d repos in %d layers: %v; release history %d events (%.1f per repo), largest layer history %d events",
 		layers*width, layers, took.Round(time.Millisecond), parent, float64(parent)/float64(layers*width), maxLayer)
-	if parent > 10240 || maxLayer > 10240 {
-		t.Errorf("history too large: release %d, layer %d events", parent, maxLayer)
-	}
+	assert.LessOrEqual(t, parent, 10240)
+	assert.LessOrEqual(t, maxLayer, 10240)
 }

@@ -5,12 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/assetname"
@@ -50,83 +50,55 @@ func TestAttachSignatureDuringWindow(t *testing.T) {
 
 	// Before the window opens, the update is refused with the reason.
 	early := filepath.Join(dir, "SHA256SUMS.early.asc")
-	if err := os.WriteFile(early, signOver(t, rebuilderPriv, []byte("not yet")), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(early, signOver(t, rebuilderPriv, []byte("not yet")), 0o644))
 	st := waitStatus(t, c, tag, func(st contract.Status) bool { return len(st.Layers) > 0 })
 	if st.SignatureWindow == nil {
-		if err := cli.run(ctx, []string{"attach-signature", tag, early}); err == nil || !strings.Contains(err.Error(), "no open signature window") {
-			t.Errorf("attach before the window: %v", err)
-		}
+		assert.ErrorContains(t, cli.run(ctx, []string{"attach-signature", tag, early}), "no open signature window", "attach before the window")
 	}
 
 	st = waitStatus(t, c, tag, func(st contract.Status) bool { return st.SignatureWindow != nil && st.SignatureWindow.Open })
-	if st.SignatureWindow.DraftURL == "" || !st.SignatureWindow.Until.After(time.Now()) {
-		t.Errorf("window %+v", st.SignatureWindow)
-	}
+	assert.NotEmpty(t, st.SignatureWindow.DraftURL, "window %+v", st.SignatureWindow)
+	assert.True(t, st.SignatureWindow.Until.After(time.Now()), "window %+v", st.SignatureWindow)
 	rel, ok := sim.Release(train.Owner, train.Release.Repo, tag)
-	if !ok || !rel.Draft {
-		t.Fatalf("during the window the release is a draft: %+v", rel)
-	}
+	require.True(t, ok, "during the window the release is a draft: %+v", rel)
+	require.True(t, rel.Draft, "during the window the release is a draft: %+v", rel)
 	sums, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, tag, assetname.Sums)
-	if err != nil {
-		t.Fatalf("the draft holds SHA256SUMS for rebuilders: %v", err)
-	}
-	if err := os.WriteFile(sigFile, signOver(t, rebuilderPriv, sums), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "the draft holds SHA256SUMS for rebuilders")
+	require.NoError(t, os.WriteFile(sigFile, signOver(t, rebuilderPriv, sums), 0o644))
 	// A file that is not a signature, or a wrong name, never reaches GitHub.
 	junk := filepath.Join(dir, "SHA256SUMS.junk.asc")
-	if err := os.WriteFile(junk, []byte("hello"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := cli.run(ctx, []string{"attach-signature", tag, junk}); exitCode(err) != 2 || !strings.Contains(err.Error(), "no armored signature") {
-		t.Errorf("junk signature: %v", err)
-	}
-	if err := cli.run(ctx, []string{"attach-signature", tag, sigFile}); err != nil {
-		t.Fatalf("attach-signature: %v", err)
-	}
-	if !strings.Contains(cli.stdout.(*bytes.Buffer).String(), "SHA256SUMS.rebuilder.asc attached to the draft") {
-		t.Errorf("output: %s", cli.stdout)
-	}
+	require.NoError(t, os.WriteFile(junk, []byte("hello"), 0o644))
+	err = cli.run(ctx, []string{"attach-signature", tag, junk})
+	assert.Equal(t, 2, exitCode(err), "junk signature: %v", err)
+	assert.ErrorContains(t, err, "no armored signature", "junk signature")
+	require.NoError(t, cli.run(ctx, []string{"attach-signature", tag, sigFile}), "attach-signature")
+	assert.Contains(t, cli.stdout.(*bytes.Buffer).String(), "SHA256SUMS.rebuilder.asc attached to the draft", "output: %s", cli.stdout)
 	// The status shows the window, its end and what is attached.
 	cli.stdout.(*bytes.Buffer).Reset()
-	if err := cli.run(ctx, []string{"status", tag}); err != nil {
-		t.Fatal(err)
-	}
-	if text := cli.stdout.(*bytes.Buffer).String(); !strings.Contains(text, "signature window: draft "+st.SignatureWindow.DraftURL+" open until ") ||
-		!strings.Contains(text, "attached: SHA256SUMS.rebuilder.asc") {
-		t.Errorf("status during the window:\n%s", text)
-	}
+	require.NoError(t, cli.run(ctx, []string{"status", tag}))
+	text := cli.stdout.(*bytes.Buffer).String()
+	assert.Contains(t, text, "signature window: draft "+st.SignatureWindow.DraftURL+" open until ", "status during the window")
+	assert.Contains(t, text, "attached: SHA256SUMS.rebuilder.asc", "status during the window")
 
 	final := traintest.WaitTrain(t, run, 2*time.Minute)
-	if final.State != contract.StateSucceeded || final.SignatureWindow == nil || final.SignatureWindow.Open ||
-		!slices.Equal(final.SignatureWindow.Signatures, []string{"SHA256SUMS.rebuilder.asc"}) {
-		t.Fatalf("final status %s, window %+v", final.State, final.SignatureWindow)
-	}
+	require.Equal(t, contract.StateSucceeded, final.State, "final status %s, window %+v", final.State, final.SignatureWindow)
+	require.NotNil(t, final.SignatureWindow, "final status %s, window %+v", final.State, final.SignatureWindow)
+	require.False(t, final.SignatureWindow.Open, "final status %s, window %+v", final.State, final.SignatureWindow)
+	require.Equal(t, []string{"SHA256SUMS.rebuilder.asc"}, final.SignatureWindow.Signatures, "final status %s, window %+v", final.State, final.SignatureWindow)
 	rel, _ = sim.Release(train.Owner, train.Release.Repo, tag)
-	if rel.Draft {
-		t.Fatal("not published after the window")
-	}
+	require.False(t, rel.Draft, "not published after the window")
 	got, err := sim.ReleaseAsset(train.Owner, train.Release.Repo, tag, "SHA256SUMS.rebuilder.asc")
-	if err != nil {
-		t.Fatalf("the rebuilder's signature is on the release: %v", err)
-	}
+	require.NoError(t, err, "the rebuilder's signature is on the release")
 	keys := filepath.Join(dir, "rebuilder.pub.asc")
-	if err := os.WriteFile(keys, rebuilderPub, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(keys, rebuilderPub, 0o644))
 	res, err := bundle.Verify(sums, got, mustKeyring(t, keys))
-	if err != nil || len(res.Good) != 1 {
-		t.Errorf("published signature verifies over SHA256SUMS: %+v, %v", res, err)
-	}
+	assert.NoError(t, err, "published signature verifies over SHA256SUMS: %+v, %v", res, err)
+	assert.Len(t, res.Good, 1, "published signature verifies over SHA256SUMS: %+v, %v", res, err)
 
 	// Published: refused, and the message says why and what to do.
 	err = cli.run(ctx, []string{"attach-signature", tag, sigFile})
-	if err == nil || !strings.Contains(err.Error(), "GitHub refuses new assets on an immutable release") ||
-		!strings.Contains(err.Error(), "signature_window") {
-		t.Errorf("attach after publishing: %v", err)
-	}
+	assert.ErrorContains(t, err, "GitHub refuses new assets on an immutable release", "attach after publishing")
+	assert.ErrorContains(t, err, "signature_window", "attach after publishing")
 }
 
 // waitStatus polls the release's status query until ok (or fails after a minute and a half).
@@ -139,9 +111,7 @@ func waitStatus(t *testing.T, c client.Client, tag string, ok func(contract.Stat
 		if err == nil && val.Get(&st) == nil && ok(st) {
 			return st
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("release %s: status never reached the expected state (last %+v, %v)", tag, st, err)
-		}
+		require.False(t, time.Now().After(deadline), "release %s: status never reached the expected state (last %+v, %v)", tag, st, err)
 		time.Sleep(100 * time.Millisecond)
 	}
 }
@@ -150,26 +120,18 @@ func waitStatus(t *testing.T, c client.Client, tag string, ok func(contract.Stat
 func signOver(t *testing.T, private, data []byte) []byte {
 	t.Helper()
 	s, err := bundle.LoadSigners([][]byte{private}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	asc, err := bundle.Sign(data, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return asc
 }
 
 func mustKeyring(t *testing.T, path string) openpgp.EntityList {
 	t.Helper()
 	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	keys, err := bundle.ReadKeyring(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return keys
 }

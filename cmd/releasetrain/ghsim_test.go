@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,14 +17,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestGhsimCommandServesUntilCancelled(t *testing.T) {
 	scenario := filepath.Join(t.TempDir(), "s.yaml")
 	sc := "owner: acme\nrepos:\n  - name: app\n    artifacts:\n      - name: app-bin\n        files: [{name: app, size: 4KiB}]\n"
-	if err := os.WriteFile(scenario, []byte(sc), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(scenario, []byte(sc), 0o644))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	blobs := filepath.Join(t.TempDir(), "blobs")
@@ -36,38 +35,29 @@ func TestGhsimCommandServesUntilCancelled(t *testing.T) {
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("read banner: %v", err)
-	}
+	require.NoError(t, err, "read banner")
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
-	if base == "" {
-		t.Fatalf("no base URL in %q", line)
-	}
+	require.NotEmpty(t, base, "no base URL in %q", line)
 	client := &http.Client{Timeout: 5 * time.Second}
 	req, _ := http.NewRequest("GET", base+"/api/v3/repos/acme/app", nil)
 	req.Header.Set("Authorization", "Bearer tk")
 	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var repo struct {
 		FullName string `json:"full_name"`
 	}
 	_ = json.NewDecoder(resp.Body).Decode(&repo)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || repo.FullName != "acme/app" {
-		t.Fatalf("GET repo: %d %q", resp.StatusCode, repo.FullName)
-	}
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "acme/app", repo.FullName)
 	// A build's artifact zip is written into --blob-dir when it is listed.
 	call := func(method, path, body string) *http.Response {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer tk")
 		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return resp
 	}
 	resp = call("POST", "/api/v3/repos/acme/app/actions/workflows/build.yml/dispatches", `{"ref":"main","return_run_details":true}`)
@@ -84,37 +74,30 @@ func TestGhsimCommandServesUntilCancelled(t *testing.T) {
 	_ = json.NewDecoder(resp.Body).Decode(&list)
 	resp.Body.Close()
 	zips, _ := filepath.Glob(filepath.Join(blobs, "*.zip"))
-	if run.ID == 0 || list.TotalCount == 0 || len(zips) != list.TotalCount {
-		t.Fatalf("run %d: %d artifacts listed, zips in --blob-dir: %v", run.ID, list.TotalCount, zips)
-	}
+	require.NotZero(t, run.ID)
+	require.NotZero(t, list.TotalCount)
+	require.Len(t, zips, list.TotalCount)
 	client.CloseIdleConnections()
 	cancel()
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Fatalf("runGhsim: %v", err)
-		}
+		require.NoError(t, err, "runGhsim")
 	case <-time.After(time.Minute):
 		t.Fatal("runGhsim did not stop after cancel")
 	}
-	if kept, _ := filepath.Glob(filepath.Join(blobs, "*.zip")); len(kept) == 0 {
-		t.Fatal("--blob-dir emptied on exit")
-	}
+	kept, _ := filepath.Glob(filepath.Join(blobs, "*.zip"))
+	require.NotEmpty(t, kept, "--blob-dir emptied on exit")
 }
 
 func TestGhsimCommandRejectsBadScenario(t *testing.T) {
 	scenario := filepath.Join(t.TempDir(), "s.yaml")
-	if err := os.WriteFile(scenario, []byte("repos:\n  - name: a\n    outcomes: [maybe]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(scenario, []byte("repos:\n  - name: a\n    outcomes: [maybe]\n"), 0o644))
 	err := runGhsim(context.Background(), []string{"--addr", "127.0.0.1:0", "--scenario", scenario}, io.Discard, io.Discard)
 	var ee *exitError
-	if err == nil || !regexp.MustCompile(`line 3`).MatchString(err.Error()) {
-		t.Fatalf("want a line-numbered error, got %v", err)
-	}
-	if !errors.As(err, &ee) || ee.code != 2 {
-		t.Fatalf("want exit status 2, got %v", err)
-	}
+	require.Error(t, err, "want a line-numbered error")
+	require.Regexp(t, `line 3`, err.Error(), "want a line-numbered error")
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 2, ee.code)
 }
 
 func TestGhsimCommandSendsSignedPing(t *testing.T) {
@@ -135,14 +118,10 @@ func TestGhsimCommandSendsSignedPing(t *testing.T) {
 	}()
 	select {
 	case ev := <-got:
-		if ev != "ping" {
-			t.Fatalf("first delivery %q, want ping", ev)
-		}
+		require.Equal(t, "ping", ev, "first delivery")
 	case <-time.After(time.Minute):
 		t.Fatal("no signed ping within a minute")
 	}
 	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("runGhsim: %v", err)
-	}
+	require.NoError(t, <-done, "runGhsim")
 }

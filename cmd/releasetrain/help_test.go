@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // Every subcommand's -h/--help prints its usage and succeeds (exit 0), not
@@ -12,9 +14,7 @@ func TestSubcommandHelpSucceeds(t *testing.T) {
 	for name := range commands {
 		for _, flag := range []string{"-h", "--help"} {
 			var out, errOut bytes.Buffer
-			if err := run(context.Background(), []string{name, flag}, &out, &errOut); err != nil {
-				t.Errorf("releasetrain %s %s: %v", name, flag, err)
-			}
+			assert.NoError(t, run(context.Background(), []string{name, flag}, &out, &errOut), "releasetrain %s %s", name, flag)
 		}
 	}
 }

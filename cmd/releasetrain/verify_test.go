@@ -6,12 +6,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/releasetrain/assetname"
 	"github.com/BTCDecoded/releasetrain/bundle"
@@ -21,22 +22,14 @@ import (
 func verifyKey(t *testing.T, name string) (private, public []byte) {
 	t.Helper()
 	e, err := openpgp.NewEntity(name, "", name+"@example.org", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	encode := func(typ string, write func(w *bytes.Buffer) error) []byte {
 		var buf, out bytes.Buffer
-		if err := write(&buf); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, write(&buf))
 		w, err := armor.Encode(&out, typ, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_, _ = w.Write(buf.Bytes())
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, w.Close())
 		return append(out.Bytes(), '\n')
 	}
 	private = encode(openpgp.PrivateKeyType, func(w *bytes.Buffer) error { return e.SerializePrivate(w, nil) })
@@ -52,33 +45,23 @@ func releaseFolder(t *testing.T, private [][]byte, public [][]byte) (dir, keys s
 	var digests []bundle.Digest
 	for _, name := range []string{"bllvm-node", "bllvm-sdk"} {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(name+" binary"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(p, []byte(name+" binary"), 0o644))
 		sum, size, err := bundle.HashFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		digests = append(digests, bundle.Digest{Name: name, Path: p, Size: size, SHA256: sum})
 	}
 	sums := bundle.SHA256SUMS(digests)
 	signers, err := bundle.LoadSigners(private, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	asc, err := bundle.Sign(sums, signers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	keys = filepath.Join(t.TempDir(), "keys.asc")
 	for p, data := range map[string][]byte{
 		filepath.Join(dir, assetname.Sums):          sums,
 		filepath.Join(dir, assetname.SumsSignature): asc,
 		keys: bytes.Join(public, nil),
 	} {
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(p, data, 0o644))
 	}
 	return dir, keys
 }
@@ -91,27 +74,18 @@ func TestVerifyCommand(t *testing.T) {
 
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"verify", dir, "--keys", keys, "--min-good", "2"}, &out, &errb)
-	if err != nil {
-		t.Fatalf("verify: %v\n%s", err, out.String())
-	}
+	require.NoError(t, err, "verify: %v\n%s", err, out.String())
 	for _, want := range []string{"good signature: ", "Alice <Alice@example.org>", "Bob <Bob@example.org>",
 		"bllvm-node: OK\n", "bllvm-sdk: OK\n", "verified: 2 good signature(s) (2 required) in SHA256SUMS.asc; 2 file(s) OK, 0 not present\n"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output misses %q:\n%s", want, out.String())
-		}
+		assert.Contains(t, out.String(), want, "output misses %q:\n%s", want, out.String())
 	}
 
 	// Flags before DIR work too; a missing file is reported, not fatal.
-	if err := os.Remove(filepath.Join(dir, "bllvm-sdk")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Remove(filepath.Join(dir, "bllvm-sdk")))
 	out.Reset()
-	if err := run(context.Background(), []string{"verify", "--keys", keys, dir}, &out, &errb); err != nil {
-		t.Fatalf("verify: %v", err)
-	}
-	if !strings.Contains(out.String(), "bllvm-sdk: missing\n") || !strings.Contains(out.String(), "1 file(s) OK, 1 not present") {
-		t.Errorf("missing file output:\n%s", out.String())
-	}
+	require.NoError(t, run(context.Background(), []string{"verify", "--keys", keys, dir}, &out, &errb), "verify")
+	assert.Contains(t, out.String(), "bllvm-sdk: missing\n", "missing file output")
+	assert.Contains(t, out.String(), "1 file(s) OK, 1 not present", "missing file output")
 }
 
 func TestVerifyCommandFailures(t *testing.T) {
@@ -123,40 +97,32 @@ func TestVerifyCommandFailures(t *testing.T) {
 	// Threshold not met: exit 1 with the reason; the good one is still shown.
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"verify", dir, "--keys", keys, "--min-good", "2"}, &out, &errb)
-	if exitCode(err) != 1 || !errors.Is(err, bundle.ErrNotEnoughSignatures) || !strings.Contains(err.Error(), "2 required, 1 good") {
-		t.Errorf("min-good 2 with one good: %v", err)
-	}
-	if !strings.Contains(out.String(), "good signature: ") {
-		t.Errorf("output:\n%s", out.String())
-	}
+	assert.Equal(t, 1, exitCode(err), "min-good 2 with one good: %v", err)
+	assert.ErrorIs(t, err, bundle.ErrNotEnoughSignatures, "min-good 2 with one good")
+	assert.ErrorContains(t, err, "2 required, 1 good", "min-good 2 with one good")
+	assert.Contains(t, out.String(), "good signature: ", "output")
 
 	// Tampered file: exit 1, FAILED line.
-	if err := os.WriteFile(filepath.Join(dir, "bllvm-node"), []byte("evil"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bllvm-node"), []byte("evil"), 0o644))
 	out.Reset()
 	err = run(context.Background(), []string{"verify", dir, "--keys", keys}, &out, &errb)
-	if exitCode(err) != 1 || !errors.Is(err, bundle.ErrChecksumMismatch) || !strings.Contains(out.String(), "bllvm-node: FAILED") {
-		t.Errorf("tampered: %v\n%s", err, out.String())
-	}
+	assert.Equal(t, 1, exitCode(err), "tampered: %v", err)
+	assert.ErrorIs(t, err, bundle.ErrChecksumMismatch, "tampered")
+	assert.Contains(t, out.String(), "bllvm-node: FAILED", "tampered")
 
 	// Signer not trusted: zero good.
 	otherDir, _ := releaseFolder(t, [][]byte{alicePriv}, nil)
 	bobOnly := filepath.Join(t.TempDir(), "bob.asc")
-	if err := os.WriteFile(bobOnly, bobPub, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(bobOnly, bobPub, 0o644))
 	out.Reset()
 	err = run(context.Background(), []string{"verify", otherDir, "--keys", bobOnly}, &out, &errb)
-	if exitCode(err) != 1 || !strings.Contains(out.String(), "signatures by keys not in the keyring: 1") {
-		t.Errorf("untrusted signer: %v\n%s", err, out.String())
-	}
+	assert.Equal(t, 1, exitCode(err), "untrusted signer: %v", err)
+	assert.Contains(t, out.String(), "signatures by keys not in the keyring: 1", "untrusted signer")
 
 	// Missing keys file: exit 1 naming it.
 	err = run(context.Background(), []string{"verify", dir, "--keys", keys + ".missing"}, &out, &errb)
-	if exitCode(err) != 1 || !strings.Contains(err.Error(), "keys.asc.missing") {
-		t.Errorf("missing keyring: %v", err)
-	}
+	assert.Equal(t, 1, exitCode(err), "missing keyring: %v", err)
+	assert.ErrorContains(t, err, "keys.asc.missing", "missing keyring")
 }
 
 func TestVerifyCommandUsage(t *testing.T) {
@@ -175,8 +141,7 @@ func TestVerifyCommandUsage(t *testing.T) {
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
 		err := run(context.Background(), tt.give, &out, &errb)
-		if exitCode(err) != 2 || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("run(%q) = %v (exit %d), want exit 2 with %q", tt.give, err, exitCode(err), tt.want)
-		}
+		assert.Equal(t, 2, exitCode(err), "run(%q) = %v", tt.give, err)
+		assert.ErrorContains(t, err, tt.want, "run(%q)", tt.give)
 	}
 }

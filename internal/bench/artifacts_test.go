@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"gocloud.dev/blob/fileblob"
@@ -59,9 +61,7 @@ func completedRuns(t *testing.T, sim *ghsim.Sim, gh *ghclient.Client, sc *ghsim.
 		run, err := gh.FindOrDispatch(ctx, ghclient.DispatchRequest{Owner: sc.Owner, Repo: r.Name, Kind: "workflow_dispatch",
 			Workflow: "build.yml", Ref: "main", CorrelationID: "rt:v1.0.0:" + r.Name + ":1",
 			Inputs: map[string]string{"release_tag": "v1.0.0", "correlation_id": "rt:v1.0.0:" + r.Name + ":1"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		out = append(out, artifactRun{repo: r.Name, run: contract.RunRef{Owner: sc.Owner, Repo: r.Name, ID: run.ID, Attempt: 1}})
 	}
 	sim.Advance(time.Hour)
@@ -76,14 +76,10 @@ func blobURLs(t *testing.T, gh *github.Client, runs []artifactRun) {
 	for i, r := range runs {
 		runs[i].urls = nil
 		arts, _, err := gh.Actions.ListWorkflowRunArtifacts(ctx, r.run.Owner, r.repo, r.run.ID, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, a := range arts.Artifacts {
 			u, _, err := gh.Actions.DownloadArtifact(ctx, r.run.Owner, r.repo, a.GetID(), 0)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			runs[i].urls = append(runs[i].urls, u.String())
 		}
 	}
@@ -128,16 +124,12 @@ func TestArtifacts(t *testing.T) {
 	simStack := devstack.StartTest(t, devstack.Options{Parts: devstack.PartSim, Sim: ghsim.Options{Scenario: sc, ManualClock: true, Seed: 1}})
 	sim, url := simStack.Sim, simStack.SimURL
 	gh, err := ghclient.New(ghclient.Config{BaseURL: url + "/api/v3/", Token: ghsim.StaticToken})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	runs := completedRuns(t, sim, gh, sc)
 	hc := &http.Client{}
 	t.Cleanup(hc.CloseIdleConnections)
 	plain, err := github.NewClient(hc).WithAuthToken(ghsim.StaticToken).WithEnterpriseURLs(url+"/api/v3/", url+"/api/uploads/")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// The artifacts exist before either side runs, as on GitHub: ghsim
 	// writes each zip when it is first listed, so list them all now.
 	blobURLs(t, plain, runs)
@@ -169,9 +161,7 @@ func TestArtifacts(t *testing.T) {
 	o, s := median(ours), median(theirs)
 	t.Logf("RESULT artifacts: %d MiB in %d binaries: releasetrain collect+package %.2fs, curl+unzip+tar czf+sha256sum %.2fs → %.2f× faster; peak heap in use %d MiB; median of %d; load %s",
 		total>>20, len(runs), o, s, s/o, peak>>20, n, loadavg())
-	if peak > 256<<20 {
-		t.Errorf("peak heap %d MiB: memory is not flat in the artifact size", peak>>20)
-	}
+	assert.LessOrEqual(t, peak, uint64(256<<20), "peak heap %d MiB: memory is not flat in the artifact size", peak>>20)
 }
 
 // collectAndPackage runs CollectArtifacts for every run in parallel, then
@@ -183,9 +173,7 @@ func collectAndPackage(t *testing.T, gh *ghclient.Client, runs []artifactRun) ui
 	defer os.RemoveAll(storeDir)
 	defer os.RemoveAll(work)
 	store, err := fileblob.OpenBucket(storeDir, &fileblob.Options{NoTempDir: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer store.Close()
 	a := &activities.Activities{GitHub: gh, Store: store, WorkDir: work}
 	var suite testsuite.WorkflowTestSuite
@@ -212,7 +200,7 @@ func collectAndPackage(t *testing.T, gh *ghclient.Client, runs []artifactRun) ui
 	}
 	if err := g.Wait(); err != nil {
 		mem.Stop()
-		t.Fatal(err)
+		require.NoError(t, err)
 	}
 	collected := time.Since(start)
 	env := suite.NewTestActivityEnvironment()
@@ -220,21 +208,16 @@ func collectAndPackage(t *testing.T, gh *ghclient.Client, runs []artifactRun) ui
 	v, err := env.ExecuteActivity(a.PackageRelease, activities.PackageInput{Owner: "bench", ReleaseRepo: runs[0].repo,
 		Name: "bench", Tag: "v1.0.0", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Repos: results})
 	heap, _ := mem.Stop()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("collect %.2fs, package %.2fs", collected.Seconds(), (time.Since(start) - collected).Seconds())
 	var pkg activities.PackageResult
-	if err := v.Get(&pkg); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, v.Get(&pkg))
 	sums := false
 	for _, as := range pkg.Assets {
 		sums = sums || as.Name == "SHA256SUMS"
 	}
-	if !sums || len(pkg.Assets) < 2*len(runs) {
-		t.Fatalf("package: %d assets (SHA256SUMS %v), want every file, the bundle and SHA256SUMS", len(pkg.Assets), sums)
-	}
+	require.True(t, sums, "package: %d assets (SHA256SUMS %v), want every file, the bundle and SHA256SUMS", len(pkg.Assets), sums)
+	require.GreaterOrEqual(t, len(pkg.Assets), 2*len(runs), "package: %d assets (SHA256SUMS %v), want every file, the bundle and SHA256SUMS", len(pkg.Assets), sums)
 	return heap
 }
 
@@ -249,13 +232,11 @@ func shellBaseline(t *testing.T, runs []artifactRun) {
 	defer os.RemoveAll(work)
 	cmd := exec.Command("sh", "-c", baseline)
 	cmd.Env = append(os.Environ(), "WORK="+work, "URLS="+strings.Join(urls, " "))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("baseline: %v: %s", err, out)
-	}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "baseline: %s", out)
 	data, err := os.ReadFile(filepath.Join(work, "SHA256SUMS"))
-	if err != nil || strings.Count(string(data), "\n") < 2*len(runs)+1 {
-		t.Fatalf("baseline SHA256SUMS: %v: %q", err, data)
-	}
+	require.NoError(t, err, "baseline SHA256SUMS: %v: %q", err, data)
+	require.GreaterOrEqual(t, strings.Count(string(data), "\n"), 2*len(runs)+1, "baseline SHA256SUMS: %v: %q", err, data)
 }
 
 // scratch is a work folder removed right after its run (t.TempDir would keep
@@ -263,9 +244,7 @@ func shellBaseline(t *testing.T, runs []artifactRun) {
 func scratch(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "releasetrain-bench-")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return dir
 }
 

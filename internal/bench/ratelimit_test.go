@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/BTCDecoded/releasetrain/ghsim"
@@ -46,9 +48,7 @@ func TestRateLimitCost(t *testing.T) {
 			} else {
 				s := StartStack(t, devstack.Options{Parts: Parts(mode == "webhooks"), Client: srv.Client(), Train: train, Sim: ghsim.Options{Scenario: sc, TimeScale: scale, Seed: 1}})
 				r, err := s.Release(ctx, "v3.0.0-"+mode)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				stats = r.GitHub
 			}
 			perBuild[mode] = float64(BuildBudget(stats)) / float64(len(sc.Repos))
@@ -69,16 +69,15 @@ func TestRateLimitCost(t *testing.T) {
 	// past "queued"; 304s are free), list and fetch artifacts. The naive
 	// poller's grows by 6 a minute, so the ratio is the build length's
 	// (docs/benchmarks.md).
-	if perBuild["polling"] > 6 {
-		t.Errorf("releasetrain spends %.1f budget units per build polling, want ≤ 6", perBuild["polling"])
-	}
-	if full() && perBuild["webhooks"] > 7 {
-		t.Errorf("releasetrain spends %.1f budget units per build with webhooks, want ≤ 7", perBuild["webhooks"])
+	assert.LessOrEqual(t, perBuild["polling"], float64(6), "releasetrain spends %.1f budget units per build polling, want ≤ 6", perBuild["polling"])
+	if full() {
+		assert.LessOrEqual(t, perBuild["webhooks"], float64(7), "budget units per build with webhooks")
 	}
 	// The naive poller's cost follows the wall clock (a starved poller polls
 	// less), so the ratio is judged by make bench only.
-	if want := 10.0; full() && ratio < want {
-		t.Errorf("naive/releasetrain %.1f×, want ≥ %.0f× at these build lengths", ratio, want)
+	want := 10.0
+	if full() {
+		assert.GreaterOrEqual(t, ratio, want, "naive/releasetrain at these build lengths")
 	}
 }
 
@@ -90,9 +89,7 @@ func naiveRelease(ctx context.Context, t *testing.T, sc *ghsim.Scenario, scale f
 	hc := &http.Client{}
 	t.Cleanup(hc.CloseIdleConnections)
 	gh, err := github.NewClient(hc).WithAuthToken(ghsim.StaticToken).WithEnterpriseURLs(url+"/api/v3/", url+"/api/uploads/")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	blob := &http.Client{}
 	t.Cleanup(blob.CloseIdleConnections)
 	p := &NaivePoller{GH: gh, Blob: blob, Interval: time.Duration(float64(naiveInterval) / scale)}
@@ -106,8 +103,6 @@ func naiveRelease(ctx context.Context, t *testing.T, sc *ghsim.Scenario, scale f
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, g.Wait())
 	return sim.Stats()
 }

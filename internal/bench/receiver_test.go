@@ -20,6 +20,8 @@ import (
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/internal/testenv"
 	"github.com/BTCDecoded/releasetrain/webhook"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const loadSecret = "load-test-secret"
@@ -40,20 +42,17 @@ func loadMix(n, tags int) LoadMix {
 func serveReceiver(t testing.TB, tc webhook.Temporal) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	recv, err := webhook.New(webhook.Options{Secret: []byte(loadSecret), Train: config.Default(), Temporal: tc, Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatalf("receiver: %v", err)
-	}
+	require.NoError(t, err, "receiver")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- recv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
-			t.Errorf("receiver: %v", err)
+		err := <-done
+		if !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
+			assert.NoError(t, err, "receiver")
 		}
 	})
 	return "http://" + ln.Addr().String() + "/webhook"
@@ -63,9 +62,7 @@ func serveReceiver(t testing.TB, tc webhook.Temporal) string {
 func runLoad(t *testing.T, url string, mix LoadMix) ([]Delivery, []Answer) {
 	t.Helper()
 	ds, err := GenerateLoad(mix, []byte(loadSecret))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
 	defer hc.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -97,16 +94,14 @@ func checkAnswers(t *testing.T, ds []Delivery, as []Answer) accepted {
 		a := as[i]
 		switch {
 		case a.Err != nil:
-			t.Errorf("delivery %s (%s): %v", d.ID, d.Event, a.Err)
+			assert.NoError(t, a.Err, "delivery %s (%s)", d.ID, d.Event)
 			continue
 		case d.Bad:
 			bad++
-			if a.Code != http.StatusUnauthorized {
-				t.Errorf("bad signature %s (%s): %d %s, want 401", d.ID, d.Event, a.Code, a.Outcome)
-			}
+			assert.Equal(t, http.StatusUnauthorized, a.Code, "bad signature %s (%s): %d %s, want 401", d.ID, d.Event, a.Code, a.Outcome)
 			continue
 		case a.Code < 200 || a.Code > 299:
-			t.Errorf("delivery %s (%s): %d %s, want 2xx", d.ID, d.Event, a.Code, a.Outcome)
+			assert.Fail(t, "delivery not accepted", "delivery %s (%s): %d %s, want 2xx", d.ID, d.Event, a.Code, a.Outcome)
 			continue
 		}
 		acc.outcome[a.Outcome]++
@@ -125,9 +120,9 @@ func checkAnswers(t *testing.T, ds []Delivery, as []Answer) accepted {
 		}
 	}
 	t.Logf("outcomes %v, bad signatures %d", acc.outcome, bad)
-	if bad == 0 || acc.outcome["duplicate"] == 0 || acc.outcome["signalled"] == 0 {
-		t.Errorf("the mix lacks bad (%d), duplicate (%d) or signalled (%d) deliveries", bad, acc.outcome["duplicate"], acc.outcome["signalled"])
-	}
+	assert.NotZero(t, bad)
+	assert.NotZero(t, acc.outcome["duplicate"])
+	assert.NotZero(t, acc.outcome["signalled"])
 	return acc
 }
 
@@ -137,18 +132,12 @@ func checkRecorded(t *testing.T, acc accepted, rec *Recorder, tags int) {
 	t.Helper()
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	if len(rec.Starts) != tags {
-		t.Errorf("starts for %d workflow ids, want one per tag (%d)", len(rec.Starts), tags)
-	}
+	assert.Len(t, rec.Starts, tags, "starts for %d workflow ids, want one per tag (%d)", len(rec.Starts), tags)
 	for id, n := range acc.starts {
-		if rec.Starts[id] != n {
-			t.Errorf("%s: %d accepted starts, %d reached Temporal", id, n, rec.Starts[id])
-		}
+		assert.Equal(t, n, rec.Starts[id], "%s: %d accepted starts, %d reached Temporal", id, n, rec.Starts[id])
 	}
 	for p, n := range rec.Policies {
-		if p != enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING {
-			t.Errorf("%d starts with conflict policy %v, want USE_EXISTING (one train per tag)", n, p)
-		}
+		assert.Equal(t, enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, p, "%d starts with conflict policy %v, want USE_EXISTING (one train per tag)", n, p)
 	}
 	lost := 0
 	for id, runs := range acc.signals {
@@ -158,9 +147,7 @@ func checkRecorded(t *testing.T, acc accepted, rec *Recorder, tags int) {
 			}
 		}
 	}
-	if lost > 0 {
-		t.Errorf("%d accepted build events did not reach Temporal as accepted", lost)
-	}
+	assert.LessOrEqual(t, lost, 0, "%d accepted build events did not reach Temporal as accepted", lost)
 }
 
 // TestReceiverLoad sends 10,000 signed deliveries (mixed events, 1% bad
@@ -195,9 +182,7 @@ func TestReceiverLoadTemporal(t *testing.T) {
 	checkRecorded(t, acc, rec, mix.Tags)
 	for i := range mix.Tags {
 		id := contract.ReleaseWorkflowID(fmt.Sprintf("v5.0.%d", i))
-		if acc.started[id] != 1 {
-			t.Errorf("%s: answered started %d times, want once (the other starts joined)", id, acc.started[id])
-		}
+		assert.Equal(t, 1, acc.started[id], "%s: answered started %d times, want once (the other starts joined)", id, acc.started[id])
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -206,36 +191,25 @@ func TestReceiverLoadTemporal(t *testing.T) {
 	for i := range mix.Tags {
 		id := contract.ReleaseWorkflowID(fmt.Sprintf("v5.0.%d", i))
 		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: fmt.Sprintf("WorkflowId = %q", id)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := len(list.GetExecutions()); n != 1 {
-			t.Errorf("%s: %d executions, want 1", id, n)
-		}
+		require.NoError(t, err)
+		n := len(list.GetExecutions())
+		assert.Equal(t, 1, n, "%s: %d executions, want 1", id, n)
 		got := map[int64]int{}
 		it := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for it.HasNext() {
 			ev, err := it.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			attrs := ev.GetWorkflowExecutionSignaledEventAttributes()
 			if attrs == nil || attrs.GetSignalName() != contract.SignalBuildEvent {
 				continue
 			}
 			var be contract.BuildEvent
-			if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &be); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &be))
 			got[be.RunID]++
 		}
 		for run, n := range acc.signals[id] {
-			if got[run] != n {
-				t.Errorf("%s: run %d accepted %d times, %d signals in the history", id, run, n, got[run])
-			}
+			assert.Equal(t, n, got[run], "%s: run %d accepted %d times, %d signals in the history", id, run, n, got[run])
 		}
-		if len(got) != len(acc.signals[id]) {
-			t.Errorf("%s: %d run ids signalled in the history, %d accepted", id, len(got), len(acc.signals[id]))
-		}
+		assert.Len(t, got, len(acc.signals[id]), "%s: %d run ids signalled in the history, %d accepted", id, len(got), len(acc.signals[id]))
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/devstack"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Temporal's history warning limits.
@@ -27,30 +29,20 @@ func TestScale(t *testing.T) {
 		layers, width = 5, 4
 	}
 	train, sc, err := Layered(layers, width, time.Minute, scale)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s := StartStack(t, devstack.Options{Parts: Parts(true), Train: train, Sim: ghsim.Options{Scenario: sc, TimeScale: scale, Seed: 1}})
 	mem := StartPeakMemory(50 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	r, err := s.Release(ctx, "v9.0.0")
 	heap, sys := mem.Stop()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(r.Status.Repos) != layers*width {
-		t.Fatalf("%d repos in the status, want %d", len(r.Status.Repos), layers*width)
-	}
+	require.NoError(t, err)
+	require.Len(t, r.Status.Repos, layers*width, "%d repos in the status, want %d", len(r.Status.Repos), layers*width)
 	largest, err := History(ctx, s.Client, contract.ReleaseWorkflowID("v9.0.0"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for n := range layers {
 		h, err := History(ctx, s.Client, contract.LayerWorkflowID("v9.0.0", n))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if h.Events > largest.Events {
 			largest = h
 		}
@@ -59,11 +51,9 @@ func TestScale(t *testing.T) {
 		layers*width, layers, r.Wall.Round(time.Millisecond), (r.Bound / time.Duration(scale)).Round(time.Millisecond), scale,
 		largest.ID, largest.Events, largest.Bytes, r.Timeline.Events, r.Timeline.Bytes, heap>>20, sys>>20, r.GitHub.BudgetSpent, loadavg())
 	types, err := EventTypes(ctx, s.Client, contract.ReleaseWorkflowID("v9.0.0"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("release history by event type: %v", types)
-	if largest.Events > maxHistoryEvents || largest.Bytes > maxHistoryBytes || r.Timeline.Bytes > maxHistoryBytes {
-		t.Errorf("history over Temporal's warning limits: %s %d events %d bytes", largest.ID, largest.Events, largest.Bytes)
-	}
+	assert.LessOrEqual(t, largest.Events, int64(maxHistoryEvents), "history over Temporal's warning limits: %s events", largest.ID)
+	assert.LessOrEqual(t, largest.Bytes, int64(maxHistoryBytes), "history over Temporal's warning limits: %s bytes", largest.ID)
+	assert.LessOrEqual(t, r.Timeline.Bytes, int64(maxHistoryBytes), "history over Temporal's warning limits: release timeline bytes")
 }

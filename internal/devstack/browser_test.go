@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/BTCDecoded/releasetrain/contract"
@@ -79,24 +81,18 @@ func TestLiveGraphInBrowser(t *testing.T) {
 		t.Skip("end-to-end: starts the Temporal dev server and chromium")
 	}
 	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is not on PATH: install Debian's chromium package (.ci/run does)")
-	}
+	require.NoError(t, err, "chromium is not on PATH: install Debian's chromium package (.ci/run does)")
 	t.Setenv(temporalcli.EnvPath, testenv.TemporalCLI(t))
 	root := testenv.RepoRoot(t)
 	sc, err := ghsim.LoadScenario(filepath.Join(root, "examples", "failing.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	var stackLog syncBuffer
 	opts := Dev(t.TempDir(), sc)
 	opts.Root, opts.Log = root, &stackLog
 	stack, err := Start(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = stack.Close() })
 
 	alloc, stopAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
@@ -107,7 +103,7 @@ func TestLiveGraphInBrowser(t *testing.T) {
 
 	// Log in first (the list page sends us to the form), so the train is
 	// watched from its start.
-	if err := chromedp.Do(browser,
+	require.NoError(t, chromedp.Do(browser,
 		chromedp.Navigate(stack.ReceiverURL+"/releases"),
 		chromedp.WaitVisible(chromedp.ID("token")),
 		chromedp.SendKeys(chromedp.ID("token"), "wrong"),
@@ -116,16 +112,10 @@ func TestLiveGraphInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("token"), stack.APIToken),
 		chromedp.Click(chromedp.ID("login")),
 		chromedp.WaitNotPresent(chromedp.ID("token")),
-	); err != nil {
-		t.Fatalf("login: %v", err)
-	}
+	), "login")
 	listTitle, err := chromedp.Run(browser, chromedp.Title())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(listTitle, "Release trains") {
-		t.Fatalf("after login the browser shows %q, want the list of trains", listTitle)
-	}
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(listTitle, "Release trains"), "after login the browser shows %q, want the list of trains", listTitle)
 
 	const tag = "v0.9.0"
 	var progressLog syncBuffer
@@ -147,18 +137,14 @@ func TestLiveGraphInBrowser(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if err := chromedp.Do(browser, chromedp.Navigate(stack.ReleasePageURL(tag)),
-		chromedp.WaitVisible(chromedp.ID("dag"))); err != nil {
-		t.Fatalf("release page: %v", err)
-	}
+	require.NoError(t, chromedp.Do(browser, chromedp.Navigate(stack.ReleasePageURL(tag)),
+		chromedp.WaitVisible(chromedp.ID("dag"))), "release page")
 
 	// Watch until bllvm-node blocks; then retry it and watch to the end.
 	seen := map[string][]node{}
 	observe := func() []node {
 		nodes, err := chromedp.Run(browser, chromedp.Evaluate[[]node](readNodes))
-		if err != nil {
-			t.Fatalf("read the graph: %v", err)
-		}
+		require.NoError(t, err, "read the graph")
 		for _, n := range nodes {
 			if h := seen[n.Repo]; len(h) == 0 || h[len(h)-1] != n {
 				seen[n.Repo] = append(seen[n.Repo], n)
@@ -174,9 +160,7 @@ func TestLiveGraphInBrowser(t *testing.T) {
 			case <-ctx.Done():
 				t.Fatalf("waiting for %s: %v; seen %+v\nprogress:\n%s", what, ctx.Err(), seen, progressLog.String())
 			case r := <-demo:
-				if r.err != nil {
-					t.Fatalf("waiting for %s: the demo failed: %v; seen %+v", what, r.err, seen)
-				}
+				require.NoError(t, r.err, "waiting for %s: the demo failed: %v; seen %+v", what, r.err, seen)
 				ended = &r
 			case <-time.After(150 * time.Millisecond):
 			}
@@ -193,31 +177,19 @@ func TestLiveGraphInBrowser(t *testing.T) {
 	until("bllvm-node blocked", func(ns []node) bool { return state(ns, "bllvm-node").Blocked })
 
 	blockedText, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS("section.blocked")))
-	if err != nil {
-		t.Fatalf("blocked section: %v", err)
-	}
+	require.NoError(t, err, "blocked section")
 	eta, err := chromedp.Run(browser, chromedp.Text(chromedp.ID("eta")))
-	if err != nil {
-		t.Fatalf("ETA: %v", err)
-	}
+	require.NoError(t, err, "ETA")
 	shot, err := chromedp.Run(browser, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
+	require.NoError(t, err, "screenshot")
 	for _, want := range []string{"bllvm-node is blocked", "run concluded failure",
 		"releasetrain release retry " + tag + " bllvm-node", "releasetrain release skip " + tag + " bllvm-node"} {
-		if !strings.Contains(blockedText, want) {
-			t.Errorf("blocked section %q lacks %q", blockedText, want)
-		}
+		assert.Contains(t, blockedText, want, "blocked section %q lacks %q", blockedText, want)
 	}
-	if !strings.HasPrefix(eta, "ETA about ") {
-		t.Errorf("ETA %q", eta)
-	}
+	assert.True(t, strings.HasPrefix(eta, "ETA about "), "ETA %q", eta)
 	saveScreenshot(t, root, shot)
 
-	if err := stack.Client.SignalWorkflow(ctx, id, "", contract.SignalRetry, contract.RepoSignal{Repo: "bllvm-node"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, stack.Client.SignalWorkflow(ctx, id, "", contract.SignalRetry, contract.RepoSignal{Repo: "bllvm-node"}))
 	until("the train's end", func(ns []node) bool {
 		for _, n := range ns {
 			if n.State != string(contract.RepoSucceeded) {
@@ -226,13 +198,10 @@ func TestLiveGraphInBrowser(t *testing.T) {
 		}
 		return len(ns) == 7
 	})
-	if err := chromedp.Do(browser, chromedp.WaitVisible(chromedp.ID("release-url"))); err != nil {
-		t.Fatalf("final page: %v", err)
-	}
-	if _, err := chromedp.Run(browser, chromedp.Poll[bool](
-		`document.getElementById('connection').textContent.startsWith('The train has ended')`)); err != nil {
-		t.Fatalf("the page does not say the train ended: %v", err)
-	}
+	require.NoError(t, chromedp.Do(browser, chromedp.WaitVisible(chromedp.ID("release-url"))), "final page")
+	_, err = chromedp.Run(browser, chromedp.Poll[bool](
+		`document.getElementById('connection').textContent.startsWith('The train has ended')`))
+	require.NoError(t, err, "the page does not say the train ended")
 
 	// Colours changed with the states, as the browser computed them.
 	wantSeen := func(repo string, want node) {
@@ -254,31 +223,20 @@ func TestLiveGraphInBrowser(t *testing.T) {
 		ended = &r
 	}
 	r := *ended
-	if r.err != nil {
-		t.Fatalf("demo: %v\n%s", r.err, progressLog.String())
-	}
-	if !strings.HasSuffix(r.rep.ReleaseURL, "/releases/tag/"+tag) {
-		t.Errorf("release url %q", r.rep.ReleaseURL)
-	}
-	if err := chromedp.Do(browser, chromedp.Navigate(stack.ReceiverURL+"/releases")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, r.err, "demo: %v\n%s", r.err, progressLog.String())
+	assert.True(t, strings.HasSuffix(r.rep.ReleaseURL, "/releases/tag/"+tag), "release url %q", r.rep.ReleaseURL)
+	require.NoError(t, chromedp.Do(browser, chromedp.Navigate(stack.ReceiverURL+"/releases")))
 	list, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS("table.repos")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(list, tag) || !strings.Contains(list, string(contract.StateSucceeded)) {
-		t.Errorf("the list of trains %q lacks %s succeeded", list, tag)
-	}
+	require.NoError(t, err)
+	assert.Contains(t, list, tag, "the list of trains")
+	assert.Contains(t, list, string(contract.StateSucceeded), "the list of trains")
 
 	// The demo's non-terminal log: the block and its commands once, no
 	// line twice.
 	out := progressLog.String()
 	for _, want := range []string{"bllvm-node is blocked at attempt 3: run concluded failure",
 		"releasetrain release retry " + tag + " bllvm-node"} {
-		if strings.Count(out, want) != 1 {
-			t.Errorf("progress log holds %q %d times, want once:\n%s", want, strings.Count(out, want), out)
-		}
+		assert.Equal(t, 1, strings.Count(out, want), "progress log holds %q %d times, want once:\n%s", want, strings.Count(out, want), out)
 	}
 	assertNoRepeatedLines(t, out)
 }
@@ -287,18 +245,14 @@ func TestLiveGraphInBrowser(t *testing.T) {
 func saveScreenshot(t *testing.T, root string, shot []byte) {
 	t.Helper()
 	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatalf("screenshot is not a PNG: %v", err)
-	}
-	if b := img.Bounds(); b.Dx() < 600 || b.Dy() < 400 {
-		t.Errorf("screenshot is %dx%d", b.Dx(), b.Dy())
-	}
+	require.NoError(t, err, "screenshot is not a PNG")
+	b := img.Bounds()
+	assert.GreaterOrEqual(t, b.Dx(), 600, "screenshot width")
+	assert.GreaterOrEqual(t, b.Dy(), 400, "screenshot height")
 	path := filepath.Join(t.TempDir(), "live-graph.png")
 	if os.Getenv(envUpdateScreenshot) != "" {
 		path = filepath.Join(root, "docs", "live-graph.png")
 	}
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, shot, 0o644))
 	t.Logf("screenshot: %s", path)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
@@ -21,15 +22,13 @@ func TestNextDemoTagSkipsEarlierReleases(t *testing.T) {
 	c.On("DescribeWorkflow", mock.Anything, "release-v0.1.2", "").Return(nil, serviceerror.NewNotFound("no such workflow"))
 	s := &Stack{Client: c}
 	tag, err := s.NextDemoTag(context.Background())
-	if err != nil || tag != "v0.1.2" {
-		t.Fatalf("NextDemoTag = %q, %v; want v0.1.2", tag, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "v0.1.2", tag)
 }
 
 func TestNextDemoTagReportsTemporalErrors(t *testing.T) {
 	c := &mocks.Client{}
 	c.On("DescribeWorkflow", mock.Anything, "release-v0.1.0", "").Return(nil, errors.New("connection refused"))
-	if _, err := (&Stack{Client: c}).NextDemoTag(context.Background()); err == nil {
-		t.Fatal("a Temporal error was taken for a free tag")
-	}
+	_, err := (&Stack{Client: c}).NextDemoTag(context.Background())
+	require.Error(t, err, "a Temporal error was taken for a free tag")
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func status(states map[string]contract.RepoState) contract.Status {
@@ -19,9 +21,8 @@ func status(states map[string]contract.RepoState) contract.Status {
 
 func TestSummaryCountsDoneAndSkipped(t *testing.T) {
 	got := Summary(status(map[string]contract.RepoState{"a": contract.RepoSucceeded, "b": contract.RepoSkipped, "c": contract.RepoBuilding}))
-	if !strings.Contains(got, "2/3 done") || !strings.Contains(got, "layer 1/2") {
-		t.Fatalf("summary %q: want 2/3 done and layer 1/2", got)
-	}
+	require.Contains(t, got, "2/3 done")
+	require.Contains(t, got, "layer 1/2")
 }
 
 func TestPlainProgressPrintsOnlyChanges(t *testing.T) {
@@ -30,16 +31,12 @@ func TestPlainProgressPrintsOnlyChanges(t *testing.T) {
 	p.now = func() time.Time { return time.Unix(100, 0) }
 	p.Update(status(map[string]contract.RepoState{"a": "pending", "b": "pending", "c": "pending"}))
 	p.Update(status(map[string]contract.RepoState{"a": "pending", "b": "pending", "c": "pending"}))
-	if n := strings.Count(buf.String(), "\n"); n != 4 {
-		t.Fatalf("first two identical updates printed %d lines, want 3 and a summary:\n%s", n, buf.String())
-	}
+	n := strings.Count(buf.String(), "\n")
+	require.Equal(t, 4, n, "first two identical updates printed %d lines, want 3 and a summary:\n%s", n, buf.String())
 	p.Update(status(map[string]contract.RepoState{"a": "building", "b": "pending", "c": "pending"}))
-	if n := strings.Count(buf.String(), "\n"); n != 5 {
-		t.Fatalf("one change printed %d lines in all, want 5:\n%s", n, buf.String())
-	}
-	if !strings.HasSuffix(buf.String(), "a                layer 0  building  \n") {
-		t.Fatalf("last line %q", buf.String())
-	}
+	n = strings.Count(buf.String(), "\n")
+	require.Equal(t, 5, n, "one change printed %d lines in all, want 5:\n%s", n, buf.String())
+	require.True(t, strings.HasSuffix(buf.String(), "a                layer 0  building  \n"), "last line %q", buf.String())
 }
 
 func TestTTYProgressRedrawsInPlace(t *testing.T) {
@@ -47,9 +44,7 @@ func TestTTYProgressRedrawsInPlace(t *testing.T) {
 	p := NewProgress(&buf, true)
 	p.Update(status(map[string]contract.RepoState{"a": "pending", "b": "pending", "c": "pending"}))
 	p.Update(status(map[string]contract.RepoState{"a": "succeeded", "b": "pending", "c": "pending"}))
-	if !strings.Contains(buf.String(), "\x1b[4A") {
-		t.Fatalf("second draw does not move the cursor up over 4 lines: %q", buf.String())
-	}
+	require.Contains(t, buf.String(), "\x1b[4A", "second draw does not move the cursor up over 4 lines")
 }
 
 // TestPlainProgressIgnoresTheClock: a build that runs for a minute prints
@@ -70,9 +65,7 @@ func TestPlainProgressIgnoresTheClock(t *testing.T) {
 		now = now.Add(time.Second)
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != 3+3 {
-		t.Fatalf("a minute of one running build printed %d lines, want 3 repos and 3 summaries (0 s, 30 s, 60 s):\n%s", len(lines), buf.String())
-	}
+	require.Len(t, lines, 3+3, "a minute of one running build printed %d lines, want 3 repos and 3 summaries (0 s, 30 s, 60 s):\n%s", len(lines), buf.String())
 	assertNoRepeatedLines(t, buf.String())
 }
 
@@ -99,18 +92,14 @@ func TestPlainProgressPrintsBlockersOnce(t *testing.T) {
 		"  skip:   releasetrain release skip v0.1.0 c\n",
 		"  cancel: releasetrain release cancel v0.1.0\n",
 	} {
-		if strings.Count(out, want) != 1 {
-			t.Errorf("want once %q in:\n%s", want, out)
-		}
+		assert.Equal(t, 1, strings.Count(out, want), "want once %q in:\n%s", want, out)
 	}
 	assertNoRepeatedLines(t, out)
 	// A retry that fails again blocks at the next attempt: said again.
 	rs.Attempt = 4
 	st.Repos["c"] = rs
 	p.Update(st)
-	if !strings.Contains(buf.String(), "c is blocked at attempt 4") {
-		t.Errorf("a new block is not reported:\n%s", buf.String())
-	}
+	assert.Contains(t, buf.String(), "c is blocked at attempt 4", "a new block is not reported")
 }
 
 func assertNoRepeatedLines(t *testing.T, out string) {
@@ -120,9 +109,7 @@ func assertNoRepeatedLines(t *testing.T, out string) {
 		if l == "" {
 			continue
 		}
-		if seen[l] {
-			t.Errorf("line printed twice: %q in:\n%s", l, out)
-		}
+		assert.False(t, seen[l], "line printed twice: %q in:\n%s", l, out)
 		seen[l] = true
 	}
 }
@@ -136,7 +123,5 @@ func TestProgressShowsFileCount(t *testing.T) {
 	st.Repos["a"] = contract.RepoStatus{State: contract.RepoSucceeded, Files: 20000, Manifest: "sha256/abc",
 		Artifacts: []contract.File{{Name: "page-0001.html"}}}
 	p.Update(st)
-	if !strings.Contains(buf.String(), "20000 files") {
-		t.Fatalf("progress %q: want the file count", buf.String())
-	}
+	require.Contains(t, buf.String(), "20000 files", "progress %q: want the file count", buf.String())
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/stretchr/testify/assert"
 )
 
 func TestScaledTrainCompressesDurationsWithoutTouchingTheOriginal(t *testing.T) {
@@ -12,16 +13,12 @@ func TestScaledTrainCompressesDurationsWithoutTouchingTheOriginal(t *testing.T) 
 	orig := train.Repos[0].Settings
 	got := scaledTrain(train, 60)
 	s := got.Repos[0].Settings
-	if s.RetryBackoff != orig.RetryBackoff/60 || s.PollInterval != orig.PollInterval/60 || s.BuildTimeout != orig.BuildTimeout/60 {
-		t.Errorf("scaled settings %+v from %+v: want each duration / 60", s, orig)
-	}
-	if train.Repos[0].Settings.RetryBackoff != orig.RetryBackoff {
-		t.Errorf("the caller's train changed")
-	}
-	if s.Retries() != orig.Retries() || s.Workflow != orig.Workflow {
-		t.Errorf("non-duration settings changed: %+v", s)
-	}
-	if d := scaledTrain(train, 1e9).Repos[0].Settings.PollInterval; d != 10*time.Millisecond {
-		t.Errorf("poll interval at a huge scale %s, want the 10ms floor", d)
-	}
+	assert.Equal(t, orig.RetryBackoff/60, s.RetryBackoff, "scaled settings %+v from %+v: want each duration / 60", s, orig)
+	assert.Equal(t, orig.PollInterval/60, s.PollInterval, "scaled settings %+v from %+v: want each duration / 60", s, orig)
+	assert.Equal(t, orig.BuildTimeout/60, s.BuildTimeout, "scaled settings %+v from %+v: want each duration / 60", s, orig)
+	assert.Equal(t, orig.RetryBackoff, train.Repos[0].Settings.RetryBackoff, "the caller's train changed")
+	assert.Equal(t, orig.Retries(), s.Retries(), "non-duration settings changed: %+v", s)
+	assert.Equal(t, orig.Workflow, s.Workflow, "non-duration settings changed: %+v", s)
+	d := scaledTrain(train, 1e9).Repos[0].Settings.PollInterval
+	assert.Equal(t, 10*time.Millisecond, d, "poll interval at a huge scale %s, want the 10ms floor", d)
 }
