@@ -44,6 +44,7 @@ func TestReceiverOutages(t *testing.T) {
 
 	var runs []contract.ReconcileResult
 	outages := 0
+	relevant := relevantTo(train)
 	for i := range trains {
 		tag := fmt.Sprintf("v5.0.%d", i)
 		traintest.MaintainerTrigger(t, s, tag)
@@ -64,11 +65,18 @@ func TestReceiverOutages(t *testing.T) {
 			done <- st
 		}()
 		var st contract.Status
+		// Each train's first outage lasts until a delivery the train needs
+		// has failed (its builds end by polling meanwhile), so the test
+		// never depends on the outages happening to meet one.
+		wantFailed := relevantFailed(s.Sim, relevant) + 1
 	outage:
 		for {
 			require.NoError(t, s.Receiver.Stop())
 			outages++
 			time.Sleep(down)
+			require.Eventually(t, func() bool { return relevantFailed(s.Sim, relevant) >= wantFailed }, time.Minute, 20*time.Millisecond,
+				"%s: a relevant delivery fails while the receiver is down", tag)
+			wantFailed = 0
 			require.NoError(t, s.Receiver.Start())
 			runs = append(runs, traintest.RunReconcile(t, s))
 			select {
@@ -106,7 +114,6 @@ func TestReceiverOutages(t *testing.T) {
 		assert.Zero(t, r.Expired)
 		assert.Equal(t, r.Pages+r.RedeliverCalls+r.Lookups, r.Budget)
 	}
-	relevant := relevantTo(train)
 	firstFailed := map[string]bool{}
 	seen := map[string]bool{}
 	ok := map[string]bool{}
@@ -149,6 +156,18 @@ func TestReceiverOutages(t *testing.T) {
 	assert.Positive(t, len(wantGUIDs), "the outages made relevant deliveries fail")
 	t.Logf("RESULT receiver outages: %d trains, %d outages, %d failed delivery attempts, %d relevant failed, %d redeliveries, lost %d; %d reconcile runs, budget %d (%.1f a run), scanned %d",
 		trains, outages, failedAttempts, len(wantGUIDs), redelivered, lost, len(runs), budget, float64(budget)/float64(len(runs)), scanned)
+}
+
+// relevantFailed counts the failed attempts of relevant deliveries in
+// the simulator's log.
+func relevantFailed(sim *ghsim.Sim, relevant func(ghsim.Delivery) bool) int {
+	n := 0
+	for _, d := range sim.Deliveries() {
+		if d.Error != "" && relevant(d) {
+			n++
+		}
+	}
+	return n
 }
 
 // relevantTo is the train's interest in a delivery, written here from the
