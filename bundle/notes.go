@@ -12,7 +12,7 @@ import (
 type NotesInput struct {
 	// Name and Tag name the train and the release.
 	Name, Tag string
-	// Prerelease marks the release a prerelease (see [IsPrerelease]).
+	// Prerelease marks the release a prerelease (see [releasetag.IsPrerelease]).
 	Prerelease bool
 	// Owner and ReleaseRepo locate the unified release on GitHub.
 	Owner, ReleaseRepo string

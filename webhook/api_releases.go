@@ -5,33 +5,17 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
-	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/converter"
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/BTCDecoded/releasetrain/operator"
 )
 
 // ReleaseSummary is one train in GET /api/releases.
-type ReleaseSummary struct {
-	Tag        string `json:"tag"`
-	State      string `json:"state,omitempty"`
-	WorkflowID string `json:"workflow_id"`
-	RunID      string `json:"run_id"`
-	// Status is Temporal's execution status, e.g. "Running", "Completed".
-	Status    string     `json:"status"`
-	StartTime *time.Time `json:"start_time,omitempty"`
-	CloseTime *time.Time `json:"close_time,omitempty"`
-}
+type ReleaseSummary = operator.Summary
 
 // ReleaseList is the answer of GET /api/releases.
 type ReleaseList struct {
@@ -41,8 +25,9 @@ type ReleaseList struct {
 
 // StartRequest is the body of POST /api/releases.
 type StartRequest struct {
-	Tag            string   `json:"tag"`
-	Prerelease     bool     `json:"prerelease"`
+	Tag string `json:"tag"`
+	// Prerelease: absent infers it from the tag (v1.2.0-rc.1 is one).
+	Prerelease     *bool    `json:"prerelease"`
 	Only           []string `json:"only,omitempty"`
 	WithDependents bool     `json:"with_dependents,omitempty"`
 }
@@ -55,6 +40,8 @@ type Accepted struct {
 	Message    string `json:"message"`
 	WorkflowID string `json:"workflow_id"`
 	RunID      string `json:"run_id,omitempty"`
+	// Status is the train's status after an action (the update's answer).
+	Status *contract.Status `json:"status,omitempty"`
 }
 
 // CancelRequest is the optional body of POST /api/releases/:tag/cancel.
@@ -64,80 +51,27 @@ type CancelRequest struct {
 
 // listReleases is GET /api/releases[?tag=&state=&page_token=].
 func (s *Server) listReleases(c echo.Context) error {
-	query := "WorkflowType = '" + contract.ReleaseWorkflowName + "'"
-	if tag := c.QueryParam("tag"); tag != "" {
-		if err := validTag(tag); err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "tag: "+err.Error())
-		}
-		query += " AND ReleaseTag = '" + tag + "'"
-	}
-	if state := c.QueryParam("state"); state != "" {
-		if !slices.Contains(contract.States, contract.State(state)) {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("state %q is not one of %s", state, fmt.Sprint(contract.States)))
-		}
-		query += " AND ReleaseState = '" + state + "'"
-	}
 	token, err := base64.RawURLEncoding.DecodeString(c.QueryParam("page_token"))
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "page_token is not valid")
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
-	defer cancel()
-	resp, err := s.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-		Query: query, PageSize: 100, NextPageToken: token,
+	list, err := s.ops.List(c.Request().Context(), operator.ListRequest{
+		Tag: c.QueryParam("tag"), State: c.QueryParam("state"), PageToken: token,
 	})
 	if err != nil {
-		return s.apiTemporalError(err, "list releases")
+		return apiError(err)
 	}
-	out := ReleaseList{Releases: []ReleaseSummary{}, NextPageToken: base64.RawURLEncoding.EncodeToString(resp.GetNextPageToken())}
-	for _, ex := range resp.GetExecutions() {
-		sum := ReleaseSummary{
-			WorkflowID: ex.GetExecution().GetWorkflowId(),
-			RunID:      ex.GetExecution().GetRunId(),
-			Status:     ex.GetStatus().String(),
-			Tag:        keyword(ex.GetSearchAttributes(), contract.ReleaseTagKey.GetName()),
-			State:      keyword(ex.GetSearchAttributes(), contract.ReleaseStateKey.GetName()),
-		}
-		if sum.Tag == "" {
-			sum.Tag = strings.TrimPrefix(sum.WorkflowID, contract.ReleaseWorkflowID(""))
-		}
-		if ex.GetStartTime() != nil {
-			t := ex.GetStartTime().AsTime()
-			sum.StartTime = &t
-		}
-		if ex.GetCloseTime() != nil {
-			t := ex.GetCloseTime().AsTime()
-			sum.CloseTime = &t
-		}
-		out.Releases = append(out.Releases, sum)
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-// keyword decodes a Keyword search attribute ("" when absent or not a string).
-func keyword(sa *commonpb.SearchAttributes, name string) string {
-	p, ok := sa.GetIndexedFields()[name]
-	if !ok {
-		return ""
-	}
-	var v string
-	if err := converter.GetDefaultDataConverter().FromPayload(p, &v); err != nil {
-		return ""
-	}
-	return v
+	return c.JSON(http.StatusOK, ReleaseList{
+		Releases:      list.Releases,
+		NextPageToken: base64.RawURLEncoding.EncodeToString(list.NextPageToken),
+	})
 }
 
 // getRelease is GET /api/releases/:tag: the workflow's status query.
 func (s *Server) getRelease(c echo.Context) error {
-	tag := c.Param("tag")
-	if err := validTag(tag); err != nil {
-		return echo.NewHTTPError(http.StatusNotFound, "unknown release "+tag)
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
-	defer cancel()
-	st, err := s.queryStatus(ctx, tag)
+	st, err := s.ops.Status(c.Request().Context(), c.Param("tag"))
 	if err != nil {
-		return s.apiTemporalError(err, "release "+tag)
+		return apiError(err)
 	}
 	return c.JSON(http.StatusOK, st)
 }
@@ -148,28 +82,15 @@ func (s *Server) startRelease(c echo.Context) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {tag, prerelease, only, with_dependents}: "+err.Error())
 	}
-	if err := s.checkTag(sourceAPI, req.Tag); err != nil {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, err.Error())
-	}
-	if bad := s.unknownRepos(req.Only); len(bad) > 0 {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, "only: not in the train: "+strings.Join(bad, ", "))
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
-	defer cancel()
-	id := contract.ReleaseWorkflowID(req.Tag)
-	rep, finished, err := s.startTrain(ctx, sourceAPI, contract.ReleaseInput{
+	rep, err := s.startTrain(c.Request().Context(), sourceAPI, operator.StartRequest{
 		Tag:            req.Tag,
 		Prerelease:     req.Prerelease,
-		Only:           s.canonicalRepos(req.Only),
+		Only:           req.Only,
 		WithDependents: req.WithDependents,
-		Train:          s.train.JSON(),
 		Trigger:        "api",
 	})
 	if err != nil {
-		return s.apiTemporalError(err, "start "+id)
-	}
-	if finished {
-		return echo.NewHTTPError(http.StatusConflict, "release "+req.Tag+" already succeeded and is never released twice")
+		return apiError(err)
 	}
 	code := http.StatusCreated
 	if rep.Outcome == outcomeJoined {
@@ -182,13 +103,15 @@ func (s *Server) startRelease(c echo.Context) error {
 // retry retries the blocked package or publish step.
 func (s *Server) releaseAction(c echo.Context) error {
 	tag, action := c.Param("tag"), c.Param("action")
+	ctx := c.Request().Context()
+	var st contract.Status
+	var err error
 	switch action {
-	case contract.SignalPause, contract.SignalResume, contract.SignalCancel, contract.SignalRetry:
-	default:
-		return echo.NewHTTPError(http.StatusNotFound, "unknown action "+action+" (pause, resume, cancel, retry)")
-	}
-	var arg any
-	if action == contract.SignalCancel {
+	case contract.UpdatePause:
+		st, err = s.ops.Pause(ctx, tag)
+	case contract.UpdateResume:
+		st, err = s.ops.Resume(ctx, tag)
+	case contract.UpdateCancel:
 		var req CancelRequest
 		if c.Request().ContentLength != 0 {
 			if err := decodeStrict(c, &req); err != nil {
@@ -198,105 +121,46 @@ func (s *Server) releaseAction(c echo.Context) error {
 		if req.Reason == "" {
 			req.Reason = "cancelled through the operator API"
 		}
-		arg = contract.CancelSignal{Reason: req.Reason}
+		st, err = s.ops.Cancel(ctx, tag, req.Reason)
+	case contract.UpdateRetry:
+		st, err = s.ops.Retry(ctx, tag, "")
+	default:
+		return echo.NewHTTPError(http.StatusNotFound, "unknown action "+action+" (pause, resume, cancel, retry)")
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
-	defer cancel()
-	st, err := s.runningStatus(ctx, tag)
-	if err != nil {
-		return err
-	}
-	paused := st.Paused || st.State == contract.StatePaused
-	switch {
-	case action == contract.SignalPause && paused:
-		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" is already paused")
-	case action == contract.SignalResume && !paused:
-		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" is not paused (state "+string(st.State)+")")
-	case action == contract.SignalRetry && st.BlockedStep == "":
-		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" has no blocked release step (state "+string(st.State)+
-			"); retry a blocked build with POST /api/releases/"+tag+"/builds/{repo}/retry")
-	case action == contract.SignalRetry:
-		return s.sendAction(c, ctx, tag, action, contract.RepoSignal{},
-			"retry "+st.BlockedStep+" sent to "+contract.ReleaseWorkflowID(tag))
-	}
-	return s.sendAction(c, ctx, tag, action, arg, action+" sent to "+contract.ReleaseWorkflowID(tag))
+	return s.answerAction(c, tag, action, "", st, err)
 }
 
 // buildAction is POST /api/releases/:tag/builds/:repo/{retry,skip}.
 func (s *Server) buildAction(c echo.Context) error {
 	tag, repo, action := c.Param("tag"), c.Param("repo"), c.Param("action")
-	if action != contract.SignalRetry && action != contract.SignalSkip {
+	ctx := c.Request().Context()
+	var st contract.Status
+	var err error
+	switch action {
+	case contract.UpdateRetry:
+		st, err = s.ops.Retry(ctx, tag, repo)
+	case contract.UpdateSkip:
+		st, err = s.ops.Skip(ctx, tag, repo)
+	default:
 		return echo.NewHTTPError(http.StatusNotFound, "unknown action "+action+" (retry, skip)")
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
-	defer cancel()
-	st, err := s.runningStatus(ctx, tag)
-	if err != nil {
-		return err
-	}
-	name, rs, ok := findRepo(st, repo)
-	if !ok {
-		if len(st.Repos) > 0 || !s.trainRepos[strings.ToLower(repo)] {
-			return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("repo %q is not in release %s", repo, tag))
-		}
-		name = s.canonicalRepo(repo)
-	}
-	blocked := slices.ContainsFunc(st.Blocked, func(b string) bool { return strings.EqualFold(b, name) }) || rs.State == contract.RepoFailed
-	if !blocked {
-		return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("repo %s of release %s is not blocked (state %s)", name, tag, orUnknown(string(rs.State))))
-	}
-	return s.sendAction(c, ctx, tag, action, contract.RepoSignal{Repo: name}, action+" "+name+" sent to "+contract.ReleaseWorkflowID(tag))
+	return s.answerAction(c, tag, action, repo, st, err)
 }
 
-// sendAction signals the train and answers 202.
-func (s *Server) sendAction(c echo.Context, ctx context.Context, tag, signal string, arg any, msg string) error {
-	found, err := s.signalTrain(ctx, tag, signal, arg)
+// answerAction answers an operator action: 202 with the train's status,
+// or the error's status (apiError).
+func (s *Server) answerAction(c echo.Context, tag, action, repo string, st contract.Status, err error) error {
 	if err != nil {
-		return s.apiTemporalError(err, signal+" "+tag)
+		s.metrics.signals.WithLabelValues(action, metricResult(err)).Inc()
+		return apiError(err)
 	}
-	if !found {
-		return echo.NewHTTPError(http.StatusConflict, "release "+tag+" finished meanwhile")
+	s.metrics.signals.WithLabelValues(action, "ok").Inc()
+	s.log.Info("operator action", zap.String("release", tag), zap.String("action", action), zap.String("repo", repo))
+	msg := action + " accepted by " + contract.ReleaseWorkflowID(tag)
+	if repo != "" {
+		msg = action + " " + repo + " accepted by " + contract.ReleaseWorkflowID(tag)
 	}
-	s.log.Info("operator action", zap.String("release", tag), zap.String("signal", signal))
-	return c.JSON(http.StatusAccepted, Accepted{Message: msg, WorkflowID: contract.ReleaseWorkflowID(tag)})
-}
-
-// runningStatus returns the status of a train that is still running:
-// 404 for an unknown release, 409 for a finished one.
-func (s *Server) runningStatus(ctx context.Context, tag string) (*contract.Status, error) {
-	if validTag(tag) != nil {
-		return nil, echo.NewHTTPError(http.StatusNotFound, "unknown release "+tag)
-	}
-	id := contract.ReleaseWorkflowID(tag)
-	desc, err := s.temporal.DescribeWorkflowExecution(ctx, id, "")
-	if err != nil {
-		return nil, s.apiTemporalError(err, "release "+tag)
-	}
-	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return nil, echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("release %s is finished (%s)", tag, st))
-	}
-	st, err := s.queryStatus(ctx, tag)
-	if err != nil {
-		return nil, s.apiTemporalError(err, "release "+tag)
-	}
-	switch st.State {
-	case contract.StateSucceeded, contract.StateFailed, contract.StateCancelled:
-		return nil, echo.NewHTTPError(http.StatusConflict, "release "+tag+" is "+string(st.State))
-	}
-	return st, nil
-}
-
-// queryStatus runs the status query.
-func (s *Server) queryStatus(ctx context.Context, tag string) (*contract.Status, error) {
-	val, err := s.temporal.QueryWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", contract.QueryStatus)
-	if err != nil {
-		return nil, err
-	}
-	var st contract.Status
-	if err := val.Get(&st); err != nil {
-		return nil, fmt.Errorf("decode status of %s: %w", contract.ReleaseWorkflowID(tag), err)
-	}
-	return &st, nil
+	return c.JSON(http.StatusAccepted, Accepted{Message: msg, WorkflowID: contract.ReleaseWorkflowID(tag), Status: &st})
 }
 
 // decodeStrict decodes a JSON request body, refusing unknown fields (an
@@ -313,37 +177,11 @@ func decodeStrict(c echo.Context, v any) error {
 	return nil
 }
 
-// findRepo finds a repo in a status by name, case-insensitively.
-func findRepo(st *contract.Status, repo string) (string, contract.RepoStatus, bool) {
-	if rs, ok := st.Repos[repo]; ok {
-		return repo, rs, true
+// queryStatus is the train's status, for the live page's cache.
+func (s *Server) queryStatus(ctx context.Context, tag string) (*contract.Status, error) {
+	st, err := s.ops.Status(ctx, tag)
+	if err != nil {
+		return nil, err
 	}
-	for name, rs := range st.Repos {
-		if strings.EqualFold(name, repo) {
-			return name, rs, true
-		}
-	}
-	return "", contract.RepoStatus{}, false
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
-}
-
-// apiTemporalError maps a Temporal error to the API's answer: 404 unknown,
-// 503 unreachable, otherwise 500 (logged, text not shown).
-func (s *Server) apiTemporalError(err error, what string) error {
-	var he *echo.HTTPError
-	switch {
-	case errors.As(err, &he):
-		return he
-	case isNotFound(err):
-		return echo.NewHTTPError(http.StatusNotFound, "unknown "+what)
-	case isUnavailable(err):
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "temporal unavailable")
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return &st, nil
 }

@@ -1,12 +1,9 @@
 package webhook
 
 import (
-	"context"
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/contract"
@@ -41,31 +38,9 @@ func (s *Server) attachSignature(c echo.Context) error {
 	if err := contract.CheckSignatureName(req.Name, len(req.Signature)); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
-	defer cancel()
-	if _, err := s.runningStatus(ctx, tag); err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) && he.Code == http.StatusConflict {
-			return echo.NewHTTPError(http.StatusConflict, "release "+tag+" is not running: once published, GitHub refuses new assets on an immutable release and releasetrain writes only to drafts; signatures are collected while the draft is open (release.signature_window)")
-		}
-		return err
-	}
-	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   contract.ReleaseWorkflowID(tag),
-		UpdateName:   contract.UpdateAttachSignature,
-		Args:         []any{contract.AttachSignature{Name: req.Name, Signature: []byte(req.Signature)}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	st, err := s.ops.AttachSignature(c.Request().Context(), tag, contract.AttachSignature{Name: req.Name, Signature: []byte(req.Signature)})
 	if err != nil {
-		return s.apiTemporalError(err, "release "+tag)
-	}
-	var st contract.Status
-	if err := h.Get(ctx, &st); err != nil {
-		if isUnavailable(err) {
-			return echo.NewHTTPError(http.StatusServiceUnavailable, "temporal unavailable")
-		}
-		// The workflow refused it (no open window, a bad file) or GitHub did.
-		return echo.NewHTTPError(http.StatusConflict, err.Error())
+		return apiError(err)
 	}
 	s.log.Info("signature attached", zap.String("release", tag), zap.String("name", req.Name))
 	return c.JSON(http.StatusOK, st)

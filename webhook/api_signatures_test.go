@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"testing"
 
@@ -12,8 +11,10 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/BTCDecoded/releasetrain/contract"
 )
@@ -40,6 +41,7 @@ func TestAPIAttachSignature(t *testing.T) {
 	})
 	t.Run("published", func(t *testing.T) {
 		f := newFixture(t)
+		f.tc.On("UpdateWorkflow", mock.Anything, mock.Anything).Return(nil, serviceerror.NewNotFound("workflow execution already completed"))
 		f.tc.On("DescribeWorkflowExecution", mock.Anything, "release-v1.2.3", "").Return(describe(enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil)
 		rec := f.api(t, http.MethodPost, path, token, SignatureRequest{Name: "SHA256SUMS.bob.asc", Signature: sig})
 		require.Equal(t, http.StatusConflict, rec.Code)
@@ -49,8 +51,6 @@ func TestAPIAttachSignature(t *testing.T) {
 	})
 	t.Run("window open", func(t *testing.T) {
 		f := newFixture(t)
-		f.tc.On("DescribeWorkflowExecution", mock.Anything, "release-v1.2.3", "").Return(running(), nil)
-		f.tc.On("QueryWorkflow", mock.Anything, "release-v1.2.3", "", contract.QueryStatus).Return(statusOf(contract.StatePublishing, false), nil)
 		h := mocks.NewWorkflowUpdateHandle(t)
 		h.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
 			st := args.Get(1).(*contract.Status)
@@ -71,10 +71,8 @@ func TestAPIAttachSignature(t *testing.T) {
 	})
 	t.Run("window not open", func(t *testing.T) {
 		f := newFixture(t)
-		f.tc.On("DescribeWorkflowExecution", mock.Anything, "release-v1.2.3", "").Return(running(), nil)
-		f.tc.On("QueryWorkflow", mock.Anything, "release-v1.2.3", "", contract.QueryStatus).Return(statusOf(contract.StateRunning, false), nil)
 		h := mocks.NewWorkflowUpdateHandle(t)
-		h.On("Get", mock.Anything, mock.Anything).Return(errors.New("release v1.2.3 has no open signature window (state running)"))
+		h.On("Get", mock.Anything, mock.Anything).Return(temporal.NewApplicationError("release v1.2.3 has no open signature window (state running)", contract.ConflictErrorType))
 		f.tc.On("UpdateWorkflow", mock.Anything, mock.Anything).Return(h, nil)
 		rec := f.api(t, http.MethodPost, path, token, SignatureRequest{Name: "SHA256SUMS.bob.asc", Signature: sig})
 		require.Equal(t, http.StatusConflict, rec.Code)

@@ -12,7 +12,10 @@ import (
 	"go.temporal.io/api/serviceerror"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/mocks"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/BTCDecoded/releasetrain/contract"
@@ -27,10 +30,6 @@ func describe(status enumspb.WorkflowExecutionStatus) *workflowservice.DescribeW
 	}}
 }
 
-func running() *workflowservice.DescribeWorkflowExecutionResponse {
-	return describe(enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
-}
-
 func statusOf(state contract.State, paused bool, blocked ...string) encoded {
 	st := contract.Status{Tag: "v1.2.3", State: state, Paused: paused, Blocked: blocked, Repos: map[string]contract.RepoStatus{
 		"bllvm-consensus": {State: contract.RepoSucceeded, Attempt: 1, Files: 20000, Bytes: 1 << 20, Manifest: "sha256/abc",
@@ -40,14 +39,6 @@ func statusOf(state contract.State, paused bool, blocked ...string) encoded {
 	for _, b := range blocked {
 		st.Repos[b] = contract.RepoStatus{State: contract.RepoFailed, Attempt: 3}
 	}
-	return encoded{st}
-}
-
-// stepBlocked is the status of a release blocked on its package or publish step.
-func stepBlocked(step string) encoded {
-	e := statusOf(contract.StateBlocked, false)
-	st := e.v.(contract.Status)
-	st.BlockedStep, st.Error = step, step+" release: Resource not accessible by integration"
 	return encoded{st}
 }
 
@@ -113,9 +104,13 @@ func TestAPIList(t *testing.T) {
 
 func TestAPIListRejects(t *testing.T) {
 	f := newFixture(t)
-	for _, q := range []string{"?state=exploded", "?tag=v1'%20OR%20'1'='1", "?page_token=***"} {
+	for q, want := range map[string]int{
+		"?state=exploded":        http.StatusUnprocessableEntity,
+		"?tag=v1'%20OR%20'1'='1": http.StatusUnprocessableEntity,
+		"?page_token=***":        http.StatusBadRequest,
+	} {
 		rec := f.api(t, http.MethodGet, "/api/releases"+q, token, nil)
-		require.Equal(t, http.StatusBadRequest, rec.Code, q)
+		require.Equal(t, want, rec.Code, q)
 	}
 }
 
@@ -158,7 +153,7 @@ func TestAPIStart(t *testing.T) {
 	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
 		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
 		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
-	rec := f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.2.3", Prerelease: true, Only: []string{"BLLVM-node"}, WithDependents: true})
+	rec := f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.2.3", Prerelease: ptr(true), Only: []string{"BLLVM-node"}, WithDependents: true})
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	assert.Equal(t, "release-v1.2.3", decode[Accepted](t, rec).WorkflowID)
 	assert.Equal(t, outcomeStarted, decode[Accepted](t, rec).Outcome)
@@ -199,71 +194,106 @@ func TestAPIStartExistingAndRejects(t *testing.T) {
 	}
 }
 
-func TestAPIReleaseActions(t *testing.T) {
+// TestAPIStartInfersPrerelease: without "prerelease" the tag decides, as
+// on every surface; an explicit false wins.
+func TestAPIStartInfersPrerelease(t *testing.T) {
 	tests := []struct {
-		name     string
-		path     string
-		body     any
-		describe *workflowservice.DescribeWorkflowExecutionResponse
-		descErr  error
-		status   *encoded
-		signal   string
-		arg      any
-		want     int
+		name string
+		body any
+		want bool
 	}{
-		{name: "pause", path: "/api/releases/v1.2.3/pause", describe: running(), status: ptr(statusOf(contract.StateRunning, false)),
-			signal: contract.SignalPause, arg: nil, want: http.StatusAccepted},
-		{name: "pause paused", path: "/api/releases/v1.2.3/pause", describe: running(), status: ptr(statusOf(contract.StatePaused, true)), want: http.StatusConflict},
-		{name: "resume paused", path: "/api/releases/v1.2.3/resume", describe: running(), status: ptr(statusOf(contract.StatePaused, true)),
-			signal: contract.SignalResume, arg: nil, want: http.StatusAccepted},
-		{name: "resume running", path: "/api/releases/v1.2.3/resume", describe: running(), status: ptr(statusOf(contract.StateRunning, false)), want: http.StatusConflict},
-		{name: "cancel with reason", path: "/api/releases/v1.2.3/cancel", body: CancelRequest{Reason: "bad tag"}, describe: running(),
-			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), signal: contract.SignalCancel, arg: contract.CancelSignal{Reason: "bad tag"}, want: http.StatusAccepted},
-		{name: "cancel finished", path: "/api/releases/v1.2.3/cancel", describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), want: http.StatusConflict},
-		{name: "cancel publishing done", path: "/api/releases/v1.2.3/cancel", describe: running(), status: ptr(statusOf(contract.StateSucceeded, false)), want: http.StatusConflict},
-		{name: "unknown release", path: "/api/releases/v9/pause", descErr: serviceerror.NewNotFound("none"), want: http.StatusNotFound},
-		{name: "unknown action", path: "/api/releases/v1.2.3/explode", want: http.StatusNotFound},
-		{name: "retry blocked", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", describe: running(),
-			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), signal: contract.SignalRetry, arg: contract.RepoSignal{Repo: "bllvm-node"}, want: http.StatusAccepted},
-		{name: "skip blocked", path: "/api/releases/v1.2.3/builds/bllvm-node/skip", describe: running(),
-			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), signal: contract.SignalSkip, arg: contract.RepoSignal{Repo: "bllvm-node"}, want: http.StatusAccepted},
-		{name: "retry building", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", describe: running(),
-			status: ptr(statusOf(contract.StateRunning, false)), want: http.StatusConflict},
-		{name: "retry unknown repo", path: "/api/releases/v1.2.3/builds/nope/retry", describe: running(),
-			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), want: http.StatusNotFound},
-		{name: "retry unknown release", path: "/api/releases/v9/builds/bllvm-node/retry", descErr: serviceerror.NewNotFound("none"), want: http.StatusNotFound},
-		{name: "retry finished", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_FAILED), want: http.StatusConflict},
-		{name: "bad build action", path: "/api/releases/v1.2.3/builds/bllvm-node/rebuild", want: http.StatusNotFound},
-		{name: "retry blocked publish", path: "/api/releases/v1.2.3/retry", describe: running(), status: ptr(stepBlocked(contract.StepPublish)),
-			signal: contract.SignalRetry, arg: contract.RepoSignal{}, want: http.StatusAccepted},
-		{name: "retry blocked package", path: "/api/releases/v1.2.3/retry", describe: running(), status: ptr(stepBlocked(contract.StepPackage)),
-			signal: contract.SignalRetry, arg: contract.RepoSignal{}, want: http.StatusAccepted},
-		{name: "retry release, only a build blocked", path: "/api/releases/v1.2.3/retry", describe: running(),
-			status: ptr(statusOf(contract.StateBlocked, false, "bllvm-node")), want: http.StatusConflict},
-		{name: "retry release publishing", path: "/api/releases/v1.2.3/retry", describe: running(),
-			status: ptr(statusOf(contract.StatePublishing, false)), want: http.StatusConflict},
-		{name: "retry release finished", path: "/api/releases/v1.2.3/retry", describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_FAILED), want: http.StatusConflict},
-		{name: "temporal down", path: "/api/releases/v1.2.3/pause", descErr: serviceerror.NewUnavailable("down"), want: http.StatusServiceUnavailable},
+		{name: "rc tag", body: map[string]any{"tag": "v1.3.0-rc.1"}, want: true},
+		{name: "final tag", body: map[string]any{"tag": "v1.3.0"}, want: false},
+		{name: "explicit false", body: map[string]any{"tag": "v1.3.0-rc.1", "prerelease": false}, want: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			if tt.describe != nil || tt.descErr != nil {
-				var resp any = tt.describe
-				if tt.descErr != nil {
-					resp = nil
+			var got contract.ReleaseInput
+			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+				Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
+				Return(workflowRun(t, "release-x"), nil).Once()
+			rec := f.api(t, http.MethodPost, "/api/releases", token, tt.body)
+			require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+			require.Equal(t, tt.want, got.Prerelease)
+		})
+	}
+}
+
+// updateHandle is an update's handle whose Get answers st or err.
+func updateHandle(t *testing.T, st contract.Status, err error) *mocks.WorkflowUpdateHandle {
+	h := mocks.NewWorkflowUpdateHandle(t)
+	h.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		*args.Get(1).(*contract.Status) = st
+	}).Return(err).Maybe()
+	return h
+}
+
+// TestAPIReleaseActions: each route sends its Update with its argument
+// and answers the update's outcome through the one error table; the
+// checks themselves are the workflow's validators.
+func TestAPIReleaseActions(t *testing.T) {
+	rejected := func(typ string) error { return temporal.NewApplicationError("refused", typ) }
+	tests := []struct {
+		name      string
+		path      string
+		body      any
+		update    string // the Update the route must send; "" sends none
+		arg       []any
+		updateErr error // UpdateWorkflow's error
+		getErr    error // the outcome's error
+		describe  *workflowservice.DescribeWorkflowExecutionResponse
+		descErr   error
+		want      int
+	}{
+		{name: "pause", path: "/api/releases/v1.2.3/pause", update: contract.UpdatePause, want: http.StatusAccepted},
+		{name: "resume", path: "/api/releases/v1.2.3/resume", update: contract.UpdateResume, want: http.StatusAccepted},
+		{name: "cancel with reason", path: "/api/releases/v1.2.3/cancel", body: CancelRequest{Reason: "bad tag"},
+			update: contract.UpdateCancel, arg: []any{contract.CancelSignal{Reason: "bad tag"}}, want: http.StatusAccepted},
+		{name: "cancel without body", path: "/api/releases/v1.2.3/cancel",
+			update: contract.UpdateCancel, arg: []any{contract.CancelSignal{Reason: "cancelled through the operator API"}}, want: http.StatusAccepted},
+		{name: "retry step", path: "/api/releases/v1.2.3/retry", update: contract.UpdateRetry, arg: []any{contract.RepoSignal{}}, want: http.StatusAccepted},
+		{name: "retry build", path: "/api/releases/v1.2.3/builds/bllvm-node/retry", update: contract.UpdateRetry,
+			arg: []any{contract.RepoSignal{Repo: "bllvm-node"}}, want: http.StatusAccepted},
+		{name: "skip build", path: "/api/releases/v1.2.3/builds/BLLVM-node/skip", update: contract.UpdateSkip,
+			arg: []any{contract.RepoSignal{Repo: "BLLVM-node"}}, want: http.StatusAccepted},
+		{name: "validator conflict", path: "/api/releases/v1.2.3/pause", update: contract.UpdatePause,
+			getErr: rejected(contract.ConflictErrorType), want: http.StatusConflict},
+		{name: "validator invalid", path: "/api/releases/v1.2.3/builds/nope/skip", update: contract.UpdateSkip,
+			arg: []any{contract.RepoSignal{Repo: "nope"}}, getErr: rejected(contract.InvalidErrorType), want: http.StatusUnprocessableEntity},
+		{name: "finished", path: "/api/releases/v1.2.3/resume", update: contract.UpdateResume,
+			updateErr: serviceerror.NewNotFound("workflow execution already completed"), describe: describe(enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), want: http.StatusConflict},
+		{name: "unknown release", path: "/api/releases/v1.2.3/pause", update: contract.UpdatePause,
+			updateErr: serviceerror.NewNotFound("none"), descErr: serviceerror.NewNotFound("none"), want: http.StatusNotFound},
+		{name: "temporal down", path: "/api/releases/v1.2.3/pause", update: contract.UpdatePause,
+			updateErr: serviceerror.NewUnavailable("down"), want: http.StatusServiceUnavailable},
+		{name: "tag no train can have", path: "/api/releases/v1..2/pause", want: http.StatusNotFound},
+		{name: "unknown action", path: "/api/releases/v1.2.3/explode", want: http.StatusNotFound},
+		{name: "bad build action", path: "/api/releases/v1.2.3/builds/bllvm-node/rebuild", want: http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			if tt.update != "" {
+				var h client.WorkflowUpdateHandle
+				if tt.updateErr == nil {
+					h = updateHandle(t, contract.Status{Tag: "v1.2.3", State: contract.StateRunning}, tt.getErr)
 				}
-				f.tc.On("DescribeWorkflowExecution", anyCtx, mock.Anything, "").Return(resp, tt.descErr).Once()
+				want := tt.arg
+				if want == nil {
+					want = []any{}
+				}
+				f.tc.On("UpdateWorkflow", anyCtx, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
+					return o.WorkflowID == "release-v1.2.3" && o.UpdateName == tt.update && assert.ObjectsAreEqual(want, append([]any{}, o.Args...)) &&
+						o.WaitForStage == client.WorkflowUpdateStageCompleted
+				})).Return(h, tt.updateErr).Once()
 			}
-			if tt.status != nil {
-				f.tc.On("QueryWorkflow", anyCtx, "release-v1.2.3", "", contract.QueryStatus).Return(*tt.status, nil).Once()
-			}
-			if tt.signal != "" {
-				f.tc.On("SignalWorkflow", anyCtx, "release-v1.2.3", "", tt.signal, tt.arg).Return(nil).Once()
+			if tt.describe != nil || tt.descErr != nil {
+				f.tc.On("DescribeWorkflowExecution", anyCtx, "release-v1.2.3", "").Return(tt.describe, tt.descErr).Once()
 			}
 			rec := f.api(t, http.MethodPost, tt.path, token, tt.body)
 			require.Equal(t, tt.want, rec.Code, rec.Body.String())
-			assert.NotEmpty(t, decode[map[string]any](t, rec)["message"])
+			require.NotEmpty(t, decode[map[string]any](t, rec)["message"])
 		})
 	}
 }

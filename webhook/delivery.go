@@ -2,12 +2,14 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/BTCDecoded/releasetrain/operator"
 	gojson "github.com/goccy/go-json"
 	"github.com/google/go-github/v62/github"
 	"github.com/labstack/echo/v4"
@@ -122,7 +124,7 @@ func (s *Server) receive(c echo.Context, event, id string) reply {
 // temporalFailure turns a Temporal error into 503 (unreachable: GitHub can
 // redeliver) or 500, logging the delivery id either way.
 func (s *Server) temporalFailure(id, event string, err error) reply {
-	if isUnavailable(err) {
+	if errors.Is(err, operator.ErrUnavailable) {
 		s.log.Warn("temporal unavailable; delivery can be redelivered", zap.String("delivery", id), zap.String("event", event), zap.Error(err))
 		return reply{code: http.StatusServiceUnavailable, Outcome: outcomeUnavailable, Message: "temporal unavailable; redeliver " + id}
 	}

@@ -410,3 +410,35 @@ func TestDraftModeDispatchFromReleaseRepo(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, outcomeStarted, decode[reply](t, rec).Outcome)
 }
+
+// TestReceiverInfersPrerelease: a start by webhook infers the prerelease
+// flag from the tag as the CLI and the API do: a release event's
+// "prerelease": false (GitHub's default) and a dispatch without the key
+// leave it to the tag; a dispatch's explicit false wins.
+func TestReceiverInfersPrerelease(t *testing.T) {
+	rcRelease := strings.ReplaceAll(string(fixtureFile(t, "release.published.json")), "v1.2.3", "v1.4.0-rc.2")
+	dispatch := strings.ReplaceAll(string(fixtureFile(t, "repository_dispatch.release.json")), "v2.0.0", "v2.1.0-beta.1")
+	tests := []struct {
+		name  string
+		event string
+		body  string
+		want  bool
+	}{
+		{name: "release event, rc tag", event: "release", body: rcRelease, want: true},
+		{name: "dispatch without prerelease", event: "repository_dispatch", body: strings.Replace(dispatch, `"prerelease": false,`, "", 1), want: true},
+		{name: "dispatch, explicit false", event: "repository_dispatch", body: dispatch, want: false},
+	}
+	require.NotContains(t, tests[1].body, `"prerelease"`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			var got contract.ReleaseInput
+			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+				Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
+				Return(workflowRun(t, "release-x"), nil).Once()
+			rec := f.deliver(t, tt.event, "d-"+tt.name, []byte(tt.body), "")
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			require.Equal(t, tt.want, got.Prerelease)
+		})
+	}
+}

@@ -43,7 +43,7 @@
 //
 // A delivery id that was handled successfully is remembered (bounded), so a
 // redelivery does nothing; a second start for the same tag joins the running
-// train and is answered "joined" (contract.StartOrJoin), a train that
+// train and is answered "joined" (operator.Client.Start), a train that
 // failed, was cancelled or terminated starts again, a succeeded one never.
 // When Temporal is unreachable the answer is 503, so the delivery shows as
 // failed and can be redelivered.
@@ -59,14 +59,20 @@
 // Bearer token, compared in constant time. Without a configured token every
 // /api route answers 404 "API disabled". Routes: GET /api/releases,
 // GET /api/releases/:tag, POST /api/releases,
-// POST /api/releases/:tag/{pause,resume,cancel},
-// POST /api/releases/:tag/builds/:repo/{retry,skip}. Errors are JSON
-// {"message": "..."}. Request bodies are strict JSON (unknown fields 400).
+// POST /api/releases/:tag/{pause,resume,cancel,retry},
+// POST /api/releases/:tag/builds/:repo/{retry,skip},
+// POST /api/releases/:tag/signatures. Every route calls the operator
+// client (package operator), whose actions are the Release workflow's
+// Updates: the workflow's validators are the only checks. Its error kinds
+// map to statuses in one table (httpStatus in api_errors.go): invalid 422,
+// not found 404, conflict 409, unavailable 503; anything else 500. Errors
+// are JSON {"message": "..."}. Request bodies are strict JSON (unknown
+// fields 400).
 //
 // # Tags
 //
 // Every tag that would start a train — from a release event, a dispatch or
-// the API — passes releasetag.Check (git's ref rules, one path segment,
+// the API — passes releasetag.Check in the operator client (git's ref rules, one path segment,
 // GitHub's asset-name characters; the CLI and the bundle apply the same
 // check), else 422 with the reason, counted in
 // releasetrain_webhook_tags_refused_total by source and rule.

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/BTCDecoded/releasetrain/config"
-	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/BTCDecoded/releasetrain/operator"
 )
 
 // onRelease starts (or joins) a train for the release event the train's
@@ -35,21 +35,20 @@ func (s *Server) onRelease(ctx context.Context, ev *github.ReleaseEvent) (reply,
 		return ignored("trigger.mode is draft: only a draft release saved in %s/%s starts a train; release %s (%s, draft %t) in %s/%s does not",
 			s.train.Owner, s.train.Release.Repo, tag, action, rel.GetDraft(), owner, name), nil
 	}
-	if err := s.checkTag(sourceRelease, tag); err != nil {
-		return rejected(http.StatusUnprocessableEntity, "release.tag_name: %v; this train cannot release it", err), nil
+	req := operator.StartRequest{
+		Tag:     tag,
+		Trigger: "release webhook " + owner + "/" + name,
 	}
-	in := contract.ReleaseInput{
-		Tag:        tag,
-		Prerelease: rel.GetPrerelease(),
-		Train:      s.train.JSON(),
-		Trigger:    "release webhook " + owner + "/" + name,
+	// GitHub always sends release.prerelease: true is the maintainer's
+	// word, false (the default) leaves it to the tag, as on every surface.
+	if rel.GetPrerelease() {
+		req.Prerelease = rel.Prerelease
 	}
 	if rel.GetDraft() {
-		in.DraftID = rel.GetID()
-		in.Trigger = "draft release saved in " + owner + "/" + name
+		req.DraftID = rel.GetID()
+		req.Trigger = "draft release saved in " + owner + "/" + name
 	}
-	rep, _, err := s.startTrain(ctx, sourceRelease, in)
-	return rep, err
+	return s.startTrain(ctx, sourceRelease, req)
 }
 
 // repoOwnerName returns a webhook repository's owner login and name,

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/BTCDecoded/releasetrain/operator"
 )
 
 // repository_dispatch event types releasetrain answers.
@@ -59,12 +60,22 @@ func (f *flexBool) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ptr is the flag as the operator client takes it: nil when not given.
+func (f *flexBool) ptr() *bool {
+	if f == nil {
+		return nil
+	}
+	v := bool(*f)
+	return &v
+}
+
 // releasePayload is the client_payload of releasetrain-release.
 type releasePayload struct {
-	Tag            string   `json:"tag"`
-	Prerelease     flexBool `json:"prerelease"`
-	Only           nameList `json:"only"`
-	WithDependents flexBool `json:"with_dependents"`
+	Tag string `json:"tag"`
+	// Prerelease: absent or null leaves it to the tag.
+	Prerelease     *flexBool `json:"prerelease"`
+	Only           nameList  `json:"only"`
+	WithDependents flexBool  `json:"with_dependents"`
 }
 
 // buildCompletePayload is the client_payload of releasetrain-build-complete.
@@ -109,21 +120,13 @@ func (s *Server) dispatchRelease(ctx context.Context, raw json.RawMessage, from 
 	if err := decodePayload(raw, &p); err != nil {
 		return rejected(http.StatusBadRequest, "client_payload: %v", err), nil
 	}
-	if err := s.checkTag(sourceDispatch, p.Tag); err != nil {
-		return rejected(http.StatusUnprocessableEntity, "client_payload.tag: %v", err), nil
-	}
-	if bad := s.unknownRepos(p.Only); len(bad) > 0 {
-		return rejected(http.StatusUnprocessableEntity, "client_payload.only: not in the train: %s", strings.Join(bad, ", ")), nil
-	}
-	rep, _, err := s.startTrain(ctx, sourceDispatch, contract.ReleaseInput{
+	return s.startTrain(ctx, sourceDispatch, operator.StartRequest{
 		Tag:            p.Tag,
-		Prerelease:     bool(p.Prerelease),
-		Only:           s.canonicalRepos(p.Only),
+		Prerelease:     p.Prerelease.ptr(),
+		Only:           p.Only,
 		WithDependents: bool(p.WithDependents),
-		Train:          s.train.JSON(),
 		Trigger:        "repository_dispatch " + from,
 	})
-	return rep, err
 }
 
 func (s *Server) dispatchBuildComplete(ctx context.Context, raw json.RawMessage, repoName string) (reply, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
@@ -90,7 +91,8 @@ func TestFrontDoorDevServerAndGhsim(t *testing.T) {
 	noWorkflow := func(tag string) {
 		t.Helper()
 		_, err := tc.DescribeWorkflow(ctx, contract.ReleaseWorkflowID(tag), "")
-		assert.True(t, isNotFound(err), "%s: want no workflow, got %v", tag, err)
+		var nf *serviceerror.NotFound
+		assert.ErrorAs(t, err, &nf, "%s: want no workflow", tag)
 	}
 
 	assert.Equal(t, http.StatusAccepted, dispatch("website", map[string]any{"tag": "v9.0.0"}), "a repo outside the train")

@@ -47,7 +47,7 @@ func newMetrics(reg prometheus.Registerer, pending func() float64) (*metrics, er
 		}, []string{"source", "result"}),
 		signals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "releasetrain", Subsystem: "webhook", Name: "workflow_signals_total",
-			Help: "Signals sent to release workflows, by signal and result.",
+			Help: "Signals and operator updates sent to release workflows, by name and result (ok, not_found, rejected, error).",
 		}, []string{"signal", "result"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: "releasetrain", Subsystem: "webhook", Name: "delivery_duration_seconds",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -14,10 +15,9 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/BTCDecoded/releasetrain/operator"
 )
 
 //go:embed pageassets
@@ -140,31 +140,16 @@ func (s *Server) renderPage(c echo.Context, code int, name string, data any) err
 func (s *Server) listPage(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.timeout)
 	defer cancel()
-	resp, err := s.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-		Query: "WorkflowType = '" + contract.ReleaseWorkflowName + "'", PageSize: pageListSize,
-	})
+	list, err := s.ops.List(ctx, operator.ListRequest{PageSize: pageListSize})
 	view := listView{}
 	if err != nil {
 		s.log.Warn("live page: list releases", zap.Error(err))
 		view.Error = "Temporal did not answer; reload in a moment."
 		return s.renderPage(c, http.StatusServiceUnavailable, "list", view)
 	}
-	for _, ex := range resp.GetExecutions() {
-		sum := ReleaseSummary{
-			WorkflowID: ex.GetExecution().GetWorkflowId(),
-			Status:     ex.GetStatus().String(),
-			Tag:        keyword(ex.GetSearchAttributes(), contract.ReleaseTagKey.GetName()),
-			State:      keyword(ex.GetSearchAttributes(), contract.ReleaseStateKey.GetName()),
-		}
-		if sum.Tag == "" {
-			sum.Tag = strings.TrimPrefix(sum.WorkflowID, contract.ReleaseWorkflowID(""))
-		}
+	for _, sum := range list.Releases {
 		if validTag(sum.Tag) != nil {
 			continue
-		}
-		if ex.GetStartTime() != nil {
-			t := ex.GetStartTime().AsTime()
-			sum.StartTime = &t
 		}
 		view.Releases = append(view.Releases, sum)
 	}
@@ -179,7 +164,7 @@ func (s *Server) releasePage(c echo.Context) error {
 	}
 	st, err := s.page.statuses.get(c.Request().Context(), tag)
 	if err != nil {
-		return s.apiTemporalError(err, "release "+tag)
+		return apiError(err)
 	}
 	return s.renderPage(c, http.StatusOK, "release", buildView(s.train, st, s.page.now()))
 }
@@ -213,7 +198,7 @@ func (s *Server) releaseEvents(c echo.Context) error {
 		switch {
 		case ctx.Err() != nil:
 			return nil
-		case isNotFound(err):
+		case errors.Is(err, operator.ErrNotFound):
 			event, data = "problem", "No release "+tag+" (yet); looking again every second."
 		case err != nil:
 			event, data = "problem", "Temporal did not answer; retrying."

@@ -240,3 +240,11 @@ func shortElapsed(d time.Duration) string {
 	}
 	return config.ShortDuration(d)
 }
+
+// orUnknown shows an empty state as "unknown".
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/BTCDecoded/releasetrain/operator"
 )
 
 // countingTemporal answers the status query with a fixed status and counts
@@ -243,7 +244,7 @@ func TestStatusCacheQueriesATagAtMostOncePerSecond(t *testing.T) {
 	assert.Equal(t, 2, tc.count(id))
 	_, err := cache.get(context.Background(), "v9.9.9")
 	require.Error(t, err)
-	assert.True(t, isNotFound(err))
+	assert.ErrorIs(t, err, operator.ErrNotFound)
 }
 
 // TestLiveEventsManyViewersOneQueryPerSecond: forty viewers follow the same

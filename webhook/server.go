@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/BTCDecoded/releasetrain/config"
+	"github.com/BTCDecoded/releasetrain/operator"
 )
 
 // Defaults of Options.
@@ -79,7 +80,9 @@ type Server struct {
 	seen            *deliverySet
 	bodies          *bodyGate
 	trainRepos      map[string]bool
-	page            *livePage // the live graph pages; nil without an API token
+	repoNames       []string         // the train's repos, as the config spells them
+	ops             *operator.Client // every train start and operator action
+	page            *livePage        // the live graph pages; nil without an API token
 	schedules       scheduleClient
 }
 
@@ -126,7 +129,9 @@ func New(opts Options) (*Server, error) {
 	}
 	for _, r := range train.Repos {
 		s.trainRepos[strings.ToLower(r.Name)] = true
+		s.repoNames = append(s.repoNames, r.Name)
 	}
+	s.ops = operator.New(s.temporal, s.timeout)
 	reg := opts.Registerer
 	if reg == nil {
 		reg = prometheus.NewRegistry()

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/BTCDecoded/releasetrain/operator"
+	"github.com/BTCDecoded/releasetrain/releasetag"
 )
 
 // Start sources, the "source" label of workflow_starts_total.
@@ -24,37 +26,53 @@ const (
 	startError    = "error"
 )
 
-// startTrain starts the tag's Release workflow, or joins the one running
-// (outcome joined), answering truthfully which (contract.StartOrJoin). A
-// train that already succeeded answers finished=true; one that failed, was
-// cancelled or terminated starts a new run.
-func (s *Server) startTrain(ctx context.Context, source string, in contract.ReleaseInput) (rep reply, finished bool, err error) {
-	in.Trigger = s.markRedelivered(ctx, in.Trigger)
-	st, err := contract.StartOrJoin(ctx, s.temporal, in)
+// startTrain starts the tag's Release workflow through the operator
+// client, or joins the one running (outcome joined), answering truthfully
+// which. A train that already succeeded answers 200 ignored for a webhook
+// and the ErrConflict error for the API (the caller decides: rep is set
+// either way); a bad tag or --only repo is ErrInvalid.
+func (s *Server) startTrain(ctx context.Context, source string, req operator.StartRequest) (reply, error) {
+	req.Train = s.train.JSON()
+	req.Trigger = s.markRedelivered(ctx, req.Trigger)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	st, err := s.ops.Start(ctx, req)
 	switch {
-	case isAlreadyStarted(err) || errors.Is(err, contract.ErrTrainFinished):
+	case errors.Is(err, operator.ErrConflict):
 		s.metrics.starts.WithLabelValues(source, startFinished).Inc()
-		return reply{code: http.StatusOK, Outcome: outcomeIgnored, Message: "release " + in.Tag + " already finished",
-			WorkflowID: contract.ReleaseWorkflowID(in.Tag), RunID: st.RunID}, true, nil
+		if source == sourceAPI {
+			return reply{}, err
+		}
+		return reply{code: http.StatusOK, Outcome: outcomeIgnored, Message: "release " + req.Tag + " already finished",
+			WorkflowID: contract.ReleaseWorkflowID(req.Tag), RunID: st.RunID}, nil
+	case errors.Is(err, operator.ErrInvalid):
+		if rule := releasetag.RuleOf(err); rule != "" {
+			s.metrics.tagsRefused.WithLabelValues(source, string(rule)).Inc()
+		}
+		if source == sourceAPI {
+			return reply{}, err
+		}
+		return rejected(http.StatusUnprocessableEntity, "%v; this train cannot release it", err), nil
 	case err != nil:
 		s.metrics.starts.WithLabelValues(source, startError).Inc()
-		return reply{}, false, err
+		return reply{}, err
 	case st.Joined:
 		s.metrics.starts.WithLabelValues(source, startJoined).Inc()
-		return reply{code: http.StatusOK, Outcome: outcomeJoined, Message: "release train " + in.Tag + " is already running: joined",
-			WorkflowID: st.WorkflowID, RunID: st.RunID}, false, nil
+		return reply{code: http.StatusOK, Outcome: outcomeJoined, Message: "release train " + req.Tag + " is already running: joined",
+			WorkflowID: st.WorkflowID, RunID: st.RunID}, nil
 	}
 	s.metrics.starts.WithLabelValues(source, startStarted).Inc()
-	return reply{code: http.StatusOK, Outcome: outcomeStarted, Message: "release train " + in.Tag + " started",
-		WorkflowID: st.WorkflowID, RunID: st.RunID}, false, nil
+	return reply{code: http.StatusOK, Outcome: outcomeStarted, Message: "release train " + req.Tag + " started",
+		WorkflowID: st.WorkflowID, RunID: st.RunID}, nil
 }
 
-// signalTrain sends a signal to the tag's Release workflow; a missing or
-// finished workflow answers found=false.
-func (s *Server) signalTrain(ctx context.Context, tag, signal string, arg any) (found bool, err error) {
-	err = s.temporal.SignalWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", signal, arg)
+// signalTrain forwards a build event to the tag's Release workflow
+// through the operator client (signal names the metric's label); a
+// missing or finished workflow answers found=false.
+func (s *Server) signalTrain(ctx context.Context, tag, signal string, ev contract.BuildEvent) (found bool, err error) {
+	err = s.ops.BuildEvent(ctx, tag, ev)
 	switch {
-	case isNotFound(err):
+	case errors.Is(err, operator.ErrNotFound):
 		s.metrics.signals.WithLabelValues(signal, "not_found").Inc()
 		return false, nil
 	case err != nil:
@@ -70,35 +88,8 @@ func (s *Server) ownedByTrain(owner string) bool {
 	return s.train.Owner == "" || strings.EqualFold(owner, s.train.Owner)
 }
 
-// unknownRepos returns the names in only that are not train members.
-func (s *Server) unknownRepos(only []string) []string {
-	var bad []string
-	for _, name := range only {
-		if !s.trainRepos[strings.ToLower(name)] {
-			bad = append(bad, name)
-		}
-	}
-	return bad
-}
-
-// canonicalRepo returns the train's spelling of a repo name.
+// canonicalRepo returns the train's spelling of a repo name
+// (contract.CanonicalRepo over the train's repos).
 func (s *Server) canonicalRepo(name string) string {
-	for _, r := range s.train.Repos {
-		if strings.EqualFold(r.Name, name) {
-			return r.Name
-		}
-	}
-	return name
-}
-
-// canonicalRepos maps names to the train's spelling.
-func (s *Server) canonicalRepos(names []string) []string {
-	if len(names) == 0 {
-		return nil
-	}
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = s.canonicalRepo(n)
-	}
-	return out
+	return contract.CanonicalRepo(s.repoNames, name)
 }

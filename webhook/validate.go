@@ -16,16 +16,6 @@ import (
 // releasetag's rules, so every tag a train can have is found.
 func validTag(tag string) error { return releasetag.Check(tag) }
 
-// checkTag checks a tag where it would start a train, counting a refusal
-// in releasetrain_webhook_tags_refused_total by source and rule.
-func (s *Server) checkTag(source, tag string) error {
-	err := releasetag.Check(tag)
-	if err != nil {
-		s.metrics.tagsRefused.WithLabelValues(source, string(releasetag.RuleOf(err))).Inc()
-	}
-	return err
-}
-
 // parseRunID accepts a run id as a JSON number or a numeric string; absent is 0.
 func parseRunID(raw json.RawMessage) (int64, error) {
 	if len(raw) == 0 || string(raw) == "null" {

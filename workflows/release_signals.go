@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/contract"
@@ -168,7 +166,7 @@ func (r *release) onRetry(ctx workflow.Context, repo string) {
 func (r *release) validateRetry(repo string) error {
 	if repo == "" {
 		if r.stepBlocked == "" {
-			return fmt.Errorf("release %s has no blocked release step to retry (state %s); name a repo to retry its blocked build",
+			return conflict("release %s has no blocked release step to retry (state %s); name a repo to retry its blocked build",
 				r.in.Tag, r.state())
 		}
 		return nil
@@ -177,7 +175,7 @@ func (r *release) validateRetry(repo string) error {
 		return err
 	}
 	if !r.blocked[repo] || !r.running(repo) {
-		return fmt.Errorf("repo %q is not blocked (state %s)", repo, r.status.Repos[repo].State)
+		return conflict("repo %q of release %s is not blocked (state %s)", repo, r.in.Tag, r.status.Repos[repo].State)
 	}
 	return nil
 }
@@ -188,17 +186,17 @@ func (r *release) validateSkip(repo string) error {
 		return err
 	}
 	if _, done := r.results[repo]; done {
-		return fmt.Errorf("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
+		return conflict("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
 	}
 	l, _ := r.graph.LayerOf(repo)
 	if r.eager {
 		if st := r.status.Repos[repo].State; r.children[l] == nil || st == contract.RepoSucceeded || st == contract.RepoSkipped {
-			return fmt.Errorf("repo %q already finished (state %s)", repo, st)
+			return conflict("repo %q already finished (state %s)", repo, st)
 		}
 		return nil
 	}
 	if l < r.started || (l == r.started && r.current == nil) {
-		return fmt.Errorf("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
+		return conflict("repo %q already finished (state %s)", repo, r.status.Repos[repo].State)
 	}
 	return nil
 }
@@ -206,10 +204,10 @@ func (r *release) validateSkip(repo string) error {
 // validateRepo rejects repos not in this release.
 func (r *release) validateRepo(repo string) error {
 	if r.graph == nil || !r.graph.Has(repo) {
-		return fmt.Errorf("unknown repo %q in release %s", repo, r.in.Tag)
+		return invalid("unknown repo %q in release %s", repo, r.in.Tag)
 	}
 	if r.phase != contract.StateRunning {
-		return fmt.Errorf("release %s is %s", r.in.Tag, r.phase)
+		return conflict("release %s is %s", r.in.Tag, r.phase)
 	}
 	return nil
 }

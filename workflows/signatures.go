@@ -1,9 +1,11 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/BTCDecoded/releasetrain/activities"
@@ -47,16 +49,19 @@ func (r *release) signatureWindow(ctx, work workflow.Context, out activities.Pub
 func (r *release) validateAttach(s contract.AttachSignature) error {
 	switch {
 	case r.status.ReleaseURL != "" || r.phase == contract.StateSucceeded:
-		return fmt.Errorf("release %s is published: GitHub refuses new assets on an immutable release and releasetrain writes only to drafts; collect rebuilders' signatures while the draft is open (release.signature_window)", r.in.Tag)
+		return conflict("release %s is published: GitHub refuses new assets on an immutable release and releasetrain writes only to drafts; collect rebuilders' signatures while the draft is open (release.signature_window)", r.in.Tag)
 	case r.window == nil:
-		return fmt.Errorf("release %s has no open signature window (state %s): signatures are attached while the filled draft waits %s before it is published (release.signature_window)",
+		return conflict("release %s has no open signature window (state %s): signatures are attached while the filled draft waits %s before it is published (release.signature_window)",
 			r.in.Tag, r.state(), r.train.Release.SignatureWindow)
 	case !r.window.Open:
-		return fmt.Errorf("release %s: the signature window closed at %s; the release is being published", r.in.Tag, r.window.Until.Format(time.RFC3339))
+		return conflict("release %s: the signature window closed at %s; the release is being published", r.in.Tag, r.window.Until.Format(time.RFC3339))
 	}
 	// The content is checked by the AttachSignature activity (parsing
 	// OpenPGP packets is not deterministic code).
-	return contract.CheckSignatureName(s.Name, len(s.Signature))
+	if err := contract.CheckSignatureName(s.Name, len(s.Signature)); err != nil {
+		return invalid("%v", err)
+	}
+	return nil
 }
 
 // onAttach uploads the signature to the draft and records it.
@@ -70,7 +75,14 @@ func (r *release) onAttach(ctx workflow.Context, s contract.AttachSignature) (co
 	}
 	var asset activities.Asset
 	if err := workflow.ExecuteActivity(apiOptions(ctx), a.AttachSignature, in).Get(ctx, &asset); err != nil {
-		return r.status, fmt.Errorf("attach %s: %s", s.Name, errText(err))
+		// A file the worker finds is no signature is invalid; GitHub
+		// refusing the upload (a published release) conflicts with the
+		// release's state.
+		msg := fmt.Sprintf("attach %s: %s", s.Name, errText(err))
+		if app, ok := errors.AsType[*temporal.ApplicationError](err); ok && app.Type() == activities.BadInputErrorType {
+			return r.status, invalid("%s", msg)
+		}
+		return r.status, conflict("%s", msg)
 	}
 	replaced := false
 	for i := range r.signatures {

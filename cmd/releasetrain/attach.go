@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/BTCDecoded/releasetrain/activities"
 	"github.com/BTCDecoded/releasetrain/contract"
@@ -35,12 +31,12 @@ func (r *releaseCLI) attachSignature(ctx context.Context, args []string) error {
 	if err := activities.CheckSignatureFile(name, data); err != nil {
 		return usageError(fmt.Errorf("release %s: %w", tag, err))
 	}
-	c, err := r.dial(ctx)
+	ops, done, err := r.client(ctx)
 	if err != nil {
-		return fmt.Errorf("release %s: %w", tag, err)
+		return err
 	}
-	defer c.Close()
-	st, err := attachSignature(ctx, c, tag, contract.AttachSignature{Name: name, Signature: data})
+	defer done()
+	st, err := ops.AttachSignature(ctx, tag, contract.AttachSignature{Name: name, Signature: data})
 	if err != nil {
 		return err
 	}
@@ -64,33 +60,4 @@ func readSignatureFile(path string) ([]byte, error) {
 		return nil, usageError(fmt.Errorf("%s: larger than %d bytes", path, contract.MaxSignatureSize))
 	}
 	return data, nil
-}
-
-// updater is the part of client.Client that sends updates.
-type updater interface {
-	UpdateWorkflow(ctx context.Context, options client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
-}
-
-// attachSignature sends the attach-signature update and waits for its
-// answer; a finished train means the release is published (or ended
-// without one), which no longer takes signatures.
-func attachSignature(ctx context.Context, c updater, tag string, s contract.AttachSignature) (contract.Status, error) {
-	var st contract.Status
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   contract.ReleaseWorkflowID(tag),
-		UpdateName:   contract.UpdateAttachSignature,
-		Args:         []any{s},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &st)
-	}
-	var nf *serviceerror.NotFound
-	switch {
-	case errors.As(err, &nf):
-		return st, fmt.Errorf("release %s is not running: once published, GitHub refuses new assets on an immutable release and releasetrain writes only to drafts; signatures are collected while the draft is open (release.signature_window)", tag)
-	case err != nil:
-		return st, fmt.Errorf("release %s: %w", tag, err)
-	}
-	return st, nil
 }

@@ -31,7 +31,7 @@ var commands = map[string]command{
 	"serve":     {summary: "serve the GitHub webhook receiver and the operator HTTP API on --addr", run: runServe},
 	"verify":    {summary: "check the signatures over SHA256SUMS (threshold), the files and the provenance of a release folder", run: runVerify},
 	"worker":    {summary: "run the Temporal worker (environment: TEMPORAL_ADDRESS, GITHUB_*, RELEASETRAIN_*)", run: runWorker},
-	"release":   {summary: "start, inspect and steer a release train (start|status|pause|resume|cancel|retry|skip)", run: runRelease},
+	"release":   {summary: "start, inspect and steer release trains (start|status|list|pause|resume|cancel|retry|skip)", run: runRelease},
 }
 
 // exitError carries a specific exit status (e.g. 2 for invalid input).
@@ -52,11 +52,7 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "releasetrain:", err)
-		var ee *exitError
-		if errors.As(err, &ee) {
-			os.Exit(ee.code)
-		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 

@@ -9,26 +9,29 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"text/tabwriter"
+	"time"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"github.com/BTCDecoded/releasetrain/bundle"
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
-	"github.com/BTCDecoded/releasetrain/releasetag"
+	"github.com/BTCDecoded/releasetrain/operator"
 	"github.com/BTCDecoded/releasetrain/worker"
 )
 
 const releaseUsage = `usage: releasetrain release COMMAND TAG …
   releasetrain release start TAG [--prerelease] [--only a,b] [--with-dependents] [--config FILE]
   releasetrain release status TAG [--json]
+  releasetrain release list [--tag TAG] [--state STATE] [--json]
   releasetrain release pause|resume|cancel TAG [--reason TEXT]
   releasetrain release retry|skip TAG REPO
   releasetrain release retry TAG          (retry the blocked package or publish step)
   releasetrain release attach-signature TAG FILE   (a rebuilder's SHA256SUMS.<signer>.asc, while the draft is open)
 
+Exit status: 0 done, 2 invalid (bad tag, repo not in the train), 3 no such train, 4 conflict
+(already paused, not blocked, finished), 5 Temporal unavailable, 1 anything else.
 Temporal is reached at $` + config.EnvTemporalAddress + ` (default ` + config.DefaultTemporalAddress + `), namespace $` + config.EnvTemporalNamespace + ` (default ` + config.DefaultNamespace + `)`
 
 // releaseCLI drives release trains through a Temporal client.
@@ -71,10 +74,12 @@ func (r *releaseCLI) run(ctx context.Context, args []string) error {
 		return r.start(ctx, rest)
 	case "status":
 		return r.status(ctx, rest)
-	case contract.SignalPause, contract.SignalResume, contract.SignalCancel:
+	case "list":
+		return r.list(ctx, rest)
+	case contract.UpdatePause, contract.UpdateResume, contract.UpdateCancel:
 		return r.control(ctx, sub, rest)
-	case contract.SignalRetry, contract.SignalSkip:
-		return r.repoSignal(ctx, sub, rest)
+	case contract.UpdateRetry, contract.UpdateSkip:
+		return r.repoAction(ctx, sub, rest)
 	case contract.UpdateAttachSignature:
 		return r.attachSignature(ctx, rest)
 	case "help":
@@ -129,51 +134,39 @@ func (r *releaseCLI) start(ctx context.Context, args []string) error {
 		return err
 	}
 	tag := pos[0]
-	if err := releasetag.Check(tag); err != nil {
-		return usageError(fmt.Errorf("release start: %w", err))
-	}
 	train, err := r.env.Train(*cfgPath)
 	if err != nil {
 		return usageError(fmt.Errorf("release %s: %w", tag, err))
 	}
-	var explicit *bool
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "prerelease" {
-			explicit = prerelease
-		}
-	})
-	in := contract.ReleaseInput{
+	req := operator.StartRequest{
 		Tag:            tag,
-		Prerelease:     bundle.IsPrerelease(tag, explicit),
 		WithDependents: *withDependents,
 		Train:          train.JSON(),
 		Trigger:        "cli",
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "prerelease" {
+			req.Prerelease = prerelease
+		}
+	})
 	for _, name := range strings.Split(*only, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
+		if name = strings.TrimSpace(name); name != "" {
+			req.Only = append(req.Only, name)
 		}
-		if !slices.ContainsFunc(train.Repos, func(r config.Repo) bool { return r.Name == name }) {
-			return usageError(fmt.Errorf("release %s: --only: repo %q is not in the train", tag, name))
-		}
-		in.Only = append(in.Only, name)
 	}
-	if *withDependents && len(in.Only) == 0 {
+	if *withDependents && len(req.Only) == 0 {
 		return usageError(fmt.Errorf("release %s: --with-dependents needs --only", tag))
 	}
-	c, err := r.dial(ctx)
+	ops, done, err := r.client(ctx)
 	if err != nil {
-		return fmt.Errorf("release %s: %w", tag, err)
+		return err
 	}
-	defer c.Close()
+	defer done()
 	// A running train of the same tag is joined, a succeeded one never runs
 	// again; a failed, cancelled or terminated one starts a new run.
-	st, err := contract.StartOrJoin(ctx, c, in)
-	switch {
-	case errors.Is(err, contract.ErrTrainFinished):
-		return fmt.Errorf("release %s: already succeeded (workflow %s, run %s), and a release is never published twice: %w", tag, st.WorkflowID, st.RunID, err)
-	case err != nil:
-		return releaseError(tag, err)
+	st, err := ops.Start(ctx, req)
+	if err != nil {
+		return err
 	}
 	verb := "started"
 	if st.Joined {
@@ -194,19 +187,14 @@ func (r *releaseCLI) status(ctx context.Context, args []string) error {
 	if err := positional("status", pos, "TAG"); err != nil {
 		return err
 	}
-	tag := pos[0]
-	c, err := r.dial(ctx)
+	ops, done, err := r.client(ctx)
 	if err != nil {
-		return fmt.Errorf("release %s: %w", tag, err)
+		return err
 	}
-	defer c.Close()
-	val, err := c.QueryWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", contract.QueryStatus)
+	defer done()
+	st, err := ops.Status(ctx, pos[0])
 	if err != nil {
-		return releaseError(tag, err)
-	}
-	var st contract.Status
-	if err := val.Get(&st); err != nil {
-		return fmt.Errorf("release %s: decode status: %w", tag, err)
+		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(r.stdout)
@@ -214,6 +202,45 @@ func (r *releaseCLI) status(ctx context.Context, args []string) error {
 		return enc.Encode(st)
 	}
 	return writeStatus(r.stdout, st)
+}
+
+// list is `release list`: the trains Temporal knows, newest first (one page).
+func (r *releaseCLI) list(ctx context.Context, args []string) error {
+	fs := newFlagSet("list")
+	tag := fs.String("tag", "", "only this tag's trains")
+	state := fs.String("state", "", "only trains in this state ("+operator.StateNames()+")")
+	asJSON := fs.Bool("json", false, "print the list as JSON")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError(fmt.Errorf("release list: unexpected argument %q (filter by tag with --tag)", pos[0]))
+	}
+	ops, done, err := r.client(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	list, err := ops.List(ctx, operator.ListRequest{Tag: *tag, State: *state})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(r.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list.Releases)
+	}
+	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TAG\tSTATE\tSTATUS\tSTARTED\tWORKFLOW")
+	for _, sum := range list.Releases {
+		started := ""
+		if sum.StartTime != nil {
+			started = sum.StartTime.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sum.Tag, sum.State, sum.Status, started, sum.WorkflowID)
+	}
+	return tw.Flush()
 }
 
 func (r *releaseCLI) control(ctx context.Context, name string, args []string) error {
@@ -226,74 +253,64 @@ func (r *releaseCLI) control(ctx context.Context, name string, args []string) er
 	if err := positional(name, pos, "TAG"); err != nil {
 		return err
 	}
-	return r.signal(ctx, pos[0], name, contract.CancelSignal{Reason: *reason})
+	return r.act(ctx, pos[0], name, func(ops *operator.Client, tag string) (contract.Status, error) {
+		switch name {
+		case contract.UpdatePause:
+			return ops.Pause(ctx, tag)
+		case contract.UpdateResume:
+			return ops.Resume(ctx, tag)
+		}
+		return ops.Cancel(ctx, tag, *reason)
+	})
 }
 
-func (r *releaseCLI) repoSignal(ctx context.Context, name string, args []string) error {
+// repoAction is retry|skip TAG REPO; retry TAG retries the blocked release
+// step (package or publish).
+func (r *releaseCLI) repoAction(ctx context.Context, name string, args []string) error {
 	pos, err := parseInterleaved(newFlagSet(name), args)
 	if err != nil {
 		return err
 	}
-	if name == contract.SignalRetry && len(pos) == 1 {
-		return r.retryStep(ctx, pos[0])
+	if name == contract.UpdateRetry && len(pos) == 1 {
+		pos = append(pos, "")
 	}
 	if err := positional(name, pos, "TAG", "REPO"); err != nil {
 		return err
 	}
-	return r.signal(ctx, pos[0], name, contract.RepoSignal{Repo: pos[1]})
-}
-
-// retryStep retries the release's blocked package or publish step (a retry
-// signal with an empty repo). The status is asked first: the workflow
-// ignores such a signal while no step is blocked, so say so here.
-func (r *releaseCLI) retryStep(ctx context.Context, tag string) error {
-	c, err := r.dial(ctx)
-	if err != nil {
-		return fmt.Errorf("release %s: %w", tag, err)
+	repo := pos[1]
+	what := name
+	if repo != "" {
+		what += " " + repo
 	}
-	defer c.Close()
-	id := contract.ReleaseWorkflowID(tag)
-	val, err := c.QueryWorkflow(ctx, id, "", contract.QueryStatus)
-	if err != nil {
-		return releaseError(tag, err)
-	}
-	var st contract.Status
-	if err := val.Get(&st); err != nil {
-		return fmt.Errorf("release %s: decode status: %w", tag, err)
-	}
-	if st.BlockedStep == "" {
-		return fmt.Errorf("release %s: no release step is blocked (state %s); to retry a blocked build: releasetrain release retry %s REPO",
-			tag, st.State, tag)
-	}
-	if err := c.SignalWorkflow(ctx, id, "", contract.SignalRetry, contract.RepoSignal{}); err != nil {
-		return releaseError(tag, err)
-	}
-	fmt.Fprintf(r.stdout, "release %s: retry %s sent\n", tag, st.BlockedStep)
-	return nil
-}
-
-func (r *releaseCLI) signal(ctx context.Context, tag, name string, payload any) error {
-	c, err := r.dial(ctx)
-	if err != nil {
-		return fmt.Errorf("release %s: %w", tag, err)
-	}
-	defer c.Close()
-	if err := c.SignalWorkflow(ctx, contract.ReleaseWorkflowID(tag), "", name, payload); err != nil {
-		return releaseError(tag, err)
-	}
-	fmt.Fprintf(r.stdout, "release %s: %s sent\n", tag, name)
-	return nil
-}
-
-// releaseError names the release and turns Temporal's not-found answers into
-// plain words.
-func releaseError(tag string, err error) error {
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		if strings.Contains(nf.Error(), "already completed") {
-			return fmt.Errorf("release %s: already finished", tag)
+	return r.act(ctx, pos[0], what, func(ops *operator.Client, tag string) (contract.Status, error) {
+		if name == contract.UpdateRetry {
+			return ops.Retry(ctx, tag, repo)
 		}
-		return fmt.Errorf("release %s: not found", tag)
+		return ops.Skip(ctx, tag, repo)
+	})
+}
+
+// act runs one operator action and prints the train's state after it.
+func (r *releaseCLI) act(ctx context.Context, tag, what string, do func(*operator.Client, string) (contract.Status, error)) error {
+	ops, done, err := r.client(ctx)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("release %s: %w", tag, err)
+	defer done()
+	st, err := do(ops, tag)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.stdout, "release %s: %s accepted (state %s)\n", tag, what, st.State)
+	return nil
+}
+
+// client dials Temporal and returns the operator client and its closer;
+// a Temporal that cannot be reached is operator.ErrUnavailable.
+func (r *releaseCLI) client(ctx context.Context) (*operator.Client, func(), error) {
+	c, err := r.dial(ctx)
+	if err != nil {
+		return nil, nil, &operator.Error{Kind: operator.ErrUnavailable, Msg: err.Error(), Err: err}
+	}
+	return operator.New(c, 0), c.Close, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +21,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
+	"github.com/BTCDecoded/releasetrain/operator"
 )
 
 // newReleaseCLI returns a CLI over a mock Temporal client.
@@ -106,6 +109,7 @@ func TestReleaseStartJoinedOrFinished(t *testing.T) {
 	expectStart(t, c, "v3.0.1", "r0", true, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 	err := cli.run(context.Background(), []string{"start", "v3.0.1"})
 	require.ErrorIs(t, err, contract.ErrTrainFinished)
+	require.ErrorIs(t, err, operator.ErrConflict)
 	assert.Contains(t, err.Error(), "already succeeded")
 }
 
@@ -115,9 +119,9 @@ func TestReleaseStartRejectsBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"start"}, "want TAG"},
-		{[]string{"start", "release/1.0"}, `release start: tag "release/1.0": '/' at byte 7`},
-		{[]string{"start", "v1.lock"}, `release start: tag "v1.lock": ends with ".lock"`},
-		{[]string{"start", "v1", "--only", "nope"}, `release v1: --only: repo "nope" is not in the train`},
+		{[]string{"start", "release/1.0"}, `tag "release/1.0": '/' at byte 7`},
+		{[]string{"start", "v1.lock"}, `tag "v1.lock": ends with ".lock"`},
+		{[]string{"start", "v1", "--only", "nope"}, `release v1: only: not in the train: "nope"`},
 		{[]string{"start", "v1", "--with-dependents"}, "--with-dependents needs --only"},
 		{[]string{"start", "v1", "--config", "/does/not/exist.yaml"}, "release v1: "},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
@@ -130,9 +134,7 @@ func TestReleaseStartRejectsBadInput(t *testing.T) {
 		err := cli.run(context.Background(), tt.give)
 		require.Error(t, err, tt.give)
 		assert.Contains(t, err.Error(), tt.want, tt.give)
-		var ee *exitError
-		require.ErrorAs(t, err, &ee, tt.give)
-		assert.Equal(t, 2, ee.code)
+		assert.Equal(t, 2, exitCode(err), tt.give)
 	}
 }
 
@@ -142,38 +144,74 @@ func TestReleaseHelp(t *testing.T) {
 	assert.Contains(t, out.String(), "releasetrain release start TAG [--prerelease]")
 }
 
-func TestReleaseSignals(t *testing.T) {
+// expectUpdate mocks the Update name with args on tag's train, whose
+// outcome is st or getErr.
+func expectUpdate(t *testing.T, c *mocks.Client, tag, name string, args []any, st contract.Status, getErr error) {
+	t.Helper()
+	h := mocks.NewWorkflowUpdateHandle(t)
+	h.On("Get", mock.Anything, mock.Anything).Run(func(a mock.Arguments) { *a.Get(1).(*contract.Status) = st }).Return(getErr).Once()
+	c.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
+		return o.WorkflowID == contract.ReleaseWorkflowID(tag) && o.UpdateName == name && assert.ObjectsAreEqual(args, o.Args) &&
+			o.WaitForStage == client.WorkflowUpdateStageCompleted
+	})).Return(h, nil).Once()
+}
+
+func TestReleaseActions(t *testing.T) {
 	tests := []struct {
-		give    []string
-		name    string
-		payload any
+		give []string
+		name string
+		args []any
+		want string
 	}{
-		{[]string{"pause", "v1"}, contract.SignalPause, contract.CancelSignal{}},
-		{[]string{"resume", "v1"}, contract.SignalResume, contract.CancelSignal{}},
-		{[]string{"cancel", "v1", "--reason", "bad tag"}, contract.SignalCancel, contract.CancelSignal{Reason: "bad tag"}},
-		{[]string{"retry", "v1", "bllvm-node"}, contract.SignalRetry, contract.RepoSignal{Repo: "bllvm-node"}},
-		{[]string{"skip", "v1", "commons"}, contract.SignalSkip, contract.RepoSignal{Repo: "commons"}},
+		{[]string{"pause", "v1"}, contract.UpdatePause, nil, "release v1: pause accepted (state paused)\n"},
+		{[]string{"resume", "v1"}, contract.UpdateResume, nil, "release v1: resume accepted (state paused)\n"},
+		{[]string{"cancel", "v1", "--reason", "bad tag"}, contract.UpdateCancel, []any{contract.CancelSignal{Reason: "bad tag"}},
+			"release v1: cancel accepted (state paused)\n"},
+		{[]string{"retry", "v1", "bllvm-node"}, contract.UpdateRetry, []any{contract.RepoSignal{Repo: "bllvm-node"}},
+			"release v1: retry bllvm-node accepted (state paused)\n"},
+		{[]string{"retry", "v1"}, contract.UpdateRetry, []any{contract.RepoSignal{}}, "release v1: retry accepted (state paused)\n"},
+		{[]string{"skip", "v1", "Commons"}, contract.UpdateSkip, []any{contract.RepoSignal{Repo: "Commons"}},
+			"release v1: skip Commons accepted (state paused)\n"},
 	}
 	for _, tt := range tests {
 		cli, c, out := newReleaseCLI(t)
-		c.On("SignalWorkflow", mock.Anything, "release-v1", "", tt.name, tt.payload).Return(nil).Once()
+		expectUpdate(t, c, "v1", tt.name, tt.args, contract.Status{Tag: "v1", State: contract.StatePaused}, nil)
 		require.NoError(t, cli.run(context.Background(), tt.give), tt.give)
-		assert.Equal(t, "release v1: "+tt.name+" sent\n", out.String())
+		require.Equal(t, tt.want, out.String())
 	}
 }
 
-func TestReleaseNotFound(t *testing.T) {
+// TestReleaseActionErrors: an action's error carries its kind to the
+// exit status (exitCodes).
+func TestReleaseActionErrors(t *testing.T) {
 	cli, c, _ := newReleaseCLI(t)
-	c.On("SignalWorkflow", mock.Anything, "release-v1.2.3", "", "pause", mock.Anything).
-		Return(serviceerror.NewNotFound("workflow not found for ID: release-v1.2.3"))
+	c.On("UpdateWorkflow", mock.Anything, mock.Anything).Return(nil, serviceerror.NewNotFound("workflow not found for ID: release-v1.2.3")).Once()
+	c.On("DescribeWorkflowExecution", mock.Anything, "release-v1.2.3", "").Return(nil, serviceerror.NewNotFound("none")).Once()
 	err := cli.run(context.Background(), []string{"pause", "v1.2.3"})
 	require.EqualError(t, err, "release v1.2.3: not found")
+	require.Equal(t, 3, exitCode(err))
+
+	cli, c, _ = newReleaseCLI(t)
+	expectUpdate(t, c, "v1", contract.UpdateRetry, []any{contract.RepoSignal{}}, contract.Status{},
+		temporal.NewApplicationError("release v1 has no blocked release step to retry (state running)", contract.ConflictErrorType))
+	err = cli.run(context.Background(), []string{"retry", "v1"})
+	require.EqualError(t, err, "retry: release v1 has no blocked release step to retry (state running)")
+	require.Equal(t, 4, exitCode(err))
 
 	cli, c, _ = newReleaseCLI(t)
 	c.On("QueryWorkflow", mock.Anything, "release-v9", "", contract.QueryStatus).
 		Return(nil, errors.New("connection refused"))
 	err = cli.run(context.Background(), []string{"status", "v9"})
-	require.EqualError(t, err, "release v9: connection refused")
+	require.EqualError(t, err, "status release v9: connection refused")
+	require.Equal(t, 1, exitCode(err))
+
+	cli = &releaseCLI{stdout: io.Discard,
+		dial: func(context.Context) (client.Client, error) {
+			return nil, errors.New("dial temporal 127.0.0.1:1: refused")
+		}}
+	err = cli.run(context.Background(), []string{"status", "v9"})
+	require.ErrorIs(t, err, operator.ErrUnavailable)
+	require.Equal(t, 5, exitCode(err))
 }
 
 func statusValue(t *testing.T, st contract.Status) converter.EncodedValue {
@@ -214,31 +252,6 @@ func TestReleaseStatus(t *testing.T) {
 	assert.Contains(t, out.String(), `"run_url": "https://x/runs/12"`)
 	assert.Contains(t, out.String(), `"manifest": "sha256/abc"`)
 	assert.Contains(t, out.String(), `"files": 20000`)
-}
-
-// retry TAG with no repo retries the blocked package or publish step, and
-// says so plainly when no step is blocked (the workflow would ignore it).
-func TestReleaseRetryStep(t *testing.T) {
-	cli, c, out := newReleaseCLI(t)
-	blocked := contract.Status{Tag: "v1", State: contract.StateBlocked, BlockedStep: contract.StepPublish,
-		Error: "publish release: Cannot upload assets to an immutable release"}
-	c.On("QueryWorkflow", mock.Anything, "release-v1", "", contract.QueryStatus).Return(statusValue(t, blocked), nil).Once()
-	c.On("SignalWorkflow", mock.Anything, "release-v1", "", contract.SignalRetry, contract.RepoSignal{}).Return(nil).Once()
-	require.NoError(t, cli.run(context.Background(), []string{"retry", "v1"}))
-	assert.Equal(t, "release v1: retry publish sent\n", out.String())
-
-	cli, c, _ = newReleaseCLI(t)
-	building := contract.Status{Tag: "v1", State: contract.StateRunning}
-	c.On("QueryWorkflow", mock.Anything, "release-v1", "", contract.QueryStatus).Return(statusValue(t, building), nil).Once()
-	err := cli.run(context.Background(), []string{"retry", "v1"})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "release v1: no release step is blocked (state running)")
-	assert.Contains(t, err.Error(), "releasetrain release retry v1 REPO")
-
-	cli, c, _ = newReleaseCLI(t)
-	c.On("QueryWorkflow", mock.Anything, "release-v9", "", contract.QueryStatus).
-		Return(nil, serviceerror.NewNotFound("workflow not found for ID: release-v9")).Once()
-	require.EqualError(t, cli.run(context.Background(), []string{"retry", "v9"}), "release v9: not found")
 }
 
 func TestReleaseStatusBlockedStep(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,17 +63,6 @@ func releaseFolder(t *testing.T, private [][]byte, public [][]byte) (dir, keys s
 		require.NoError(t, os.WriteFile(p, data, 0o644))
 	}
 	return dir, keys
-}
-
-func exitCode(err error) int {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	if err != nil {
-		return 1
-	}
-	return 0
 }
 
 func TestVerifyCommand(t *testing.T) {

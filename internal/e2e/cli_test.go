@@ -102,7 +102,7 @@ func TestReleaseCLI(t *testing.T) {
 		trainTimeout, 50*time.Millisecond)
 	out, err = cli("pause", "v3.1.0", "--reason", "checking")
 	require.NoError(t, err, out)
-	assert.Equal(t, "release v3.1.0: pause sent\n", out)
+	assert.Equal(t, "release v3.1.0: pause accepted (state paused)\n", out)
 	require.Eventually(t, func() bool { return status("v3.1.0").Repos["bllvm-consensus"].State == contract.RepoSucceeded },
 		trainTimeout, 100*time.Millisecond)
 	time.Sleep(1500 * time.Millisecond) // several build durations at this time scale
