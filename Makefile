@@ -37,9 +37,12 @@ bench: $(TEMPORAL)
 	  status=$$?; $(GO) test -run '^$$' -bench 'ArtifactDownload1GiB' -benchtime 1x ./ghclient/ >>.data/bench.log 2>&1 || status=1; \
 	  grep -E 'RESULT|^(--- |ok|FAIL)|^Benchmark' .data/bench.log; echo "full log: .data/bench.log"; exit $$status
 
+# The import rules of docs/architecture.md are a test (internal/archtest);
+# make test runs it too.
 lint:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+	$(GO) test -count=1 ./internal/archtest/
 	$(GO) tool $(TOOLS) staticcheck ./...
 	$(GO) tool $(TOOLS) workflowcheck ./workflows/...
 	$(GO) mod tidy -diff

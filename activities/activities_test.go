@@ -91,17 +91,17 @@ func TestGitHubErrorClassification(t *testing.T) {
 
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, githubError("dispatch o/r", perm), &ae)
-	assert.Equal(t, ErrGitHubPermanent, ae.Type())
+	assert.Equal(t, GitHubPermanentErrorType, ae.Type())
 	assert.True(t, ae.NonRetryable())
 	assert.Contains(t, ae.Error(), "404 Not Found")
 
 	require.ErrorAs(t, githubError("get run o/r#1", limited), &ae)
-	assert.Equal(t, ErrGitHubRateLimited, ae.Type())
+	assert.Equal(t, GitHubRateLimitedErrorType, ae.Type())
 	assert.False(t, ae.NonRetryable())
 	assert.Equal(t, 37*time.Second, ae.NextRetryDelay())
 
 	require.ErrorAs(t, githubError("get run o/r#1", transient), &ae)
-	assert.Equal(t, ErrGitHub, ae.Type())
+	assert.Equal(t, GitHubErrorType, ae.Type())
 	assert.False(t, ae.NonRetryable())
 	assert.Zero(t, ae.NextRetryDelay())
 
@@ -114,7 +114,7 @@ func TestDispatchPermanentErrorIsNonRetryable(t *testing.T) {
 	_, err := env.ExecuteActivity(a.DispatchBuild, DispatchInput{Owner: "o", Repo: "r", Tag: "v1", CorrelationID: "rt:v1:r:1"})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrGitHubPermanent, ae.Type())
+	assert.Equal(t, GitHubPermanentErrorType, ae.Type())
 	assert.True(t, ae.NonRetryable())
 }
 
@@ -224,7 +224,7 @@ func TestAwaitRunTransientErrorIsRetryable(t *testing.T) {
 	_, err := env.ExecuteActivity(a.AwaitRun, AwaitInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 9}, PollInterval: time.Millisecond})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrGitHubRateLimited, ae.Type())
+	assert.Equal(t, GitHubRateLimitedErrorType, ae.Type())
 	assert.Equal(t, 90*time.Second, ae.NextRetryDelay())
 }
 
@@ -356,7 +356,7 @@ func TestCollectArtifactsBadPattern(t *testing.T) {
 	_, err := env.ExecuteActivity(a.CollectArtifacts, CollectInput{Run: contract.RunRef{Owner: "o", Repo: "r", ID: 1}, Patterns: []string{"["}})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrBadInput, ae.Type())
+	assert.Equal(t, BadInputErrorType, ae.Type())
 	assert.True(t, ae.NonRetryable())
 }
 
@@ -403,7 +403,7 @@ func TestPublishReleaseMissingObject(t *testing.T) {
 		Assets: []Asset{{Name: "x", Size: 1, SHA256: sha([]byte("absent"))}}})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrBadInput, ae.Type())
+	assert.Equal(t, BadInputErrorType, ae.Type())
 	assert.Contains(t, ae.Error(), "not found")
 }
 

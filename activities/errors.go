@@ -10,19 +10,28 @@ import (
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
-// Application error types the activities return; workflows match on them.
+// Application error types (temporal.ApplicationError.Type) the activities
+// return; workflows and tests match on them. The strings are part of
+// recorded histories: never change one.
 const (
-	// ErrGitHubPermanent: GitHub refused for good (401, 403 permission, 404, 410, 422). Not retried.
-	ErrGitHubPermanent = "GitHubPermanent"
-	// ErrGitHubRateLimited: GitHub said when to come back; the retry waits exactly that long.
-	ErrGitHubRateLimited = "GitHubRateLimited"
-	// ErrGitHub: a transient GitHub failure (5xx, reset, timeout). Retried by policy.
-	ErrGitHub = "GitHubError"
-	// ErrStore: the artifact store failed. Retried by policy.
-	ErrStore = "StoreError"
-	// ErrBadInput: the input or the artifacts themselves are unusable (bad zip,
+	// GitHubPermanentErrorType: GitHub refused for good (401, 403 permission, 404, 410, 422). Not retried.
+	GitHubPermanentErrorType = "GitHubPermanent"
+	// GitHubRateLimitedErrorType: GitHub said when to come back; the retry waits exactly that long.
+	GitHubRateLimitedErrorType = "GitHubRateLimited"
+	// GitHubErrorType: a transient GitHub failure (5xx, reset, timeout). Retried by policy.
+	GitHubErrorType = "GitHubError"
+	// StoreErrorType: the artifact store failed. Retried by policy.
+	StoreErrorType = "StoreError"
+	// BadInputErrorType: the input or the artifacts themselves are unusable (bad zip,
 	// missing store object, packaging conflict). Not retried.
-	ErrBadInput = "BadInput"
+	BadInputErrorType = "BadInput"
+	// ReleasePublishedErrorType: a signature attached to a release that is
+	// already published; releasetrain writes only to drafts, and GitHub
+	// refuses new assets on an immutable release. Not retried.
+	ReleasePublishedErrorType = "ReleasePublished"
+	// ScheduleErrorType: the reconciler could not save its state in its
+	// Temporal Schedule. Retried by policy.
+	ScheduleErrorType = "ScheduleError"
 )
 
 // githubError converts a ghclient error into the Temporal error the retry
@@ -37,15 +46,15 @@ func githubError(call string, err error) error {
 	}
 	msg := fmt.Sprintf("%s: %v", call, err)
 	if ghclient.IsPermanent(err) {
-		return temporal.NewNonRetryableApplicationError(msg, ErrGitHubPermanent, err)
+		return temporal.NewNonRetryableApplicationError(msg, GitHubPermanentErrorType, err)
 	}
 	if d, ok := ghclient.RetryDelay(err); ok && d > 0 {
-		return temporal.NewApplicationErrorWithOptions(msg, ErrGitHubRateLimited, temporal.ApplicationErrorOptions{
+		return temporal.NewApplicationErrorWithOptions(msg, GitHubRateLimitedErrorType, temporal.ApplicationErrorOptions{
 			NextRetryDelay: d,
 			Cause:          err,
 		})
 	}
-	return temporal.NewApplicationErrorWithOptions(msg, ErrGitHub, temporal.ApplicationErrorOptions{Cause: err})
+	return temporal.NewApplicationErrorWithOptions(msg, GitHubErrorType, temporal.ApplicationErrorOptions{Cause: err})
 }
 
 // storeError marks an artifact store failure (retryable).
@@ -53,10 +62,10 @@ func storeError(what string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("%s: %v", what, err), ErrStore, temporal.ApplicationErrorOptions{Cause: err})
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("%s: %v", what, err), StoreErrorType, temporal.ApplicationErrorOptions{Cause: err})
 }
 
 // badInput marks an error no retry can fix.
 func badInput(what string, err error) error {
-	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", what, err), ErrBadInput, err)
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", what, err), BadInputErrorType, err)
 }

@@ -23,7 +23,7 @@ func requireBadInput(t *testing.T, err error, want ...string) {
 	t.Helper()
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrBadInput, ae.Type(), err.Error())
+	assert.Equal(t, BadInputErrorType, ae.Type(), err.Error())
 	assert.True(t, ae.NonRetryable(), err.Error())
 	for _, w := range want {
 		assert.Contains(t, err.Error(), w)

@@ -69,6 +69,6 @@ func TestPackageStoreReadFailureRetryable(t *testing.T) {
 	require.Error(t, err)
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrStore, ae.Type(), err.Error())
+	assert.Equal(t, StoreErrorType, ae.Type(), err.Error())
 	assert.False(t, ae.NonRetryable())
 }

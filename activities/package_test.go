@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/ProtonMail/go-crypto/openpgp/armor"
-	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
@@ -157,20 +155,13 @@ func TestPackageNothingCollected(t *testing.T) {
 		Time: time.Unix(1, 0), Repos: []RepoResult{{Repo: "r"}}})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrBadInput, ae.Type())
+	assert.Equal(t, BadInputErrorType, ae.Type())
 	assert.Contains(t, ae.Error(), "no artifacts")
 }
 
 func testSigners(t *testing.T) []bundle.Signer {
 	t.Helper()
-	e, err := openpgp.NewEntity("Release Signer", "", "signer@example.org", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	w, err := armor.Encode(&buf, openpgp.PrivateKeyType, nil)
-	require.NoError(t, err)
-	require.NoError(t, e.SerializePrivate(w, nil))
-	require.NoError(t, w.Close())
-	s, err := bundle.LoadSigners([][]byte{buf.Bytes()}, nil)
+	s, err := bundle.LoadSigners([][]byte{armoredKey(t, "Release Signer", "signer@example.org")}, nil)
 	require.NoError(t, err)
 	return s
 }

@@ -69,7 +69,7 @@ func TestPublishNeverWritesToAPublishedRelease(t *testing.T) {
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
 	assert.True(t, ae.NonRetryable())
-	assert.Equal(t, ErrGitHubPermanent, ae.Type())
+	assert.Equal(t, GitHubPermanentErrorType, ae.Type())
 	assert.Contains(t, ae.Error(), "writes only to drafts")
 	assert.Zero(t, gh.uploadN)
 	assert.False(t, gh.published)
@@ -84,7 +84,7 @@ func TestPublishRefusesNamesGitHubRenames(t *testing.T) {
 	_, err := env.ExecuteActivity(a.PublishRelease, in)
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrBadInput, ae.Type())
+	assert.Equal(t, BadInputErrorType, ae.Type())
 	assert.Contains(t, ae.Error(), `"my tool.bin"`)
 	assert.Zero(t, gh.release.ID, "no draft was created")
 }

@@ -58,7 +58,7 @@ func (r *Reconciler) logger() *zap.Logger {
 func errNoHook() error {
 	return temporal.NewNonRetryableApplicationError(
 		"reconcile: no delivery log to read: configure the GitHub App (GITHUB_APP_ID, GITHUB_INSTALLATION_ID and its private key), or with a token set reconcile.webhook_url to the receiver's URL on the repositories' webhooks",
-		ErrGitHubPermanent, ghclient.ErrNoAppHook)
+		GitHubPermanentErrorType, ghclient.ErrNoAppHook)
 }
 
 // logItem is a delivery-log item and the hook whose log listed it.
@@ -307,7 +307,7 @@ func (r *Reconciler) SaveReconcileState(ctx context.Context, in SaveStateInput) 
 	})
 	if err != nil {
 		return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("reconcile: save state in schedule %s: %v", in.ScheduleID, err),
-			"ScheduleError", temporal.ApplicationErrorOptions{Cause: err})
+			ScheduleErrorType, temporal.ApplicationErrorOptions{Cause: err})
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ func TestRerunWaitsForTheRunToComplete(t *testing.T) {
 	_, err := env.ExecuteActivity(a.RerunFailedJobs, contract.RunRef{Owner: "o", Repo: "r", ID: 9, Attempt: 1})
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, ErrGitHub, ae.Type())
+	assert.Equal(t, GitHubErrorType, ae.Type())
 	assert.False(t, ae.NonRetryable())
 	assert.Equal(t, rerunWait, ae.NextRetryDelay())
 	assert.Contains(t, ae.Error(), "still in_progress")

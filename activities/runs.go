@@ -125,7 +125,7 @@ func (a *Activities) RerunFailedJobs(ctx context.Context, run contract.RunRef) (
 		// A run cancelled for its build_timeout stays in progress until its
 		// jobs stop; GitHub would refuse the re-run ("already running").
 		return contract.RunRef{}, temporal.NewApplicationErrorWithOptions(
-			fmt.Sprintf("%s: run is still %s; re-running once it completes", call, cur.Status), ErrGitHub,
+			fmt.Sprintf("%s: run is still %s; re-running once it completes", call, cur.Status), GitHubErrorType,
 			temporal.ApplicationErrorOptions{NextRetryDelay: rerunWait})
 	}
 	if err := a.GitHub.RerunFailedJobs(ctx, run.Owner, run.Repo, run.ID); err != nil {

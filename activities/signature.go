@@ -16,11 +16,6 @@ import (
 	"github.com/BTCDecoded/releasetrain/ghclient"
 )
 
-// ErrPublished is the error type of a signature attached to a release that
-// is already published: releasetrain writes only to drafts, and GitHub
-// refuses new assets on an immutable release.
-const ErrPublished = "ReleasePublished"
-
 // CheckSignatureFile checks a rebuilder's signature file before it is
 // attached: its name (SHA256SUMS.<signer>.asc), its size, and that it holds
 // armored OpenPGP signatures (whose keys the users' keyrings judge).
@@ -37,7 +32,7 @@ func CheckSignatureFile(name string, data []byte) error {
 }
 
 // AttachSignature uploads a rebuilder's signature over SHA256SUMS to the
-// train's draft. A published release is refused for good (ErrPublished).
+// train's draft. A published release is refused for good (ReleasePublishedErrorType).
 func (a *Activities) AttachSignature(ctx context.Context, in AttachSignatureInput) (Asset, error) {
 	repo := in.Owner + "/" + in.Repo
 	call := fmt.Sprintf("attach %s to %s %s", in.Name, repo, in.Tag)
@@ -50,7 +45,7 @@ func (a *Activities) AttachSignature(ctx context.Context, in AttachSignatureInpu
 	}
 	if err != nil || !rel.Draft {
 		why := errors.New("the release is published: releasetrain writes only to drafts, and GitHub refuses new assets on an immutable release")
-		return Asset{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", call, why), ErrPublished, why)
+		return Asset{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", call, why), ReleasePublishedErrorType, why)
 	}
 	sha, err := a.putBytes(ctx, in.Signature)
 	if err != nil {

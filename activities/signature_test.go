@@ -39,7 +39,7 @@ func TestAttachSignature(t *testing.T) {
 		_, err := env.ExecuteActivity(a.AttachSignature, bad)
 		var app *temporal.ApplicationError
 		require.True(t, errors.As(err, &app), "%s: %v", bad.Name, err)
-		assert.Equal(t, ErrBadInput, app.Type(), bad.Name)
+		assert.Equal(t, BadInputErrorType, app.Type(), bad.Name)
 		assert.True(t, app.NonRetryable())
 	}
 
@@ -49,7 +49,7 @@ func TestAttachSignature(t *testing.T) {
 	_, err = env.ExecuteActivity(a.AttachSignature, in)
 	var app *temporal.ApplicationError
 	require.True(t, errors.As(err, &app), "%v", err)
-	assert.Equal(t, ErrPublished, app.Type())
+	assert.Equal(t, ReleasePublishedErrorType, app.Type())
 	assert.True(t, app.NonRetryable())
 	assert.Contains(t, app.Error(), "GitHub refuses new assets on an immutable release")
 	assert.NotContains(t, gh.uploads, "SHA256SUMS.carol.asc")

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// btcdecoded is the default train of design.md, in the table's order.
+// btcdecoded is the built-in BTCDecoded train (config/btcdecoded.yaml), in its order.
 func btcdecoded() []dag.Node {
 	return []dag.Node{
 		{Name: "bllvm-consensus"},

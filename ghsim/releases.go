@@ -1,20 +1,12 @@
 package ghsim
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
-
-// assetBlobTTL is how long a release-asset download URL stays valid.
-const assetBlobTTL = 5 * time.Minute
 
 // release is a GitHub release.
 type release struct {
@@ -36,20 +28,6 @@ type release struct {
 	author    userJSON
 }
 
-// asset is a release asset with its stored bytes.
-type asset struct {
-	id          int64
-	release     *release
-	name        string
-	label       string
-	contentType string
-	data        []byte
-	digest      string
-	created     time.Time
-	// noDigest: uploaded under omit_asset_digest, so the API shows digest null.
-	noDigest bool
-}
-
 // ReleaseInfo is a release as stored, for tests and the control API.
 type ReleaseInfo struct {
 	ID          int64       `json:"id"`
@@ -63,18 +41,6 @@ type ReleaseInfo struct {
 	CreatedAt   time.Time   `json:"created_at"`
 	PublishedAt time.Time   `json:"published_at"`
 	Assets      []AssetInfo `json:"assets"`
-}
-
-// AssetInfo is a stored release asset.
-type AssetInfo struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
-	Label       string `json:"label,omitempty"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-	Digest      string `json:"digest"`
-	// Uploads counts uploads of this name that landed (including deleted ones).
-	Uploads int `json:"uploads"`
 }
 
 func (rl *release) htmlURL() string {
@@ -102,39 +68,6 @@ type releaseJSON struct {
 	PublishedAt     *string     `json:"published_at"`
 	Author          userJSON    `json:"author"`
 	Assets          []assetJSON `json:"assets"`
-}
-
-// assetJSON is GitHub's release asset object.
-type assetJSON struct {
-	ID                 int64    `json:"id"`
-	NodeID             string   `json:"node_id"`
-	URL                string   `json:"url"`
-	BrowserDownloadURL string   `json:"browser_download_url"`
-	Name               string   `json:"name"`
-	Label              string   `json:"label"`
-	State              string   `json:"state"`
-	ContentType        string   `json:"content_type"`
-	Size               int      `json:"size"`
-	Digest             *string  `json:"digest"`
-	DownloadCount      int      `json:"download_count"`
-	CreatedAt          string   `json:"created_at"`
-	UpdatedAt          string   `json:"updated_at"`
-	Uploader           userJSON `json:"uploader"`
-}
-
-func (s *Sim) assetJSONLocked(a *asset) assetJSON {
-	rl := a.release
-	var digest *string
-	if !a.noDigest {
-		digest = &a.digest
-	}
-	return assetJSON{
-		ID: a.id, NodeID: fmt.Sprintf("RA_sim%d", a.id),
-		URL:                fmt.Sprintf("%s/api/v3/repos/%s/releases/assets/%d", s.baseURL, rl.repo.fullName(), a.id),
-		BrowserDownloadURL: fmt.Sprintf("https://github.com/%s/releases/download/%s/%s", rl.repo.fullName(), rl.tag, a.name),
-		Name:               a.name, Label: a.label, State: "uploaded", ContentType: a.contentType,
-		Size: len(a.data), Digest: digest, CreatedAt: ts(a.created), UpdatedAt: ts(a.created), Uploader: botUser,
-	}
 }
 
 func (s *Sim) releaseJSONLocked(rl *release) releaseJSON {
@@ -294,14 +227,6 @@ func (s *Sim) handleCreateRelease(w http.ResponseWriter, req *http.Request) {
 	writeJSON(w, http.StatusCreated, rj)
 }
 
-// repoOr404 answers 404 for an unknown repo (for handlers that check the
-// repo before they parse the body, without holding the lock).
-func (s *Sim) repoOr404(w http.ResponseWriter, req *http.Request) *repoState {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pathRepoLocked(w, req)
-}
-
 // handleListReleases serves GET /repos/{o}/{r}/releases, newest first, drafts included.
 func (s *Sim) handleListReleases(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
@@ -318,23 +243,19 @@ func (s *Sim) handleListReleases(w http.ResponseWriter, req *http.Request) {
 	writeJSON(w, http.StatusOK, out[lo:hi])
 }
 
-// releaseFromPathLocked finds the release named by {release_id} in the path's repo.
-func (s *Sim) releaseFromPathLocked(req *http.Request) *release {
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
-	id, err := strconv.ParseInt(req.PathValue("release_id"), 10, 64)
-	rl := s.releases[id]
-	if repo == nil || err != nil || rl == nil || rl.repo != repo {
-		return nil
-	}
-	return rl
+// pathReleaseLocked is the release named by {release_id} in the request
+// path's repo, or nil after answering GitHub's 404 (an unknown repo, an id
+// that is not a number, or a release of another repo). Every handler of one
+// release starts with it. The caller holds s.mu.
+func (s *Sim) pathReleaseLocked(w http.ResponseWriter, req *http.Request) *release {
+	return pathOwnedLocked(s, w, req, "release_id", s.releases, func(rl *release) *repoState { return rl.repo })
 }
 
 func (s *Sim) handleGetRelease(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rl := s.releaseFromPathLocked(req)
+	rl := s.pathReleaseLocked(w, req)
 	if rl == nil {
-		notFound(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.releaseJSONLocked(rl))
@@ -393,9 +314,8 @@ func (s *Sim) handleEditRelease(w http.ResponseWriter, req *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rl := s.releaseFromPathLocked(req)
+	rl := s.pathReleaseLocked(w, req)
 	if rl == nil {
-		notFound(w)
 		return
 	}
 	if !rl.draft && body.changesPublished() {
@@ -449,9 +369,8 @@ func (s *Sim) handleEditRelease(w http.ResponseWriter, req *http.Request) {
 func (s *Sim) handleDeleteRelease(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rl := s.releaseFromPathLocked(req)
+	rl := s.pathReleaseLocked(w, req)
 	if rl == nil {
-		notFound(w)
 		return
 	}
 	if !rl.draft {
@@ -466,143 +385,6 @@ func (s *Sim) handleDeleteRelease(w http.ResponseWriter, req *http.Request) {
 		delete(s.assets, a.id)
 	}
 	s.queueReleaseEventLocked(rl, "deleted", botUser)
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// handleReleaseSub serves GET …/releases/{release_id}/assets (the list).
-func (s *Sim) handleReleaseSub(w http.ResponseWriter, req *http.Request) {
-	if req.PathValue("sub") != "assets" {
-		notFound(w)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rl := s.releaseFromPathLocked(req)
-	if rl == nil {
-		notFound(w)
-		return
-	}
-	out := []assetJSON{}
-	for _, a := range rl.assets {
-		out = append(out, s.assetJSONLocked(a))
-	}
-	lo, hi := paginate(w, req, s.baseURL, len(out))
-	writeJSON(w, http.StatusOK, out[lo:hi])
-}
-
-// handleUploadAsset serves POST {uploads}/repos/{o}/{r}/releases/{id}/assets?name=&label=:
-// 201 with the name GitHub gives the asset (normalizeAssetName), 422
-// already_exists for a taken name, 422 on an immutable published release.
-func (s *Sim) handleUploadAsset(w http.ResponseWriter, req *http.Request) {
-	name := normalizeAssetName(req.URL.Query().Get("name"))
-	s.mu.Lock()
-	rl := s.releaseFromPathLocked(req)
-	if rl != nil && !rl.draft {
-		s.countPublishedWriteLocked(rl)
-	}
-	s.mu.Unlock()
-	switch {
-	case rl == nil:
-		notFound(w)
-		return
-	case name == "":
-		validationFailed(w, "ReleaseAsset", "missing_field", "name")
-		return
-	case req.Header.Get("Content-Type") == "":
-		writeError(w, http.StatusUnprocessableEntity, "Bad Content-Type header value")
-		return
-	case req.ContentLength < 0:
-		writeError(w, http.StatusLengthRequired, "Length Required")
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(req.Body, req.ContentLength+1))
-	if err != nil || int64(len(data)) != req.ContentLength {
-		writeError(w, http.StatusBadRequest, "Request body does not match Content-Length")
-		return
-	}
-	sum := sha256.Sum256(data)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.releases[rl.id] != rl {
-		notFound(w)
-		return
-	}
-	if rl.immutable {
-		writeError(w, http.StatusUnprocessableEntity, msgImmutableUpload)
-		return
-	}
-	for _, a := range rl.assets {
-		if a.name == name {
-			validationFailed(w, "ReleaseAsset", "already_exists", "name")
-			return
-		}
-	}
-	if len(rl.assets) >= MaxReleaseAssets {
-		writeError(w, http.StatusUnprocessableEntity, msgTooManyAssets)
-		return
-	}
-	a := &asset{
-		id: s.newID("asset"), release: rl, name: name, label: req.URL.Query().Get("label"),
-		contentType: req.Header.Get("Content-Type"), data: data,
-		digest: "sha256:" + hex.EncodeToString(sum[:]), created: s.clock.Now(), noDigest: s.scenario.OmitAssetDigest,
-	}
-	rl.assets = append(rl.assets, a)
-	s.assets[a.id] = a
-	key := rl.repo.fullName() + "@" + rl.tag
-	if s.stats.uploads[key] == nil {
-		s.stats.uploads[key] = map[string]int{}
-	}
-	s.stats.uploads[key][name]++
-	writeJSON(w, http.StatusCreated, s.assetJSONLocked(a))
-}
-
-// assetFromPathLocked finds the asset named by {asset_id} in the path's repo.
-func (s *Sim) assetFromPathLocked(req *http.Request) *asset {
-	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
-	id, err := strconv.ParseInt(req.PathValue("asset_id"), 10, 64)
-	a := s.assets[id]
-	if repo == nil || err != nil || a == nil || a.release.repo != repo {
-		return nil
-	}
-	return a
-}
-
-// handleGetAsset serves GET …/releases/assets/{id}: JSON, or with
-// Accept: application/octet-stream a 302 to the bytes.
-func (s *Sim) handleGetAsset(w http.ResponseWriter, req *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.assetFromPathLocked(req)
-	if a == nil {
-		notFound(w)
-		return
-	}
-	if strings.Contains(req.Header.Get("Accept"), "application/octet-stream") {
-		w.Header().Set("Location", s.newBlobLocked(blobRef{asset: a, expires: s.clock.Now().Add(assetBlobTTL)}))
-		w.WriteHeader(http.StatusFound)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.assetJSONLocked(a))
-}
-
-// handleDeleteAsset serves DELETE …/releases/assets/{id}: 204.
-func (s *Sim) handleDeleteAsset(w http.ResponseWriter, req *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.assetFromPathLocked(req)
-	if a == nil {
-		notFound(w)
-		return
-	}
-	if !a.release.draft {
-		s.countPublishedWriteLocked(a.release)
-	}
-	if a.release.immutable {
-		writeError(w, http.StatusUnprocessableEntity, msgImmutableDelete)
-		return
-	}
-	a.release.assets = slices.DeleteFunc(a.release.assets, func(x *asset) bool { return x == a })
-	delete(s.assets, a.id)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -731,24 +513,4 @@ func (s *Sim) Release(owner, repoName, tag string) (ReleaseInfo, bool) {
 		return ReleaseInfo{}, false
 	}
 	return s.info(rl), true
-}
-
-// ReleaseAsset returns the stored bytes of a release asset.
-func (s *Sim) ReleaseAsset(owner, repoName, tag, name string) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	repo := s.repo(owner, repoName)
-	if repo == nil {
-		return nil, fmt.Errorf("asset %s/%s@%s/%s: repo %w", owner, repoName, tag, name, ErrNotFound)
-	}
-	rl := repo.releaseByTag(tag)
-	if rl == nil {
-		return nil, fmt.Errorf("asset %s@%s/%s: release %w", repo.fullName(), tag, name, ErrNotFound)
-	}
-	for _, a := range rl.assets {
-		if a.name == name {
-			return slices.Clone(a.data), nil
-		}
-	}
-	return nil, fmt.Errorf("asset %s@%s/%s: %w", repo.fullName(), tag, name, ErrNotFound)
 }

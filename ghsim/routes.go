@@ -42,7 +42,7 @@ func (s *Sim) apiRoutes() *http.ServeMux {
 	handle("GET "+repo+"/releases/{release_id}", s.handleGetRelease)
 	handle("PATCH "+repo+"/releases/{release_id}", s.handleEditRelease)
 	handle("DELETE "+repo+"/releases/{release_id}", s.handleDeleteRelease)
-	handle("GET "+repo+"/releases/{release_id}/{sub}", s.handleReleaseSub)
+	handle("GET "+repo+"/releases/{release_id}/{sub}", s.handleListAssets)
 	handle("GET "+repo+"/releases/assets/{asset_id}", s.handleGetAsset)
 	handle("DELETE "+repo+"/releases/assets/{asset_id}", s.handleDeleteAsset)
 	handle("POST /api/uploads/repos/{owner}/{repo}/releases/{release_id}/assets", s.handleUploadAsset)

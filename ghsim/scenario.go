@@ -205,7 +205,7 @@ func repoLines(data []byte) []int {
 
 const defaultRunName = "build ${{ inputs.release_tag }} ${{ inputs.correlation_id }}"
 
-// DefaultScenario is the BTCDecoded organisation with the seven repos of the design.
+// DefaultScenario is the BTCDecoded organisation with the seven repos of the built-in train.
 func DefaultScenario() *Scenario {
 	names := []string{"bllvm-consensus", "bllvm-protocol", "bllvm-node", "bllvm-sdk", "bllvm", "governance-app", "commons"}
 	sc := &Scenario{Owner: "BTCDecoded"}

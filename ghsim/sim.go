@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -236,6 +237,30 @@ func (s *Sim) pathRepoLocked(w http.ResponseWriter, req *http.Request) *repoStat
 		notFound(w)
 	}
 	return repo
+}
+
+// repoOr404 answers 404 for an unknown repo (for handlers that check the
+// repo before they parse the body, without holding the lock).
+func (s *Sim) repoOr404(w http.ResponseWriter, req *http.Request) *repoState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pathRepoLocked(w, req)
+}
+
+// pathOwnedLocked is the object of byID named by the request path's numeric
+// {key} (release_id, asset_id) when it belongs to the path's repo (repoOf),
+// or nil after answering GitHub's 404: an unknown repo, an id that is not a
+// number, a missing object and another repo's object look alike. The caller
+// holds s.mu.
+func pathOwnedLocked[T any](s *Sim, w http.ResponseWriter, req *http.Request, key string, byID map[int64]*T, repoOf func(*T) *repoState) *T {
+	repo := s.repo(req.PathValue("owner"), req.PathValue("repo"))
+	id, err := strconv.ParseInt(req.PathValue(key), 10, 64)
+	obj := byID[id]
+	if repo == nil || err != nil || obj == nil || repoOf(obj) != repo {
+		notFound(w)
+		return nil
+	}
+	return obj
 }
 
 // pathWorkflowLocked is the request path's repo and its {workflow_id} (a

@@ -105,7 +105,7 @@ func (s *Server) receive(c echo.Context, event, id string) reply {
 	var rep reply
 	switch ev := parsed.(type) {
 	case *github.PingEvent:
-		rep = reply{code: http.StatusOK, Outcome: outcomePong, Message: ev.GetZen()}
+		rep = onPing(ev)
 	case *github.ReleaseEvent:
 		rep, err = s.onRelease(ctx, ev)
 	case *github.RepositoryDispatchEvent:

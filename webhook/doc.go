@@ -23,7 +23,11 @@
 //     correlation id in the run's display_title;
 //   - ping answers 200.
 //
-// release, repository_dispatch and ping are parsed with go-github's
+// Each event has its file: event_release.go, event_repository_dispatch.go,
+// event_workflow_run.go, event_ping.go. delivery.go verifies and routes;
+// build_event.go is the build-event signal that workflow_run and
+// releasetrain-build-complete both end in; trains.go starts and signals
+// trains. release, repository_dispatch and ping are parsed with go-github's
 // ParseWebHook; workflow_run, the hot path (every run of every covered repo),
 // is decoded into a narrow struct with goccy/go-json.
 //

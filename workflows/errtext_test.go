@@ -26,19 +26,19 @@ func TestBlockedRepoErrorReadsOnce(t *testing.T) {
 	}{
 		{
 			name: "no cause",
-			err:  temporal.NewNonRetryableApplicationError(evil, activities.ErrGitHubPermanent, nil),
+			err:  temporal.NewNonRetryableApplicationError(evil, activities.GitHubPermanentErrorType, nil),
 			want: "collect artifacts: " + evil,
 		},
 		{
 			// The activities' shape: the message already holds the cause's text.
 			name: "cause in the message",
-			err: temporal.NewNonRetryableApplicationError(evil, activities.ErrGitHubPermanent,
+			err: temporal.NewNonRetryableApplicationError(evil, activities.GitHubPermanentErrorType,
 				errors.New(`artifact "a": entry "../evil": escapes the destination`)),
 			want: "collect artifacts: " + evil,
 		},
 		{
 			name: "cause not in the message",
-			err:  temporal.NewNonRetryableApplicationError("store get k", activities.ErrBadInput, errors.New("object not found")),
+			err:  temporal.NewNonRetryableApplicationError("store get k", activities.BadInputErrorType, errors.New("object not found")),
 			want: "collect artifacts: store get k: object not found",
 		},
 	} {

@@ -25,7 +25,7 @@ import (
 // testTag is the tag every workflow test releases.
 const testTag = "v1.2.3"
 
-// btcDecoded is the default graph (design.md) with resolved settings.
+// btcDecoded is the built-in BTCDecoded graph with resolved settings.
 func btcDecoded() config.Train {
 	deps := []struct {
 		name string

@@ -74,7 +74,7 @@ func sortedUnique(s []string) []string {
 func Reconcile(ctx workflow.Context, in ReconcileInput) (contract.ReconcileResult, error) {
 	state, err := contract.ReconcileStateFromMemo(workflow.GetInfo(ctx).Memo)
 	if err != nil {
-		return contract.ReconcileResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadState", err)
+		return contract.ReconcileResult{}, temporal.NewNonRetryableApplicationError(err.Error(), BadStateErrorType, err)
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: reconcileCallTimeout,

@@ -16,10 +16,6 @@ import (
 	"github.com/BTCDecoded/releasetrain/dag"
 )
 
-// ErrInvalidTrain is the application error type of a train whose graph or
-// --only selection is unusable; the release fails at once.
-const ErrInvalidTrain = "InvalidTrain"
-
 // publishWaitsForCancelVersion is the workflow.GetVersion change id of
 // waiting for a cancelled PublishRelease to answer.
 const publishWaitsForCancelVersion = "publish-waits-for-cancel"
@@ -50,7 +46,7 @@ func Release(ctx workflow.Context, in contract.ReleaseInput) (contract.Status, e
 		r.phase = contract.StateFailed
 		r.status.Error = err.Error()
 		r.refresh(ctx)
-		return r.status, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidTrain, err)
+		return r.status, temporal.NewNonRetryableApplicationError(err.Error(), InvalidTrainErrorType, err)
 	}
 	work, cancel := workflow.WithCancel(ctx)
 	r.cancel = cancel

@@ -18,7 +18,7 @@ import (
 func immutable() error {
 	return temporal.NewNonRetryableApplicationError(
 		"publish o/a v1.2.3: upload asset a-linux-amd64: Cannot upload assets to an immutable release",
-		activities.ErrGitHubPermanent, nil)
+		activities.GitHubPermanentErrorType, nil)
 }
 
 // A permanent PublishRelease failure blocks the release (it used to fail the
@@ -67,7 +67,7 @@ func TestPublishFailureBlocksThenRetry(t *testing.T) {
 // The same for PackageRelease (a bundle layout conflict), retried through
 // the retry update, whose answer already shows the step running again.
 func TestPackageFailureBlocksThenRetry(t *testing.T) {
-	conflict := temporal.NewNonRetryableApplicationError("package v1.2.3: two repos ship bin/x", activities.ErrBadInput, nil)
+	conflict := temporal.NewNonRetryableApplicationError("package v1.2.3: two repos ship bin/x", activities.BadInputErrorType, nil)
 	f := &fakeGitHub{packageErrs: []error{conflict}}
 	env := newEnv(t, f)
 	var st contract.Status

@@ -371,7 +371,7 @@ func assertCancelled(t *testing.T, env *testsuiteEnv, f *fakeGitHub) {
 }
 
 func TestRateLimitDelayHonoured(t *testing.T) {
-	limited := temporal.NewApplicationErrorWithOptions("rate limited", activities.ErrGitHubRateLimited,
+	limited := temporal.NewApplicationErrorWithOptions("rate limited", activities.GitHubRateLimitedErrorType,
 		temporal.ApplicationErrorOptions{NextRetryDelay: 10 * time.Minute})
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {limited}}}
 	env := newEnv(t, f)
@@ -385,7 +385,7 @@ func TestRateLimitDelayHonoured(t *testing.T) {
 }
 
 func TestPermanentDispatchErrorBlocksThenRetry(t *testing.T) {
-	perm := temporal.NewNonRetryableApplicationError("workflow build.yml not found", activities.ErrGitHubPermanent, nil)
+	perm := temporal.NewNonRetryableApplicationError("workflow build.yml not found", activities.GitHubPermanentErrorType, nil)
 	f := &fakeGitHub{dispatchErrs: map[string][]error{"a": {perm}}}
 	env := newEnv(t, f)
 	blocked := statusThenSignal(t, env, time.Hour, singleRepo(2), operatorSignal{contract.SignalRetry, "a"})
@@ -418,9 +418,9 @@ func TestOnlyUnknownRepoFails(t *testing.T) {
 
 	var app *temporal.ApplicationError
 	err := env.GetWorkflowError()
-	require.ErrorAs(t, err, &app, "workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
-	require.Equal(t, ErrInvalidTrain, app.Type(), "workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
-	require.True(t, app.NonRetryable(), "workflow error = %v, want non-retryable %s", err, ErrInvalidTrain)
+	require.ErrorAs(t, err, &app, "workflow error = %v, want non-retryable %s", err, InvalidTrainErrorType)
+	require.Equal(t, InvalidTrainErrorType, app.Type(), "workflow error = %v, want non-retryable %s", err, InvalidTrainErrorType)
+	require.True(t, app.NonRetryable(), "workflow error = %v, want non-retryable %s", err, InvalidTrainErrorType)
 	assert.Zero(t, len(f.calls("dispatch")), "dispatches")
 }
 

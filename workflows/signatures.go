@@ -79,7 +79,7 @@ func (r *release) onAttach(ctx workflow.Context, s contract.AttachSignature) (co
 		// refusing the upload (a published release) conflicts with the
 		// release's state.
 		msg := fmt.Sprintf("attach %s: %s", s.Name, errText(err))
-		if app, ok := errors.AsType[*temporal.ApplicationError](err); ok && app.Type() == activities.ErrBadInput {
+		if app, ok := errors.AsType[*temporal.ApplicationError](err); ok && app.Type() == activities.BadInputErrorType {
 			return r.status, invalid("%s", msg)
 		}
 		return r.status, conflict("%s", msg)

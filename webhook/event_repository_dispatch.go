@@ -161,16 +161,3 @@ func (s *Server) dispatchBuildComplete(ctx context.Context, raw json.RawMessage,
 	}
 	return s.forwardBuildEvent(ctx, tag, contract.BuildEvent{Repo: s.canonicalRepo(repo), RunID: runID, Status: status, Conclusion: p.Conclusion})
 }
-
-// forwardBuildEvent sends the build-event signal; no running train is 202 ignored.
-func (s *Server) forwardBuildEvent(ctx context.Context, tag string, ev contract.BuildEvent) (reply, error) {
-	found, err := s.signalTrain(ctx, tag, contract.SignalBuildEvent, ev)
-	if err != nil {
-		return reply{}, err
-	}
-	id := contract.ReleaseWorkflowID(tag)
-	if !found {
-		return ignored("no running train %s", id), nil
-	}
-	return reply{code: http.StatusOK, Outcome: outcomeSignalled, Message: fmt.Sprintf("build event for %s sent", ev.Repo), WorkflowID: id}, nil
-}
