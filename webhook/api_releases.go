@@ -118,9 +118,6 @@ func (s *Server) releaseAction(c echo.Context) error {
 				return echo.NewHTTPError(http.StatusBadRequest, "body: want JSON {reason}: "+err.Error())
 			}
 		}
-		if req.Reason == "" {
-			req.Reason = "cancelled through the operator API"
-		}
 		st, err = s.ops.Cancel(ctx, tag, req.Reason)
 	case contract.UpdateRetry:
 		st, err = s.ops.Retry(ctx, tag, "")
