@@ -17,4 +17,7 @@
 // name the activities' types (payloads, and *Activities whose method
 // values it executes) and constants, never a function or variable of the
 // package, whose code would run inside the workflow.
+//
+// teststyle_test.go keeps the tests in one assertion style: testify's
+// require and assert, never an if whose body only fails the test.
 package archtest
