@@ -149,10 +149,7 @@ func TestAPIGet(t *testing.T) {
 
 func TestAPIStart(t *testing.T) {
 	f := newFixture(t)
-	var got contract.ReleaseInput
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
-		Return(workflowRun(t, "release-v1.2.3"), nil).Once()
+	got := f.expectStart(t, "release-v1.2.3")
 	rec := f.api(t, http.MethodPost, "/api/releases", token, StartRequest{Tag: "v1.2.3", Prerelease: ptr(true), Only: []string{"BLLVM-node"}, WithDependents: true})
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	assert.Equal(t, "release-v1.2.3", decode[Accepted](t, rec).WorkflowID)
@@ -160,7 +157,7 @@ func TestAPIStart(t *testing.T) {
 	train, err := testTrain().Resolved()
 	require.NoError(t, err)
 	assert.Equal(t, contract.ReleaseInput{Tag: "v1.2.3", Prerelease: true, Only: []string{"bllvm-node"}, WithDependents: true,
-		Train: train.JSON(), Trigger: "api"}, got)
+		Train: train.JSON(), Trigger: "api"}, *got)
 }
 
 func TestAPIStartExistingAndRejects(t *testing.T) {
@@ -209,10 +206,7 @@ func TestAPIStartInfersPrerelease(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			var got contract.ReleaseInput
-			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
-				Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
-				Return(workflowRun(t, "release-x"), nil).Once()
+			got := f.expectStart(t, "release-x")
 			rec := f.api(t, http.MethodPost, "/api/releases", token, tt.body)
 			require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 			require.Equal(t, tt.want, got.Prerelease)

@@ -166,10 +166,7 @@ func draftEvent(repo, tag string, prerelease bool) []byte {
 func TestDraftModeStartsOnTheMaintainersDraft(t *testing.T) {
 	draftMode := func(o *Options) { o.Train.Trigger = config.Trigger{} }
 	f := newFixture(t, draftMode)
-	var got contract.ReleaseInput
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
-		Return(workflowRun(t, "release-v2.0.0-rc.1"), nil).Once()
+	got := f.expectStart(t, "release-v2.0.0-rc.1")
 	rec := f.deliver(t, "release", "d-draft", draftEvent("bllvm-consensus", "v2.0.0-rc.1", true), "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, outcomeStarted, decode[reply](t, rec).Outcome)
@@ -261,10 +258,7 @@ func TestReleaseAlreadyFinished(t *testing.T) {
 
 func TestRepositoryDispatchRelease(t *testing.T) {
 	f := newFixture(t)
-	var got contract.ReleaseInput
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
-		Return(workflowRun(t, "release-v2.0.0"), nil).Once()
+	got := f.expectStart(t, "release-v2.0.0")
 	rec := f.deliver(t, "repository_dispatch", "d-rd", fixtureFile(t, "repository_dispatch.release.json"), "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, "v2.0.0", got.Tag)
@@ -276,10 +270,7 @@ func TestRepositoryDispatchRelease(t *testing.T) {
 
 func TestRepositoryDispatchStringInputs(t *testing.T) {
 	f := newFixture(t)
-	var got contract.ReleaseInput
-	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
-		Return(workflowRun(t, "release-v2.0.0"), nil).Once()
+	got := f.expectStart(t, "release-v2.0.0")
 	body := strings.Replace(string(fixtureFile(t, "repository_dispatch.release.json")),
 		`"prerelease": false`, `"prerelease": "true"`, 1)
 	body = strings.Replace(body, `"only": [
@@ -432,10 +423,7 @@ func TestReceiverInfersPrerelease(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			var got contract.ReleaseInput
-			f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
-				Run(func(args mock.Arguments) { got = args.Get(3).(contract.ReleaseInput) }).
-				Return(workflowRun(t, "release-x"), nil).Once()
+			got := f.expectStart(t, "release-x")
 			rec := f.deliver(t, tt.event, "d-"+tt.name, []byte(tt.body), "")
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 			require.Equal(t, tt.want, got.Prerelease)

@@ -204,3 +204,14 @@ func (e encoded) Get(ptr any) error {
 }
 
 var anyCtx = mock.MatchedBy(func(context.Context) bool { return true })
+
+// expectStart makes the fixture's Temporal client accept one start of the
+// Release workflow, answering a run of workflow id; the returned input is
+// filled when the start comes.
+func (f *fixture) expectStart(t *testing.T, id string) *contract.ReleaseInput {
+	got := new(contract.ReleaseInput)
+	f.tc.On("ExecuteWorkflow", anyCtx, mock.Anything, contract.ReleaseWorkflowName, mock.Anything).
+		Run(func(args mock.Arguments) { *got = args.Get(3).(contract.ReleaseInput) }).
+		Return(workflowRun(t, id), nil).Once()
+	return got
+}
