@@ -183,14 +183,15 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve is Run on an existing listener, which it closes.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	// A client that stalls costs a connection and a goroutine, never a
-	// buffer sized by what it claims: headers within readHeaderTimeout and
-	// maxHeaderBytes, a delivery's body within BodyTimeout (bodyGate sets its
-	// own deadline). ReadTimeout is the backstop for the API, whose bodies
-	// come after the token check; it also bounds the request's context once
-	// the body is read, so it stays well above DefaultTimeout.
+// HTTPServer is the receiver's HTTP server with its limits; Serve runs
+// it. A client that stalls costs a connection and a goroutine, never a
+// buffer sized by what it claims: headers within readHeaderTimeout and
+// maxHeaderBytes, a delivery's body within BodyTimeout (bodyGate sets its
+// own deadline). ReadTimeout is the backstop for the API, whose bodies
+// come after the token check; it also bounds the request's context once
+// the body is read, so it stays well above DefaultTimeout. Shutting it
+// down ends the live pages' event streams.
+func (s *Server) HTTPServer() *http.Server {
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -200,6 +201,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
 	srv.RegisterOnShutdown(s.closeStreams)
+	return srv
+}
+
+// Serve is Run on an existing listener, which it closes.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := s.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info("webhook receiver listening", zap.String("addr", ln.Addr().String()))

@@ -124,7 +124,7 @@ func (r *Receiver) Start() error {
 			return fmt.Errorf("webhook receiver: listen %s: %w", r.addr, err)
 		}
 	}
-	r.hs = &http.Server{Handler: r.srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	r.hs = r.srv.HTTPServer() // the production limits; Stop closes it at once, as a crash would
 	r.done = make(chan error, 1)
 	go func(hs *http.Server, done chan<- error) { done <- hs.Serve(ln) }(r.hs, r.done)
 	return nil
