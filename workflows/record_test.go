@@ -240,18 +240,7 @@ func (r *recorder) updateWhen(id string, ready func(contract.Status) bool, name 
 	r.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for {
-		v, err := r.srv.Client().QueryWorkflow(ctx, id, "", contract.QueryStatus)
-		var st contract.Status
-		if err == nil && v.Get(&st) == nil && ready(st) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			r.t.Fatalf("%s: condition for %s never held (last status %+v, err %v)", id, name, st, err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	r.waitFor(ctx, id, ready, name)
 	h, err := r.srv.Client().UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
 	if err == nil {
@@ -268,11 +257,10 @@ func (r *recorder) start(tag string, train config.Train) string {
 	return run.GetID()
 }
 
-// signalWhen polls the status query until ready holds, then signals.
-func (r *recorder) signalWhen(id string, ready func(contract.Status) bool, name string, arg any) {
+// waitFor polls the status query of id until ready holds (before the
+// update or signal called name).
+func (r *recorder) waitFor(ctx context.Context, id string, ready func(contract.Status) bool, name string) {
 	r.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	for {
 		v, err := r.srv.Client().QueryWorkflow(ctx, id, "", contract.QueryStatus)
 		var st contract.Status
@@ -285,6 +273,14 @@ func (r *recorder) signalWhen(id string, ready func(contract.Status) bool, name 
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// signalWhen polls the status query until ready holds, then signals.
+func (r *recorder) signalWhen(id string, ready func(contract.Status) bool, name string, arg any) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r.waitFor(ctx, id, ready, name)
 	require.NoError(r.t, r.srv.Client().SignalWorkflow(ctx, id, "", name, arg), "signal %s %s", id, name)
 }
 
