@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/BTCDecoded/releasetrain/config"
 	"github.com/BTCDecoded/releasetrain/contract"
 	"github.com/BTCDecoded/releasetrain/ghsim"
 	"github.com/BTCDecoded/releasetrain/internal/traintest"
@@ -26,34 +28,26 @@ func TestLayerWaitsForEarlierRunsChild(t *testing.T) {
 	}
 	s := startTriggerStack(t, traintest.FastTrain(), ghsim.DefaultScenario())
 	ctx := context.Background()
-	const tag = "v8.3.0"
-	holder, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: contract.LayerWorkflowID(tag, 0), TaskQueue: "e2e-nobody-polls"}, "Holder")
-	require.NoError(t, err)
+	for i, schedule := range []string{config.ScheduleEager, config.ScheduleLayered} {
+		tag := fmt.Sprintf("v8.3.%d", i)
+		t.Run(schedule, func(t *testing.T) {
+			train := s.Train
+			train.Schedule = schedule
+			holder, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+				ID: contract.LayerWorkflowID(tag, 0), TaskQueue: "e2e-nobody-polls"}, "Holder")
+			require.NoError(t, err)
 
-	train, err := s.Client.ExecuteWorkflow(ctx, contract.StartOptions(tag), contract.ReleaseWorkflowName,
-		contract.ReleaseInput{Tag: tag, Train: s.Train.JSON(), Trigger: "test"})
-	require.NoError(t, err)
-	require.Eventually(t, func() bool { return startFailed(ctx, s.Client, train) }, 2*time.Minute, 200*time.Millisecond,
-		"the train's first layer start meets the taken id")
-	require.NoError(t, s.Client.TerminateWorkflow(ctx, holder.GetID(), holder.GetRunID(), "e2e: the earlier run's child closes"))
+			run, err := s.Client.ExecuteWorkflow(ctx, contract.StartOptions(tag), contract.ReleaseWorkflowName,
+				contract.ReleaseInput{Tag: tag, Train: train.JSON(), Trigger: "test"})
+			require.NoError(t, err)
+			require.Eventually(t, func() bool { return startFailed(ctx, s.Client, run) }, 2*time.Minute, 200*time.Millisecond,
+				"the train's first layer start meets the taken id")
+			require.NoError(t, s.Client.TerminateWorkflow(ctx, holder.GetID(), holder.GetRunID(), "e2e: the earlier run's child closes"))
 
-	t.Cleanup(func() {
-		if t.Failed() {
-			v, err := s.Client.QueryWorkflow(ctx, train.GetID(), train.GetRunID(), contract.QueryStatus)
-			var st contract.Status
-			if err == nil && v.Get(&st) == nil {
-				t.Logf("status: %+v", st)
-			}
-			it := s.Client.GetWorkflowHistory(ctx, train.GetID(), train.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-			for it.HasNext() {
-				ev, _ := it.Next()
-				t.Logf("event %d %s %s", ev.GetEventId(), ev.GetEventType(), ev.GetWorkflowTaskFailedEventAttributes().GetFailure().GetMessage())
-			}
-		}
-	})
-	st := traintest.WaitTrain(t, train, trainTimeout)
-	assert.Equal(t, contract.StateSucceeded, st.State, st.Error)
+			st := traintest.WaitTrain(t, run, trainTimeout)
+			assert.Equal(t, contract.StateSucceeded, st.State, st.Error)
+		})
+	}
 }
 
 // startFailed reports whether the run's history has a failed child start.
