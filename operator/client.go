@@ -90,7 +90,7 @@ func (c *Client) notFound(ctx context.Context, tag string, cause error) error {
 		if st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 			return fail(ErrConflict, fmt.Sprintf("release %s: already finished (%s)", tag, st), cause)
 		}
-	case IsUnavailable(err):
+	case isUnavailable(err):
 		return fail(ErrUnavailable, fmt.Sprintf("release %s: temporal unavailable", tag), err)
 	}
 	return notFoundError(tag, cause)

@@ -87,7 +87,7 @@ func classify(err error) (Kind, bool) {
 		return ErrConflict, true
 	case errors.As(err, &invalidArg):
 		return ErrInvalid, true
-	case IsUnavailable(err):
+	case isUnavailable(err):
 		return ErrUnavailable, true
 	case isNotFound(err):
 		return ErrNotFound, true
@@ -95,9 +95,9 @@ func classify(err error) (Kind, bool) {
 	return "", false
 }
 
-// IsUnavailable reports whether err means Temporal could not be reached or
+// isUnavailable reports whether err means Temporal could not be reached or
 // did not answer in time.
-func IsUnavailable(err error) bool {
+func isUnavailable(err error) bool {
 	var unavailable *serviceerror.Unavailable
 	var deadline *serviceerror.DeadlineExceeded
 	var exhausted *serviceerror.ResourceExhausted

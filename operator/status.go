@@ -65,8 +65,8 @@ type List struct {
 	NextPageToken []byte
 }
 
-// DefaultPageSize is List's page size when the request gives none.
-const DefaultPageSize = 100
+// defaultPageSize is List's page size when the request gives none.
+const defaultPageSize = 100
 
 // List lists trains by their search attributes; a bad tag or state is
 // ErrInvalid.
@@ -85,7 +85,7 @@ func (c *Client) List(ctx context.Context, req ListRequest) (List, error) {
 		query += " AND ReleaseState = '" + req.State + "'"
 	}
 	if req.PageSize <= 0 {
-		req.PageSize = DefaultPageSize
+		req.PageSize = defaultPageSize
 	}
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
